@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+import { feedConfigFrom, localConfigFrom, shardConfigFrom } from '@odin-ws/config';
+import { describeError, isOdinError } from '@odin-ws/errors';
+import { runFeedMode } from './modes/feed.js';
+import { runLocalMode } from './modes/local.js';
+import { runShardMode } from './modes/shard.js';
+import { buildProgram } from './program.js';
+
+const program = buildProgram(async (mode, values, given) => {
+  switch (mode) {
+    case 'shard':
+      return runShardMode(shardConfigFrom(values));
+    case 'feed':
+      return runFeedMode(feedConfigFrom(values));
+    case 'local':
+      return runLocalMode(localConfigFrom(values, given.has('kafkaBrokers')), process.argv.slice(2).filter((arg) => !arg.startsWith('--mode')));
+  }
+});
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  // Start-up failures (port in use, uWS binary missing, Kafka unreachable at start) end here:
+  // one line with the code, and a non-zero exit.
+  const code = isOdinError(error) ? `${error.code}: ` : '';
+  process.stderr.write(`odin-ws: ${code}${describeError(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { LocalConfig } from '@odin-ws/config';
+import { createLogger, type Logger } from '@odin-ws/observability';
+
+const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));
+const LOCAL_BROKER = '127.0.0.1:9092';
+
+/**
+ * A whole fleet on this machine, each part its own process: a Kafka broker (only when no
+ * --kafka-brokers/ODIN_KAFKA_BROKERS was given), the demo feed and `shards` shard processes.
+ * Children get this process's own arguments plus their mode, so every flag given here reaches them.
+ */
+export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
+  const logger = createLogger({ level: config.shard.logLevel, base: { mode: 'local' } });
+  const startedBroker = config.startKafka && startLocalBroker(logger);
+  const kafkaArgs = config.startKafka ? [`--kafka-brokers=${LOCAL_BROKER}`] : [];
+  const children: ChildProcess[] = [];
+  const spawnChild = (name: string, args: string[]) => {
+    const child = spawn(process.execPath, [process.argv[1]!, ...argv, ...kafkaArgs, ...args], { stdio: 'inherit' });
+    child.on('exit', (code, signal) => {
+      if (!stopping) logger.error({ child: name, code, signal }, 'child process exited');
+    });
+    children.push(child);
+  };
+  for (let i = 0; i < config.shards; i++) {
+    spawnChild(`shard-${i}`, ['--mode=shard', `--port=${config.basePort + i}`, `--shard-id=shard-${i}`]);
+  }
+  spawnChild('feed', ['--mode=feed', '--duration=0']);
+  const urls = Array.from({ length: config.shards }, (_, i) => `ws://127.0.0.1:${config.basePort + i}/ws`);
+  logger.info({ shards: urls, feedRate: config.feed.rate }, 'local fleet starting; connect a WebSocket client to any shard URL');
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'stopping local fleet');
+    await Promise.all(children.map((child) => stopChild(child)));
+    if (startedBroker) spawnSync('bash', [KAFKA_SCRIPT, 'down'], { stdio: 'inherit' });
+    process.exit(0);
+  };
+  process.on('SIGINT', (signal) => void stop(signal));
+  process.on('SIGTERM', (signal) => void stop(signal));
+}
+
+/** Starts the local broker unless one already runs; true when this process started it. */
+function startLocalBroker(logger: Logger): boolean {
+  const running = spawnSync('bash', [KAFKA_SCRIPT, 'status'], { stdio: 'ignore' }).status === 0;
+  if (running) return false;
+  logger.info('no Kafka configured: starting a local broker on 127.0.0.1:9092 (scripts/kafka.sh)');
+  const result = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: 'inherit' });
+  if (result.status !== 0) throw new Error(`scripts/kafka.sh up failed with status ${result.status}`);
+  return true;
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}

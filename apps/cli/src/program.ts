@@ -1,0 +1,42 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { MODES, OPTION_SPECS, type Mode, type OptionSpec } from '@odin-ws/config';
+import { describeError } from '@odin-ws/errors';
+
+/**
+ * The commander program, generated from OPTION_SPECS: each flag also reads its ODIN_* environment
+ * variable, and --help shows both with the default. A bad value exits 1 with one line naming the
+ * flag and what was expected.
+ */
+export function buildProgram(run: (mode: Mode, values: Record<string, unknown>, given: Set<string>) => Promise<void>): Command {
+  const program = new Command('odin-ws')
+    .description('WebSocket fan-out of Kafka market data: shard tier, demo feed, or a whole local fleet')
+    .addOption(new Option('--mode <mode>', 'what to run').choices(MODES).env('ODIN_MODE').makeOptionMandatory())
+    .allowExcessArguments(false);
+  for (const spec of OPTION_SPECS) program.addOption(toCommanderOption(spec));
+  program.action(async (values: Record<string, unknown>) => {
+    const given = new Set(OPTION_SPECS.filter((spec) => program.getOptionValueSource(spec.key) !== 'default').map((spec) => spec.key));
+    await run(values['mode'] as Mode, values, given);
+  });
+  return program;
+}
+
+function toCommanderOption(spec: OptionSpec): Option {
+  const option = new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`)
+    .env(spec.env)
+    .default(spec.defaultValue, formatDefault(spec.defaultValue))
+    .argParser((raw: string) => {
+      try {
+        return spec.parse(raw);
+      } catch (error) {
+        throw new InvalidArgumentError(describeError(error));
+      }
+    });
+  return option;
+}
+
+function formatDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  if (value === '') return 'derived';
+  return String(value);
+}

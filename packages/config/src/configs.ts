@@ -1,0 +1,97 @@
+import type { LogLevel } from './log-levels.js';
+
+/** Typed configuration of each mode, built from the parsed option values. */
+export interface KafkaConfig {
+  brokers: string[];
+  clientId: string;
+}
+
+export interface ShardConfig {
+  shardId: string;
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  kafka: KafkaConfig;
+  topics: string[];
+  /** topic -> event part of the channel name. */
+  channelMap: Record<string, string>;
+  maxConnections: number;
+  maxSubscriptions: number;
+  maxMessageSize: number;
+  maxRecordSize: number;
+  backpressureLimit: number;
+  clientRateLimit: number;
+  heartbeatIntervalS: number;
+  drainTimeoutS: number;
+}
+
+export interface FeedConfig {
+  logLevel: LogLevel;
+  kafka: KafkaConfig;
+  topics: string[];
+  symbols: string[];
+  rate: number;
+  durationS: number;
+}
+
+export interface LocalConfig {
+  shards: number;
+  /** First shard port; shard i listens on basePort + i. */
+  basePort: number;
+  /** True when no broker was configured and local mode starts its own (scripts/kafka.sh). */
+  startKafka: boolean;
+  shard: Omit<ShardConfig, 'shardId' | 'port'>;
+  feed: FeedConfig;
+}
+
+/** Option values as the CLI parsed them, keyed by OptionSpec.key. */
+export type OptionValues = Record<string, unknown>;
+
+export function shardConfigFrom(values: OptionValues): ShardConfig {
+  const port = values['port'] as number;
+  const shardId = (values['shardId'] as string) || `shard-${port}`;
+  return { ...shardSettings(values), shardId, port };
+}
+
+export function feedConfigFrom(values: OptionValues): FeedConfig {
+  return {
+    logLevel: values['logLevel'] as LogLevel,
+    kafka: kafkaConfigFrom(values),
+    topics: values['topics'] as string[],
+    symbols: values['symbols'] as string[],
+    rate: values['rate'] as number,
+    durationS: values['duration'] as number,
+  };
+}
+
+export function localConfigFrom(values: OptionValues, kafkaBrokersGiven: boolean): LocalConfig {
+  return {
+    shards: values['shards'] as number,
+    basePort: values['port'] as number,
+    startKafka: !kafkaBrokersGiven,
+    shard: shardSettings(values),
+    feed: feedConfigFrom(values),
+  };
+}
+
+function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'port'> {
+  return {
+    host: values['host'] as string,
+    logLevel: values['logLevel'] as LogLevel,
+    kafka: kafkaConfigFrom(values),
+    topics: values['topics'] as string[],
+    channelMap: values['channelMap'] as Record<string, string>,
+    maxConnections: values['maxConnections'] as number,
+    maxSubscriptions: values['maxSubscriptions'] as number,
+    maxMessageSize: values['maxMessageSize'] as number,
+    maxRecordSize: values['maxRecordSize'] as number,
+    backpressureLimit: values['backpressureLimit'] as number,
+    clientRateLimit: values['clientRateLimit'] as number,
+    heartbeatIntervalS: values['heartbeatInterval'] as number,
+    drainTimeoutS: values['drainTimeout'] as number,
+  };
+}
+
+function kafkaConfigFrom(values: OptionValues): KafkaConfig {
+  return { brokers: values['kafkaBrokers'] as string[], clientId: values['kafkaClientId'] as string };
+}

@@ -1,0 +1,70 @@
+import { OdinError } from '@odin-ws/errors';
+import { LOG_LEVELS, type LogLevel } from './log-levels.js';
+import { brokers, choice, integer, list, text, topicEventMap, type Parser } from './parsers.js';
+
+export const MODES = ['shard', 'feed', 'local'] as const;
+export type Mode = (typeof MODES)[number];
+
+/**
+ * Every flag of `odin-ws`, in one table: its environment variable, default, parser and the modes
+ * that read it. The CLI is generated from this table, so `--help`, the environment and the
+ * documentation cannot drift apart.
+ */
+export interface OptionSpec<T = unknown> {
+  /** Key in the parsed values, e.g. `maxConnections`. */
+  key: string;
+  /** Flag as commander spells it, e.g. `--max-connections <n>`. */
+  flag: string;
+  env: string;
+  description: string;
+  defaultValue: T;
+  parse: Parser<T>;
+  modes: readonly Mode[];
+}
+
+function option<T>(spec: OptionSpec<T>): OptionSpec<T> {
+  return spec;
+}
+
+const ALL: readonly Mode[] = MODES;
+
+export const OPTION_SPECS: readonly OptionSpec[] = [
+  option({ key: 'logLevel', flag: '--log-level <level>', env: 'ODIN_LOG_LEVEL', description: 'pino log level', defaultValue: 'info' as LogLevel, parse: choice(LOG_LEVELS), modes: ALL }),
+  option({ key: 'kafkaBrokers', flag: '--kafka-brokers <list>', env: 'ODIN_KAFKA_BROKERS', description: 'Kafka bootstrap brokers, host:port comma-separated', defaultValue: ['127.0.0.1:9092'], parse: brokers(), modes: ALL }),
+  option({ key: 'kafkaClientId', flag: '--kafka-client-id <id>', env: 'ODIN_KAFKA_CLIENT_ID', description: 'Kafka client id (the shard adds its shard id)', defaultValue: 'odin-ws', parse: text(), modes: ALL }),
+  option({ key: 'topics', flag: '--topics <list>', env: 'ODIN_TOPICS', description: 'Kafka topics to consume (shard) or produce to (feed), comma-separated', defaultValue: ['odin.trades', 'odin.tickers', 'odin.orderbooks'], parse: list(), modes: ALL }),
+  option({
+    key: 'channelMap',
+    flag: '--channel-map <map>',
+    env: 'ODIN_CHANNEL_MAP',
+    description: 'how a record maps to a channel: channel = <record key>.<event>, event taken from this topic=event list; a topic not listed uses the last dot-segment of its name',
+    defaultValue: { 'odin.trades': 'trade', 'odin.tickers': 'ticker', 'odin.orderbooks': 'book' },
+    parse: topicEventMap(),
+    modes: ['shard', 'local'],
+  }),
+  option({ key: 'host', flag: '--host <host>', env: 'ODIN_HOST', description: 'listen address', defaultValue: '0.0.0.0', parse: text(), modes: ['shard', 'local'] }),
+  option({ key: 'port', flag: '--port <port>', env: 'ODIN_PORT', description: 'listen port (local mode: first shard port)', defaultValue: 3002, parse: integer(0, 65535), modes: ['shard', 'local'] }),
+  option({ key: 'shardId', flag: '--shard-id <id>', env: 'ODIN_SHARD_ID', description: 'shard identity in /health, metrics and the Kafka consumer group (default: shard-<port>)', defaultValue: '', parse: text(), modes: ['shard'] }),
+  option({ key: 'maxConnections', flag: '--max-connections <n>', env: 'ODIN_MAX_CONNECTIONS', description: 'WebSocket connections this shard accepts; handshakes beyond are refused with 503 and Retry-After', defaultValue: 15000, parse: integer(1, 1_000_000), modes: ['shard', 'local'] }),
+  option({ key: 'maxSubscriptions', flag: '--max-subscriptions <n>', env: 'ODIN_MAX_SUBSCRIPTIONS', description: 'channels one connection may subscribe to', defaultValue: 100, parse: integer(1, 100_000), modes: ['shard', 'local'] }),
+  option({ key: 'maxMessageSize', flag: '--max-message-size <bytes>', env: 'ODIN_MAX_MESSAGE_SIZE', description: 'largest client frame accepted; a larger one closes the connection with 1009', defaultValue: 16 * 1024, parse: integer(256, 16 * 1024 * 1024), modes: ['shard', 'local'] }),
+  option({ key: 'maxRecordSize', flag: '--max-record-size <bytes>', env: 'ODIN_MAX_RECORD_SIZE', description: 'largest Kafka record value broadcast; larger records are dropped and counted', defaultValue: 1024 * 1024, parse: integer(64, 64 * 1024 * 1024), modes: ['shard', 'local'] }),
+  option({ key: 'backpressureLimit', flag: '--backpressure-limit <bytes>', env: 'ODIN_BACKPRESSURE_LIMIT', description: 'send buffer a client may build up before it is cut off as a slow consumer (close 1008)', defaultValue: 512 * 1024, parse: integer(16 * 1024, 256 * 1024 * 1024), modes: ['shard', 'local'] }),
+  option({ key: 'clientRateLimit', flag: '--client-rate-limit <n>', env: 'ODIN_CLIENT_RATE_LIMIT', description: 'messages per second a client may send (burst: twice this); the excess is dropped with RATE_LIMIT_EXCEEDED', defaultValue: 50, parse: integer(1, 100_000), modes: ['shard', 'local'] }),
+  option({ key: 'heartbeatInterval', flag: '--heartbeat-interval <s>', env: 'ODIN_HEARTBEAT_INTERVAL', description: 'seconds of silence before the server pings a client; a client silent for twice this is closed (multiple of 4, below proxy idle timeouts such as GCP\'s 30 s)', defaultValue: 16, parse: heartbeatSeconds(), modes: ['shard', 'local'] }),
+  option({ key: 'drainTimeout', flag: '--drain-timeout <s>', env: 'ODIN_DRAIN_TIMEOUT', description: 'seconds a SIGTERM/SIGINT drain may take before the process exits', defaultValue: 30, parse: integer(1, 3600), modes: ['shard', 'local'] }),
+  option({ key: 'shards', flag: '--shards <n>', env: 'ODIN_SHARDS', description: 'shard processes to start', defaultValue: 3, parse: integer(1, 64), modes: ['local'] }),
+  option({ key: 'symbols', flag: '--symbols <list>', env: 'ODIN_FEED_SYMBOLS', description: 'symbols the demo feed trades', defaultValue: ['BTC', 'ETH', 'SOL', 'DOGE', 'PEPE', 'ADA', 'XRP', 'AVAX'], parse: list(), modes: ['feed', 'local'] }),
+  option({ key: 'rate', flag: '--rate <n>', env: 'ODIN_FEED_RATE', description: 'records per second the demo feed produces, over all topics', defaultValue: 100, parse: integer(1, 1_000_000), modes: ['feed', 'local'] }),
+  option({ key: 'duration', flag: '--duration <s>', env: 'ODIN_FEED_DURATION', description: 'seconds the demo feed runs (0: until stopped)', defaultValue: 0, parse: integer(0, 31_536_000), modes: ['feed'] }),
+];
+
+function heartbeatSeconds(): Parser<number> {
+  const parseInteger = integer(8, 960);
+  return (raw) => {
+    const value = parseInteger(raw);
+    // uWS checks timeouts on a 4-second tick; other values would be silently rounded.
+    if (value % 4 !== 0) throw new OdinError('E_INVALID_OPTION_VALUE', `expected a multiple of 4 seconds, got '${raw}'`, { value: raw });
+    return value;
+  };
+}

@@ -1,0 +1,76 @@
+import { OdinError } from '@odin-ws/errors';
+
+/**
+ * Value parsers for flags and environment variables. Each throws an OdinError whose message
+ * is one line saying what was expected; the CLI prints it beside the flag's name.
+ */
+export type Parser<T> = (raw: string) => T;
+
+export function integer(min: number, max: number): Parser<number> {
+  return (raw) => {
+    const value = raw.trim();
+    if (!/^-?\d+$/.test(value)) throw invalid(`expected a whole number from ${min} to ${max}`, raw);
+    const parsed = Number(value);
+    if (!Number.isSafeInteger(parsed) || parsed < min || parsed > max) {
+      throw invalid(`expected a whole number from ${min} to ${max}`, raw);
+    }
+    return parsed;
+  };
+}
+
+export function text(): Parser<string> {
+  return (raw) => {
+    const value = raw.trim();
+    if (value === '') throw invalid('expected a non-empty value', raw);
+    return value;
+  };
+}
+
+export function list(): Parser<string[]> {
+  return (raw) => {
+    const items = raw.split(',').map((item) => item.trim());
+    if (items.length === 0 || items.some((item) => item === '')) {
+      throw invalid('expected a comma-separated list with no empty items', raw);
+    }
+    return items;
+  };
+}
+
+/** host:port pairs, comma-separated. */
+export function brokers(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => {
+    const items = parseList(raw);
+    for (const item of items) {
+      const match = /^([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(item);
+      if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw invalid('expected host:port[,host:port...]', item);
+    }
+    return items;
+  };
+}
+
+export function choice<T extends string>(values: readonly T[]): Parser<T> {
+  return (raw) => {
+    const value = raw.trim() as T;
+    if (!values.includes(value)) throw invalid(`expected one of ${values.join(', ')}`, raw);
+    return value;
+  };
+}
+
+/** `topic=event,topic=event`: how a topic names the event part of a channel. */
+export function topicEventMap(): Parser<Record<string, string>> {
+  const parseList = list();
+  return (raw) => {
+    const map: Record<string, string> = {};
+    for (const pair of parseList(raw)) {
+      const match = /^([A-Za-z0-9._-]+)=([A-Za-z0-9_:-]+)$/.exec(pair);
+      if (!match) throw invalid('expected topic=event[,topic=event...]', pair);
+      map[match[1]!] = match[2]!;
+    }
+    return map;
+  };
+}
+
+function invalid(expectation: string, value: string): OdinError {
+  return new OdinError('E_INVALID_OPTION_VALUE', `${expectation}, got '${value}'`, { value });
+}

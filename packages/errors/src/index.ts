@@ -1,0 +1,28 @@
+/**
+ * One error type for the whole project, in the manner of fastify's and pino's coded errors:
+ * every failure carries a stable machine-readable `code` and the offending value, so a log
+ * line or a test can say exactly what was wrong without parsing prose.
+ */
+export class OdinError extends Error {
+  override readonly name = 'OdinError';
+
+  constructor(
+    readonly code: string,
+    message: string,
+    /** The value that was wrong, or other context worth a log field. */
+    readonly details: Record<string, unknown> = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isOdinError(error: unknown, code?: string): error is OdinError {
+  return error instanceof OdinError && (code === undefined || error.code === code);
+}
+
+/** The message of anything thrown, for logs: `Error` objects and strings alike. */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

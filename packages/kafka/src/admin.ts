@@ -1,0 +1,21 @@
+import type { Logger } from '@odin-ws/observability';
+import { createKafkaJsClient } from './kafkajs-client.js';
+
+export interface TopicSpec {
+  topic: string;
+  partitions: number;
+}
+
+/** Creates the topics that do not exist yet and waits until each has a leader. */
+export async function ensureTopics(options: { brokers: string[]; logger: Logger; topics: TopicSpec[] }): Promise<void> {
+  const admin = createKafkaJsClient({ brokers: options.brokers, clientId: 'odin-ws-admin', logger: options.logger }).admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: options.topics.map(({ topic, partitions }) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}

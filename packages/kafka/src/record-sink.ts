@@ -1,0 +1,38 @@
+import { Partitioners, type Producer } from 'kafkajs';
+import type { Logger } from '@odin-ws/observability';
+import { createKafkaJsClient } from './kafkajs-client.js';
+
+export interface SinkMessage {
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  /** ms since the epoch; default: now. */
+  timestamp?: number;
+}
+
+/** The producing side (demo feed, benchmarks, tests), behind the same kind of seam as RecordSource. */
+export interface RecordSink {
+  send(topic: string, messages: SinkMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createKafkaJsSink(options: { brokers: string[]; clientId: string; logger: Logger }): Promise<RecordSink> {
+  // The Java-compatible murmur2 partitioner: a key lands on the partition any Java producer would pick.
+  const producer: Producer = createKafkaJsClient(options).producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    allowAutoTopicCreation: false,
+  });
+  await producer.connect();
+  return {
+    async send(topic, messages) {
+      await producer.send({
+        topic,
+        messages: messages.map((message) => ({
+          key: message.key,
+          value: message.value,
+          ...(message.timestamp === undefined ? {} : { timestamp: String(message.timestamp) }),
+        })),
+      });
+    },
+    close: () => producer.disconnect(),
+  };
+}

@@ -1,0 +1,42 @@
+/**
+ * The one interface the shard uses to read Kafka. Everything kafkajs-specific stays behind it
+ * (kafkajs-source.ts), so a maintained client can replace kafkajs by adding one implementation.
+ */
+export interface SourceRecord {
+  topic: string;
+  partition: number;
+  /** Kafka offsets are int64; as numbers they are exact up to 2^53, far beyond any real log. */
+  offset: number;
+  key: Buffer | null;
+  value: Buffer | null;
+  /** Kafka record timestamp, ms since the epoch. */
+  timestamp: number;
+}
+
+/** Records of one partition, in offset order. */
+export interface SourceBatch {
+  topic: string;
+  partition: number;
+  records: SourceRecord[];
+  /** Records still behind this batch in the partition (high watermark minus next offset). */
+  lag: number;
+}
+
+/**
+ * `connecting`: joining the group or waiting for the first fetch; `consuming`: fetching;
+ * `reconnecting`: lost the broker and retrying; `stalled`: joined but no fetch has completed
+ * for a while; `stopped`: stop() was called.
+ */
+export type SourceState = 'connecting' | 'consuming' | 'reconnecting' | 'stalled' | 'stopped';
+
+export interface RecordSource {
+  /**
+   * Starts consuming in the background and returns at once; the source keeps retrying until stop().
+   * Contract: for each partition, batches arrive in increasing offset order and no offset is handed
+   * over twice in the life of the source, even across broker restarts and group rejoins.
+   */
+  start(onBatch: (batch: SourceBatch) => void): void;
+  stop(): Promise<void>;
+  state(): SourceState;
+  onStateChange(listener: (state: SourceState) => void): void;
+}

@@ -1,0 +1,76 @@
+import { describe, expect, it } from 'vitest';
+import { decodeClientMessage } from './client-messages.js';
+
+function failureOf(text: string) {
+  const result = decodeClientMessage(text);
+  if (result.ok) throw new Error(`expected a failure for ${text}`);
+  return result.error;
+}
+
+describe('decodeClientMessage', () => {
+  it('reads the seed clients\' subscribe shape with channels under data', () => {
+    expect(decodeClientMessage('{"type":"subscribe","data":{"channels":["BTC.trade","ETH.trade"]}}')).toEqual({
+      ok: true,
+      request: { type: 'subscribe', channels: ['BTC.trade', 'ETH.trade'] },
+    });
+  });
+
+  it('reads the older top-level channels shape and echoes an id', () => {
+    expect(decodeClientMessage('{"type":"unsubscribe","channels":["token.BTC"],"id":7}')).toEqual({
+      ok: true,
+      request: { type: 'unsubscribe', channels: ['token.BTC'], id: 7 },
+    });
+  });
+
+  it('drops duplicate channels within one request', () => {
+    const result = decodeClientMessage('{"type":"subscribe","channels":["A.trade","A.trade"]}');
+    expect(result.ok && result.request.type === 'subscribe' && result.request.channels).toEqual(['A.trade']);
+  });
+
+  it.each(['heartbeat', 'ping', 'reconnect'])('reads %s', (type) => {
+    expect(decodeClientMessage(JSON.stringify({ type, id: 'r1' }))).toEqual({ ok: true, request: { type, id: 'r1' } });
+  });
+
+  it.each([
+    ['truncated JSON', '{"type":"subscribe","channels":["BTC', 'BAD_JSON'],
+    ['empty text', '', 'BAD_JSON'],
+    ['plain text', 'hello', 'BAD_JSON'],
+    ['a JSON array', '[1,2,3]', 'BAD_MESSAGE'],
+    ['a JSON string', '"subscribe"', 'BAD_MESSAGE'],
+    ['null', 'null', 'BAD_MESSAGE'],
+    ['missing type', '{"channels":["A"]}', 'BAD_MESSAGE'],
+    ['numeric type', '{"type":42}', 'BAD_MESSAGE'],
+    ['channels not an array', '{"type":"subscribe","channels":"BTC.trade"}', 'BAD_MESSAGE'],
+    ['empty channel list', '{"type":"subscribe","channels":[]}', 'BAD_MESSAGE'],
+    ['no channels at all', '{"type":"subscribe"}', 'BAD_MESSAGE'],
+    ['object id', '{"type":"ping","id":{"a":1}}', 'BAD_MESSAGE'],
+    ['overlong id', JSON.stringify({ type: 'ping', id: 'x'.repeat(65) }), 'BAD_MESSAGE'],
+    ['unknown type', '{"type":"teleport"}', 'UNKNOWN_TYPE'],
+    ['a non-string channel', '{"type":"subscribe","channels":[42]}', 'INVALID_CHANNEL'],
+    ['an empty channel', '{"type":"subscribe","channels":[""]}', 'INVALID_CHANNEL'],
+    ['a channel with a space', '{"type":"subscribe","channels":["BTC trade"]}', 'INVALID_CHANNEL'],
+    ['a channel with a quote', '{"type":"subscribe","channels":["BTC\\"x"]}', 'INVALID_CHANNEL'],
+    ['a channel with unicode', '{"type":"subscribe","channels":["BTC.tr\u00e4de"]}', 'INVALID_CHANNEL'],
+    ['an overlong channel', JSON.stringify({ type: 'subscribe', channels: ['A'.repeat(129)] }), 'INVALID_CHANNEL'],
+    ['a wildcard channel', '{"type":"subscribe","channels":["*"]}', 'INVALID_CHANNEL'],
+  ])('rejects %s with %s', (_label, text, code) => {
+    expect(failureOf(text).code).toBe(code);
+  });
+
+  it('keeps the id of a request it rejects, and names the bad value, cut short', () => {
+    const error = failureOf(JSON.stringify({ type: 'subscribe', id: 'abc', channels: ['ok', 'x'.repeat(500) + ' '] }));
+    expect(error).toMatchObject({ code: 'INVALID_CHANNEL', id: 'abc' });
+    expect(error.value!.length).toBeLessThanOrEqual(141);
+  });
+
+  it('survives prototype-pollution shaped input without side effects', () => {
+    const error = failureOf('{"__proto__":{"polluted":true},"type":"nope"}');
+    expect(error.code).toBe('UNKNOWN_TYPE');
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  it('rejects deeply nested JSON without throwing', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(['BAD_JSON', 'BAD_MESSAGE']).toContain(failureOf(deep).code);
+  });
+});

@@ -1,0 +1,41 @@
+/**
+ * WebSocket close codes odin-ws sends, and the one reason format they all use: a short JSON
+ * object `{"code":"DRAINING","retryMs":1500}` (well under the 123-byte limit of a close reason),
+ * so a client — including a browser reading CloseEvent.reason — can act on it.
+ */
+export const CloseCode = {
+  NORMAL: 1000,
+  /** Seed clients treat 1008 as "too slow": used for the slow-consumer cut-off. */
+  SLOW_CONSUMER: 1008,
+  /** Sent by uWS itself when a client frame exceeds the maximum message size. */
+  MESSAGE_TOO_BIG: 1009,
+  INTERNAL_ERROR: 1011,
+  /** The server is restarting or draining: reconnect (elsewhere) after retryMs. */
+  SERVICE_RESTART: 1012,
+  /** Overloaded: try again later, after retryMs. */
+  TRY_AGAIN_LATER: 1013,
+} as const;
+
+export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'INTERNAL_ERROR';
+
+export interface CloseReason {
+  code: CloseReasonCode;
+  retryMs?: number;
+}
+
+export function formatCloseReason(reason: CloseReason): string {
+  return JSON.stringify(reason.retryMs === undefined ? { code: reason.code } : { code: reason.code, retryMs: Math.round(reason.retryMs) });
+}
+
+/** Reads a close reason sent by odin-ws; undefined for anything else (other servers, empty reasons). */
+export function parseCloseReason(text: string): CloseReason | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    if (typeof value !== 'object' || value === null) return undefined;
+    const { code, retryMs } = value as Record<string, unknown>;
+    if (typeof code !== 'string') return undefined;
+    return typeof retryMs === 'number' ? { code: code as CloseReasonCode, retryMs } : { code: code as CloseReasonCode };
+  } catch {
+    return undefined;
+  }
+}

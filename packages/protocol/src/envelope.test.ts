@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { buildEnvelope, type Envelope } from './envelope.js';
+import { formatCloseReason, parseCloseReason } from './close-codes.js';
+import { encodeError, encodeSubscriptionAck } from './server-messages.js';
+
+describe('buildEnvelope', () => {
+  it('produces one JSON document with the payload embedded unchanged', () => {
+    const data = '{"type":"TRADE_EXECUTED","timestamp":1700000000000,"data":{"price":"101.5","qty":2}}';
+    const text = buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 1700000000000, dataJson: data });
+    const envelope = JSON.parse(text) as Envelope;
+    expect(envelope).toEqual({
+      type: 'price:update',
+      channel: 'BTC.trade',
+      pos: { partition: 3, offset: 1042 },
+      ts: 1700000000000,
+      data: JSON.parse(data),
+    });
+    expect(text.endsWith(`"data":${data}}`)).toBe(true);
+  });
+});
+
+describe('close reasons', () => {
+  it('round-trip and stay under the 123-byte close-frame limit', () => {
+    const text = formatCloseReason({ code: 'NO_SHARD_AVAILABLE', retryMs: 123456.7 });
+    expect(Buffer.byteLength(text)).toBeLessThanOrEqual(123);
+    expect(parseCloseReason(text)).toEqual({ code: 'NO_SHARD_AVAILABLE', retryMs: 123457 });
+    expect(parseCloseReason(formatCloseReason({ code: 'SLOW_CONSUMER' }))).toEqual({ code: 'SLOW_CONSUMER' });
+  });
+
+  it('ignore reasons that are not ours', () => {
+    expect(parseCloseReason('')).toBeUndefined();
+    expect(parseCloseReason('bye')).toBeUndefined();
+    expect(parseCloseReason('{"retryMs":5}')).toBeUndefined();
+  });
+});
+
+describe('server messages', () => {
+  it('keep the seed field names', () => {
+    expect(JSON.parse(encodeSubscriptionAck(['A'], 3, 'q'))).toEqual({ type: 'subscription_ack', subscribed: ['A'], count: 3, id: 'q' });
+    expect(JSON.parse(encodeError({ code: 'BAD_JSON', message: 'm' }))).toEqual({ type: 'error', code: 'BAD_JSON', message: 'm' });
+  });
+});

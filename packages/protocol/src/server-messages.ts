@@ -1,0 +1,32 @@
+import type { ProtocolErrorCode } from './error-codes.js';
+import type { RequestId } from './client-messages.js';
+
+/**
+ * Control messages the server sends. Field names follow the seed system's clients
+ * (`subscription_ack`, `unsubscription_ack`, `pong`), so they keep working unchanged.
+ */
+export function encodeSubscriptionAck(subscribed: string[], count: number, id?: RequestId): string {
+  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...withId(id) });
+}
+
+export function encodeUnsubscriptionAck(unsubscribed: string[], count: number, id?: RequestId): string {
+  return JSON.stringify({ type: 'unsubscription_ack', unsubscribed, count, ...withId(id) });
+}
+
+export function encodePong(nowMs: number, id?: RequestId): string {
+  return JSON.stringify({ type: 'pong', ts: nowMs, ...withId(id) });
+}
+
+export function encodeError(error: { code: ProtocolErrorCode; message: string; value?: string; id?: RequestId }): string {
+  const { code, message, value, id } = error;
+  return JSON.stringify({ type: 'error', code, message, ...(value === undefined ? {} : { value }), ...withId(id) });
+}
+
+/** The seed's `reconnect` (offset replay) answer until history-based recovery lands (see docs/protocol.md). */
+export function encodeReconnectError(message: string, id?: RequestId): string {
+  return JSON.stringify({ type: 'reconnect_error', message, ...withId(id) });
+}
+
+function withId(id: RequestId | undefined): { id?: RequestId } {
+  return id === undefined ? {} : { id };
+}

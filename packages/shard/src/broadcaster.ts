@@ -1,0 +1,53 @@
+import type { SourceBatch } from '@odin-ws/kafka';
+import type { ChannelMapper } from './channel-mapper.js';
+import { recordToFrame } from './record-to-frame.js';
+import type { ShardMetrics } from './shard-metrics.js';
+import type { TemplatedApp } from './uws.js';
+
+/**
+ * Publishes each Kafka batch to uWS topics: one envelope per record, one publish per envelope.
+ *
+ * No JavaScript loop ever runs per subscriber. uWS v20's topic tree queues each published
+ * message per subscriber and writes every subscriber's queue once per event-loop iteration,
+ * corked, so a whole Kafka batch reaches a client in one syscall.
+ */
+export class Broadcaster {
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly mapper: ChannelMapper,
+    private readonly metrics: ShardMetrics,
+    private readonly maxRecordSize: number,
+  ) {}
+
+  publishBatch(batch: SourceBatch): void {
+    this.metrics.kafkaLag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
+    if (batch.records.length === 0) return;
+    const stopTimer = this.metrics.broadcastDuration.startTimer();
+    const now = Date.now();
+    let envelopes = 0;
+    let frames = 0;
+    for (const record of batch.records) {
+      const route = this.mapper.channelFor(record.topic, record.key);
+      if (!route.ok) {
+        this.metrics.recordsDropped.inc({ reason: route.reason });
+        continue;
+      }
+      const subscribers = this.app.numSubscribers(route.channel);
+      // Nobody here listens: skip the parse and the serialization altogether.
+      if (subscribers === 0) continue;
+      const result = recordToFrame(record, route.channel, this.maxRecordSize);
+      if (!result.ok) {
+        this.metrics.recordsDropped.inc({ reason: result.reason });
+        continue;
+      }
+      this.app.publish(route.channel, result.frame, false, false);
+      envelopes++;
+      frames += subscribers;
+      this.metrics.recordAge.observe(Math.max(0, now - record.timestamp) / 1000);
+    }
+    this.metrics.recordsConsumed.inc({ topic: batch.topic }, batch.records.length);
+    this.metrics.envelopesBroadcast.inc(envelopes);
+    this.metrics.framesDelivered.inc(frames);
+    stopTimer();
+  }
+}

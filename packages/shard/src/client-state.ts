@@ -1,0 +1,36 @@
+import type { WebSocket } from './uws.js';
+
+/**
+ * Per-connection state, stored as the uWS socket's user data. Kept to a few scalar fields and
+ * one Set: this object exists once per client, tens of thousands of times per process.
+ */
+export interface ClientState {
+  id: number;
+  channels: Set<string>;
+  /** Token bucket of the per-client message rate limit. */
+  tokens: number;
+  tokensAt: number;
+  /** Last time this client was told it is rate limited: one notice per second at most. */
+  rateLimitNoticeAt: number;
+  /** Set when the server closes the socket, so the close handler counts the right reason. */
+  closeReason: string | undefined;
+}
+
+export type ClientSocket = WebSocket<ClientState>;
+
+export function newClientState(id: number, burst: number, now: number): ClientState {
+  return { id, channels: new Set(), tokens: burst, tokensAt: now, rateLimitNoticeAt: 0, closeReason: undefined };
+}
+
+/**
+ * Token bucket: `ratePerSecond` refill, `2 × ratePerSecond` burst. Returns false when the message
+ * must be dropped. Inline arithmetic on the state object, no timers and no allocation.
+ */
+export function takeMessageToken(state: ClientState, ratePerSecond: number, now: number): boolean {
+  const burst = ratePerSecond * 2;
+  state.tokens = Math.min(burst, state.tokens + ((now - state.tokensAt) * ratePerSecond) / 1000);
+  state.tokensAt = now;
+  if (state.tokens < 1) return false;
+  state.tokens -= 1;
+  return true;
+}

@@ -1,0 +1,115 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/**
+ * Every metric a shard exports (docs/metrics.md lists them). Gauges that mirror state are read at
+ * scrape time through `collect`, so the hot paths only ever increment counters.
+ */
+export function createShardMetrics(registry: Registry, readState: () => ShardStateSnapshot) {
+  const registers = [registry];
+  const kafkaStates = ['connecting', 'consuming', 'reconnecting', 'stalled', 'stopped'] as const;
+  return {
+    connectionsActive: new Gauge({
+      name: 'ws_connections_active',
+      help: 'Open WebSocket connections',
+      registers,
+      collect() {
+        this.set(readState().connections);
+      },
+    }),
+    connectionsMax: new Gauge({
+      name: 'ws_connections_max',
+      help: 'Configured connection limit',
+      registers,
+      collect() {
+        this.set(readState().maxConnections);
+      },
+    }),
+    connectionsTotal: new Counter({ name: 'ws_connections_total', help: 'WebSocket connections accepted', registers }),
+    connectionsRejected: new Counter({
+      name: 'ws_connections_rejected_total',
+      help: 'Handshakes refused, by reason (at_capacity, draining)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    disconnects: new Counter({
+      name: 'ws_disconnects_total',
+      help: 'Closed connections, by who closed and why',
+      labelNames: ['reason'],
+      registers,
+    }),
+    subscriptionsActive: new Gauge({
+      name: 'ws_subscriptions_active',
+      help: 'Channel subscriptions over all connections',
+      registers,
+      collect() {
+        this.set(readState().subscriptions);
+      },
+    }),
+    channelsActive: new Gauge({
+      name: 'ws_channels_active',
+      help: 'Channels with at least one subscriber (the subscription index)',
+      registers,
+      collect() {
+        this.set(readState().channels);
+      },
+    }),
+    clientMessages: new Counter({ name: 'ws_client_messages_total', help: 'Client messages handled, by type', labelNames: ['type'], registers }),
+    badMessages: new Counter({ name: 'ws_bad_messages_total', help: 'Client messages rejected, by error code', labelNames: ['reason'], registers }),
+    slowClientDisconnects: new Counter({
+      name: 'ws_slow_client_disconnects_total',
+      help: 'Clients cut off for passing the backpressure limit',
+      registers,
+    }),
+    recordsConsumed: new Counter({ name: 'ws_kafka_records_consumed_total', help: 'Kafka records received', labelNames: ['topic'], registers }),
+    recordsDropped: new Counter({
+      name: 'ws_kafka_records_dropped_total',
+      help: 'Kafka records not broadcast, by reason (missing_key, invalid_key, empty_value, oversized, invalid_json)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    envelopesBroadcast: new Counter({ name: 'ws_envelopes_broadcast_total', help: 'Envelopes published to a channel with subscribers', registers }),
+    framesDelivered: new Counter({ name: 'ws_frames_delivered_total', help: 'Frames handed to subscriber sockets (envelopes x subscribers)', registers }),
+    broadcastDuration: new Histogram({
+      name: 'ws_broadcast_duration_seconds',
+      help: 'Time to turn one Kafka batch into envelopes and publish them',
+      buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+      registers,
+    }),
+    recordAge: new Histogram({
+      name: 'ws_record_age_seconds',
+      help: 'Producer timestamp to publish time, per broadcast envelope',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers,
+    }),
+    kafkaLag: new Gauge({ name: 'ws_kafka_consumer_lag', help: 'Records behind the high watermark', labelNames: ['topic', 'partition'], registers }),
+    kafkaState: new Gauge({
+      name: 'ws_kafka_consumer_state',
+      help: 'Kafka consumer state (1 for the current state)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const current = readState().kafkaState;
+        for (const state of kafkaStates) this.set({ state }, state === current ? 1 : 0);
+      },
+    }),
+    draining: new Gauge({
+      name: 'ws_draining',
+      help: '1 while the shard drains',
+      registers,
+      collect() {
+        this.set(readState().draining ? 1 : 0);
+      },
+    }),
+  };
+}
+
+export type ShardMetrics = ReturnType<typeof createShardMetrics>;
+
+export interface ShardStateSnapshot {
+  connections: number;
+  maxConnections: number;
+  subscriptions: number;
+  channels: number;
+  kafkaState: string;
+  draining: boolean;
+}

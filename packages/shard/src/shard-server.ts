@@ -1,0 +1,201 @@
+import type { ShardConfig } from '@odin-ws/config';
+import { OdinError } from '@odin-ws/errors';
+import type { RecordSource } from '@odin-ws/kafka';
+import type { Logger } from '@odin-ws/observability';
+import type { Registry } from 'prom-client';
+import { Broadcaster } from './broadcaster.js';
+import { ChannelMapper } from './channel-mapper.js';
+import { newClientState, type ClientState } from './client-state.js';
+import { ClientSession } from './client-session.js';
+import { ConnectionSet } from './connections.js';
+import { closeClientsPaced } from './drain.js';
+import { registerHttpRoutes, sendJson, type HealthReport } from './http-routes.js';
+import { createShardMetrics } from './shard-metrics.js';
+import { startSlowClientSweeper } from './slow-clients.js';
+import { SubscriptionIndex } from './subscriptions.js';
+import { loadNativeUws, type TemplatedApp, type us_listen_socket } from './uws.js';
+
+export interface ShardServerOptions {
+  config: ShardConfig;
+  source: RecordSource;
+  logger: Logger;
+  registry: Registry;
+}
+
+/** Seconds a refused client is asked to wait (Retry-After) before it tries this shard again. */
+const RETRY_AFTER_FULL_S = 2;
+const RETRY_AFTER_DRAINING_S = 1;
+/** Share of the drain timeout over which clients are closed; the rest is for Kafka and sockets to wind down. */
+const CLOSE_WINDOW_SHARE = 0.5;
+
+/**
+ * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
+ * A handshake is admitted (or refused) in `upgrade`, a client frame is answered by ClientSession,
+ * and a Kafka batch is published by Broadcaster.
+ */
+export class ShardServer {
+  private readonly app: TemplatedApp;
+  private readonly connections = new ConnectionSet();
+  private readonly subscriptions: SubscriptionIndex;
+  private listenSocket: us_listen_socket | undefined;
+  private boundPort = 0;
+  private draining = false;
+  private stopSweeper: () => void = () => undefined;
+  private readonly startedAt = Date.now();
+  private readonly uws = loadNativeUws();
+
+  private constructor(private readonly options: ShardServerOptions) {
+    const { config, registry, logger } = options;
+    this.subscriptions = new SubscriptionIndex(config.maxSubscriptions);
+    const metrics = createShardMetrics(registry, () => ({
+      connections: this.connections.size,
+      maxConnections: config.maxConnections,
+      subscriptions: this.subscriptions.subscriptions,
+      channels: this.subscriptions.channels,
+      kafkaState: options.source.state(),
+      draining: this.draining,
+    }));
+    this.app = this.uws.App();
+    const session = new ClientSession(this.subscriptions, metrics, config.clientRateLimit);
+    const broadcaster = new Broadcaster(this.app, new ChannelMapper(config.channelMap), metrics, config.maxRecordSize);
+
+    this.app.ws<ClientState>('/ws', {
+      compression: this.uws.DISABLED,
+      maxPayloadLength: config.maxMessageSize,
+      idleTimeout: config.heartbeatIntervalS,
+      sendPingsAutomatically: true,
+      // Last resort only: the slow-client sweeper closes at backpressureLimit with a proper 1008 frame.
+      maxBackpressure: config.backpressureLimit * 2,
+      // Typed as a number in this package's .d.ts; uWS reads it as a boolean.
+      closeOnBackpressureLimit: 1,
+      upgrade: (res, req, context) => {
+        const refusal = this.draining
+          ? { reason: 'draining', retryAfterS: RETRY_AFTER_DRAINING_S }
+          : this.connections.size >= config.maxConnections
+            ? { reason: 'at_capacity', retryAfterS: RETRY_AFTER_FULL_S }
+            : undefined;
+        if (refusal) {
+          metrics.connectionsRejected.inc({ reason: refusal.reason });
+          sendJson(res, '503 Service Unavailable', { error: refusal.reason.toUpperCase(), retryAfterS: refusal.retryAfterS }, { 'Retry-After': String(refusal.retryAfterS) });
+          return;
+        }
+        const now = Date.now();
+        res.upgrade(
+          newClientState(this.connections.allocateId(), config.clientRateLimit * 2, now),
+          req.getHeader('sec-websocket-key'),
+          req.getHeader('sec-websocket-protocol'),
+          req.getHeader('sec-websocket-extensions'),
+          context,
+        );
+      },
+      open: (ws) => {
+        this.connections.add(ws);
+        metrics.connectionsTotal.inc();
+      },
+      message: (ws, message, isBinary) => session.onMessage(ws, message, isBinary),
+      close: (ws, code) => {
+        const state = ws.getUserData();
+        this.connections.delete(ws);
+        this.subscriptions.release(state.channels);
+        metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code) });
+      },
+    });
+    registerHttpRoutes(this.app, () => this.health(), registry);
+    this.stopSweeper = startSlowClientSweeper(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
+    options.source.start((batch) => broadcaster.publishBatch(batch));
+    logger.info({ topics: config.topics }, 'kafka source started');
+  }
+
+  static async start(options: ShardServerOptions): Promise<ShardServer> {
+    const server = new ShardServer(options);
+    await server.listen();
+    return server;
+  }
+
+  get port(): number {
+    return this.boundPort;
+  }
+
+  health(): HealthReport {
+    const { config, source } = this.options;
+    const kafkaState = source.state();
+    const consuming = kafkaState === 'consuming';
+    return {
+      shardId: config.shardId,
+      status: this.draining ? 'draining' : consuming ? 'ok' : 'degraded',
+      connections: this.connections.size,
+      maxConnections: config.maxConnections,
+      utilization: this.connections.size / config.maxConnections,
+      subscriptions: this.subscriptions.subscriptions,
+      channels: this.subscriptions.channels,
+      kafka: { state: kafkaState, consuming },
+      draining: this.draining,
+      uptimeS: Math.round((Date.now() - this.startedAt) / 1000),
+    };
+  }
+
+  /**
+   * Graceful drain: /ready turns 503 and new handshakes are refused at once, clients are closed
+   * with 1012 in paced batches, then Kafka and the listener stop. Resolves when all of that is done.
+   */
+  async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    const { config, logger, source } = this.options;
+    const startedAt = Date.now();
+    logger.info({ connections: this.connections.size, drainTimeoutS: config.drainTimeoutS }, 'drain started');
+    const closed = await closeClientsPaced(this.connections, config.drainTimeoutS * 1000 * CLOSE_WINDOW_SHARE);
+    this.stopSweeper();
+    await source.stop();
+    this.stopListening();
+    logger.info({ closed, durationMs: Date.now() - startedAt }, 'drain complete');
+  }
+
+  /** Immediate stop without pacing (tests, fatal errors). */
+  async close(): Promise<void> {
+    this.draining = true;
+    this.stopSweeper();
+    for (const ws of this.connections.snapshot()) ws.close();
+    this.stopListening();
+    await this.options.source.stop();
+  }
+
+  private listen(): Promise<void> {
+    const { host, port } = this.options.config;
+    return new Promise((resolve, reject) => {
+      this.app.listen(host, port, (token) => {
+        if (!token) {
+          reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (in use or not permitted)`, { host, port }));
+          return;
+        }
+        this.listenSocket = token;
+        this.boundPort = this.uws.us_socket_local_port(token as never);
+        this.options.logger.info({ host, port: this.boundPort }, 'shard listening');
+        resolve();
+      });
+    });
+  }
+
+  private stopListening(): void {
+    if (this.listenSocket) this.uws.us_listen_socket_close(this.listenSocket);
+    this.listenSocket = undefined;
+  }
+}
+
+/** Bounded label values: a client chooses its own close code, so unknown ones fold into "other". */
+function closeCodeLabel(code: number): string {
+  switch (code) {
+    case 1000:
+    case 1001:
+    case 1005:
+      return 'client_closed';
+    case 1006:
+      return 'abnormal'; // includes heartbeat timeouts and the uWS backpressure hard cap
+    case 1007:
+      return 'invalid_utf8';
+    case 1009:
+      return 'message_too_big';
+    default:
+      return 'other';
+  }
+}

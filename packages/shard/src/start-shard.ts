@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import type { ShardConfig } from '@odin-ws/config';
+import { KafkaJsRecordSource } from '@odin-ws/kafka';
+import { createLogger, createMetricsRegistry, type Logger } from '@odin-ws/observability';
+import { ShardServer } from './shard-server.js';
+
+/** A shard with its real Kafka source, logger and metrics: what `odin-ws --mode=shard` runs. */
+export async function startShard(config: ShardConfig, logger?: Logger): Promise<ShardServer> {
+  const log = logger ?? createLogger({ level: config.logLevel, base: { shardId: config.shardId } });
+  const source = new KafkaJsRecordSource({
+    brokers: config.kafka.brokers,
+    clientId: `${config.kafka.clientId}-${config.shardId}`,
+    // Its own group per process: every shard must see every record, and a restarted shard starts
+    // at the latest offset instead of replaying what its previous life had committed.
+    groupId: `${config.kafka.clientId}.${config.shardId}.${randomUUID()}`,
+    topics: config.topics,
+    logger: log,
+  });
+  return ShardServer.start({ config, source, logger: log, registry: createMetricsRegistry({ shard_id: config.shardId }) });
+}

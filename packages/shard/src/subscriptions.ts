@@ -1,0 +1,63 @@
+import type { ClientSocket } from './client-state.js';
+
+export type SubscribeResult = { ok: true; subscribed: string[]; count: number } | { ok: false; requested: number; limit: number };
+
+/**
+ * Subscriptions are held by uWS natively (its topic tree does the fan-out); this index mirrors
+ * them only to enforce the per-client limit and to count channels and subscriptions for
+ * /health and metrics, without ever walking sockets.
+ */
+export class SubscriptionIndex {
+  private readonly subscribersByChannel = new Map<string, number>();
+  private total = 0;
+
+  constructor(private readonly maxPerClient: number) {}
+
+  /** All or nothing: a request that would pass the limit subscribes nothing. */
+  subscribe(ws: ClientSocket, channels: string[]): SubscribeResult {
+    const state = ws.getUserData();
+    const added = channels.filter((channel) => !state.channels.has(channel));
+    if (state.channels.size + added.length > this.maxPerClient) {
+      return { ok: false, requested: state.channels.size + added.length, limit: this.maxPerClient };
+    }
+    for (const channel of added) {
+      ws.subscribe(channel);
+      state.channels.add(channel);
+      this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
+    }
+    this.total += added.length;
+    return { ok: true, subscribed: channels, count: state.channels.size };
+  }
+
+  unsubscribe(ws: ClientSocket, channels: string[]): { unsubscribed: string[]; count: number } {
+    const state = ws.getUserData();
+    const removed = channels.filter((channel) => state.channels.delete(channel));
+    for (const channel of removed) {
+      ws.unsubscribe(channel);
+      this.forget(channel);
+    }
+    this.total -= removed.length;
+    return { unsubscribed: removed, count: state.channels.size };
+  }
+
+  /** On close: uWS drops the socket from its topics itself; only the counts need updating. */
+  release(channels: Set<string>): void {
+    for (const channel of channels) this.forget(channel);
+    this.total -= channels.size;
+    channels.clear();
+  }
+
+  get subscriptions(): number {
+    return this.total;
+  }
+
+  get channels(): number {
+    return this.subscribersByChannel.size;
+  }
+
+  private forget(channel: string): void {
+    const remaining = (this.subscribersByChannel.get(channel) ?? 1) - 1;
+    if (remaining === 0) this.subscribersByChannel.delete(channel);
+    else this.subscribersByChannel.set(channel, remaining);
+  }
+}

@@ -1,0 +1,30 @@
+import { createRequire } from 'node:module';
+import { OdinError, describeError } from '@odin-ws/errors';
+import type * as UwsTypes from '@trufflesuite/uws-js-unofficial';
+
+export type Uws = typeof UwsTypes;
+export type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
+
+const PACKAGE = '@trufflesuite/uws-js-unofficial';
+
+/**
+ * Loads the native uWebSockets.js binary, or refuses to start.
+ *
+ * Hazard: the package's own entry point silently falls back to a pure-JS server, many times
+ * slower, when the binary does not load (wrong Node ABI, wrong glibc). A fan-out shard on that
+ * fallback would pass every functional test and collapse under load, so we require the binary
+ * for this platform and Node ABI directly and fail loudly when it is missing.
+ */
+export function loadNativeUws(): Uws {
+  const binary = `${PACKAGE}/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+  try {
+    return createRequire(import.meta.url)(binary) as Uws;
+  } catch (error) {
+    throw new OdinError(
+      'E_UWS_NATIVE_UNAVAILABLE',
+      `the native uWebSockets.js binary does not load on this platform (${describeError(error)}); refusing the slow pure-JS fallback`,
+      { binary, node: process.version, abi: process.versions.modules },
+      { cause: error },
+    );
+  }
+}
