@@ -1,0 +1,96 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { CLI_PATH } from './paths.js';
+import { freePort } from './ports.js';
+import { waitFor } from './wait.js';
+import { kafkaBrokers } from './kafka.js';
+
+export interface ShardProcess {
+  port: number;
+  shardId: string;
+  url: string;
+  httpUrl: string;
+  child: ChildProcess;
+  /** Everything the process wrote, stdout and stderr. */
+  output(): string;
+  health(): Promise<Record<string, unknown>>;
+  metrics(): Promise<string>;
+  /** Resolves with the exit code and signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+export interface ShardProcessOptions {
+  topics: string[];
+  shardId?: string;
+  brokers?: string;
+  args?: string[];
+  /** Wait until /ready answers 200 (consuming Kafka). Default true. */
+  waitReady?: boolean;
+}
+
+/** Starts `odin-ws --mode=shard` as a child process on a free loopback port. */
+export async function startShardProcess(options: ShardProcessOptions): Promise<ShardProcess> {
+  const port = await freePort();
+  const shardId = options.shardId ?? `test-shard-${port}`;
+  const child = spawn(
+    process.execPath,
+    [
+      CLI_PATH,
+      '--mode=shard',
+      '--host=127.0.0.1',
+      `--port=${port}`,
+      `--shard-id=${shardId}`,
+      `--kafka-brokers=${options.brokers ?? kafkaBrokers()}`,
+      `--topics=${options.topics.join(',')}`,
+      '--log-level=info',
+      ...(options.args ?? []),
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const shard: ShardProcess = {
+    port,
+    shardId,
+    url: `ws://127.0.0.1:${port}/ws`,
+    httpUrl,
+    child,
+    output: () => output,
+    health: async () => (await fetch(`${httpUrl}/health`)).json() as Promise<Record<string, unknown>>,
+    metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
+    exited,
+    stop: async (signal = 'SIGKILL') => {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  };
+  const ready = async () => (await fetch(`${httpUrl}/ready`)).status === 200;
+  try {
+    await waitFor(`shard ${shardId} to be ${options.waitReady === false ? 'listening' : 'ready'}`, async () => {
+      if (child.exitCode !== null) throw new Error(`shard exited early:\n${output}`);
+      return options.waitReady === false ? (await fetch(`${httpUrl}/health`)).ok : ready();
+    }, 30_000, 100);
+  } catch (error) {
+    await shard.stop();
+    throw new Error(`${String(error)}\n--- shard output ---\n${output}`);
+  }
+  return shard;
+}
+
+/** A metric's value from Prometheus text, summed over label sets matching `labels`. */
+export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(name)) continue;
+    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (!match || match[1] !== name) continue;
+    const labelText = match[2] ?? '';
+    if (Object.entries(labels).every(([key, value]) => labelText.includes(`${key}="${value}"`))) sum += Number(match[3]);
+  }
+  return sum;
+}
