@@ -7,7 +7,7 @@ export const CloseCode = {
   NORMAL: 1000,
   /** Seed clients treat 1008 as "too slow": used for the slow-consumer cut-off. */
   SLOW_CONSUMER: 1008,
-  /** Sent by uWS itself when a client frame exceeds the maximum message size. */
+  /** A client frame exceeded --max-message-size. */
   MESSAGE_TOO_BIG: 1009,
   INTERNAL_ERROR: 1011,
   /** The server is restarting or draining: reconnect (elsewhere) after retryMs. */
@@ -16,7 +16,7 @@ export const CloseCode = {
   TRY_AGAIN_LATER: 1013,
 } as const;
 
-export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'INTERNAL_ERROR';
+export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'INTERNAL_ERROR';
 
 export interface CloseReason {
   code: CloseReasonCode;

@@ -1,4 +1,5 @@
 import {
+  CloseCode,
   ProtocolErrorCode,
   decodeClientMessage,
   encodeError,
@@ -6,6 +7,7 @@ import {
   encodeReconnectError,
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
+  formatCloseReason,
   type ClientRequest,
   type DecodeFailure,
 } from '@odin-ws/protocol';
@@ -14,6 +16,7 @@ import type { ShardMetrics } from './shard-metrics.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
+const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
 
 /**
  * Answers one client frame. Every path ends in exactly one reply (an ack, a pong or an error) or,
@@ -25,10 +28,17 @@ export class ClientSession {
     private readonly subscriptions: SubscriptionIndex,
     private readonly metrics: ShardMetrics,
     private readonly clientRateLimit: number,
+    private readonly maxMessageSize: number,
   ) {}
 
   onMessage(ws: ClientSocket, message: ArrayBuffer, isBinary: boolean): void {
     const state = ws.getUserData();
+    if (message.byteLength > this.maxMessageSize) {
+      state.closeReason = 'message_too_big';
+      this.metrics.badMessages.inc({ reason: 'MESSAGE_TOO_BIG' });
+      ws.end(CloseCode.MESSAGE_TOO_BIG, MESSAGE_TOO_BIG_REASON);
+      return;
+    }
     const now = Date.now();
     if (!takeMessageToken(state, this.clientRateLimit, now)) {
       this.metrics.badMessages.inc({ reason: ProtocolErrorCode.RATE_LIMIT_EXCEEDED });

@@ -27,6 +27,7 @@ const RETRY_AFTER_FULL_S = 2;
 const RETRY_AFTER_DRAINING_S = 1;
 /** Share of the drain timeout over which clients are closed; the rest is for Kafka and sockets to wind down. */
 const CLOSE_WINDOW_SHARE = 0.5;
+const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
@@ -56,12 +57,14 @@ export class ShardServer {
       draining: this.draining,
     }));
     this.app = this.uws.App();
-    const session = new ClientSession(this.subscriptions, metrics, config.clientRateLimit);
+    const session = new ClientSession(this.subscriptions, metrics, config.clientRateLimit, config.maxMessageSize);
     const broadcaster = new Broadcaster(this.app, new ChannelMapper(config.channelMap), metrics, config.maxRecordSize);
 
     this.app.ws<ClientState>('/ws', {
       compression: this.uws.DISABLED,
-      maxPayloadLength: config.maxMessageSize,
+      // uWS drops a frame over its own limit with no close frame (the client sees only 1006), so
+      // ClientSession enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
+      maxPayloadLength: config.maxMessageSize * UWS_PAYLOAD_HARD_CAP_FACTOR,
       idleTimeout: config.heartbeatIntervalS,
       sendPingsAutomatically: true,
       // Last resort only: the slow-client sweeper closes at backpressureLimit with a proper 1008 frame.
@@ -93,11 +96,11 @@ export class ShardServer {
         metrics.connectionsTotal.inc();
       },
       message: (ws, message, isBinary) => session.onMessage(ws, message, isBinary),
-      close: (ws, code) => {
+      close: (ws, code, message) => {
         const state = ws.getUserData();
         this.connections.delete(ws);
         this.subscriptions.release(state.channels);
-        metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code) });
+        metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code, message) });
       },
     });
     registerHttpRoutes(this.app, () => this.health(), registry);
@@ -182,19 +185,22 @@ export class ShardServer {
   }
 }
 
-/** Bounded label values: a client chooses its own close code, so unknown ones fold into "other". */
-function closeCodeLabel(code: number): string {
+/**
+ * Bounded label values: a client chooses its own close code, so unknown ones fold into "other".
+ * uWS reports its own forced closes as 1006 with a reason only the server sees; those are told apart here.
+ */
+function closeCodeLabel(code: number, message: ArrayBuffer): string {
   switch (code) {
     case 1000:
     case 1001:
     case 1005:
       return 'client_closed';
-    case 1006:
-      return 'abnormal'; // includes heartbeat timeouts and the uWS backpressure hard cap
-    case 1007:
-      return 'invalid_utf8';
-    case 1009:
-      return 'message_too_big';
+    case 1006: {
+      const reason = Buffer.from(message).toString();
+      if (reason.includes('UTF-8')) return 'invalid_utf8';
+      if (reason.includes('too big')) return 'message_too_big';
+      return 'abnormal'; // dropped connections, heartbeat timeouts, the backpressure hard cap
+    }
     default:
       return 'other';
   }
