@@ -67,10 +67,9 @@ export class ShardServer {
       maxPayloadLength: config.maxMessageSize * UWS_PAYLOAD_HARD_CAP_FACTOR,
       idleTimeout: config.heartbeatIntervalS,
       sendPingsAutomatically: true,
-      // Last resort only: the slow-client sweeper closes at backpressureLimit with a proper 1008 frame.
-      maxBackpressure: config.backpressureLimit * 2,
-      // Typed as a number in this package's .d.ts; uWS reads it as a boolean.
-      closeOnBackpressureLimit: 1,
+      // No uWS backpressure cap: past it uWS silently skips messages and drops even the close frame
+      // (the client sees a bare 1006). The slow-client sweeper enforces backpressureLimit instead.
+      maxBackpressure: 0,
       upgrade: (res, req, context) => {
         const refusal = this.draining
           ? { reason: 'draining', retryAfterS: RETRY_AFTER_DRAINING_S }

@@ -6,3 +6,4 @@ export type { ShardProcess, ShardProcessOptions } from './shard-process.js';
 export { closeProducers, createTestTopic, kafkaBrokers, produce, seedValue } from './kafka.js';
 export { TestClient } from './ws-client.js';
 export type { ClosedEvent } from './ws-client.js';
+export { maskedTextFrame, rawWebSocket } from './raw-socket.js';
