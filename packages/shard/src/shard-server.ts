@@ -28,6 +28,8 @@ const RETRY_AFTER_DRAINING_S = 1;
 /** Share of the drain timeout over which clients are closed; the rest is for Kafka and sockets to wind down. */
 const CLOSE_WINDOW_SHARE = 0.5;
 const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
+/** uWS ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT. */
+const LISTEN_EXCLUSIVE_PORT = 1;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
@@ -165,7 +167,10 @@ export class ShardServer {
   private listen(): Promise<void> {
     const { host, port } = this.options.config;
     return new Promise((resolve, reject) => {
-      this.app.listen(host, port, (token) => {
+      // Exclusive: uWS binds with SO_REUSEPORT by default, so a second shard started on a taken port
+      // would silently share it and split the clients. The .d.ts lacks this (host, port, options, cb) form.
+      const listen = this.app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => void;
+      listen.call(this.app, host, port, LISTEN_EXCLUSIVE_PORT, (token) => {
         if (!token) {
           reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (in use or not permitted)`, { host, port }));
           return;

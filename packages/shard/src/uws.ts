@@ -15,15 +15,15 @@ const PACKAGE = '@trufflesuite/uws-js-unofficial';
  * fallback would pass every functional test and collapse under load, so we require the binary
  * for this platform and Node ABI directly and fail loudly when it is missing.
  */
-export function loadNativeUws(): Uws {
-  const binary = `${PACKAGE}/binaries/uws_${process.platform}_${process.arch}_${process.versions.modules}.node`;
+export function loadNativeUws(target = { platform: process.platform, arch: process.arch, abi: process.versions.modules }): Uws {
+  const binary = `${PACKAGE}/binaries/uws_${target.platform}_${target.arch}_${target.abi}.node`;
   try {
     return createRequire(import.meta.url)(binary) as Uws;
   } catch (error) {
     throw new OdinError(
       'E_UWS_NATIVE_UNAVAILABLE',
       `the native uWebSockets.js binary does not load on this platform (${describeError(error)}); refusing the slow pure-JS fallback`,
-      { binary, node: process.version, abi: process.versions.modules },
+      { binary, node: process.version, abi: target.abi },
       { cause: error },
     );
   }

@@ -1,0 +1,71 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_PATH, TestClient, freePort, kafkaBrokers, startShardProcess, waitFor } from '@odin-ws/testkit';
+import { OPTION_SPECS } from '@odin-ws/config';
+
+function runCli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
+}
+
+describe('odin-ws CLI', () => {
+  it('documents every flag with its environment variable and default in --help', () => {
+    const result = runCli(['--help']);
+    expect(result.status).toBe(0);
+    const help = result.stdout.replace(/\s+/g, ' ');
+    for (const spec of OPTION_SPECS) {
+      expect(help).toContain(spec.flag);
+      expect(help).toContain(`env: ${spec.env}`);
+    }
+    expect(help).toContain('default: 15000');
+    expect(help).toContain('"shard", "feed", "local"');
+  });
+
+  it.each([
+    ['a missing mode', [], {}, /--mode/],
+    ['an unknown mode', ['--mode=galaxy'], {}, /galaxy/],
+    ['an unknown flag', ['--mode=shard', '--bogus=1'], {}, /unknown option '--bogus=1'/],
+    ['a bad number', ['--mode=shard', '--port=http'], {}, /--port <port>.*expected a whole number from 0 to 65535, got 'http'/],
+    ['a bad broker list', ['--mode=shard', '--kafka-brokers=localhost'], {}, /--kafka-brokers.*host:port/],
+    ['a heartbeat off the 4 s tick', ['--mode=shard', '--heartbeat-interval=10'], {}, /multiple of 4/],
+    ['a bad environment value', ['--mode=shard'], { ODIN_MAX_CONNECTIONS: 'lots' }, /ODIN_MAX_CONNECTIONS.*got 'lots'/],
+  ])('exits non-zero with one line for %s', (_label, args, env, pattern) => {
+    const result = runCli(args, env);
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(pattern);
+  });
+
+  it('refuses to start a second shard on a port a shard already holds (no silent SO_REUSEPORT sharing)', async () => {
+    const first = await startShardProcess({ topics: ['odin.trades'], waitReady: false });
+    try {
+      const result = runCli(['--mode=shard', '--host=127.0.0.1', `--port=${first.port}`, `--kafka-brokers=${kafkaBrokers()}`]);
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/E_LISTEN_FAILED: cannot listen on 127.0.0.1:\d+/);
+    } finally {
+      await first.stop();
+    }
+  });
+
+  describe('--mode=local (the README run command)', () => {
+    let fleet: ReturnType<typeof spawn> | undefined;
+    afterAll(() => {
+      fleet?.kill('SIGKILL');
+    });
+
+    it('starts the feed and N shards against the configured broker, streams data, and stops on SIGINT', async () => {
+      const base = await freePort();
+      fleet = spawn(process.execPath, [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn'], { stdio: 'ignore' });
+      const urls = [0, 1].map((i) => `http://127.0.0.1:${base + i}`);
+      for (const url of urls) await waitFor(`${url}/ready`, async () => (await fetch(`${url}/ready`)).status === 200, 30_000, 200);
+      const client = await TestClient.connect(`ws://127.0.0.1:${base + 1}/ws`);
+      await client.subscribe(['BTC.trade', 'BTC.ticker', 'BTC.book']);
+      const data = await client.waitForData(3, undefined, 20_000);
+      expect(data[0]).toMatchObject({ type: 'price:update', data: { data: { symbol: 'BTC' } } });
+      const exited = new Promise<number | null>((resolve) => fleet!.once('exit', (code) => resolve(code)));
+      fleet.kill('SIGINT');
+      expect(await exited).toBe(0);
+      await client.closedPromise;
+      for (const url of urls) await expect(fetch(`${url}/health`)).rejects.toThrow();
+    }, 60_000);
+  });
+});
