@@ -1,5 +1,5 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { MODES, OPTION_SPECS, type Mode, type OptionSpec } from '@odin-ws/config';
+import { MODES, OPTION_SPECS, formatOptionDefault, type Mode, type OptionSpec } from '@odin-ws/config';
 import { describeError } from '@odin-ws/errors';
 
 /**
@@ -21,9 +21,9 @@ export function buildProgram(run: (mode: Mode, values: Record<string, unknown>, 
 }
 
 function toCommanderOption(spec: OptionSpec): Option {
-  const option = new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`)
+  return new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`)
     .env(spec.env)
-    .default(spec.defaultValue, formatDefault(spec.defaultValue))
+    .default(spec.defaultValue, formatOptionDefault(spec.defaultValue))
     .argParser((raw: string) => {
       try {
         return spec.parse(raw);
@@ -31,12 +31,4 @@ function toCommanderOption(spec: OptionSpec): Option {
         throw new InvalidArgumentError(describeError(error));
       }
     });
-  return option;
-}
-
-function formatDefault(value: unknown): string {
-  if (Array.isArray(value)) return value.join(',');
-  if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',');
-  if (value === '') return 'derived';
-  return String(value);
 }

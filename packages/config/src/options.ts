@@ -68,3 +68,11 @@ function heartbeatSeconds(): Parser<number> {
     return value;
   };
 }
+
+/** A default as a user would type it: lists and maps comma-separated, '' as "derived". */
+export function formatOptionDefault(value: unknown): string {
+  if (Array.isArray(value)) return value.join(',');
+  if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',');
+  if (value === '') return 'derived';
+  return String(value);
+}
