@@ -74,11 +74,13 @@ log.segment.bytes=67108864
 EOF
 }
 
+answers() { java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1; }
+
 wait_ready() {
   # The broker is ready when it answers a metadata request, not merely when the port is open.
   local deadline=$((SECONDS + 60))
-  until java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1; do
-    is_running || { log "broker exited during start-up; see $state/broker.log"; tail -20 "$state/broker.log" >&2; exit 1; }
+  until answers; do
+    [ ! -f "$pidfile" ] || is_running || { log "broker exited during start-up; see $state/broker.log"; tail -20 "$state/broker.log" >&2; exit 1; }
     [ $SECONDS -lt $deadline ] || { log "broker did not answer within 60 s; see $state/broker.log"; exit 1; }
     sleep 1
   done
@@ -97,6 +99,8 @@ up() {
   install_jars
   if is_running; then
     log "broker '$name' already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"
+  elif answers; then
+    log "a broker not started by this script already answers on 127.0.0.1:$port; using it"
   else
     write_config
     if [ ! -f "$state/data/meta.properties" ]; then
