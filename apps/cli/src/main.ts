@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { feedConfigFrom, localConfigFrom, shardConfigFrom } from '@odin-ws/config';
 import { describeError, isOdinError } from '@odin-ws/errors';
 import { runFeedMode } from './modes/feed.js';

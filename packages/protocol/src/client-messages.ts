@@ -1,8 +1,9 @@
 import { isValidChannel } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
+import { withId, type RequestId } from './request-id.js';
 
-/** Correlation id a client may attach to a request; echoed in the answer. */
-export type RequestId = string | number;
+export type { RequestId };
+
 
 export type ClientRequest =
   | { type: 'subscribe'; channels: string[]; id?: RequestId }
@@ -92,10 +93,6 @@ function readChannels(message: Record<string, unknown>): { ok: true; value: stri
 
 function fail(code: ProtocolErrorCode, message: string, id?: RequestId): DecodeResult {
   return { ok: false, error: { code, message, ...withId(id) } };
-}
-
-function withId(id: RequestId | undefined): { id?: RequestId } {
-  return id === undefined ? {} : { id };
 }
 
 function isValidId(id: unknown): boolean {

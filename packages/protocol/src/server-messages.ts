@@ -1,5 +1,5 @@
 import type { ProtocolErrorCode } from './error-codes.js';
-import type { RequestId } from './client-messages.js';
+import { withId, type RequestId } from './request-id.js';
 
 /**
  * Control messages the server sends. Field names follow the seed system's clients
@@ -25,8 +25,4 @@ export function encodeError(error: { code: ProtocolErrorCode; message: string; v
 /** The seed's `reconnect` (offset replay) answer until history-based recovery lands (see docs/protocol.md). */
 export function encodeReconnectError(message: string, id?: RequestId): string {
   return JSON.stringify({ type: 'reconnect_error', message, ...withId(id) });
-}
-
-function withId(id: RequestId | undefined): { id?: RequestId } {
-  return id === undefined ? {} : { id };
 }
