@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KAFKA_SCRIPT, TestClient, closeProducers, createTestTopic, produce, seedValue, sleep, startShardProcess, waitFor, type ShardProcess } from '@odin-ws/testkit';
 
@@ -7,9 +7,12 @@ const BROKER_NAME = 'restart-test';
 const BROKER_PORT = 19092;
 const BROKERS = `127.0.0.1:${BROKER_PORT}`;
 
-function kafka(command: 'up' | 'down', ...extra: string[]): void {
-  const result = spawnSync('bash', [KAFKA_SCRIPT, command, '--name', BROKER_NAME, '--port', String(BROKER_PORT), '--topics', '', ...extra], { stdio: 'inherit', timeout: 120_000 });
-  if (result.status !== 0) throw new Error(`kafka.sh ${command} exited ${result.status}`);
+/** Async on purpose: a blocking spawnSync would stall the vitest worker for the broker's whole start-up. */
+function kafka(command: 'up' | 'down', ...extra: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('bash', [KAFKA_SCRIPT, command, '--name', BROKER_NAME, '--port', String(BROKER_PORT), '--topics', '', ...extra], { stdio: 'inherit' });
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kafka.sh ${command} exited ${code}`))));
+  });
 }
 
 describe('shard across a Kafka broker restart', () => {
@@ -20,7 +23,7 @@ describe('shard across a Kafka broker restart', () => {
   afterAll(async () => {
     await shard?.stop();
     await closeProducers();
-    kafka('down', '--wipe');
+    await kafka('down', '--wipe');
   }, 120_000);
 
   it('stays up, reports the outage, keeps clients connected and resumes streaming with no gap or duplicate', async () => {
@@ -33,7 +36,7 @@ describe('shard across a Kafka broker restart', () => {
     await send(0, 10);
     await client.waitForData(10, 'R.trade');
 
-    kafka('down');
+    await kafka('down');
     await waitFor('/ready to report the outage', async () => (await fetch(`${shard.httpUrl}/ready`)).status === 503, 60_000, 250);
     const health = await shard.health();
     expect(health['status']).toBe('degraded');
@@ -43,7 +46,7 @@ describe('shard across a Kafka broker restart', () => {
     await sleep(2_000);
     expect(client.closed).toBeUndefined();
 
-    kafka('up');
+    await kafka('up');
     // Produced while the shard is still rejoining: it must resume from its committed position,
     // not jump to the latest offset.
     await send(10, 10);

@@ -28,6 +28,9 @@ export class KafkaJsRecordSource implements RecordSource {
   private readonly listeners: Array<(state: SourceState) => void> = [];
   /** Last offset handed over per "topic:partition": guards the no-duplicate contract across rejoins. */
   private readonly deliveredOffsets = new Map<string, number>();
+  /** High watermarks at the first join: where partitions that have had no record since start resume. */
+  private startWatermarks: Map<string, number> | undefined;
+  private joinedBefore = false;
 
   constructor(private readonly options: KafkaJsSourceOptions) {
     this.kafka = createKafkaJsClient(options);
@@ -91,8 +94,9 @@ export class KafkaJsRecordSource implements RecordSource {
     await consumer.connect();
     await consumer.subscribe({ topics: this.options.topics, fromBeginning: false });
     await consumer.run({
-      autoCommit: true,
-      autoCommitInterval: 1000,
+      // No commits: the group lives as long as this process, and a rejoin resumes from the
+      // positions this process reached (resumeWhereDelivered), which commits could only lag behind.
+      autoCommit: false,
       eachBatchAutoResolve: true,
       eachBatch: async (payload) => this.handleBatch(payload, onBatch),
     });
@@ -100,7 +104,10 @@ export class KafkaJsRecordSource implements RecordSource {
 
   private watch(consumer: Consumer, onBatch: (batch: SourceBatch) => void): void {
     const { events } = consumer;
-    consumer.on(events.GROUP_JOIN, () => this.options.logger.info({ groupId: this.options.groupId }, 'kafka consumer joined group'));
+    consumer.on(events.GROUP_JOIN, (event) => {
+      this.options.logger.info({ groupId: this.options.groupId }, 'kafka consumer joined group');
+      this.resumeWhereDelivered(consumer, event.payload.memberAssignment);
+    });
     // The first completed fetch after a join means offsets are resolved: from here no record is missed.
     consumer.on(events.FETCH, () => {
       this.lastFetchAt = Date.now();
@@ -116,6 +123,46 @@ export class KafkaJsRecordSource implements RecordSource {
     consumer.on(events.DISCONNECT, () => {
       if (!this.stopping) this.setState('reconnecting');
     });
+  }
+
+  /**
+   * Hazard: after a broker restart the group is rejoined and kafkajs resumes from the committed
+   * offset or, with none, jumps to the latest offset and silently skips what was produced during
+   * the rejoin (measured: the Kafka-restart test loses those records without this). So on every
+   * rejoin each partition is sought to the position this process actually reached. The seek must
+   * happen synchronously inside the join event, before the first fetch, to take effect.
+   */
+  private resumeWhereDelivered(consumer: Consumer, assignment: Record<string, number[]>): void {
+    if (!this.joinedBefore) {
+      this.joinedBefore = true; // first join: start at the latest offset, as documented
+      this.fetchWatermarks().then(
+        (watermarks) => (this.startWatermarks = watermarks),
+        (error: unknown) => this.options.logger.warn({ err: describeError(error) }, 'start watermarks unavailable'),
+      );
+      return;
+    }
+    for (const [topic, partitions] of Object.entries(assignment)) {
+      for (const partition of partitions) {
+        const key = `${topic}:${partition}`;
+        const delivered = this.deliveredOffsets.get(key);
+        const position = delivered === undefined ? this.startWatermarks?.get(key) : delivered + 1;
+        if (position !== undefined) consumer.seek({ topic, partition, offset: String(position) });
+      }
+    }
+  }
+
+  private async fetchWatermarks(): Promise<Map<string, number>> {
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const watermarks = new Map<string, number>();
+      for (const topic of this.options.topics) {
+        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) watermarks.set(`${topic}:${partition}`, Number(high));
+      }
+      return watermarks;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
