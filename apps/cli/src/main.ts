@@ -1,6 +1,7 @@
-import { feedConfigFrom, localConfigFrom, shardConfigFrom } from '@odin-ws/config';
+import { feedConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from '@odin-ws/config';
 import { describeError, isOdinError } from '@odin-ws/errors';
 import { runFeedMode } from './modes/feed.js';
+import { runLoadBalancerMode } from './modes/loadbalancer.js';
 import { runLocalMode } from './modes/local.js';
 import { runShardMode } from './modes/shard.js';
 import { buildProgram } from './program.js';
@@ -9,6 +10,8 @@ const program = buildProgram(async (mode, values, given) => {
   switch (mode) {
     case 'shard':
       return runShardMode(shardConfigFrom(values));
+    case 'loadbalancer':
+      return runLoadBalancerMode(loadBalancerConfigFrom(values));
     case 'feed':
       return runFeedMode(feedConfigFrom(values));
     case 'local':

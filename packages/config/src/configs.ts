@@ -34,6 +34,22 @@ export interface FeedConfig {
   durationS: number;
 }
 
+export interface LoadBalancerConfig {
+  host: string;
+  port: number;
+  logLevel: LogLevel;
+  backendUrls: string[];
+  workers: number;
+  healthIntervalMs: number;
+  handshakeTimeoutMs: number;
+  retryPauseMs: number;
+  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
+  failureWindowS: number;
+  scoreWeights: { utilization: number; failures: number };
+  admission: { ratePerSecond: number; ipRatePerSecond: number; queueDepth: number; maxWaitMs: number };
+  drainTimeoutS: number;
+}
+
 export interface LocalConfig {
   shards: number;
   /** First shard port; shard i listens on basePort + i. */
@@ -42,6 +58,8 @@ export interface LocalConfig {
   startKafka: boolean;
   shard: Omit<ShardConfig, 'shardId' | 'port'>;
   feed: FeedConfig;
+  /** The load balancer in front, its backendUrls being the local shards. */
+  loadBalancer: LoadBalancerConfig;
 }
 
 /** Option values as the CLI parsed them, keyed by OptionSpec.key. */
@@ -65,12 +83,44 @@ export function feedConfigFrom(values: OptionValues): FeedConfig {
 }
 
 export function localConfigFrom(values: OptionValues, kafkaBrokersGiven: boolean): LocalConfig {
+  const shards = values['shards'] as number;
+  const basePort = values['port'] as number;
+  const backendUrls = Array.from({ length: shards }, (_, i) => `ws://127.0.0.1:${basePort + i}/ws`);
   return {
-    shards: values['shards'] as number,
-    basePort: values['port'] as number,
+    shards,
+    basePort,
     startKafka: !kafkaBrokersGiven,
     shard: shardSettings(values),
     feed: feedConfigFrom(values),
+    loadBalancer: loadBalancerConfigFrom({ ...values, backendUrls }),
+  };
+}
+
+export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig {
+  const [utilization, failures] = values['scoreWeights'] as number[];
+  return {
+    host: values['host'] as string,
+    port: values['lbPort'] as number,
+    logLevel: values['logLevel'] as LogLevel,
+    backendUrls: values['backendUrls'] as string[],
+    workers: values['lbWorkers'] as number,
+    healthIntervalMs: values['healthInterval'] as number,
+    handshakeTimeoutMs: values['handshakeTimeout'] as number,
+    retryPauseMs: values['retryPause'] as number,
+    breaker: {
+      errorThresholdPercentage: values['breakerErrorThreshold'] as number,
+      volumeThreshold: values['breakerVolumeThreshold'] as number,
+      resetTimeoutMs: values['breakerResetTimeout'] as number,
+    },
+    failureWindowS: values['failureWindow'] as number,
+    scoreWeights: { utilization: utilization!, failures: failures! },
+    admission: {
+      ratePerSecond: values['admissionRate'] as number,
+      ipRatePerSecond: values['admissionIpRate'] as number,
+      queueDepth: values['admissionQueue'] as number,
+      maxWaitMs: values['admissionMaxWait'] as number,
+    },
+    drainTimeoutS: values['drainTimeout'] as number,
   };
 }
 

@@ -2,7 +2,7 @@ import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
 import { brokers, choice, integer, list, text, topicEventMap, type Parser } from './parsers.js';
 
-export const MODES = ['shard', 'feed', 'local'] as const;
+export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
 
 /**
@@ -27,12 +27,14 @@ function option<T>(spec: OptionSpec<T>): OptionSpec<T> {
 }
 
 const ALL: readonly Mode[] = MODES;
+const KAFKA_MODES: readonly Mode[] = ['shard', 'feed', 'local'];
+const LB_MODES: readonly Mode[] = ['loadbalancer', 'local'];
 
 export const OPTION_SPECS: readonly OptionSpec[] = [
   option({ key: 'logLevel', flag: '--log-level <level>', env: 'ODIN_LOG_LEVEL', description: 'pino log level', defaultValue: 'info' as LogLevel, parse: choice(LOG_LEVELS), modes: ALL }),
-  option({ key: 'kafkaBrokers', flag: '--kafka-brokers <list>', env: 'ODIN_KAFKA_BROKERS', description: 'Kafka bootstrap brokers, host:port comma-separated', defaultValue: ['127.0.0.1:9092'], parse: brokers(), modes: ALL }),
-  option({ key: 'kafkaClientId', flag: '--kafka-client-id <id>', env: 'ODIN_KAFKA_CLIENT_ID', description: 'Kafka client id (the shard adds its shard id)', defaultValue: 'odin-ws', parse: text(), modes: ALL }),
-  option({ key: 'topics', flag: '--topics <list>', env: 'ODIN_TOPICS', description: 'Kafka topics to consume (shard) or produce to (feed), comma-separated', defaultValue: ['odin.trades', 'odin.tickers', 'odin.orderbooks'], parse: list(), modes: ALL }),
+  option({ key: 'kafkaBrokers', flag: '--kafka-brokers <list>', env: 'ODIN_KAFKA_BROKERS', description: 'Kafka bootstrap brokers, host:port comma-separated', defaultValue: ['127.0.0.1:9092'], parse: brokers(), modes: KAFKA_MODES }),
+  option({ key: 'kafkaClientId', flag: '--kafka-client-id <id>', env: 'ODIN_KAFKA_CLIENT_ID', description: 'Kafka client id (the shard adds its shard id)', defaultValue: 'odin-ws', parse: text(), modes: KAFKA_MODES }),
+  option({ key: 'topics', flag: '--topics <list>', env: 'ODIN_TOPICS', description: 'Kafka topics to consume (shard) or produce to (feed), comma-separated', defaultValue: ['odin.trades', 'odin.tickers', 'odin.orderbooks'], parse: list(), modes: KAFKA_MODES }),
   option({
     key: 'channelMap',
     flag: '--channel-map <map>',
@@ -42,7 +44,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     parse: topicEventMap(),
     modes: ['shard', 'local'],
   }),
-  option({ key: 'host', flag: '--host <host>', env: 'ODIN_HOST', description: 'listen address', defaultValue: '0.0.0.0', parse: text(), modes: ['shard', 'local'] }),
+  option({ key: 'host', flag: '--host <host>', env: 'ODIN_HOST', description: 'listen address', defaultValue: '0.0.0.0', parse: text(), modes: ['shard', 'loadbalancer', 'local'] }),
   option({ key: 'port', flag: '--port <port>', env: 'ODIN_PORT', description: 'listen port (local mode: first shard port)', defaultValue: 3002, parse: integer(0, 65535), modes: ['shard', 'local'] }),
   option({ key: 'shardId', flag: '--shard-id <id>', env: 'ODIN_SHARD_ID', description: 'shard identity in /health, metrics and the Kafka consumer group (default: shard-<port>)', defaultValue: '', parse: text(), modes: ['shard'] }),
   option({ key: 'maxConnections', flag: '--max-connections <n>', env: 'ODIN_MAX_CONNECTIONS', description: 'WebSocket connections this shard accepts; handshakes beyond are refused with 503 and Retry-After', defaultValue: 15000, parse: integer(1, 1_000_000), modes: ['shard', 'local'] }),
@@ -52,7 +54,22 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   option({ key: 'backpressureLimit', flag: '--backpressure-limit <bytes>', env: 'ODIN_BACKPRESSURE_LIMIT', description: 'send buffer a client may build up before it is cut off as a slow consumer (close 1008)', defaultValue: 512 * 1024, parse: integer(16 * 1024, 256 * 1024 * 1024), modes: ['shard', 'local'] }),
   option({ key: 'clientRateLimit', flag: '--client-rate-limit <n>', env: 'ODIN_CLIENT_RATE_LIMIT', description: 'messages per second a client may send (burst: twice this); the excess is dropped with RATE_LIMIT_EXCEEDED', defaultValue: 50, parse: integer(1, 100_000), modes: ['shard', 'local'] }),
   option({ key: 'heartbeatInterval', flag: '--heartbeat-interval <s>', env: 'ODIN_HEARTBEAT_INTERVAL', description: 'seconds a client may stay silent before it is closed as dead; the server pings it before that, so live clients and browsers answer in time (multiple of 4; keep below proxy idle timeouts such as GCP\'s 30 s)', defaultValue: 16, parse: heartbeatSeconds(), modes: ['shard', 'local'] }),
-  option({ key: 'drainTimeout', flag: '--drain-timeout <s>', env: 'ODIN_DRAIN_TIMEOUT', description: 'seconds a SIGTERM/SIGINT drain may take before the process exits', defaultValue: 30, parse: integer(1, 3600), modes: ['shard', 'local'] }),
+  option({ key: 'drainTimeout', flag: '--drain-timeout <s>', env: 'ODIN_DRAIN_TIMEOUT', description: 'seconds a SIGTERM/SIGINT drain may take before the process exits', defaultValue: 30, parse: integer(1, 3600), modes: ['shard', 'loadbalancer', 'local'] }),
+  option({ key: 'lbPort', flag: '--lb-port <port>', env: 'ODIN_LB_PORT', description: 'load-balancer listen port', defaultValue: 3001, parse: integer(0, 65535), modes: LB_MODES }),
+  option({ key: 'backendUrls', flag: '--backend-urls <list>', env: 'ODIN_BACKEND_URLS', description: 'shard URLs the load balancer proxies to, comma-separated ws://host:port/ws', defaultValue: ['ws://127.0.0.1:3002/ws', 'ws://127.0.0.1:3003/ws', 'ws://127.0.0.1:3004/ws'], parse: backendUrls(), modes: ['loadbalancer'] }),
+  option({ key: 'lbWorkers', flag: '--lb-workers <n>', env: 'ODIN_LB_WORKERS', description: 'load-balancer worker processes sharing the port (each proxied connection costs two of a process\'s file descriptors)', defaultValue: 2, parse: integer(1, 64), modes: LB_MODES }),
+  option({ key: 'healthInterval', flag: '--health-interval <ms>', env: 'ODIN_HEALTH_INTERVAL', description: 'how often the load balancer polls each shard\'s /health', defaultValue: 1000, parse: integer(50, 60_000), modes: LB_MODES }),
+  option({ key: 'handshakeTimeout', flag: '--handshake-timeout <ms>', env: 'ODIN_HANDSHAKE_TIMEOUT', description: 'how long one shard may take to answer a proxied handshake before the next shard is tried', defaultValue: 3000, parse: integer(50, 60_000), modes: LB_MODES }),
+  option({ key: 'retryPause', flag: '--retry-pause <ms>', env: 'ODIN_RETRY_PAUSE', description: 'pause between trying one shard and the next', defaultValue: 10, parse: integer(0, 5000), modes: LB_MODES }),
+  option({ key: 'breakerErrorThreshold', flag: '--breaker-error-threshold <percent>', env: 'ODIN_BREAKER_ERROR_THRESHOLD', description: 'failed handshakes (percent of the failure window) that open a shard\'s circuit', defaultValue: 50, parse: integer(1, 100), modes: LB_MODES }),
+  option({ key: 'breakerVolumeThreshold', flag: '--breaker-volume-threshold <n>', env: 'ODIN_BREAKER_VOLUME_THRESHOLD', description: 'handshakes in the failure window before a circuit may open', defaultValue: 3, parse: integer(1, 100_000), modes: LB_MODES }),
+  option({ key: 'breakerResetTimeout', flag: '--breaker-reset-timeout <ms>', env: 'ODIN_BREAKER_RESET_TIMEOUT', description: 'how long an open circuit waits before letting one trial handshake through (half-open)', defaultValue: 5000, parse: integer(100, 600_000), modes: LB_MODES }),
+  option({ key: 'failureWindow', flag: '--failure-window <s>', env: 'ODIN_FAILURE_WINDOW', description: 'sliding window for recent handshake failures (health score and circuit breaker)', defaultValue: 10, parse: integer(1, 3600), modes: LB_MODES }),
+  option({ key: 'scoreWeights', flag: '--score-weights <u,f>', env: 'ODIN_SCORE_WEIGHTS', description: 'health score = u x (1 - utilization) + f x (1 - recent failure rate)', defaultValue: [0.6, 0.4], parse: weights(), modes: LB_MODES }),
+  option({ key: 'admissionRate', flag: '--admission-rate <n>', env: 'ODIN_ADMISSION_RATE', description: 'new handshakes per second admitted per load-balancer worker (burst: the same); more wait in the queue', defaultValue: 2000, parse: integer(1, 1_000_000), modes: LB_MODES }),
+  option({ key: 'admissionIpRate', flag: '--admission-ip-rate <n>', env: 'ODIN_ADMISSION_IP_RATE', description: 'new handshakes per second admitted per client IP and worker (burst: the same)', defaultValue: 1000, parse: integer(1, 1_000_000), modes: LB_MODES }),
+  option({ key: 'admissionQueue', flag: '--admission-queue <n>', env: 'ODIN_ADMISSION_QUEUE', description: 'handshakes that may wait for admission per worker; beyond, clients get 1013 with a retry delay', defaultValue: 10_000, parse: integer(0, 1_000_000), modes: LB_MODES }),
+  option({ key: 'admissionMaxWait', flag: '--admission-max-wait <ms>', env: 'ODIN_ADMISSION_MAX_WAIT', description: 'longest a handshake waits in the admission queue before it gets 1013', defaultValue: 3000, parse: integer(1, 600_000), modes: LB_MODES }),
   option({ key: 'shards', flag: '--shards <n>', env: 'ODIN_SHARDS', description: 'shard processes to start', defaultValue: 3, parse: integer(1, 64), modes: ['local'] }),
   option({ key: 'symbols', flag: '--symbols <list>', env: 'ODIN_FEED_SYMBOLS', description: 'symbols the demo feed trades', defaultValue: ['BTC', 'ETH', 'SOL', 'DOGE', 'PEPE', 'ADA', 'XRP', 'AVAX'], parse: list(), modes: ['feed', 'local'] }),
   option({ key: 'rate', flag: '--rate <n>', env: 'ODIN_FEED_RATE', description: 'records per second the demo feed produces, over all topics', defaultValue: 100, parse: integer(1, 1_000_000), modes: ['feed', 'local'] }),
@@ -75,4 +92,27 @@ export function formatOptionDefault(value: unknown): string {
   if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',');
   if (value === '') return 'derived';
   return String(value);
+}
+
+function backendUrls(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => {
+    const urls = parseList(raw);
+    for (const url of urls) {
+      if (!/^wss?:\/\/[A-Za-z0-9.\-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) {
+        throw new OdinError('E_INVALID_OPTION_VALUE', `expected ws://host:port/path[,...], got '${url}'`, { value: url });
+      }
+    }
+    return urls;
+  };
+}
+
+function weights(): Parser<number[]> {
+  return (raw) => {
+    const parts = raw.split(',').map((part) => Number(part.trim()));
+    if (parts.length !== 2 || parts.some((part) => !Number.isFinite(part) || part < 0) || parts[0]! + parts[1]! <= 0) {
+      throw new OdinError('E_INVALID_OPTION_VALUE', `expected two non-negative weights u,f (e.g. 0.6,0.4), got '${raw}'`, { value: raw });
+    }
+    return parts;
+  };
 }

@@ -8,7 +8,8 @@ const LOCAL_BROKER = '127.0.0.1:9092';
 
 /**
  * A whole fleet on this machine, each part its own process: a Kafka broker (only when no
- * --kafka-brokers/ODIN_KAFKA_BROKERS was given), the demo feed and `shards` shard processes.
+ * --kafka-brokers/ODIN_KAFKA_BROKERS was given), the demo feed, `shards` shard processes and the
+ * load balancer (its workers) in front of them.
  * Children get this process's own arguments plus their mode, so every flag given here reaches them.
  */
 export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
@@ -27,8 +28,11 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
     spawnChild(`shard-${i}`, ['--mode=shard', `--port=${config.basePort + i}`, `--shard-id=shard-${i}`]);
   }
   spawnChild('feed', ['--mode=feed', '--duration=0']);
-  const urls = Array.from({ length: config.shards }, (_, i) => `ws://127.0.0.1:${config.basePort + i}/ws`);
-  logger.info({ shards: urls, feedRate: config.feed.rate }, 'local fleet starting; connect a WebSocket client to any shard URL');
+  spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.backendUrls.join(',')}`]);
+  logger.info(
+    { url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`, shards: config.loadBalancer.backendUrls, feedRate: config.feed.rate },
+    'local fleet starting; connect a WebSocket client to the load balancer url',
+  );
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {

@@ -1,0 +1,91 @@
+import { request } from 'node:http';
+
+/** One shard as the load balancer sees it: where it is, and what its last /health said. */
+export interface Backend {
+  /** Stable label for metrics: the shard id from /health once known, else host:port. */
+  id: string;
+  host: string;
+  port: number;
+  health: BackendHealth;
+  /** Once metrics carry the id it must not change, or one shard would show up under two labels. */
+  idFrozen: boolean;
+}
+
+export interface BackendHealth {
+  /** True when the last poll succeeded and the shard said status "ok" (consuming, not draining). */
+  ready: boolean;
+  draining: boolean;
+  connections: number;
+  maxConnections: number;
+  utilization: number;
+  /** ms since the epoch of the last successful poll; 0 before the first. */
+  polledAt: number;
+}
+
+export function parseBackendUrls(urls: string[]): Backend[] {
+  return urls.map((url) => {
+    const { hostname, port } = new URL(url);
+    return {
+      id: `${hostname}:${port}`,
+      host: hostname,
+      port: Number(port),
+      health: { ready: false, draining: false, connections: 0, maxConnections: 0, utilization: 1, polledAt: 0 },
+      idFrozen: false,
+    };
+  });
+}
+
+/**
+ * Polls every backend's /health on an interval. A shard that does not answer, answers badly, is
+ * draining or not consuming Kafka is marked not ready and gets no new handshakes until it recovers.
+ */
+export function startHealthPolling(backends: Backend[], intervalMs: number, onPolled: (backend: Backend) => void): () => void {
+  const timeoutMs = Math.max(200, Math.min(intervalMs, 2000));
+  const pollAll = () => {
+    for (const backend of backends) {
+      void pollHealth(backend, timeoutMs).then((health) => {
+        backend.health = health ?? { ...backend.health, ready: false };
+        onPolled(backend);
+      });
+    }
+  };
+  pollAll();
+  const timer = setInterval(pollAll, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function pollHealth(backend: Backend, timeoutMs: number): Promise<BackendHealth | undefined> {
+  return new Promise((resolve) => {
+    const req = request({ host: backend.host, port: backend.port, path: '/health', timeout: timeoutMs, agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (body += chunk));
+      res.on('end', () => resolve(parseHealth(backend, res.statusCode, body)));
+      res.on('error', () => resolve(undefined));
+    });
+    req.on('timeout', () => req.destroy());
+    req.on('error', () => resolve(undefined));
+    req.end();
+  });
+}
+
+function parseHealth(backend: Backend, status: number | undefined, body: string): BackendHealth | undefined {
+  if (status !== 200) return undefined;
+  try {
+    const report = JSON.parse(body) as Record<string, unknown>;
+    if (!backend.idFrozen && typeof report['shardId'] === 'string') backend.id = report['shardId'];
+    const connections = Number(report['connections']) || 0;
+    const maxConnections = Number(report['maxConnections']) || 0;
+    return {
+      ready: report['status'] === 'ok',
+      draining: report['draining'] === true,
+      connections,
+      maxConnections,
+      utilization: maxConnections > 0 ? Math.min(1, connections / maxConnections) : 1,
+      polledAt: Date.now(),
+    };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,37 @@
+import { createHash } from 'node:crypto';
+import type { Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { formatCloseReason, type CloseReason } from '@odin-ws/protocol';
+
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11B65';
+
+/**
+ * When no shard can take a client, the load balancer completes the WebSocket handshake itself and
+ * sends one close frame, so every client — a browser included, through CloseEvent.code/.reason —
+ * learns why (1013 overloaded, 1012 no shard available) and when to retry. A plain HTTP 503 would
+ * reach a browser only as an anonymous error.
+ */
+export function upgradeAndClose(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
+  const key = req.headers['sec-websocket-key'];
+  if (typeof key !== 'string' || key.length === 0) {
+    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    return;
+  }
+  const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+  socket.end(closeFrame(code, formatCloseReason(reason)));
+  // The client answers with its own close frame; we do not wait for it.
+  socket.setTimeout(5000, () => socket.destroy());
+  socket.on('error', () => socket.destroy());
+}
+
+/** An unmasked server close frame (RFC 6455 5.5.1); reasons are short (< 126 bytes). */
+export function closeFrame(code: number, reason: string): Buffer {
+  const reasonBytes = Buffer.from(reason, 'utf8').subarray(0, 123);
+  const frame = Buffer.alloc(4 + reasonBytes.length);
+  frame[0] = 0x88; // FIN + close opcode
+  frame[1] = 2 + reasonBytes.length;
+  frame.writeUInt16BE(code, 2);
+  reasonBytes.copy(frame, 4);
+  return frame;
+}

@@ -1,0 +1,241 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { LoadBalancerConfig } from '@odin-ws/config';
+import { OdinError } from '@odin-ws/errors';
+import type { Logger } from '@odin-ws/observability';
+import { CloseCode, type CloseReason } from '@odin-ws/protocol';
+import type { Registry } from 'prom-client';
+import { AdmissionControl } from './admission.js';
+import { parseBackendUrls, startHealthPolling } from './backends.js';
+import { upgradeAndClose } from './close-frame.js';
+import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
+import { circuitState, createShardPool, healthScore, type PooledShard } from './shard-pool.js';
+import { orderShards } from './shard-selector.js';
+import { splice } from './splice.js';
+import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
+
+/** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
+export const PUBLIC_PATH = '/ws';
+const OVERLOADED_RETRY_MS = 2000;
+const NO_SHARD_RETRY_MS = 1000;
+const DRAIN_RETRY_MS = 1000;
+
+export interface LoadBalancerWorkerOptions {
+  config: LoadBalancerConfig;
+  logger: Logger;
+  registry: Registry;
+  /** Prometheus text for /metrics: in a cluster, all workers' metrics aggregated by the primary. */
+  metricsText: () => Promise<string>;
+}
+
+/**
+ * One load-balancer process: accepts client handshakes, picks a shard (shard-selector.ts), replays
+ * the handshake to it through its circuit breaker (shard-pool.ts), retries the next shard on
+ * failure, and splices the two TCP streams on 101 (splice.ts). When no shard takes the client it
+ * completes the upgrade itself and sends 1013 or 1012 with a retry delay (close-frame.ts).
+ */
+export class LoadBalancerWorker {
+  private readonly server: Server;
+  private readonly metrics: LoadBalancerMetrics;
+  private readonly admission: AdmissionControl;
+  private pool: PooledShard[] = [];
+  private readonly spliced = new Set<Socket>();
+  private draining = false;
+  private stopPolling: () => void = () => undefined;
+
+  private constructor(private readonly options: LoadBalancerWorkerOptions) {
+    this.admission = new AdmissionControl(options.config.admission);
+    this.metrics = createLoadBalancerMetrics(options.registry, () => ({ proxied: this.spliced.size, queueDepth: this.admission.queueDepth }));
+    this.server = createServer((req, res) => void this.handleHttp(req, res));
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.handleUpgrade(req, socket, head));
+    this.server.on('clientError', (_error, socket) => socket.destroy());
+  }
+
+  static async start(options: LoadBalancerWorkerOptions): Promise<LoadBalancerWorker> {
+    const worker = new LoadBalancerWorker(options);
+    await worker.startPolling();
+    await worker.listen();
+    return worker;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Stops accepting, lets spliced connections finish until the drain timeout, then cuts the rest. */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const { logger, config } = this.options;
+    logger.info({ proxied: this.spliced.size }, 'load balancer drain started');
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    this.stopPolling();
+    logger.info({ remaining: this.spliced.size, drainTimeoutS: config.drainTimeoutS }, 'load balancer drain complete');
+  }
+
+  /** Ends every spliced connection now (drain deadline, tests). */
+  closeSpliced(): void {
+    for (const socket of this.spliced) socket.destroy();
+  }
+
+  private async startPolling(): Promise<void> {
+    const { config, logger } = this.options;
+    const backends = parseBackendUrls(config.backendUrls);
+    // One poll round before the pool exists, so metric labels carry the shards' own ids from the start.
+    await new Promise<void>((resolve) => {
+      let pending = backends.length;
+      const timer = setTimeout(resolve, Math.min(2000, config.healthIntervalMs * 2));
+      this.stopPolling = startHealthPolling(backends, config.healthIntervalMs, () => {
+        if (this.pool.length > 0) this.publishShardGauges();
+        else if (--pending === 0) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+    });
+    for (const backend of backends) backend.idFrozen = true;
+    this.pool = createShardPool(backends, config, this.metrics, logger);
+    this.publishShardGauges();
+  }
+
+  private listen(): Promise<void> {
+    const { host, port } = this.options.config;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', (error) => reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (${error.message})`, { host, port })));
+      this.server.listen({ host, port, backlog: 4096 }, () => {
+        this.options.logger.info({ host, port: this.port, shards: this.pool.map((shard) => shard.backend.id) }, 'load balancer listening');
+        resolve();
+      });
+    });
+  }
+
+  private publishShardGauges(): void {
+    const { scoreWeights } = this.options.config;
+    for (const shard of this.pool) {
+      const labels = { shard_id: shard.backend.id };
+      this.metrics.healthScore.set(labels, healthScore(shard, scoreWeights));
+      this.metrics.utilization.set(labels, shard.backend.health.utilization);
+      this.metrics.recentFailures.set(labels, shard.failures.failureCount());
+      this.metrics.shardReady.set(labels, shard.backend.health.ready ? 1 : 0);
+    }
+  }
+
+  private async handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    if (pathOf(req) !== PUBLIC_PATH) {
+      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` })}`);
+      return;
+    }
+    if (this.draining) return this.refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: DRAIN_RETRY_MS }, 'draining');
+    const clientAddress = socket.remoteAddress ?? 'unknown';
+    const admitted = await this.admit(clientAddress);
+    if (admitted !== 'admitted') {
+      this.metrics.admissionRejections.inc({ reason: admitted });
+      return this.refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: OVERLOADED_RETRY_MS }, 'admission');
+    }
+    const request = buildUpstreamRequest(req, clientAddress);
+    const reasons: HandshakeFailureReason[] = [];
+    const order = orderShards(this.pool, this.options.config.scoreWeights);
+    for (const [index, shard] of order.entries()) {
+      if (socket.destroyed) return; // the client gave up while we were trying
+      if (index > 0 && this.options.config.retryPauseMs > 0) await sleep(this.options.config.retryPauseMs);
+      const labels = { shard_id: shard.backend.id };
+      this.metrics.handshakeAttempts.inc(labels);
+      const stopTimer = this.metrics.handshakeDuration.startTimer(labels);
+      try {
+        const upstream = await shard.breaker.fire(request);
+        stopTimer();
+        shard.failures.record(false);
+        this.metrics.handshakeSuccess.inc(labels);
+        this.metrics.handshakeRetries.inc({ attempt: String(index + 1) });
+        if (socket.destroyed) {
+          upstream.socket.destroy();
+          return;
+        }
+        this.spliced.add(socket);
+        splice(socket, head, upstream.socket, upstream.response, () => this.spliced.delete(socket));
+        return;
+      } catch (error) {
+        const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';
+        reasons.push(reason as HandshakeFailureReason);
+        shard.failures.record(reason !== 'circuit_open');
+        this.metrics.handshakeFailures.inc({ ...labels, reason });
+      }
+    }
+    // Every shard full means the fleet is overloaded (1013); otherwise none could take the client (1012).
+    const overloaded = reasons.length > 0 && reasons.every((reason) => reason === 'shard_full');
+    this.options.logger.debug({ reasons }, 'no shard took the handshake');
+    if (overloaded) this.refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: OVERLOADED_RETRY_MS }, 'all_shards');
+    else this.refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'NO_SHARD_AVAILABLE', retryMs: NO_SHARD_RETRY_MS }, 'all_shards');
+  }
+
+  private async admit(clientAddress: string): Promise<string> {
+    const result = this.admission.admit(clientAddress);
+    if (typeof result === 'string') return result;
+    this.metrics.admissionQueued.inc();
+    return result;
+  }
+
+  private refuse(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason, cause: string): void {
+    if (cause === 'all_shards') this.metrics.handshakeFailedAll.inc({ close_code: String(code) });
+    if (!socket.destroyed) upgradeAndClose(req, socket, code, reason);
+  }
+
+  private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.metrics.httpRequests.inc({ status: String(status) });
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
+    if (path === '/metrics') {
+      const text = await this.options.metricsText().catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'metrics unavailable');
+        return undefined;
+      });
+      if (text === undefined) return send(500, { error: 'METRICS_UNAVAILABLE' });
+      this.metrics.httpRequests.inc({ status: '200' });
+      res.writeHead(200, { 'Content-Type': this.options.registry.contentType }).end(text);
+      return;
+    }
+    if (path === '/health') return send(200, this.health());
+    if (path === '/ready') {
+      const ready = !this.draining && this.pool.some((shard) => shard.backend.health.ready && circuitState(shard) !== 'open');
+      return ready ? send(200, { ready }) : send(503, { ready, draining: this.draining }, { 'Retry-After': '1' });
+    }
+    if (this.draining) return send(503, { error: 'DRAINING' }, { 'Retry-After': '1' });
+    if (path === PUBLIC_PATH) return send(426, { error: 'UPGRADE_REQUIRED', hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
+    return send(404, { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+  }
+
+  private health() {
+    const { scoreWeights } = this.options.config;
+    return {
+      status: this.draining ? 'draining' : 'ok',
+      pid: process.pid,
+      proxied: this.spliced.size,
+      admissionQueueDepth: this.admission.queueDepth,
+      shards: this.pool.map((shard) => ({
+        id: shard.backend.id,
+        address: `${shard.backend.host}:${shard.backend.port}`,
+        ready: shard.backend.health.ready,
+        draining: shard.backend.health.draining,
+        connections: shard.backend.health.connections,
+        maxConnections: shard.backend.health.maxConnections,
+        utilization: shard.backend.health.utilization,
+        recentFailures: shard.failures.failureCount(),
+        circuit: circuitState(shard),
+        score: Number(healthScore(shard, scoreWeights).toFixed(4)),
+      })),
+    };
+  }
+}
+
+function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

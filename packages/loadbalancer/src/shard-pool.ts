@@ -1,0 +1,71 @@
+import CircuitBreaker from 'opossum';
+import type { LoadBalancerConfig } from '@odin-ws/config';
+import type { Logger } from '@odin-ws/observability';
+import type { Backend } from './backends.js';
+import { FailureWindow } from './failure-window.js';
+import type { LoadBalancerMetrics } from './lb-metrics.js';
+import { HandshakeFailure, dialShard, type UpstreamConnection } from './upstream-handshake.js';
+
+export type CircuitState = 'closed' | 'half_open' | 'open';
+const CIRCUIT_STATES: CircuitState[] = ['closed', 'half_open', 'open'];
+
+/** A backend with its circuit breaker and recent failures: everything shard choice looks at. */
+export interface PooledShard {
+  backend: Backend;
+  breaker: CircuitBreaker<[Buffer], UpstreamConnection>;
+  failures: FailureWindow;
+}
+
+export function circuitState(shard: PooledShard): CircuitState {
+  if (shard.breaker.opened) return 'open';
+  if (shard.breaker.halfOpen) return 'half_open';
+  return 'closed';
+}
+
+/** Health score = wU x (1 - utilization) + wF x (1 - recent failure rate), weights normalised to sum 1. */
+export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['scoreWeights']): number {
+  const total = weights.utilization + weights.failures;
+  return (weights.utilization * (1 - shard.backend.health.utilization) + weights.failures * (1 - shard.failures.failureRate())) / total;
+}
+
+/**
+ * One opossum circuit breaker per shard around the handshake dial. Every state and transition is
+ * exported; a circuit that opens sends no handshakes to its shard until, after the reset timeout,
+ * it lets one trial through (half-open) and closes on its success.
+ */
+export function createShardPool(backends: Backend[], config: LoadBalancerConfig, metrics: LoadBalancerMetrics, logger: Logger): PooledShard[] {
+  return backends.map((backend) => {
+    const breaker = new CircuitBreaker<[Buffer], UpstreamConnection>(
+      (request: Buffer) => dialShard(backend.host, backend.port, request, config.handshakeTimeoutMs),
+      {
+        // The dial enforces its own timeout with a coded reason; opossum's would race it.
+        timeout: false,
+        errorThresholdPercentage: config.breaker.errorThresholdPercentage,
+        volumeThreshold: config.breaker.volumeThreshold,
+        resetTimeout: config.breaker.resetTimeoutMs,
+        rollingCountTimeout: config.failureWindowS * 1000,
+        rollingCountBuckets: config.failureWindowS,
+        // A full or draining shard answered correctly: that is no reason to open its circuit.
+        errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
+      },
+    );
+    const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS) };
+    let state: CircuitState = 'closed';
+    const publishState = () => {
+      for (const candidate of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: backend.id, state: candidate }, candidate === state ? 1 : 0);
+    };
+    const transition = (to: CircuitState) => {
+      if (to === state) return;
+      metrics.breakerTransitions.inc({ shard_id: backend.id, from: state, to });
+      logger.warn({ shardId: backend.id, from: state, to }, 'circuit state changed');
+      state = to;
+      publishState();
+    };
+    breaker.on('open', () => transition('open'));
+    breaker.on('halfOpen', () => transition('half_open'));
+    breaker.on('close', () => transition('closed'));
+    breaker.on('failure', () => metrics.breakerFailures.inc({ shard_id: backend.id }));
+    publishState();
+    return shard;
+  });
+}

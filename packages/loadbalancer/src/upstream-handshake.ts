@@ -1,0 +1,87 @@
+import { connect, type Socket } from 'node:net';
+import type { IncomingMessage } from 'node:http';
+import { OdinError } from '@odin-ws/errors';
+
+/** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
+export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status';
+
+export class HandshakeFailure extends OdinError {
+  constructor(readonly reason: HandshakeFailureReason, message: string, details: Record<string, unknown> = {}) {
+    super('E_SHARD_HANDSHAKE_FAILED', message, { reason, ...details });
+  }
+}
+
+export interface UpstreamConnection {
+  socket: Socket;
+  /** The shard's 101 response head and any bytes that followed it, to pass to the client as they are. */
+  response: Buffer;
+}
+
+const MAX_RESPONSE_HEAD = 16 * 1024;
+
+/**
+ * The client's upgrade request, forwarded: same method, path and query, every header as the
+ * client sent it (raw order and case), plus X-Forwarded-For with the client's address appended.
+ */
+export function buildUpstreamRequest(req: IncomingMessage, clientAddress: string): Buffer {
+  const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
+  let forwardedFor: string | undefined;
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!;
+    const value = req.rawHeaders[i + 1]!;
+    if (name.toLowerCase() === 'x-forwarded-for') forwardedFor = forwardedFor ? `${forwardedFor}, ${value}` : value;
+    else lines.push(`${name}: ${value}`);
+  }
+  lines.push(`X-Forwarded-For: ${forwardedFor ? `${forwardedFor}, ${clientAddress}` : clientAddress}`);
+  return Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1');
+}
+
+/**
+ * Opens a TCP connection to a shard and replays the handshake. Resolves on "101 Switching
+ * Protocols"; rejects with a HandshakeFailure for anything else (refused, reset, timeout, 503
+ * full or draining, any other status), so the caller can try the next shard.
+ */
+export function dialShard(host: string, port: number, request: Buffer, timeoutMs: number): Promise<UpstreamConnection> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host, port, noDelay: true });
+    let received = Buffer.alloc(0);
+    let settled = false;
+    const fail = (failure: HandshakeFailure) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      reject(failure);
+    };
+    const timer = setTimeout(() => fail(new HandshakeFailure('timeout', `no answer from ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+    socket.once('connect', () => socket.write(request));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      const reason = error.code === 'ECONNREFUSED' ? 'refused' : 'reset';
+      fail(new HandshakeFailure(reason, `${host}:${port}: ${error.code ?? error.message}`, { errno: error.code }));
+    });
+    socket.on('close', () => fail(new HandshakeFailure('reset', `${host}:${port} closed before answering`)));
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const end = received.indexOf('\r\n\r\n');
+      if (end === -1) {
+        if (received.length > MAX_RESPONSE_HEAD) fail(new HandshakeFailure('bad_status', `${host}:${port}: response head too large`));
+        return;
+      }
+      const head = received.subarray(0, end).toString('latin1');
+      const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
+      if (status !== 101) {
+        const body = received.subarray(end + 4).toString('utf8');
+        const reason = status === 503 ? (body.includes('DRAINING') ? 'draining' : 'shard_full') : 'bad_status';
+        fail(new HandshakeFailure(reason, `${host}:${port} answered ${status}`, { status }));
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.removeAllListeners('close');
+      socket.removeAllListeners('error');
+      resolve({ socket, response: received });
+    };
+    socket.on('data', onData);
+  });
+}
