@@ -7,3 +7,7 @@ export { closeProducers, createTestTopic, kafkaBrokers, produce, seedValue } fro
 export { TestClient } from './ws-client.js';
 export type { ClosedEvent } from './ws-client.js';
 export { maskedTextFrame, rawWebSocket } from './raw-socket.js';
+export { startLoadBalancerProcess } from './lb-process.js';
+export type { LoadBalancerProcess } from './lb-process.js';
+export { startEchoBackend } from './echo-backend.js';
+export type { EchoBackend } from './echo-backend.js';

@@ -1,0 +1,106 @@
+import { randomBytes } from 'node:crypto';
+import WebSocket from 'ws';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEchoBackend, startLoadBalancerProcess, waitFor, type EchoBackend, type LoadBalancerProcess } from '@odin-ws/testkit';
+
+/** Opens a ws client through the LB and collects what comes back, with its text/binary type. */
+async function open(url: string, headers: Record<string, string> = {}) {
+  const socket = new WebSocket(url, { perMessageDeflate: false, headers, maxPayload: 64 * 1024 * 1024 });
+  const received: Array<{ data: Buffer; isBinary: boolean }> = [];
+  const pongs: Buffer[] = [];
+  const pings: Buffer[] = [];
+  socket.on('message', (data, isBinary) => received.push({ data: data as Buffer, isBinary }));
+  socket.on('pong', (data) => pongs.push(data));
+  socket.on('ping', (data) => pings.push(data));
+  const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, received, pongs, pings, closed };
+}
+
+describe('load balancer splice (real LB process, echo backend)', () => {
+  let backend: EchoBackend;
+  let lb: LoadBalancerProcess;
+
+  beforeAll(async () => {
+    backend = await startEchoBackend();
+    lb = await startLoadBalancerProcess({ backendUrls: [backend.url], workers: 1 });
+    await waitFor('backend ready in the LB', async () => (await lb.health()).shards[0]?.['ready'] === true);
+  });
+
+  afterAll(async () => {
+    await lb?.stop();
+    await backend?.close();
+  });
+
+  it('passes the path, query string and headers through, adding X-Forwarded-For', async () => {
+    const client = await open(`${lb.url}?token=abc&x=1`, { 'X-Client-Version': '7.1', Cookie: 'session=s1' });
+    const request = backend.handshakes.at(-1)!;
+    expect(request.url).toBe('/ws?token=abc&x=1');
+    expect(request.headers['x-client-version']).toBe('7.1');
+    expect(request.headers['cookie']).toBe('session=s1');
+    expect(request.headers['x-forwarded-for']).toBe('127.0.0.1');
+    client.socket.terminate();
+  });
+
+  it('copies text, binary, fragmented and 1 MB messages both ways unchanged', async () => {
+    const client = await open(lb.url);
+    const text = 'héllo → 世界';
+    const binary = randomBytes(4096);
+    const big = randomBytes(1024 * 1024);
+    client.socket.send(text);
+    client.socket.send(binary);
+    client.socket.send('frag-', { fin: false });
+    client.socket.send('ment-', { fin: false });
+    client.socket.send('ed', { fin: true });
+    client.socket.send(big);
+    await waitFor('four echoes', () => client.received.length >= 4, 10_000);
+    expect(client.received[0]).toEqual({ data: Buffer.from(text), isBinary: false });
+    expect(client.received[1]).toEqual({ data: binary, isBinary: true });
+    expect(client.received[2]).toEqual({ data: Buffer.from('frag-ment-ed'), isBinary: false });
+    expect(client.received[3]!.isBinary).toBe(true);
+    expect(client.received[3]!.data.equals(big)).toBe(true);
+    client.socket.terminate();
+  });
+
+  it('carries control frames both ways: client ping gets the pong, server ping gets answered', async () => {
+    const client = await open(lb.url);
+    client.socket.ping(Buffer.from('from-client'));
+    await waitFor('pong for the client ping', () => client.pongs.some((p) => p.toString() === 'from-client'));
+    client.socket.send('ping-me');
+    await waitFor('ping from the server', () => client.pings.some((p) => p.toString() === 'from-server'));
+    client.socket.terminate();
+  });
+
+  it('completes a clean close handshake started by the client', async () => {
+    const client = await open(lb.url);
+    client.socket.close(1000, 'client bye');
+    expect(await client.closed).toEqual({ code: 1000, reason: 'client bye' });
+    await waitFor('backend saw the close', () => backend.closes.some((c) => c.code === 1000 && c.reason === 'client bye'));
+  });
+
+  it('completes a clean close handshake started by the server', async () => {
+    const client = await open(lb.url);
+    client.socket.send('close-me');
+    expect(await client.closed).toEqual({ code: 4001, reason: 'server bye' });
+  });
+
+  it('answers plain HTTP clearly', async () => {
+    const upgradeRequired = await fetch(`${lb.httpUrl}/ws`);
+    expect(upgradeRequired.status).toBe(426);
+    const notFound = await fetch(`${lb.httpUrl}/nope`);
+    expect(notFound.status).toBe(404);
+    expect(await notFound.json()).toMatchObject({ error: 'NOT_FOUND' });
+    expect((await fetch(`${lb.httpUrl}/ready`)).status).toBe(200);
+    const health = await lb.health();
+    expect(health.shards[0]).toMatchObject({ id: 'echo', ready: true, circuit: 'closed' });
+  });
+
+  it('refuses a WebSocket upgrade on another path with 404 without bothering a shard', async () => {
+    const before = backend.handshakes.length;
+    await expect(open(`ws://127.0.0.1:${lb.port}/elsewhere`)).rejects.toThrow(/404/);
+    expect(backend.handshakes.length).toBe(before);
+  });
+});
