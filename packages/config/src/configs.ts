@@ -43,7 +43,7 @@ export interface LoadBalancerConfig {
   healthIntervalMs: number;
   handshakeTimeoutMs: number;
   retryPauseMs: number;
-  breaker: { errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
+  breaker: { consecutiveFailures: number; errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
   failureWindowS: number;
   scoreWeights: { utilization: number; failures: number };
   admission: { ratePerSecond: number; ipRatePerSecond: number; queueDepth: number; maxWaitMs: number };
@@ -108,6 +108,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     handshakeTimeoutMs: values['handshakeTimeout'] as number,
     retryPauseMs: values['retryPause'] as number,
     breaker: {
+      consecutiveFailures: values['breakerFailures'] as number,
       errorThresholdPercentage: values['breakerErrorThreshold'] as number,
       volumeThreshold: values['breakerVolumeThreshold'] as number,
       resetTimeoutMs: values['breakerResetTimeout'] as number,

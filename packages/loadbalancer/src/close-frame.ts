@@ -3,7 +3,8 @@ import type { Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
 import { formatCloseReason, type CloseReason } from '@odin-ws/protocol';
 
-const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC11B65';
+/** RFC 6455 section 1.3. */
+const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 
 /**
  * When no shard can take a client, the load balancer completes the WebSocket handshake itself and

@@ -134,7 +134,7 @@ export class LoadBalancerWorker {
       return this.refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: OVERLOADED_RETRY_MS }, 'admission');
     }
     const request = buildUpstreamRequest(req, clientAddress);
-    const reasons: HandshakeFailureReason[] = [];
+    const reasons: Array<HandshakeFailureReason | 'circuit_open'> = [];
     const order = orderShards(this.pool, this.options.config.scoreWeights);
     for (const [index, shard] of order.entries()) {
       if (socket.destroyed) return; // the client gave up while we were trying
@@ -156,9 +156,10 @@ export class LoadBalancerWorker {
         splice(socket, head, upstream.socket, upstream.response, () => this.spliced.delete(socket));
         return;
       } catch (error) {
-        const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';
-        reasons.push(reason as HandshakeFailureReason);
-        shard.failures.record(reason !== 'circuit_open');
+        const reason = error instanceof HandshakeFailure ? error.reason : ('circuit_open' as const);
+        reasons.push(reason);
+        // A refusal by the breaker itself is not a handshake the shard failed.
+        if (reason !== 'circuit_open') shard.failures.record(true);
         this.metrics.handshakeFailures.inc({ ...labels, reason });
       }
     }

@@ -29,9 +29,12 @@ export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['sco
 }
 
 /**
- * One opossum circuit breaker per shard around the handshake dial. Every state and transition is
- * exported; a circuit that opens sends no handshakes to its shard until, after the reset timeout,
- * it lets one trial through (half-open) and closes on its success.
+ * One opossum circuit breaker per shard around the handshake dial. It opens on either rule:
+ * opossum's failure percentage over the failure window, or `consecutiveFailures` failed handshakes
+ * in a row. The second exists because a shard that dies suddenly has a window full of earlier
+ * successes, and /health polling stops sending it traffic before the percentage can ever be reached.
+ * An open circuit gets no handshakes until, after the reset timeout, it lets one trial through
+ * (half-open) and closes on its success. Every state and transition is exported.
  */
 export function createShardPool(backends: Backend[], config: LoadBalancerConfig, metrics: LoadBalancerMetrics, logger: Logger): PooledShard[] {
   return backends.map((backend) => {
@@ -64,7 +67,12 @@ export function createShardPool(backends: Backend[], config: LoadBalancerConfig,
     breaker.on('open', () => transition('open'));
     breaker.on('halfOpen', () => transition('half_open'));
     breaker.on('close', () => transition('closed'));
-    breaker.on('failure', () => metrics.breakerFailures.inc({ shard_id: backend.id }));
+    let consecutiveFailures = 0;
+    breaker.on('failure', () => {
+      metrics.breakerFailures.inc({ shard_id: backend.id });
+      if (++consecutiveFailures >= config.breaker.consecutiveFailures && breaker.closed) breaker.open();
+    });
+    breaker.on('success', () => (consecutiveFailures = 0));
     publishState();
     return shard;
   });

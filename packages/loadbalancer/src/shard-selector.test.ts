@@ -46,11 +46,16 @@ describe('orderShards', () => {
     expect(order.map((s) => s.backend.id)).toEqual(['steady', 'flaky']);
   });
 
-  it('never offers an open circuit or a draining shard, and tries half-open after closed ones', () => {
+  it('never offers an open circuit or a draining shard; gives a ready half-open shard its trial first', () => {
     const order = orderShards(
       [shard('open', {}, 'open'), shard('half', {}, 'half_open'), shard('draining', { ready: false, draining: true }), shard('ok')],
       weights,
     );
+    expect(order.map((s) => s.backend.id)).toEqual(['half', 'ok']);
+  });
+
+  it('tries a half-open shard that is not ready only after the closed ones', () => {
+    const order = orderShards([shard('half', { ready: false }, 'half_open'), shard('ok')], weights);
     expect(order.map((s) => s.backend.id)).toEqual(['ok', 'half']);
   });
 

@@ -5,17 +5,23 @@ import { circuitState, healthScore, type PooledShard } from './shard-pool.js';
 const SCORE_TIE = 0.001;
 
 /**
- * The order in which shards are tried for one handshake. Eligible: ready (its /health said ok,
- * so not draining and consuming Kafka) and circuit not open. Closed circuits come before
- * half-open ones (a half-open circuit takes one trial at a time). Within the closed ones, the
- * first is the better of two picked at random ("two random choices"), so a burst of handshakes
- * spreads instead of all landing on the single best-scored shard; the rest follow by score.
- * Not-ready shards with a closed circuit come last: /health may simply be stale.
+ * The order in which shards are tried for one handshake; a shard with an open circuit is never in it.
+ *
+ * 1. Half-open circuits whose shard says it is ready again: due for their trial. opossum lets one
+ *    trial through at a time (others are refused at once and the next shard is tried), and only
+ *    a trial can close the circuit, so in a healthy fleet a recovered shard would otherwise wait
+ *    forever behind the closed ones.
+ * 2. Ready shards with a closed circuit: the first is the better of two picked at random ("two
+ *    random choices"), so a burst spreads instead of landing on the single best-scored shard;
+ *    the rest follow by score.
+ * 3. Half-open circuits of shards not (yet) ready, then closed circuits of shards whose /health
+ *    failed or is stale but not draining: last resorts before giving up.
  */
 export function orderShards(shards: PooledShard[], weights: LoadBalancerConfig['scoreWeights'], random: () => number = Math.random): PooledShard[] {
   const byScore = (a: PooledShard, b: PooledShard) => healthScore(b, weights) - healthScore(a, weights);
   const closed = shards.filter((shard) => shard.backend.health.ready && circuitState(shard) === 'closed').sort(byScore);
-  const halfOpen = shards.filter((shard) => circuitState(shard) === 'half_open').sort(byScore);
+  const trials = shards.filter((shard) => shard.backend.health.ready && circuitState(shard) === 'half_open');
+  const halfOpenNotReady = shards.filter((shard) => !shard.backend.health.ready && circuitState(shard) === 'half_open');
   const stale = shards.filter((shard) => !shard.backend.health.ready && !shard.backend.health.draining && circuitState(shard) === 'closed').sort(byScore);
   if (closed.length >= 2) {
     const a = Math.floor(random() * closed.length);
@@ -27,5 +33,5 @@ export function orderShards(shards: PooledShard[], weights: LoadBalancerConfig['
     const first = Math.abs(scoreA - scoreB) < SCORE_TIE ? (random() < 0.5 ? a : b) : scoreA > scoreB ? a : b;
     closed.unshift(...closed.splice(first, 1));
   }
-  return [...closed, ...halfOpen, ...stale];
+  return [...trials, ...closed, ...halfOpenNotReady, ...stale];
 }

@@ -22,6 +22,8 @@ export interface ShardProcess {
 export interface ShardProcessOptions {
   topics: string[];
   shardId?: string;
+  /** Default: a free port. A fixed one restarts a shard where the load balancer expects it. */
+  port?: number;
   brokers?: string;
   args?: string[];
   /** Wait until /ready answers 200 (consuming Kafka). Default true. */
@@ -30,7 +32,7 @@ export interface ShardProcessOptions {
 
 /** Starts `odin-ws --mode=shard` as a child process on a free loopback port. */
 export async function startShardProcess(options: ShardProcessOptions): Promise<ShardProcess> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const shardId = options.shardId ?? `test-shard-${port}`;
   const child = spawn(
     process.execPath,
