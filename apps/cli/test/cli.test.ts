@@ -52,12 +52,17 @@ describe('odin-ws CLI', () => {
       fleet?.kill('SIGKILL');
     });
 
-    it('starts the feed and N shards against the configured broker, streams data, and stops on SIGINT', async () => {
+    it('starts the feed, N shards and the load balancer against the configured broker, streams data, and stops on SIGINT', async () => {
       const base = await freePort();
-      fleet = spawn(process.execPath, [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn'], { stdio: 'ignore' });
-      const urls = [0, 1].map((i) => `http://127.0.0.1:${base + i}`);
+      const lbPort = await freePort();
+      fleet = spawn(
+        process.execPath,
+        [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, `--lb-port=${lbPort}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn', '--health-interval=200'],
+        { stdio: 'ignore' },
+      );
+      const urls = [0, 1].map((i) => `http://127.0.0.1:${base + i}`).concat(`http://127.0.0.1:${lbPort}`);
       for (const url of urls) await waitFor(`${url}/ready`, async () => (await fetch(`${url}/ready`)).status === 200, 30_000, 200);
-      const client = await TestClient.connect(`ws://127.0.0.1:${base + 1}/ws`);
+      const client = await TestClient.connect(`ws://127.0.0.1:${lbPort}/ws`);
       await client.subscribe(['BTC.trade', 'BTC.ticker', 'BTC.book']);
       const data = await client.waitForData(3, undefined, 20_000);
       expect(data[0]).toMatchObject({ type: 'price:update', data: { data: { symbol: 'BTC' } } });

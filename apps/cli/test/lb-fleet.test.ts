@@ -97,7 +97,9 @@ describe('load balancer in front of real shards', () => {
     expect(failures).toEqual([]);
     expect(succeeded).toBe(180);
     const victimId = victim.shardId;
-    await waitFor('the circuit to open', async () => metricValue(await lb.metrics(), 'ws_circuit_breaker_transitions_total', { shard_id: victimId, to: 'open' }) >= 1);
+    await waitFor('the circuit to open', async () => metricValue(await lb.metrics(), 'ws_circuit_breaker_transitions_total', { shard_id: victimId, to: 'open' }) >= 1).catch(async (error: Error) => {
+      throw new Error(`${error.message}\n${(await lb.metrics()).split('\n').filter((line) => line.startsWith('ws_handshake_failures') || line.startsWith('ws_circuit') || line.startsWith('ws_handshake_attempts')).join('\n')}`);
+    });
     expect(metricValue(await lb.metrics(), 'ws_handshake_failures_total', { shard_id: victimId, reason: 'refused' })).toBeGreaterThanOrEqual(1);
 
     const revived = await startShardProcess({ topics: [topic], port: victim.port, shardId: victimId, args: [`--channel-map=${topic}=trade`] });
@@ -181,6 +183,33 @@ describe('load balancer in front of real shards', () => {
     expect(JSON.parse(refused[0]!.closed!.reason)).toEqual({ code: 'OVERLOADED', retryMs: 2000 });
     expect(metricValue(await strict.metrics(), 'ws_admission_rejections_total', { reason: 'queue_full' })).toBe(refused.length);
   }, 60_000);
+
+  it('drains on SIGTERM: stops accepting, keeps spliced clients streaming, then closes them with 1012', async () => {
+    const fleet = await startShards(1);
+    const lb = await startLb(fleet, ['--drain-timeout=3'], 1);
+    const client = await connect(lb.url);
+    await client.subscribe(['DRAIN.trade']);
+    const exited = new Promise<void>((resolve) => lb.child.once('exit', () => resolve()));
+    const signalledAt = Date.now();
+    lb.child.kill('SIGTERM');
+    await produce(topic, [{ key: 'DRAIN', value: seedValue({ n: 1 }) }]);
+    await client.waitForData(1, 'DRAIN.trade'); // still streaming through the splice
+    // No new handshake gets through: refused, or left hanging by the primary with no worker to take it.
+    const attempt = TestClient.connect(lb.url).then((late) => {
+      late.terminate();
+      return 'opened';
+    }, () => 'refused');
+    expect(await Promise.race([attempt, sleep(1000).then(() => 'no answer')])).not.toBe('opened');
+    const closed = await client.closedPromise;
+    expect(closed.code).toBe(1012);
+    const reason = JSON.parse(closed.reason) as { code: string; retryMs: number };
+    expect(reason.code).toBe('DRAINING');
+    expect(reason.retryMs).toBeGreaterThanOrEqual(500);
+    const closedAfter = Date.now() - signalledAt;
+    expect(closedAfter).toBeGreaterThan(1_500); // 0.7 x the 3 s drain timeout
+    await exited;
+    expect(Date.now() - signalledAt).toBeLessThan(3_000 + 1_500);
+  });
 
   it('exports the seed metric names, aggregated over its workers', async () => {
     const fleet = await startShards(2);

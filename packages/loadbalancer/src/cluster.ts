@@ -6,7 +6,9 @@ import { LoadBalancerWorker } from './lb-server.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';
 const METRICS_RESPONSE = 'odin-ws:metrics-response';
+const DRAIN = 'odin-ws:drain';
 const WORKER_RESTART_DELAY_MS = 500;
+const SPLICE_GRACE_SHARE = 0.7;
 
 interface MetricsMessage {
   type: string;
@@ -20,7 +22,7 @@ interface MetricsMessage {
  * tops out near 10,000 clients. The primary only supervises (restarts a worker that dies) and
  * aggregates metrics: any worker's /metrics shows the sum over all of them.
  */
-export async function runLoadBalancerCluster(config: LoadBalancerConfig, logger: Logger, onDrainSignal: (drain: () => Promise<void>) => void): Promise<void> {
+export async function runLoadBalancerCluster(config: LoadBalancerConfig, logger: Logger): Promise<void> {
   if (cluster.isPrimary) return superviseWorkers(config, logger);
   const registry = createMetricsRegistry({});
   AggregatorRegistry.setRegistries([registry]);
@@ -28,10 +30,23 @@ export async function runLoadBalancerCluster(config: LoadBalancerConfig, logger:
   // AggregatorRegistry constructor; without one, aggregation times out.
   new AggregatorRegistry();
   const worker = await LoadBalancerWorker.start({ config, logger: logger.child({ worker: cluster.worker?.id }), registry, metricsText: requestClusterMetrics });
-  onDrainSignal(async () => {
-    const deadline = setTimeout(() => worker.closeSpliced(), config.drainTimeoutS * 1000 * 0.9);
-    deadline.unref();
-    await worker.drain();
+  // Hazard: Ctrl-C signals the whole process group, so a worker gets SIGINT from the terminal and
+  // the drain order from the primary. Every one of them means the same single drain; escalation
+  // (a second Ctrl-C) is the primary's business.
+  let draining = false;
+  const drain = () => {
+    if (draining) return;
+    draining = true;
+    // Spliced clients may finish on their own until here; then they get 1012, with time left for
+    // the close handshakes before the process must exit.
+    setTimeout(() => worker.closeSpliced(), config.drainTimeoutS * 1000 * SPLICE_GRACE_SHARE).unref();
+    setTimeout(() => process.exit(0), config.drainTimeoutS * 1000).unref();
+    void worker.drain().then(() => process.exit(0));
+  };
+  process.on('SIGINT', drain);
+  process.on('SIGTERM', drain);
+  process.on('message', (message: MetricsMessage) => {
+    if (message?.type === DRAIN) drain();
   });
 }
 
@@ -53,10 +68,14 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): void {
   for (let i = 0; i < config.workers; i++) cluster.fork();
   logger.info({ workers: config.workers, port: config.port, backends: config.backendUrls }, 'load balancer starting');
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) return;
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: stopping workers without finishing the drain');
+      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
+      process.exit(1);
+    }
     stopping = true;
     logger.info({ signal }, 'load balancer stopping: draining workers');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGTERM');
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.send({ type: DRAIN });
     const deadline = setTimeout(() => process.exit(0), config.drainTimeoutS * 1000);
     deadline.unref();
     const waitForWorkers = setInterval(() => {

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, type CloseReason } from '@odin-ws/protocol';
+import { CloseCode, formatCloseReason, type CloseReason } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
 import { parseBackendUrls, startHealthPolling } from './backends.js';
@@ -11,7 +11,7 @@ import { upgradeAndClose } from './close-frame.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
 import { circuitState, createShardPool, healthScore, type PooledShard } from './shard-pool.js';
 import { orderShards } from './shard-selector.js';
-import { splice } from './splice.js';
+import { splice, type Splice } from './splice.js';
 import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
 
 /** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
@@ -39,8 +39,9 @@ export class LoadBalancerWorker {
   private readonly metrics: LoadBalancerMetrics;
   private readonly admission: AdmissionControl;
   private pool: PooledShard[] = [];
-  private readonly spliced = new Set<Socket>();
+  private readonly spliced = new Map<Socket, Splice>();
   private draining = false;
+  private onAllSplicesClosed: () => void = () => undefined;
   private stopPolling: () => void = () => undefined;
 
   private constructor(private readonly options: LoadBalancerWorkerOptions) {
@@ -63,19 +64,29 @@ export class LoadBalancerWorker {
     return typeof address === 'object' && address ? address.port : 0;
   }
 
-  /** Stops accepting, lets spliced connections finish until the drain timeout, then cuts the rest. */
+  /** Stops accepting and resolves once every spliced connection has ended (see closeSpliced). */
   async drain(): Promise<void> {
     this.draining = true;
     const { logger, config } = this.options;
-    logger.info({ proxied: this.spliced.size }, 'load balancer drain started');
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    logger.info({ proxied: this.spliced.size, drainTimeoutS: config.drainTimeoutS }, 'load balancer drain started');
+    // Upgraded sockets no longer hold server.close() open, so the splices are awaited themselves.
+    this.server.close();
+    await new Promise<void>((resolve) => {
+      this.onAllSplicesClosed = resolve;
+      if (this.spliced.size === 0) resolve();
+    });
     this.stopPolling();
-    logger.info({ remaining: this.spliced.size, drainTimeoutS: config.drainTimeoutS }, 'load balancer drain complete');
+    logger.info('load balancer drain complete');
   }
 
-  /** Ends every spliced connection now (drain deadline, tests). */
+  /**
+   * Closes every spliced connection with 1012 DRAINING (the drain deadline): clients are told to
+   * come back after 0.5-3 s, spread at random so they do not all return at once.
+   */
   closeSpliced(): void {
-    for (const socket of this.spliced) socket.destroy();
+    for (const connection of this.spliced.values()) {
+      connection.closeWith(CloseCode.SERVICE_RESTART, formatCloseReason({ code: 'DRAINING', retryMs: 500 + Math.random() * 2500 }));
+    }
   }
 
   private async startPolling(): Promise<void> {
@@ -152,8 +163,13 @@ export class LoadBalancerWorker {
           upstream.socket.destroy();
           return;
         }
-        this.spliced.add(socket);
-        splice(socket, head, upstream.socket, upstream.response, () => this.spliced.delete(socket));
+        this.spliced.set(
+          socket,
+          splice(socket, head, upstream.socket, upstream.response, () => {
+            this.spliced.delete(socket);
+            if (this.spliced.size === 0) this.onAllSplicesClosed();
+          }),
+        );
         return;
       } catch (error) {
         const reason = error instanceof HandshakeFailure ? error.reason : ('circuit_open' as const);

@@ -29,9 +29,9 @@ export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['sco
 }
 
 /**
- * One opossum circuit breaker per shard around the handshake dial. It opens on either rule:
- * opossum's failure percentage over the failure window, or `consecutiveFailures` failed handshakes
- * in a row. The second exists because a shard that dies suddenly has a window full of earlier
+ * One opossum circuit breaker per shard around the handshake dial. It opens on any of three rules:
+ * a refused TCP connection (the shard process is gone), `consecutiveFailures` failed handshakes in
+ * a row, or opossum's failure percentage over the failure window. The first two exist because a shard that dies suddenly has a window full of earlier
  * successes, and /health polling stops sending it traffic before the percentage can ever be reached.
  * An open circuit gets no handshakes until, after the reset timeout, it lets one trial through
  * (half-open) and closes on its success. Every state and transition is exported.
@@ -68,9 +68,13 @@ export function createShardPool(backends: Backend[], config: LoadBalancerConfig,
     breaker.on('halfOpen', () => transition('half_open'));
     breaker.on('close', () => transition('closed'));
     let consecutiveFailures = 0;
-    breaker.on('failure', () => {
+    breaker.on('failure', (error: unknown) => {
       metrics.breakerFailures.inc({ shard_id: backend.id });
-      if (++consecutiveFailures >= config.breaker.consecutiveFailures && breaker.closed) breaker.open();
+      consecutiveFailures++;
+      // A refused connection means nothing listens: no point in waiting for more evidence. (Once a
+      // shard has failed, its lower score keeps it from being tried again, so more may never come.)
+      const refused = error instanceof HandshakeFailure && error.reason === 'refused';
+      if ((refused || consecutiveFailures >= config.breaker.consecutiveFailures) && breaker.closed) breaker.open();
     });
     breaker.on('success', () => (consecutiveFailures = 0));
     publishState();

@@ -1,13 +1,32 @@
 import type { Socket } from 'node:net';
+import { ClientFrameBoundaries, maskedCloseFrame } from './client-frames.js';
+import { closeFrame } from './close-frame.js';
+
+export interface Splice {
+  /**
+   * Ends the connection with a WebSocket close (e.g. 1012 on drain) without parsing the shard's
+   * stream: a close frame goes to the shard as if from the client, between two client frames; the
+   * shard answers with an empty close frame as its last bytes before FIN, and that frame is swapped
+   * for one carrying `code` and `reason`. Cut outright if the shard does not finish in time.
+   */
+  closeWith(code: number, reason: string): void;
+}
+
+const CLOSE_HANDSHAKE_TIMEOUT_MS = 2000;
+/** What uWS sends in answer to a client's close frame (measured): FIN + close opcode, no payload. */
+const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
 
 /**
  * Joins the client and shard TCP streams once the shard said 101. From here the load balancer
- * never parses a WebSocket frame: bytes are copied both ways with backpressure (pipe), so a
- * message costs one read and one write per direction. Either side closing or failing ends both.
+ * never parses a message: bytes are copied both ways with backpressure (pipe), one read and one
+ * write per chunk. Only the client's frame headers are followed (ClientFrameBoundaries), for
+ * closeWith. Either side closing or failing ends both.
  */
-export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardResponse: Buffer, onClose: () => void): void {
+export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardResponse: Buffer, onClose: () => void): Splice {
   client.setNoDelay(true);
   shard.setNoDelay(true);
+  const boundaries = new ClientFrameBoundaries();
+  const track = (chunk: Buffer) => boundaries.feed(chunk);
   // Hazard: without error handlers a reset on either socket would throw and crash the worker.
   let closed = false;
   const closeBoth = () => {
@@ -21,10 +40,61 @@ export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardR
   shard.on('error', closeBoth);
   client.on('close', closeBoth);
   shard.on('close', closeBoth);
+  client.on('data', track);
   // A half-close is passed on (pipe ends the other side), so a clean WebSocket close handshake
   // (close frame, close frame, FIN) completes end to end.
   client.write(shardResponse);
-  if (clientHead.length > 0) shard.write(clientHead);
+  if (clientHead.length > 0) {
+    track(clientHead);
+    shard.write(clientHead);
+  }
   client.pipe(shard);
   shard.pipe(client);
+
+  return {
+    closeWith(code, reason) {
+      if (closed) return;
+      relayShardTailReplacingClose(shard, client, closeFrame(code, reason));
+      client.unpipe(shard);
+      client.off('data', track);
+      const inject = () => {
+        shard.write(maskedCloseFrame(code, reason));
+        setTimeout(closeBoth, CLOSE_HANDSHAKE_TIMEOUT_MS).unref();
+      };
+      // Mid-frame, the rest of that frame is forwarded first; client bytes after the close are moot
+      // but still read, so the client's own close reply and FIN are seen.
+      let injected = boundaries.atBoundary;
+      if (injected) inject();
+      client.on('data', (chunk: Buffer) => {
+        if (injected) return;
+        shard.write(chunk.subarray(0, boundaries.feed(chunk)));
+        if (boundaries.atBoundary) {
+          injected = true;
+          inject();
+        }
+      });
+      client.resume(); // unpipe() left it paused
+    },
+  };
+}
+
+/**
+ * From now on shard bytes are relayed by hand, holding back the last two: when the shard ends its
+ * stream, those are its close frame, replaced by ours; then the client side is ended gracefully
+ * (not destroyed, which would drop the unsent close frame).
+ */
+function relayShardTailReplacingClose(shard: Socket, client: Socket, replacement: Buffer): void {
+  shard.unpipe(client);
+  shard.removeAllListeners('close');
+  shard.on('close', () => undefined);
+  let held = Buffer.alloc(0);
+  shard.on('data', (chunk: Buffer) => {
+    const all = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+    const keep = Math.min(EMPTY_CLOSE_FRAME.length, all.length);
+    client.write(all.subarray(0, all.length - keep));
+    held = Buffer.from(all.subarray(all.length - keep));
+  });
+  shard.once('end', () => client.end(held.equals(EMPTY_CLOSE_FRAME) ? replacement : held));
+  // Hazard: unpipe() leaves a readable explicitly paused, and a new 'data' listener does not resume it.
+  shard.resume();
 }

@@ -18,7 +18,9 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   const kafkaArgs = config.startKafka ? [`--kafka-brokers=${LOCAL_BROKER}`] : [];
   const children: ChildProcess[] = [];
   const spawnChild = (name: string, args: string[]) => {
-    const child = spawn(process.execPath, [process.argv[1]!, ...argv, ...kafkaArgs, ...args], { stdio: 'inherit' });
+    // Own process group: Ctrl-C reaches only this process, which then asks each child once to drain.
+    // (In our group, a child would get the terminal's SIGINT and our SIGTERM: two signals, no drain.)
+    const child = spawn(process.execPath, [process.argv[1]!, ...argv, ...kafkaArgs, ...args], { stdio: 'inherit', detached: true });
     child.on('exit', (code, signal) => {
       if (!stopping) logger.error({ child: name, code, signal }, 'child process exited');
     });
@@ -45,6 +47,10 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   };
   process.on('SIGINT', (signal) => void stop(signal));
   process.on('SIGTERM', (signal) => void stop(signal));
+  // Detached children would outlive an unexpected exit of this process.
+  process.on('exit', () => {
+    for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  });
 }
 
 /** Starts the local broker unless one already runs; true when this process started it. */

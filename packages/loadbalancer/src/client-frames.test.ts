@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import { Sender } from 'ws';
+import { describe, expect, it } from 'vitest';
+import { ClientFrameBoundaries } from './client-frames.js';
+
+/** Real masked client frames, as the `ws` library writes them. */
+function clientFrame(payload: Buffer): Buffer {
+  const frames = Sender.frame(payload, { fin: true, opcode: 0x02, mask: true, readOnly: false, maskBuffer: randomBytes(4), rsv1: false });
+  return Buffer.concat(frames as Buffer[]);
+}
+
+describe('ClientFrameBoundaries', () => {
+  it('finds boundaries across frames of every length encoding, split at any byte', () => {
+    const stream = Buffer.concat([clientFrame(randomBytes(5)), clientFrame(randomBytes(300)), clientFrame(randomBytes(70_000))]);
+    const ends = [stream.length - clientFrame(randomBytes(70_000)).length - clientFrame(randomBytes(300)).length];
+    ends.push(ends[0]! + clientFrame(randomBytes(300)).length, stream.length);
+    for (const split of [1, 2, 7, 13, 100, 4096]) {
+      const tracker = new ClientFrameBoundaries();
+      const boundariesSeen: number[] = [];
+      for (let offset = 0; offset < stream.length; offset += split) {
+        const chunk = stream.subarray(offset, Math.min(stream.length, offset + split));
+        const consumed = tracker.feed(chunk);
+        if (tracker.atBoundary) boundariesSeen.push(offset + chunk.length);
+        expect(consumed).toBeGreaterThanOrEqual(0);
+      }
+      expect(tracker.atBoundary).toBe(true);
+      for (const end of ends) if (end % split === 0 || end === stream.length) expect(boundariesSeen).toContain(end);
+    }
+  });
+
+  it('says how many bytes of a chunk finish the frame in progress', () => {
+    const first = clientFrame(Buffer.from('hello'));
+    const second = clientFrame(Buffer.from('world'));
+    const tracker = new ClientFrameBoundaries();
+    expect(tracker.feed(first.subarray(0, 4))).toBe(4);
+    expect(tracker.atBoundary).toBe(false);
+    expect(tracker.feed(Buffer.concat([first.subarray(4), second.subarray(0, 3)]))).toBe(first.length - 4);
+  });
+});
