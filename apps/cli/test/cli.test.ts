@@ -17,7 +17,7 @@ describe('odin-ws CLI', () => {
       expect(help).toContain(`env: ${spec.env}`);
     }
     expect(help).toContain('default: 15000');
-    expect(help).toContain('"shard", "feed", "local"');
+    expect(help).toContain('"shard", "loadbalancer", "feed", "local"');
   });
 
   it.each([

@@ -9,7 +9,7 @@ export function renderConfigurationMarkdown(): string {
     '<!-- Generated from packages/config/src/options.ts by `pnpm docs:config`; a test fails when this file drifts. -->',
     '',
     'Every flag of `odin-ws` can also be set by its environment variable; a flag given on the command line wins.',
-    '`--mode` (`ODIN_MODE`) is required: `shard`, `feed` or `local`. A bad value exits with status 1 and one line naming the flag (or variable) and what was expected.',
+    '`--mode` (`ODIN_MODE`) is required: `shard`, `loadbalancer`, `feed` or `local`. A bad value exits with status 1 and one line naming the flag (or variable) and what was expected.',
     '',
     '| flag | environment | default | modes | meaning |',
     '| --- | --- | --- | --- | --- |',
