@@ -76,9 +76,17 @@ EOF
 
 answers() { java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1; }
 
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
+
 wait_ready() {
-  # The broker is ready when it answers a metadata request, not merely when the port is open.
-  local deadline=$((SECONDS + 60))
+  # The broker is ready when it answers a metadata request, not merely when the port is open; but
+  # each metadata check starts a JVM (seconds on 2 cores), so first wait cheaply for the port.
+  local deadline=$((SECONDS + 90))
+  until port_open; do
+    [ ! -f "$pidfile" ] || is_running || { log "broker exited during start-up; see $state/broker.log"; tail -20 "$state/broker.log" >&2; exit 1; }
+    [ $SECONDS -lt $deadline ] || { log "broker port did not open within 90 s; see $state/broker.log"; exit 1; }
+    sleep 0.2
+  done
   until answers; do
     [ ! -f "$pidfile" ] || is_running || { log "broker exited during start-up; see $state/broker.log"; tail -20 "$state/broker.log" >&2; exit 1; }
     [ $SECONDS -lt $deadline ] || { log "broker did not answer within 60 s; see $state/broker.log"; exit 1; }
@@ -88,10 +96,13 @@ wait_ready() {
 
 create_topics() {
   [ -n "$topics" ] || return 0
+  local pids=()
   for topic in $topics; do
     java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" \
-      --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null
+      --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null &
+    pids+=($!)
   done
+  for pid in "${pids[@]}"; do wait "$pid" || { log "topic creation failed"; exit 1; }; done
   log "topics ready: $topics"
 }
 
@@ -99,7 +110,7 @@ up() {
   install_jars
   if is_running; then
     log "broker '$name' already running (pid $(cat "$pidfile")) on 127.0.0.1:$port"
-  elif answers; then
+  elif port_open && answers; then
     log "a broker not started by this script already answers on 127.0.0.1:$port; using it"
   else
     write_config
