@@ -11,3 +11,5 @@ export { startLoadBalancerProcess } from './lb-process.js';
 export type { LoadBalancerProcess } from './lb-process.js';
 export { startEchoBackend } from './echo-backend.js';
 export type { EchoBackend } from './echo-backend.js';
+export { spawnCli } from './cli-process.js';
+export type { CliProcess } from './cli-process.js';

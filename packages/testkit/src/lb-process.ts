@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI_PATH } from './paths.js';
+import type { ChildProcess } from 'node:child_process';
+import { spawnCli } from './cli-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 
@@ -17,48 +17,35 @@ export interface LoadBalancerProcess {
 /** Starts `odin-ws --mode=loadbalancer` (its workers included) on a free loopback port. */
 export async function startLoadBalancerProcess(options: { backendUrls: string[]; args?: string[]; workers?: number }): Promise<LoadBalancerProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      '--mode=loadbalancer',
-      '--host=127.0.0.1',
-      `--lb-port=${port}`,
-      `--backend-urls=${options.backendUrls.join(',')}`,
-      `--lb-workers=${options.workers ?? 2}`,
-      '--health-interval=200',
-      '--drain-timeout=2',
-      '--log-level=warn',
-      ...(options.args ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const { child, output, exited } = spawnCli([
+    '--mode=loadbalancer',
+    '--host=127.0.0.1',
+    `--lb-port=${port}`,
+    `--backend-urls=${options.backendUrls.join(',')}`,
+    `--lb-workers=${options.workers ?? 2}`,
+    '--health-interval=200',
+    '--drain-timeout=2',
+    '--log-level=warn',
+    ...(options.args ?? []),
+  ]);
   const httpUrl = `http://127.0.0.1:${port}`;
   const lb: LoadBalancerProcess = {
     port,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl,
     child,
-    output: () => output,
+    output,
     health: async () => (await fetch(`${httpUrl}/health`)).json() as never,
     metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
+    // Workers exit by themselves when the primary dies (their IPC channel closes), so killing the
+    // primary is enough.
     stop: async (signal = 'SIGKILL') => {
-      if (child.exitCode === null && child.signalCode === null) {
-        // SIGKILL of the primary alone would orphan its workers: signal the whole group is not
-        // possible from here, so ask politely first and then insist.
-        child.kill(signal === 'SIGKILL' ? 'SIGTERM' : signal);
-        const timer = setTimeout(() => child.kill('SIGKILL'), 3000);
-        await exited;
-        clearTimeout(timer);
-      }
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
     },
   };
   await waitFor('the load balancer to listen', async () => {
-    if (child.exitCode !== null) throw new Error(`load balancer exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`load balancer exited early:\n${output()}`);
     return (await fetch(`${httpUrl}/health`)).ok;
   }, 20_000, 100);
   return lb;

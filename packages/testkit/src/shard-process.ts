@@ -1,5 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { CLI_PATH } from './paths.js';
+import type { ChildProcess } from 'node:child_process';
+import { spawnCli } from './cli-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
 import { kafkaBrokers } from './kafka.js';
@@ -34,27 +34,16 @@ export interface ShardProcessOptions {
 export async function startShardProcess(options: ShardProcessOptions): Promise<ShardProcess> {
   const port = options.port ?? (await freePort());
   const shardId = options.shardId ?? `test-shard-${port}`;
-  const child = spawn(
-    process.execPath,
-    [
-      CLI_PATH,
-      '--mode=shard',
-      '--host=127.0.0.1',
-      `--port=${port}`,
-      `--shard-id=${shardId}`,
-      `--kafka-brokers=${options.brokers ?? kafkaBrokers()}`,
-      `--topics=${options.topics.join(',')}`,
-      '--log-level=info',
-      ...(options.args ?? []),
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
-  );
+  const { child, output, exited } = spawnCli([
+    '--mode=shard',
+    '--host=127.0.0.1',
+    `--port=${port}`,
+    `--shard-id=${shardId}`,
+    `--kafka-brokers=${options.brokers ?? kafkaBrokers()}`,
+    `--topics=${options.topics.join(',')}`,
+    '--log-level=info',
+    ...(options.args ?? []),
+  ]);
   const httpUrl = `http://127.0.0.1:${port}`;
   const shard: ShardProcess = {
     port,
@@ -62,7 +51,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<S
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl,
     child,
-    output: () => output,
+    output,
     health: async () => (await fetch(`${httpUrl}/health`)).json() as Promise<Record<string, unknown>>,
     metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
     exited,
@@ -74,12 +63,12 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<S
   const ready = async () => (await fetch(`${httpUrl}/ready`)).status === 200;
   try {
     await waitFor(`shard ${shardId} to be ${options.waitReady === false ? 'listening' : 'ready'}`, async () => {
-      if (child.exitCode !== null) throw new Error(`shard exited early:\n${output}`);
+      if (child.exitCode !== null) throw new Error(`shard exited early:\n${output()}`);
       return options.waitReady === false ? (await fetch(`${httpUrl}/health`)).ok : ready();
     }, 30_000, 100);
   } catch (error) {
     await shard.stop();
-    throw new Error(`${String(error)}\n--- shard output ---\n${output}`);
+    throw new Error(`${String(error)}\n--- shard output ---\n${output()}`);
   }
   return shard;
 }
