@@ -1,4 +1,3 @@
 export { LoadBalancerWorker, PUBLIC_PATH } from './lb-server.js';
 export type { LoadBalancerWorkerOptions } from './lb-server.js';
 export { runLoadBalancerCluster } from './cluster.js';
-export { closeFrame } from './close-frame.js';

@@ -1,5 +1,5 @@
 export { MAX_CHANNEL_LENGTH, isValidChannel } from './channel.js';
-export { ProtocolErrorCode, PROTOCOL_ERROR_DESCRIPTIONS } from './error-codes.js';
+export { ProtocolErrorCode } from './error-codes.js';
 export { decodeClientMessage } from './client-messages.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export {

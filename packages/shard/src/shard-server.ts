@@ -116,10 +116,6 @@ export class ShardServer {
     return server;
   }
 
-  get port(): number {
-    return this.boundPort;
-  }
-
   health(): HealthReport {
     const { config, source } = this.options;
     const kafkaState = source.state();
@@ -153,15 +149,6 @@ export class ShardServer {
     await source.stop();
     this.stopListening();
     logger.info({ closed, durationMs: Date.now() - startedAt }, 'drain complete');
-  }
-
-  /** Immediate stop without pacing (tests, fatal errors). */
-  async close(): Promise<void> {
-    this.draining = true;
-    this.stopSweeper();
-    for (const ws of this.connections.snapshot()) ws.close();
-    this.stopListening();
-    await this.options.source.stop();
   }
 
   private listen(): Promise<void> {

@@ -2,7 +2,7 @@ import { CloseCode, formatCloseReason } from '@odin-ws/protocol';
 import type { ConnectionSet } from './connections.js';
 
 /** How often send buffers are checked; a slow client can overshoot the limit for at most this long. */
-export const SLOW_CLIENT_CHECK_MS = 100;
+const SLOW_CLIENT_CHECK_MS = 100;
 const SLOW_CONSUMER_REASON = formatCloseReason({ code: 'SLOW_CONSUMER', retryMs: 1000 });
 
 /**

@@ -1,4 +1,4 @@
-export { CLI_PATH, KAFKA_SCRIPT, REPO_ROOT } from './paths.js';
+export { CLI_PATH, KAFKA_SCRIPT } from './paths.js';
 export { sleep, waitFor } from './wait.js';
 export { freePort } from './ports.js';
 export { metricValue, startShardProcess } from './shard-process.js';
