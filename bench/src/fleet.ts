@@ -1,0 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { KAFKA_SCRIPT, createTestTopic, kafkaBrokers, startLoadBalancerProcess, startShardProcess, type LoadBalancerProcess, type ShardProcess } from '@odin-ws/testkit';
+
+export interface FleetOptions {
+  shards: number;
+  /** 0: no load balancer, clients connect to the shards directly (round robin). */
+  lbWorkers: number;
+}
+
+export interface Fleet {
+  topic: string;
+  channel: string;
+  /** Where clients connect: the LB, or every shard. */
+  urls: string[];
+  shards: ShardProcess[];
+  lb: LoadBalancerProcess | undefined;
+  stop(): Promise<void>;
+}
+
+/**
+ * What a scenario runs against: a local broker (started with scripts/kafka.sh unless KAFKA_BROKERS
+ * names one), a fresh one-partition topic, shard processes and, unless direct, the load balancer.
+ */
+export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  if (!process.env['KAFKA_BROKERS']) {
+    const up = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (up.status !== 0) throw new Error('scripts/kafka.sh up failed');
+  }
+  const topic = await createTestTopic('bench', 1, kafkaBrokers());
+  const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn'];
+  const shards = await Promise.all(Array.from({ length: options.shards }, () => startShardProcess({ topics: [topic], args: shardArgs })));
+  const lb =
+    options.lbWorkers > 0
+      ? await startLoadBalancerProcess({
+          backendUrls: shards.map((shard) => shard.url),
+          workers: options.lbWorkers,
+          // Benchmarks measure the data path; admission control is measured on its own.
+          args: ['--admission-rate=1000000', '--admission-ip-rate=1000000'],
+        })
+      : undefined;
+  if (lb) {
+    const deadline = Date.now() + 15_000;
+    while (!(await lb.health()).shards.every((shard) => shard['ready'] === true)) {
+      if (Date.now() > deadline) throw new Error('shards not ready in the load balancer');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  return {
+    topic,
+    channel: 'BENCH.trade',
+    urls: lb ? [lb.url] : shards.map((shard) => shard.url),
+    shards,
+    lb,
+    stop: async () => {
+      await lb?.stop();
+      await Promise.all(shards.map((shard) => shard.stop()));
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/** IPC between the load-generator coordinator and its worker processes. */
+export interface StartCommand {
+  type: 'start';
+  urls: string[];
+  connections: number;
+  channel: string;
+  /** Source addresses to spread connections over (127.0.0.x), so ephemeral ports never run out. */
+  localAddresses: string[];
+  /** Handshakes in flight at once. */
+  concurrency: number;
+}
+
+export interface ReadyReport {
+  type: 'ready';
+  open: number;
+  failed: number;
+  errors: Record<string, number>;
+  handshakeMs: number[];
+}
+
+export interface ProgressReport {
+  type: 'progress';
+  open: number;
+  failed: number;
+  received: number;
+}
+
+export interface ResultReport {
+  type: 'result';
+  received: number;
+  /** Producer timestamp to receive time, one per delivered envelope. */
+  latenciesMs: number[];
+  closedEarly: number;
+  cpuSeconds: number;
+  rssBytes: number;
+}
+
+export type WorkerReport = ReadyReport | ProgressReport | ResultReport;
+export type CoordinatorCommand = StartCommand | { type: 'collect' } | { type: 'stop' };

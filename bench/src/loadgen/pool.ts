@@ -1,0 +1,99 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { ReadyReport, ResultReport, StartCommand, WorkerReport } from './messages.js';
+
+// Always the built worker (pnpm build), also when this module runs from source under vitest:
+// src/loadgen and dist/loadgen both resolve this path to dist.
+const WORKER = fileURLToPath(new URL('../../dist/loadgen/worker.js', import.meta.url));
+/** Below the 20,000 descriptors a process may hold here, with room for everything else. */
+export const MAX_CONNECTIONS_PER_WORKER = 15_000;
+const SOURCE_ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`);
+
+/** The load generator: worker processes that together hold `connections` subscribed clients. */
+export class LoadGenerator {
+  private readonly workers: ChildProcess[] = [];
+  private readonly received = new Map<ChildProcess, number>();
+  private readonly open = new Map<ChildProcess, number>();
+
+  constructor(private readonly onProgress: (open: number, received: number) => void = () => undefined) {}
+
+  async connect(options: { urls: string[]; connections: number; channel: string; processes?: number }): Promise<ReadyReport> {
+    const processes = options.processes ?? Math.max(1, Math.ceil(options.connections / MAX_CONNECTIONS_PER_WORKER));
+    const ready = await Promise.all(
+      Array.from({ length: processes }, (_, i) => {
+        const share = Math.floor(options.connections / processes) + (i < options.connections % processes ? 1 : 0);
+        const worker = fork(WORKER, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        this.workers.push(worker);
+        worker.on('message', (report: WorkerReport) => {
+          if (report.type === 'progress') {
+            this.open.set(worker, report.open);
+            this.received.set(worker, report.received);
+            this.onProgress(sum(this.open), sum(this.received));
+          }
+        });
+        const command: StartCommand = {
+          type: 'start',
+          urls: options.urls,
+          connections: share,
+          channel: options.channel,
+          localAddresses: SOURCE_ADDRESSES,
+          concurrency: 64,
+        };
+        worker.send(command);
+        return this.next<ReadyReport>(worker, 'ready');
+      }),
+    );
+    return {
+      type: 'ready',
+      open: ready.reduce((n, r) => n + r.open, 0),
+      failed: ready.reduce((n, r) => n + r.failed, 0),
+      errors: ready.reduce<Record<string, number>>((all, r) => {
+        for (const [k, v] of Object.entries(r.errors)) all[k] = (all[k] ?? 0) + v;
+        return all;
+      }, {}),
+      handshakeMs: ready.flatMap((r) => r.handshakeMs),
+    };
+  }
+
+  /** Frames received so far over all workers (from their last progress report). */
+  get receivedSoFar(): number {
+    return sum(this.received);
+  }
+
+  async collect(): Promise<{ received: number; latenciesMs: number[]; closedEarly: number; cpuSeconds: number; rssBytes: number }> {
+    const results = await Promise.all(this.workers.map((worker) => {
+      const result = this.next<ResultReport>(worker, 'result');
+      worker.send({ type: 'collect' });
+      return result;
+    }));
+    return {
+      received: results.reduce((n, r) => n + r.received, 0),
+      latenciesMs: results.flatMap((r) => r.latenciesMs),
+      closedEarly: results.reduce((n, r) => n + r.closedEarly, 0),
+      cpuSeconds: results.reduce((n, r) => n + r.cpuSeconds, 0),
+      rssBytes: results.reduce((n, r) => n + r.rssBytes, 0),
+    };
+  }
+
+  stop(): void {
+    for (const worker of this.workers) if (worker.connected) worker.send({ type: 'stop' });
+  }
+
+  private next<T extends WorkerReport>(worker: ChildProcess, type: T['type']): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const onMessage = (report: WorkerReport) => {
+        if (report.type !== type) return;
+        worker.off('message', onMessage);
+        resolve(report as T);
+      };
+      worker.on('message', onMessage);
+      worker.once('exit', (code) => reject(new Error(`load-generator worker exited with ${code} before '${type}'`)));
+    });
+  }
+}
+
+function sum(values: Map<unknown, number>): number {
+  let total = 0;
+  for (const value of values.values()) total += value;
+  return total;
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env node
+import { Command, InvalidArgumentError } from 'commander';
+import { writeReport } from './report.js';
+import { runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { median } from './stats.js';
+
+/** `pnpm bench <scenario>`: runs a scenario against a fleet it starts itself, writes JSON + Markdown. */
+const program = new Command('pnpm bench').description('odin-ws benchmarks');
+
+function positive(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got '${raw}'`);
+  return value;
+}
+
+const progress = (line: string) => process.stderr.write(`\r\x1b[2K${line}`);
+
+program
+  .command('fanout')
+  .description('N clients on one channel, M records; delivery and latency (seed: 100/1,000/10,000 viewers)')
+  .option('--connections <n>', 'clients', positive, 1000)
+  .option('--messages <n>', 'records produced', positive, 5)
+  .option('--interval <ms>', 'ms between records', positive, 200)
+  .option('--shards <n>', 'shard processes', positive, 2)
+  .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
+  .option('--direct', 'connect clients straight to the shards, no load balancer', false)
+  .option('--runs <n>', 'repeat and report medians', positive, 1)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { connections: number; messages: number; interval: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+    const runs: FanoutResult[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      runs.push(await runFanout({ ...options, intervalMs: options.interval, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+    }
+    process.stderr.write('\n');
+    const summary = {
+      scenario: 'fanout',
+      path: options.direct ? 'direct' : 'lb',
+      connections: options.connections,
+      messages: options.messages,
+      shards: options.shards,
+      lbWorkers: options.direct ? 0 : options.lbWorkers,
+      expected: runs[0]!.expected,
+      delivered: Math.min(...runs.map((r) => r.delivered)),
+      deliveryRate: Math.min(...runs.map((r) => r.deliveryRate)),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p95Ms: median(runs.map((r) => r.p95Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      maxMs: Math.max(...runs.map((r) => r.maxMs)),
+      handshakeP99Ms: median(runs.map((r) => r.handshakeP99Ms)),
+    };
+    const files = writeReport('fanout', summary, runs as unknown as Array<Record<string, unknown>>, options.json);
+    console.log(JSON.stringify(summary));
+    console.error(`results: ${files.json} ${files.markdown}`);
+    if (summary.deliveryRate < 1) {
+      console.error(`delivery below 100%: ${summary.delivered}/${summary.expected}`);
+      process.exitCode = 1;
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

@@ -1,0 +1,88 @@
+import { closeProducers, produce } from '@odin-ws/testkit';
+import { startFleet } from '../fleet.js';
+import { LoadGenerator } from '../loadgen/pool.js';
+import { percentiles, round } from '../stats.js';
+
+export interface FanoutOptions {
+  connections: number;
+  messages: number;
+  /** ms between produced records. */
+  intervalMs: number;
+  shards: number;
+  direct: boolean;
+  lbWorkers: number;
+  progress: (line: string) => void;
+}
+
+export interface FanoutResult {
+  scenario: 'fanout';
+  path: 'lb' | 'direct';
+  connections: number;
+  messages: number;
+  shards: number;
+  lbWorkers: number;
+  connected: number;
+  expected: number;
+  delivered: number;
+  deliveryRate: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  handshakeP50Ms: number;
+  handshakeP99Ms: number;
+  loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
+  errors: Record<string, number>;
+}
+
+const DELIVERY_GRACE_MS = 15_000;
+
+/**
+ * The seed experiment: N clients on one channel, M records produced; every client should get every
+ * record. Latency is receive time minus the producer timestamp inside the record, so it covers
+ * Kafka, shard, load balancer (unless direct) and the client.
+ */
+export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
+  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
+  const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
+  try {
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channel: fleet.channel });
+    const expected = ready.open * options.messages;
+    // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
+    // connection (measured ~27 ms), which is not what this scenario measures.
+    await produce(fleet.topic, [{ key: 'WARMUP', value: '{}' }]);
+    for (let n = 0; n < options.messages; n++) {
+      await produce(fleet.topic, [{ key: 'BENCH', value: JSON.stringify({ type: 'BENCH', timestamp: Date.now(), data: { n } }) }]);
+      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    }
+    const deadline = Date.now() + DELIVERY_GRACE_MS;
+    while (generator.receivedSoFar < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    const result = await generator.collect();
+    const latency = percentiles(result.latenciesMs);
+    const handshake = percentiles(ready.handshakeMs);
+    return {
+      scenario: 'fanout',
+      path: options.direct ? 'direct' : 'lb',
+      connections: options.connections,
+      messages: options.messages,
+      shards: options.shards,
+      lbWorkers: options.direct ? 0 : options.lbWorkers,
+      connected: ready.open,
+      expected: options.connections * options.messages,
+      delivered: result.received,
+      deliveryRate: round(result.received / (options.connections * options.messages), 6),
+      p50Ms: round(latency.p50),
+      p95Ms: round(latency.p95),
+      p99Ms: round(latency.p99),
+      maxMs: round(latency.max),
+      handshakeP50Ms: round(handshake.p50),
+      handshakeP99Ms: round(handshake.p99),
+      loadGenerator: { processes: Math.max(1, Math.ceil(options.connections / 15_000)), cpuSeconds: round(result.cpuSeconds), rssMb: round(result.rssBytes / 2 ** 20, 1) },
+      errors: ready.errors,
+    };
+  } finally {
+    generator.stop();
+    await closeProducers();
+    await fleet.stop();
+  }
+}
