@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { writeReport } from './report.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
+import { runMemory, type MemoryResult } from './scenarios/memory.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts itself, writes JSON + Markdown. */
@@ -53,6 +54,38 @@ program
     console.error(`results: ${files.json} ${files.markdown}`);
     if (summary.deliveryRate < 1) {
       console.error(`delivery below 100%: ${summary.delivered}/${summary.expected}`);
+      process.exitCode = 1;
+    }
+  });
+
+program
+  .command('memory')
+  .description('resident memory per idle connection in the shards and the load-balancer workers (seed: 0.3 MB)')
+  .option('--connections <n>', 'clients', positive, 10_000)
+  .option('--shards <n>', 'shard processes', positive, 2)
+  .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
+  .option('--runs <n>', 'repeat and report medians', positive, 1)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { connections: number; shards: number; lbWorkers: number; runs: number; json?: string }) => {
+    const runs: MemoryResult[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      runs.push(await runMemory({ ...options, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+    }
+    process.stderr.write('\n');
+    const summary = {
+      scenario: 'memory',
+      connections: options.connections,
+      connected: Math.min(...runs.map((r) => r.connected)),
+      shards: options.shards,
+      lbWorkers: options.lbWorkers,
+      shardBytesPerConnection: median(runs.map((r) => r.shardBytesPerConnection)),
+      lbBytesPerConnection: median(runs.map((r) => r.lbBytesPerConnection)),
+    };
+    const files = writeReport('memory', summary, runs as unknown as Array<Record<string, unknown>>, options.json);
+    console.log(JSON.stringify(summary));
+    console.error(`results: ${files.json} ${files.markdown}`);
+    if (summary.connected < options.connections) {
+      console.error(`only ${summary.connected}/${options.connections} clients connected`);
       process.exitCode = 1;
     }
   });
