@@ -3,6 +3,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { writeReport } from './report.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runMemory, type MemoryResult } from './scenarios/memory.js';
+import { runRamp, type RampResult } from './scenarios/ramp.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts itself, writes JSON + Markdown. */
@@ -88,6 +89,40 @@ program
       console.error(`only ${summary.connected}/${options.connections} clients connected`);
       process.exitCode = 1;
     }
+  });
+
+program
+  .command('ramp')
+  .description('open connections toward a target at a set rate, hold, report success (seed: 77-82% at 50-100 conn/s)')
+  .option('--connections <n>', 'target connections', positive, 12_000)
+  .option('--rate <n>', 'new connections per second', positive, 2000)
+  .option('--hold <s>', 'seconds to hold the connections', positive, 10)
+  .option('--shards <n>', 'shard processes', positive, 2)
+  .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
+  .option('--direct', 'connect clients straight to the shards, no load balancer', false)
+  .option('--runs <n>', 'repeat and report medians', positive, 1)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { connections: number; rate: number; hold: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+    const runs: RampResult[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      runs.push(await runRamp({ ...options, holdS: options.hold, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+    }
+    process.stderr.write('\n');
+    const summary = {
+      scenario: 'ramp',
+      path: options.direct ? 'direct' : 'lb',
+      connections: options.connections,
+      rate: options.rate,
+      holdS: options.hold,
+      successRate: median(runs.map((r) => r.successRate)),
+      aliveAfterHold: median(runs.map((r) => r.aliveAfterHold)),
+      handshakeP50Ms: median(runs.map((r) => r.handshakeP50Ms)),
+      handshakeP99Ms: median(runs.map((r) => r.handshakeP99Ms)),
+    };
+    const files = writeReport('ramp', summary, runs as unknown as Array<Record<string, unknown>>, options.json);
+    console.log(JSON.stringify(summary));
+    console.error(`results: ${files.json} ${files.markdown}`);
+    if (runs.some((r) => r.connected < r.connections || r.aliveAfterHold < r.connected)) process.exitCode = 1;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

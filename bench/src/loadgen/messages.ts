@@ -6,8 +6,10 @@ export interface StartCommand {
   channel: string;
   /** Source addresses to spread connections over (127.0.0.x), so ephemeral ports never run out. */
   localAddresses: string[];
-  /** Handshakes in flight at once. */
+  /** Handshakes in flight at once (when no rate is set). */
   concurrency: number;
+  /** Open connections at this steady rate (per worker) instead of as fast as possible. */
+  ratePerSecond?: number;
 }
 
 export interface ReadyReport {
@@ -31,6 +33,8 @@ export interface ResultReport {
   /** Producer timestamp to receive time, one per delivered envelope. */
   latenciesMs: number[];
   closedEarly: number;
+  /** Connections still open when the result was collected. */
+  stillOpen: number;
   cpuSeconds: number;
   rssBytes: number;
 }

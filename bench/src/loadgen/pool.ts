@@ -17,7 +17,7 @@ export class LoadGenerator {
 
   constructor(private readonly onProgress: (open: number, received: number) => void = () => undefined) {}
 
-  async connect(options: { urls: string[]; connections: number; channel: string; processes?: number }): Promise<ReadyReport> {
+  async connect(options: { urls: string[]; connections: number; channel: string; processes?: number; ratePerSecond?: number }): Promise<ReadyReport> {
     const processes = options.processes ?? Math.max(1, Math.ceil(options.connections / MAX_CONNECTIONS_PER_WORKER));
     const ready = await Promise.all(
       Array.from({ length: processes }, (_, i) => {
@@ -38,6 +38,7 @@ export class LoadGenerator {
           channel: options.channel,
           localAddresses: SOURCE_ADDRESSES,
           concurrency: 64,
+          ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond / processes } : {}),
         };
         worker.send(command);
         return this.next<ReadyReport>(worker, 'ready');
@@ -60,7 +61,7 @@ export class LoadGenerator {
     return sum(this.received);
   }
 
-  async collect(): Promise<{ received: number; latenciesMs: number[]; closedEarly: number; cpuSeconds: number; rssBytes: number }> {
+  async collect(): Promise<{ received: number; latenciesMs: number[]; closedEarly: number; stillOpen: number; cpuSeconds: number; rssBytes: number }> {
     const results = await Promise.all(this.workers.map((worker) => {
       const result = this.next<ResultReport>(worker, 'result');
       worker.send({ type: 'collect' });
@@ -70,6 +71,7 @@ export class LoadGenerator {
       received: results.reduce((n, r) => n + r.received, 0),
       latenciesMs: results.flatMap((r) => r.latenciesMs),
       closedEarly: results.reduce((n, r) => n + r.closedEarly, 0),
+      stillOpen: results.reduce((n, r) => n + r.stillOpen, 0),
       cpuSeconds: results.reduce((n, r) => n + r.cpuSeconds, 0),
       rssBytes: results.reduce((n, r) => n + r.rssBytes, 0),
     };

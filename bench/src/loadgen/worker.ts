@@ -19,7 +19,7 @@ process.on('message', (command: CoordinatorCommand) => {
   if (command.type === 'collect') {
     collecting = false;
     const usage = process.cpuUsage();
-    send({ type: 'result', received, latenciesMs, closedEarly, cpuSeconds: (usage.user + usage.system) / 1e6, rssBytes: process.memoryUsage().rss });
+    send({ type: 'result', received, latenciesMs, closedEarly, stillOpen: sockets.length - closedEarly, cpuSeconds: (usage.user + usage.system) / 1e6, rssBytes: process.memoryUsage().rss });
   }
   if (command.type === 'stop') {
     for (const socket of sockets) socket.terminate();
@@ -75,8 +75,20 @@ async function start(command: StartCommand): Promise<void> {
   const lane = async () => {
     while (next < command.connections) await openOne(next++);
   };
+  // Paced: every tick, start the handshakes the rate owes by now, however long earlier ones take.
+  const paced = async (rate: number) => {
+    const startedAt = performance.now();
+    const pending: Array<Promise<void>> = [];
+    while (next < command.connections) {
+      const owed = Math.min(command.connections, Math.floor(((performance.now() - startedAt) / 1000) * rate) + 1);
+      while (next < owed) pending.push(openOne(next++));
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    await Promise.all(pending);
+  };
   const progress = setInterval(() => send({ type: 'progress', open: sockets.length, failed, received }), 500);
-  await Promise.all(Array.from({ length: Math.min(command.concurrency, command.connections) }, lane));
+  if (command.ratePerSecond) await paced(command.ratePerSecond);
+  else await Promise.all(Array.from({ length: Math.min(command.concurrency, command.connections) }, lane));
   clearInterval(progress);
   send({ type: 'ready', open: sockets.length, failed, errors, handshakeMs });
   setInterval(() => send({ type: 'progress', open: sockets.length, failed, received }), 500).unref();
