@@ -4,6 +4,7 @@ import { writeReport } from './report.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runMemory, type MemoryResult } from './scenarios/memory.js';
 import { runRamp, type RampResult } from './scenarios/ramp.js';
+import { compareInterleaved } from './scenarios/compare.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts itself, writes JSON + Markdown. */
@@ -123,6 +124,36 @@ program
     console.log(JSON.stringify(summary));
     console.error(`results: ${files.json} ${files.markdown}`);
     if (runs.some((r) => r.connected < r.connections || r.aliveAfterHold < r.connected)) process.exitCode = 1;
+  });
+
+program
+  .command('compare')
+  .argument('<scenario>', 'fanout or ramp')
+  .description('the scenario through the load balancer and direct to the shards, interleaved in one run, with ratios lb/direct')
+  .option('--connections <n>', 'clients', positive, 1000)
+  .option('--messages <n>', 'records produced (fanout)', positive, 10)
+  .option('--interval <ms>', 'ms between records (fanout)', positive, 100)
+  .option('--rate <n>', 'new connections per second (ramp)', positive, 1000)
+  .option('--hold <s>', 'seconds to hold (ramp)', positive, 5)
+  .option('--shards <n>', 'shard processes', positive, 2)
+  .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
+  .option('--runs <n>', 'runs of each configuration', positive, 3)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (scenario: string, options: { connections: number; messages: number; interval: number; rate: number; hold: number; shards: number; lbWorkers: number; runs: number; json?: string }) => {
+    const side = (direct: boolean) => {
+      const label = direct ? 'direct' : 'lb';
+      const report = (line: string) => progress(`[compare ${label}] ${line}`);
+      if (scenario === 'fanout') return { label, run: () => runFanout({ ...options, intervalMs: options.interval, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>> };
+      if (scenario === 'ramp') return { label, run: () => runRamp({ ...options, holdS: options.hold, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>> };
+      throw new InvalidArgumentError(`compare supports fanout and ramp, got '${scenario}'`);
+    };
+    const figures = scenario === 'fanout' ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms'] : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
+    const { rows, summary } = await compareInterleaved(options.runs, side(true), side(false), figures);
+    process.stderr.write('\n');
+    const document = { scenario: `compare-${scenario}`, connections: options.connections, ...summary };
+    const files = writeReport(`compare-${scenario}`, document, rows, options.json);
+    console.log(JSON.stringify(document));
+    console.error(`results: ${files.json} ${files.markdown}`);
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,0 +1,16 @@
+import { describe, expect, it } from 'vitest';
+import { compareInterleaved } from './scenarios/compare.js';
+
+describe('compareInterleaved', () => {
+  it('interleaves the two configurations and reports medians and ratios', async () => {
+    const order: string[] = [];
+    const side = (label: string, values: number[]) => {
+      let call = 0;
+      return { label, run: async () => (order.push(label), { p99Ms: values[call++]! }) };
+    };
+    const { summary, rows } = await compareInterleaved(3, side('direct', [10, 30, 20]), side('lb', [40, 60, 50]), ['p99Ms']);
+    expect(order).toEqual(['direct', 'lb', 'direct', 'lb', 'direct', 'lb']);
+    expect(rows).toHaveLength(6);
+    expect(summary).toMatchObject({ runs: 3, direct: { p99Ms: 20 }, lb: { p99Ms: 50 }, ratio_lb_to_direct: { p99Ms: 2.5 } });
+  });
+});
