@@ -5,6 +5,7 @@ import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runMemory, type MemoryResult } from './scenarios/memory.js';
 import { runRamp, type RampResult } from './scenarios/ramp.js';
 import { compareInterleaved } from './scenarios/compare.js';
+import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts itself, writes JSON + Markdown. */
@@ -124,6 +125,42 @@ program
     console.log(JSON.stringify(summary));
     console.error(`results: ${files.json} ${files.markdown}`);
     if (runs.some((r) => r.connected < r.connections || r.aliveAfterHold < r.connected)) process.exitCode = 1;
+  });
+
+program
+  .command('throughput')
+  .description('the production pattern: many clients on random subsets of channels, a steady record rate; frames/s, CPU per million frames, latency')
+  .option('--connections <n>', 'clients', positive, 5000)
+  .option('--channels <n>', 'channels the records are spread over', positive, 20)
+  .option('--per-client <n>', 'channels each client subscribes to', positive, 3)
+  .option('--rate <n>', 'records per second', positive, 200)
+  .option('--duration <s>', 'seconds of steady load', positive, 20)
+  .option('--shards <n>', 'shard processes', positive, 2)
+  .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
+  .option('--direct', 'connect clients straight to the shards, no load balancer', false)
+  .option('--runs <n>', 'repeat and report medians', positive, 1)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { connections: number; channels: number; perClient: number; rate: number; duration: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+    const runs: ThroughputResult[] = [];
+    for (let run = 0; run < options.runs; run++) {
+      runs.push(await runThroughput({ ...options, durationS: options.duration, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+    }
+    process.stderr.write('\n');
+    const figures = ['framesPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'shardCpuSecondsPerMillionFrames', 'lbCpuSecondsPerMillionFrames'] as const;
+    const summary = {
+      scenario: 'throughput',
+      path: options.direct ? 'direct' : 'lb',
+      connections: options.connections,
+      channels: options.channels,
+      perClient: options.perClient,
+      rate: options.rate,
+      durationS: options.duration,
+      ...Object.fromEntries(figures.map((figure) => [figure, median(runs.map((r) => r[figure]))])),
+    };
+    const files = writeReport('throughput', summary, runs as unknown as Array<Record<string, unknown>>, options.json);
+    console.log(JSON.stringify(summary));
+    console.error(`results: ${files.json} ${files.markdown}`);
+    if (runs.some((r) => r.connected < r.connections || r.delivered === 0)) process.exitCode = 1;
   });
 
 program

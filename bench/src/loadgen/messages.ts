@@ -3,7 +3,9 @@ export interface StartCommand {
   type: 'start';
   urls: string[];
   connections: number;
-  channel: string;
+  /** Each client subscribes to `perClient` channels picked at random from these. */
+  channels: string[];
+  perClient: number;
   /** Source addresses to spread connections over (127.0.0.x), so ephemeral ports never run out. */
   localAddresses: string[];
   /** Handshakes in flight at once (when no rate is set). */

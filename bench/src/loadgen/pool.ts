@@ -17,7 +17,7 @@ export class LoadGenerator {
 
   constructor(private readonly onProgress: (open: number, received: number) => void = () => undefined) {}
 
-  async connect(options: { urls: string[]; connections: number; channel: string; processes?: number; ratePerSecond?: number }): Promise<ReadyReport> {
+  async connect(options: { urls: string[]; connections: number; channels: string[]; perClient?: number; processes?: number; ratePerSecond?: number }): Promise<ReadyReport> {
     const processes = options.processes ?? Math.max(1, Math.ceil(options.connections / MAX_CONNECTIONS_PER_WORKER));
     const ready = await Promise.all(
       Array.from({ length: processes }, (_, i) => {
@@ -35,7 +35,8 @@ export class LoadGenerator {
           type: 'start',
           urls: options.urls,
           connections: share,
-          channel: options.channel,
+          channels: options.channels,
+          perClient: options.perClient ?? 1,
           localAddresses: SOURCE_ADDRESSES,
           concurrency: 64,
           ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond / processes } : {}),

@@ -32,7 +32,12 @@ async function start(command: StartCommand): Promise<void> {
   const errors: Record<string, number> = {};
   let failed = 0;
   let next = 0;
-  const subscribe = JSON.stringify({ type: 'subscribe', data: { channels: [command.channel] } });
+  const subscription = () => {
+    const pool = [...command.channels];
+    const picked: string[] = [];
+    while (picked.length < Math.min(command.perClient, command.channels.length)) picked.push(pool.splice(Math.floor(Math.random() * pool.length), 1)[0]!);
+    return JSON.stringify({ type: 'subscribe', data: { channels: picked } });
+  };
   const openOne = (index: number) =>
     new Promise<void>((resolve) => {
       const startedAt = performance.now();
@@ -56,7 +61,7 @@ async function start(command: StartCommand): Promise<void> {
         received++;
         latenciesMs.push(Date.now() - Number(text.slice(at + 5, text.indexOf(',', at))));
       });
-      socket.once('open', () => socket.send(subscribe));
+      socket.once('open', () => socket.send(subscription()));
       socket.once('close', (code) => {
         if (!acked) {
           failed++;

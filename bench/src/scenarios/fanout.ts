@@ -46,7 +46,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
   const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
   try {
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channel: fleet.channel });
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel] });
     const expected = ready.open * options.messages;
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.

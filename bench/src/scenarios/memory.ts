@@ -41,7 +41,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const shardBefore = measure(shardPids);
     const lbBefore = measure(lbPids);
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channel: fleet.channel });
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel] });
     await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
     const shardAfter = measure(shardPids);
     const lbAfter = measure(lbPids);

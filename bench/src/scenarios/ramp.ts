@@ -38,7 +38,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
   const generator = new LoadGenerator((open) => options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected`));
   try {
     const startedAt = Date.now();
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channel: fleet.channel, ratePerSecond: options.rate });
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ratePerSecond: options.rate });
     const rampSeconds = (Date.now() - startedAt) / 1000;
     for (let left = options.holdS; left > 0; left--) {
       options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: holding ${ready.open} connections, ${left} s left`);
