@@ -28,9 +28,10 @@ program
   .option('--shards <n>', 'shard processes', positive, 2)
   .option('--lb-workers <n>', 'load-balancer worker processes', positive, 2)
   .option('--direct', 'connect clients straight to the shards, no load balancer', false)
+  .option('--loadgen-processes <n>', 'load-generator processes (default: as few as the descriptor limit allows)', positive)
   .option('--runs <n>', 'repeat and report medians', positive, 1)
   .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { connections: number; messages: number; interval: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+  .action(async (options: { connections: number; messages: number; interval: number; shards: number; lbWorkers: number; direct: boolean; loadgenProcesses?: number; runs: number; json?: string }) => {
     const runs: FanoutResult[] = [];
     for (let run = 0; run < options.runs; run++) {
       runs.push(await runFanout({ ...options, intervalMs: options.interval, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));

@@ -11,6 +11,8 @@ export interface FanoutOptions {
   shards: number;
   direct: boolean;
   lbWorkers: number;
+  /** Load-generator processes (default: as few as the descriptor limit allows). */
+  loadgenProcesses?: number;
   progress: (line: string) => void;
 }
 
@@ -46,7 +48,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
   const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
   try {
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel] });
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}) });
     const expected = ready.open * options.messages;
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
@@ -77,7 +79,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       maxMs: round(latency.max),
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
-      loadGenerator: { processes: Math.max(1, Math.ceil(options.connections / 15_000)), cpuSeconds: round(result.cpuSeconds), rssMb: round(result.rssBytes / 2 ** 20, 1) },
+      loadGenerator: { processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)), cpuSeconds: round(result.cpuSeconds), rssMb: round(result.rssBytes / 2 ** 20, 1) },
       errors: ready.errors,
     };
   } finally {
