@@ -5,6 +5,12 @@ export interface FleetOptions {
   shards: number;
   /** 0: no load balancer, clients connect to the shards directly (round robin). */
   lbWorkers: number;
+  /** A running fleet to use instead of starting one: clients connect here. */
+  url?: string;
+  /** With url: the topic that fleet's shards consume; records for channel BENCH.<event> go there. */
+  topic?: string;
+  /** With url: the event part of that topic's channels (its --channel-map entry). */
+  event?: string;
 }
 
 export interface Fleet {
@@ -22,6 +28,7 @@ export interface Fleet {
  * names one), a fresh one-partition topic, shard processes and, unless direct, the load balancer.
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
+  if (options.url) return runningFleet(options.url, options.topic ?? 'odin.trades', options.event ?? 'trade');
   if (!process.env['KAFKA_BROKERS']) {
     const up = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
     if (up.status !== 0) throw new Error('scripts/kafka.sh up failed');
@@ -56,4 +63,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
       await Promise.all(shards.map((shard) => shard.stop()));
     },
   };
+}
+
+/** A fleet someone else runs (KAFKA_BROKERS names its broker): nothing to start or stop. */
+function runningFleet(url: string, topic: string, event: string): Fleet {
+  return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, stop: async () => undefined };
 }

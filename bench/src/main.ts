@@ -19,6 +19,11 @@ function positive(raw: string): number {
 
 const progress = (line: string) => process.stderr.write(`\r\x1b[2K${line}`);
 
+/** --url (and its topic and event) as a scenario's `external` option. */
+function external(options: { url?: string; topic: string; event: string }) {
+  return options.url ? { external: { url: options.url, topic: options.topic, event: options.event } } : {};
+}
+
 program
   .command('fanout')
   .description('N clients on one channel, M records; delivery and latency (seed: 100/1,000/10,000 viewers)')
@@ -31,10 +36,13 @@ program
   .option('--loadgen-processes <n>', 'load-generator processes (default: as few as the descriptor limit allows)', positive)
   .option('--runs <n>', 'repeat and report medians', positive, 1)
   .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { connections: number; messages: number; interval: number; shards: number; lbWorkers: number; direct: boolean; loadgenProcesses?: number; runs: number; json?: string }) => {
+  .option('--url <ws-url>', 'use a running fleet at this URL instead of starting one (KAFKA_BROKERS names its broker)')
+  .option('--topic <topic>', 'with --url: a topic its shards consume', 'odin.trades')
+  .option('--event <event>', 'with --url: that topic\'s channel event (its --channel-map entry)', 'trade')
+  .action(async (options: { url?: string; topic: string; event: string; connections: number; messages: number; interval: number; shards: number; lbWorkers: number; direct: boolean; loadgenProcesses?: number; runs: number; json?: string }) => {
     const runs: FanoutResult[] = [];
     for (let run = 0; run < options.runs; run++) {
-      runs.push(await runFanout({ ...options, intervalMs: options.interval, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+      runs.push(await runFanout({ ...options, ...external(options), intervalMs: options.interval, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
     }
     process.stderr.write('\n');
     const summary = {
@@ -105,10 +113,11 @@ program
   .option('--direct', 'connect clients straight to the shards, no load balancer', false)
   .option('--runs <n>', 'repeat and report medians', positive, 1)
   .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { connections: number; rate: number; hold: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+  .option('--url <ws-url>', 'use a running fleet at this URL instead of starting one (KAFKA_BROKERS names its broker)')
+  .action(async (options: { url?: string; connections: number; rate: number; hold: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
     const runs: RampResult[] = [];
     for (let run = 0; run < options.runs; run++) {
-      runs.push(await runRamp({ ...options, holdS: options.hold, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+      runs.push(await runRamp({ ...options, ...external({ ...options, topic: 'odin.trades', event: 'trade' }), holdS: options.hold, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
     }
     process.stderr.write('\n');
     const summary = {
@@ -141,10 +150,13 @@ program
   .option('--direct', 'connect clients straight to the shards, no load balancer', false)
   .option('--runs <n>', 'repeat and report medians', positive, 1)
   .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { connections: number; channels: number; perClient: number; rate: number; duration: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
+  .option('--url <ws-url>', 'use a running fleet at this URL instead of starting one (KAFKA_BROKERS names its broker)')
+  .option('--topic <topic>', 'with --url: a topic its shards consume', 'odin.trades')
+  .option('--event <event>', 'with --url: that topic\'s channel event (its --channel-map entry)', 'trade')
+  .action(async (options: { url?: string; topic: string; event: string; connections: number; channels: number; perClient: number; rate: number; duration: number; shards: number; lbWorkers: number; direct: boolean; runs: number; json?: string }) => {
     const runs: ThroughputResult[] = [];
     for (let run = 0; run < options.runs; run++) {
-      runs.push(await runThroughput({ ...options, durationS: options.duration, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
+      runs.push(await runThroughput({ ...options, ...external(options), durationS: options.duration, progress: (line) => progress(`[run ${run + 1}/${options.runs}] ${line}`) }));
     }
     process.stderr.write('\n');
     const figures = ['framesPerSecond', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'shardCpuSecondsPerMillionFrames', 'lbCpuSecondsPerMillionFrames'] as const;

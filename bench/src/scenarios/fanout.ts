@@ -14,6 +14,8 @@ export interface FanoutOptions {
   /** Load-generator processes (default: as few as the descriptor limit allows). */
   loadgenProcesses?: number;
   progress: (line: string) => void;
+  /** A running fleet instead of one started here (see FleetOptions). */
+  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface FanoutResult {
@@ -45,7 +47,7 @@ const DELIVERY_GRACE_MS = 15_000;
  * Kafka, shard, load balancer (unless direct) and the client.
  */
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
+  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
   const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
   try {
     const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}) });

@@ -11,6 +11,8 @@ export interface RampOptions {
   direct: boolean;
   lbWorkers: number;
   progress: (line: string) => void;
+  /** A running fleet instead of one started here (see FleetOptions). */
+  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface RampResult {
@@ -34,7 +36,7 @@ export interface RampResult {
  * after the hold. Seed figures: 77-82% success at 50-100 connections per second toward 12,000.
  */
 export async function runRamp(options: RampOptions): Promise<RampResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
+  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
   const generator = new LoadGenerator((open) => options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected`));
   try {
     const startedAt = Date.now();

@@ -21,6 +21,8 @@ export interface ThroughputOptions {
   direct: boolean;
   lbWorkers: number;
   progress: (line: string) => void;
+  /** A running fleet instead of one started here (see FleetOptions). */
+  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface ThroughputResult {
@@ -51,13 +53,13 @@ export interface ThroughputResult {
  * per million frames of each server tier, and latency.
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
+  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
   const symbols = Array.from({ length: options.channels }, (_, i) => `SYM${i}`);
   const generator = new LoadGenerator((open, received) => options.progress(`throughput ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received} frames`));
   const logger = createLogger({ level: 'error', base: {} });
   const sink = await createKafkaJsSink({ brokers: kafkaBrokers().split(','), clientId: 'odin-ws-bench', logger });
   try {
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: symbols.map((symbol) => `${symbol}.trade`), perClient: options.perClient });
+    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: symbols.map((symbol) => `${symbol}.${fleet.channel.slice(fleet.channel.indexOf('.') + 1)}`), perClient: options.perClient });
     const shardPids = fleet.shards.map((shard) => shard.child.pid!);
     const lbPids = fleet.lb ? childPids(fleet.lb.child.pid!) : [];
     const cpu = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
