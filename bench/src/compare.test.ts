@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareInterleaved } from './scenarios/compare.js';
+import { runFanout } from './scenarios/fanout.js';
 
 describe('compareInterleaved', () => {
   it('interleaves the two configurations and reports medians and ratios', async () => {
@@ -13,4 +14,13 @@ describe('compareInterleaved', () => {
     expect(rows).toHaveLength(6);
     expect(summary).toMatchObject({ runs: 3, direct: { p99Ms: 20 }, lb: { p99Ms: 50 }, ratio_lb_to_direct: { p99Ms: 2.5 } });
   });
+
+  it('compares fanout through the LB and direct on real processes (smoke)', async () => {
+    const side = (direct: boolean) => ({
+      label: direct ? 'direct' : 'lb',
+      run: () => runFanout({ connections: 30, messages: 2, intervalMs: 50, shards: 1, direct, lbWorkers: 1, progress: () => undefined }) as Promise<unknown> as Promise<Record<string, unknown>>,
+    });
+    const { summary } = await compareInterleaved(1, side(true), side(false), ['deliveryRate', 'p99Ms']);
+    expect(summary).toMatchObject({ direct: { deliveryRate: 1 }, lb: { deliveryRate: 1 }, ratio_lb_to_direct: { deliveryRate: 1 } });
+  }, 90_000);
 });

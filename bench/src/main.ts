@@ -204,6 +204,10 @@ program
     const files = writeReport(`compare-${scenario}`, document, rows, options.json);
     console.log(JSON.stringify(document));
     console.error(`results: ${files.json} ${files.markdown}`);
+    if (rows.some((row) => Number(row['deliveryRate'] ?? row['successRate']) < 1)) {
+      console.error('a run delivered or connected less than 100%');
+      process.exitCode = 1;
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
