@@ -3,7 +3,7 @@ import { newClientState, takeMessageToken } from './client-state.js';
 
 describe('takeMessageToken', () => {
   it('allows a burst of twice the rate, then refills at the rate', () => {
-    const state = newClientState(1, 20, 0);
+    const state = newClientState(20, 0);
     let allowed = 0;
     for (let i = 0; i < 100; i++) if (takeMessageToken(state, 10, 0)) allowed++;
     expect(allowed).toBe(20);

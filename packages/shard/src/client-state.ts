@@ -5,7 +5,6 @@ import type { WebSocket } from './uws.js';
  * one Set: this object exists once per client, tens of thousands of times per process.
  */
 export interface ClientState {
-  id: number;
   channels: Set<string>;
   /** Token bucket of the per-client message rate limit. */
   tokens: number;
@@ -18,8 +17,8 @@ export interface ClientState {
 
 export type ClientSocket = WebSocket<ClientState>;
 
-export function newClientState(id: number, burst: number, now: number): ClientState {
-  return { id, channels: new Set(), tokens: burst, tokensAt: now, rateLimitNoticeAt: 0, closeReason: undefined };
+export function newClientState(burst: number, now: number): ClientState {
+  return { channels: new Set(), tokens: burst, tokensAt: now, rateLimitNoticeAt: 0, closeReason: undefined };
 }
 
 /**

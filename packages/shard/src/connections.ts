@@ -6,12 +6,6 @@ import type { ClientSocket } from './client-state.js';
  */
 export class ConnectionSet {
   private readonly sockets = new Set<ClientSocket>();
-  private nextId = 1;
-
-  allocateId(): number {
-    return this.nextId++;
-  }
-
   add(ws: ClientSocket): void {
     this.sockets.add(ws);
   }

@@ -85,7 +85,7 @@ export class ShardServer {
         }
         const now = Date.now();
         res.upgrade(
-          newClientState(this.connections.allocateId(), config.clientRateLimit * 2, now),
+          newClientState(config.clientRateLimit * 2, now),
           req.getHeader('sec-websocket-key'),
           req.getHeader('sec-websocket-protocol'),
           req.getHeader('sec-websocket-extensions'),
