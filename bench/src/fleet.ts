@@ -69,3 +69,18 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 function runningFleet(url: string, topic: string, event: string): Fleet {
   return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, stop: async () => undefined };
 }
+
+/** What fanout, ramp and throughput each say about the fleet they measure. */
+export interface ScenarioFleetOptions {
+  shards: number;
+  /** Clients connect straight to the shards instead of through the load balancer. */
+  direct: boolean;
+  lbWorkers: number;
+  progress: (line: string) => void;
+  /** A running fleet instead of one started here (see FleetOptions). */
+  external?: { url: string; topic?: string; event?: string };
+}
+
+export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet> {
+  return startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
+}

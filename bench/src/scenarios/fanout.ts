@@ -1,21 +1,15 @@
 import { closeProducers, produce } from '@odin-ws/testkit';
-import { startFleet } from '../fleet.js';
+import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
 
-export interface FanoutOptions {
+export interface FanoutOptions extends ScenarioFleetOptions {
   connections: number;
   messages: number;
   /** ms between produced records. */
   intervalMs: number;
-  shards: number;
-  direct: boolean;
-  lbWorkers: number;
   /** Load-generator processes (default: as few as the descriptor limit allows). */
   loadgenProcesses?: number;
-  progress: (line: string) => void;
-  /** A running fleet instead of one started here (see FleetOptions). */
-  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface FanoutResult {
@@ -47,7 +41,7 @@ const DELIVERY_GRACE_MS = 15_000;
  * Kafka, shard, load balancer (unless direct) and the client.
  */
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
+  const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
   try {
     const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}) });

@@ -1,18 +1,12 @@
-import { startFleet } from '../fleet.js';
+import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
 
-export interface RampOptions {
+export interface RampOptions extends ScenarioFleetOptions {
   connections: number;
   /** New connections per second. */
   rate: number;
   holdS: number;
-  shards: number;
-  direct: boolean;
-  lbWorkers: number;
-  progress: (line: string) => void;
-  /** A running fleet instead of one started here (see FleetOptions). */
-  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface RampResult {
@@ -36,7 +30,7 @@ export interface RampResult {
  * after the hold. Seed figures: 77-82% success at 50-100 connections per second toward 12,000.
  */
 export async function runRamp(options: RampOptions): Promise<RampResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
+  const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open) => options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected`));
   try {
     const startedAt = Date.now();

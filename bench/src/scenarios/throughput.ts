@@ -2,13 +2,13 @@ import { runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { kafkaBrokers } from '@odin-ws/testkit';
-import { startFleet } from '../fleet.js';
+import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { childPids } from '../process-memory.js';
 import { cpuSeconds } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
-export interface ThroughputOptions {
+export interface ThroughputOptions extends ScenarioFleetOptions {
   connections: number;
   /** Distinct channels (symbols) records are spread over. */
   channels: number;
@@ -17,12 +17,6 @@ export interface ThroughputOptions {
   /** Records per second. */
   rate: number;
   durationS: number;
-  shards: number;
-  direct: boolean;
-  lbWorkers: number;
-  progress: (line: string) => void;
-  /** A running fleet instead of one started here (see FleetOptions). */
-  external?: { url: string; topic?: string; event?: string };
 }
 
 export interface ThroughputResult {
@@ -53,7 +47,7 @@ export interface ThroughputResult {
  * per million frames of each server tier, and latency.
  */
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
-  const fleet = await startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
+  const fleet = await startScenarioFleet(options);
   const symbols = Array.from({ length: options.channels }, (_, i) => `SYM${i}`);
   const generator = new LoadGenerator((open, received) => options.progress(`throughput ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received} frames`));
   const logger = createLogger({ level: 'error', base: {} });
