@@ -23,6 +23,17 @@ export interface ShardConfig {
   clientRateLimit: number;
   heartbeatIntervalS: number;
   drainTimeoutS: number;
+  history: HistoryLimits;
+}
+
+/** Bounds of the per-channel history that lets clients resume (see docs/protocol.md, "Recovery"). */
+export interface HistoryLimits {
+  /** Records kept per channel; 0 turns history and recovery off. */
+  maxPerChannel: number;
+  maxAgeMs: number;
+  maxBytes: number;
+  /** What one subscribe request may replay. */
+  maxReplayBytes: number;
 }
 
 export interface FeedConfig {
@@ -140,6 +151,12 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
     clientRateLimit: values['clientRateLimit'] as number,
     heartbeatIntervalS: values['heartbeatInterval'] as number,
     drainTimeoutS: values['drainTimeout'] as number,
+    history: {
+      maxPerChannel: values['historySize'] as number,
+      maxAgeMs: (values['historyMaxAge'] as number) * 1000,
+      maxBytes: values['historyMaxBytes'] as number,
+      maxReplayBytes: values['maxReplayBytes'] as number,
+    },
   };
 }
 

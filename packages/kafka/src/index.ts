@@ -1,3 +1,4 @@
+export { SOURCE_STATES } from './record-source.js';
 export type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';
 export { KafkaJsRecordSource } from './kafkajs-source.js';
 export type { KafkaJsSourceOptions } from './kafkajs-source.js';

@@ -2,6 +2,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import { createKafkaJsClient } from './kafkajs-client.js';
+import { PartitionProgress, partitionKey, type StartPosition } from './partition-progress.js';
 import type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';
 
 export interface KafkaJsSourceOptions {
@@ -10,6 +11,11 @@ export interface KafkaJsSourceOptions {
   /** Unique per process: every shard must see every record, so shards never share a group. */
   groupId: string;
   topics: string[];
+  /**
+   * On the first start, begin each partition this many ms back in time rather than at its end, so
+   * the shard's history holds that much from the start (0: start at the end).
+   */
+  backfillMs: number;
   logger: Logger;
 }
 
@@ -26,10 +32,9 @@ export class KafkaJsRecordSource implements RecordSource {
   private lastFetchAt = 0;
   private stopping = false;
   private readonly listeners: Array<(state: SourceState) => void> = [];
-  /** Last offset handed over per "topic:partition": guards the no-duplicate contract across rejoins. */
-  private readonly deliveredOffsets = new Map<string, number>();
-  /** High watermarks at the first join: where partitions that have had no record since start resume. */
-  private startWatermarks: Map<string, number> | undefined;
+  private readonly progress = new PartitionProgress();
+  /** Fetched before the first join; undefined once the first join has sought to them. */
+  private firstPositions: Map<string, StartPosition> | undefined;
   private joinedBefore = false;
 
   constructor(private readonly options: KafkaJsSourceOptions) {
@@ -41,8 +46,13 @@ export class KafkaJsRecordSource implements RecordSource {
   }
 
   state(): SourceState {
-    if (this.current === 'consuming' && Date.now() - this.lastFetchAt > STALL_AFTER_MS) return 'stalled';
-    return this.current;
+    if (this.current !== 'consuming') return this.current;
+    if (Date.now() - this.lastFetchAt > STALL_AFTER_MS) return 'stalled';
+    return this.progress.catchingUp ? 'catching-up' : 'consuming';
+  }
+
+  coveredFrom(topic: string, partition: number): number | undefined {
+    return this.progress.coveredFrom(partitionKey(topic, partition));
   }
 
   onStateChange(listener: (state: SourceState) => void): void {
@@ -80,6 +90,8 @@ export class KafkaJsRecordSource implements RecordSource {
 
   private async runConsumer(onBatch: (batch: SourceBatch) => void): Promise<void> {
     this.setState('connecting');
+    // Before the first join: a failure here (broker unreachable) is retried like any start failure.
+    if (!this.joinedBefore && this.firstPositions === undefined) this.firstPositions = await this.fetchStartPositions();
     const consumer = this.kafka.consumer({
       groupId: this.options.groupId,
       sessionTimeout: 10_000,
@@ -120,54 +132,59 @@ export class KafkaJsRecordSource implements RecordSource {
       // kafkajs restarts by itself when restart is true; otherwise we build a new consumer.
       if (!event.payload.restart) void this.runUntilStopped(onBatch);
     });
+    consumer.on(events.END_BATCH_PROCESS, ({ payload }) => {
+      this.progress.markConsumed(partitionKey(payload.topic, payload.partition), Number(payload.lastOffset));
+    });
     consumer.on(events.DISCONNECT, () => {
       if (!this.stopping) this.setState('reconnecting');
     });
   }
 
   /**
+   * Seeks every assigned partition, synchronously inside the join event (before the first fetch,
+   * or it has no effect). First join: to the planned start positions (--history-max-age back).
+   *
    * Hazard: after a broker restart the group is rejoined and kafkajs resumes from the committed
    * offset or, with none, jumps to the latest offset and silently skips what was produced during
    * the rejoin (measured: the Kafka-restart test loses those records without this). So on every
-   * rejoin each partition is sought to the position this process actually reached. The seek must
-   * happen synchronously inside the join event, before the first fetch, to take effect.
+   * later join each partition is sought to the position this process actually reached.
    */
   private resumeWhereDelivered(consumer: Consumer, assignment: Record<string, number[]>): void {
-    if (!this.joinedBefore) {
-      this.joinedBefore = true; // first join: start at the latest offset, as documented
-      this.fetchWatermarks().then(
-        (watermarks) => (this.startWatermarks = watermarks),
-        (error: unknown) => this.options.logger.warn({ err: describeError(error) }, 'start watermarks unavailable'),
-      );
-      return;
-    }
+    if (!this.joinedBefore && this.firstPositions) this.progress.planStart(this.firstPositions);
+    this.joinedBefore = true;
+    this.firstPositions = undefined;
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
-        const key = `${topic}:${partition}`;
-        const delivered = this.deliveredOffsets.get(key);
-        const position = delivered === undefined ? this.startWatermarks?.get(key) : delivered + 1;
+        const position = this.progress.resumePosition(partitionKey(topic, partition));
         if (position !== undefined) consumer.seek({ topic, partition, offset: String(position) });
       }
     }
   }
 
-  private async fetchWatermarks(): Promise<Map<string, number>> {
+  /** Per partition: the first offset at or after now - backfillMs, and the current end. */
+  private async fetchStartPositions(): Promise<Map<string, StartPosition>> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const watermarks = new Map<string, number>();
+      const since = Date.now() - this.options.backfillMs;
+      const positions = new Map<string, StartPosition>();
       for (const topic of this.options.topics) {
-        for (const { partition, high } of await admin.fetchTopicOffsets(topic)) watermarks.set(`${topic}:${partition}`, Number(high));
+        const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, Number(high)]));
+        for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(topic, since)) {
+          const end = ends.get(partition) ?? Number(offset);
+          // By-timestamp answers the end for a partition with nothing newer; never start past the end seen.
+          positions.set(partitionKey(topic, partition), { start: Math.min(Number(offset), end), end });
+        }
       }
-      return watermarks;
+      return positions;
     } finally {
       await admin.disconnect();
     }
   }
 
   private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
-    const partitionKey = `${batch.topic}:${batch.partition}`;
-    const lastDelivered = this.deliveredOffsets.get(partitionKey) ?? -1;
+    const key = partitionKey(batch.topic, batch.partition);
+    const lastDelivered = this.progress.lastDelivered(key);
     const records: SourceRecord[] = [];
     for (const message of batch.messages) {
       const offset = Number(message.offset);
@@ -183,7 +200,7 @@ export class KafkaJsRecordSource implements RecordSource {
     }
     const nextOffset = records.length > 0 ? records[records.length - 1]!.offset + 1 : lastDelivered + 1;
     const lag = Math.max(0, Number(batch.highWatermark) - nextOffset);
-    if (records.length > 0) this.deliveredOffsets.set(partitionKey, nextOffset - 1);
+    if (records.length > 0) this.progress.markDelivered(key, records[0]!.offset, nextOffset - 1);
     onBatch({ topic: batch.topic, partition: batch.partition, records, lag });
   }
 

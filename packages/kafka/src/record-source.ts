@@ -23,11 +23,14 @@ export interface SourceBatch {
 }
 
 /**
- * `connecting`: joining the group or waiting for the first fetch; `consuming`: fetching;
+ * `connecting`: joining the group or waiting for the first fetch; `catching-up`: fetching, but not
+ * yet at the end the partitions had when the source started (filling the history); `consuming`: fetching;
  * `reconnecting`: lost the broker and retrying; `stalled`: joined but no fetch has completed
  * for a while; `stopped`: stop() was called.
  */
-export type SourceState = 'connecting' | 'consuming' | 'reconnecting' | 'stalled' | 'stopped';
+export type SourceState = 'connecting' | 'catching-up' | 'consuming' | 'reconnecting' | 'stalled' | 'stopped';
+
+export const SOURCE_STATES: readonly SourceState[] = ['connecting', 'catching-up', 'consuming', 'reconnecting', 'stalled', 'stopped'];
 
 export interface RecordSource {
   /**
@@ -38,5 +41,10 @@ export interface RecordSource {
   start(onBatch: (batch: SourceBatch) => void): void;
   stop(): Promise<void>;
   state(): SourceState;
+  /**
+   * The offset from which every record of the partition has been or will be handed over, with no
+   * gap: recovery can vouch for positions from there on. undefined while not known.
+   */
+  coveredFrom(topic: string, partition: number): number | undefined;
   onStateChange(listener: (state: SourceState) => void): void;
 }

@@ -17,6 +17,12 @@ function checkContract(text: string): void {
       expect(new Set(request.channels).size).toBe(request.channels.length);
       for (const channel of request.channels) expect(isValidChannel(channel)).toBe(true);
     }
+    if (request.type === 'subscribe' && request.since !== undefined) {
+      for (const [channel, { partition, offset }] of Object.entries(request.since)) {
+        expect(request.channels).toContain(channel);
+        expect(Number.isSafeInteger(partition) && partition >= 0 && Number.isSafeInteger(offset) && offset >= 0).toBe(true);
+      }
+    }
   } else {
     expect(KNOWN_CODES.has(result.error.code)).toBe(true);
     expect(result.error.message.length).toBeGreaterThan(0);
@@ -31,6 +37,10 @@ const messageLike = fc.record(
     id: fc.oneof(fc.string({ maxLength: 80 }), fc.integer(), fc.double(), fc.anything()),
     channels: fc.oneof(fc.array(channelLike, { maxLength: 8 }), fc.anything()),
     data: fc.oneof(fc.record({ channels: fc.array(channelLike, { maxLength: 8 }) }), fc.anything()),
+    since: fc.oneof(
+      fc.dictionary(channelLike.filter((value): value is string => typeof value === 'string'), fc.record({ partition: fc.anything(), offset: fc.oneof(fc.nat(), fc.anything()) })),
+      fc.anything(),
+    ),
   },
   { requiredKeys: [] },
 );

@@ -27,6 +27,30 @@ describe('decodeClientMessage', () => {
     expect(result.ok && result.request.type === 'subscribe' && result.request.channels).toEqual(['A.trade']);
   });
 
+  it('reads the last positions a resuming client saw, under data or at the top level', () => {
+    const since = { 'BTC.trade': { partition: 3, offset: 1042 } };
+    for (const text of [
+      JSON.stringify({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.trade'], since } }),
+      JSON.stringify({ type: 'subscribe', channels: ['BTC.trade', 'ETH.trade'], since }),
+    ]) {
+      expect(decodeClientMessage(text)).toEqual({ ok: true, request: { type: 'subscribe', channels: ['BTC.trade', 'ETH.trade'], since } });
+    }
+  });
+
+  it.each([
+    ['since not an object', { since: [1, 2] }],
+    ['a position for a channel not in the request', { since: { 'SOL.trade': { partition: 0, offset: 1 } } }],
+    ['a position that is not an object', { since: { 'BTC.trade': 5 } }],
+    ['a negative offset', { since: { 'BTC.trade': { partition: 0, offset: -1 } } }],
+    ['a fractional partition', { since: { 'BTC.trade': { partition: 0.5, offset: 1 } } }],
+    ['an offset beyond 2^53', { since: { 'BTC.trade': { partition: 0, offset: 2 ** 60 } } }],
+    ['a string offset', { since: { 'BTC.trade': { partition: 0, offset: '12' } } }],
+    ['a missing partition', { since: { 'BTC.trade': { offset: 12 } } }],
+  ])('rejects %s with INVALID_POSITION', (_label, extra) => {
+    const error = failureOf(JSON.stringify({ type: 'subscribe', id: 9, channels: ['BTC.trade'], ...extra }));
+    expect(error).toMatchObject({ code: 'INVALID_POSITION', id: 9 });
+  });
+
   it.each(['heartbeat', 'ping', 'reconnect'])('reads %s', (type) => {
     expect(decodeClientMessage(JSON.stringify({ type, id: 'r1' }))).toEqual({ ok: true, request: { type, id: 'r1' } });
   });

@@ -1,12 +1,13 @@
 import { isValidChannel } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
+import type { StreamPosition } from './recovery.js';
 import { withId, type RequestId } from './request-id.js';
 
 export type { RequestId };
 
 
 export type ClientRequest =
-  | { type: 'subscribe'; channels: string[]; id?: RequestId }
+  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; id?: RequestId }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
@@ -31,6 +32,7 @@ const MAX_ID_LENGTH = 64;
  * Accepts both shapes the seed system's clients send:
  *   {"type":"subscribe","data":{"channels":[...]}}   (current clients)
  *   {"type":"subscribe","channels":[...]}            (older clients)
+ * A subscribe may add `since`, the last position seen per channel, to resume those channels.
  */
 export function decodeClientMessage(text: string): DecodeResult {
   let parsed: unknown;
@@ -50,7 +52,13 @@ export function decodeClientMessage(text: string): DecodeResult {
   if (typeof type !== 'string') return fail(ProtocolErrorCode.BAD_MESSAGE, '"type" must be a string', requestId);
 
   switch (type) {
-    case 'subscribe':
+    case 'subscribe': {
+      const channels = readChannels(parsed);
+      if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
+      const since = readSince(parsed, channels.value);
+      if (!since.ok) return { ok: false, error: { ...since.error, ...withId(requestId) } };
+      return { ok: true, request: { type, channels: channels.value, ...(since.value ? { since: since.value } : {}), ...withId(requestId) } };
+    }
     case 'unsubscribe': {
       const channels = readChannels(parsed);
       if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
@@ -68,9 +76,16 @@ export function decodeClientMessage(text: string): DecodeResult {
   }
 }
 
-function readChannels(message: Record<string, unknown>): { ok: true; value: string[] } | { ok: false; error: DecodeFailure } {
+type Read<T> = { ok: true; value: T } | { ok: false; error: DecodeFailure };
+
+/** A field of the request, read from `data` (current shape) or from the top level (older shape). */
+function field(message: Record<string, unknown>, name: string): unknown {
   const data = message['data'];
-  const raw = isPlainObject(data) && data['channels'] !== undefined ? data['channels'] : message['channels'];
+  return isPlainObject(data) && data[name] !== undefined ? data[name] : message[name];
+}
+
+function readChannels(message: Record<string, unknown>): Read<string[]> {
+  const raw = field(message, 'channels');
   if (!Array.isArray(raw) || raw.length === 0) {
     return { ok: false, error: { code: ProtocolErrorCode.BAD_MESSAGE, message: '"channels" must be a non-empty array of strings' } };
   }
@@ -89,6 +104,32 @@ function readChannels(message: Record<string, unknown>): { ok: true; value: stri
     unique.add(channel);
   }
   return { ok: true, value: [...unique] };
+}
+
+/** `since`: {"<channel>": {"partition": p, "offset": o}}, only for channels named in the same request. */
+function readSince(message: Record<string, unknown>, channels: string[]): Read<Record<string, StreamPosition> | undefined> {
+  const raw = field(message, 'since');
+  if (raw === undefined) return { ok: true, value: undefined };
+  const invalid = (message: string, value?: string): Read<never> => ({
+    ok: false,
+    error: { code: ProtocolErrorCode.INVALID_POSITION, message, ...(value === undefined ? {} : { value: truncate(value) }) },
+  });
+  if (!isPlainObject(raw)) return invalid('"since" must be an object of channel -> {"partition","offset"}');
+  const since: Record<string, StreamPosition> = {};
+  for (const [channel, position] of Object.entries(raw)) {
+    if (!channels.includes(channel)) return invalid('"since" names a channel that is not in "channels"', channel);
+    if (!isPlainObject(position)) return invalid('a position must be {"partition":<int>,"offset":<int>}', channel);
+    const { partition, offset } = position;
+    if (!isCount(partition) || !isCount(offset)) {
+      return invalid('"partition" and "offset" must be non-negative safe integers', `${channel}: ${JSON.stringify(position)}`);
+    }
+    since[channel] = { partition, offset };
+  }
+  return { ok: true, value: since };
+}
+
+function isCount(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 function fail(code: ProtocolErrorCode, message: string, id?: RequestId): DecodeResult {

@@ -13,3 +13,4 @@ export { DATA_MESSAGE_TYPE, buildEnvelope } from './envelope.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
+export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';

@@ -1,12 +1,17 @@
 import type { ProtocolErrorCode } from './error-codes.js';
+import type { ChannelRecovery } from './recovery.js';
 import { withId, type RequestId } from './request-id.js';
 
 /**
  * Control messages the server sends. Field names follow the seed system's clients
  * (`subscription_ack`, `unsubscription_ack`, `pong`), so they keep working unchanged.
  */
-export function encodeSubscriptionAck(subscribed: string[], count: number, id?: RequestId): string {
-  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...withId(id) });
+/**
+ * `recovery` is present only when the request carried positions (`since`): one entry per such
+ * channel. The replayed envelopes follow the ack, then live ones, with no gap and no duplicate.
+ */
+export function encodeSubscriptionAck(subscribed: string[], count: number, id?: RequestId, recovery?: Record<string, ChannelRecovery>): string {
+  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...(recovery ? { recovery } : {}), ...withId(id) });
 }
 
 export function encodeUnsubscriptionAck(unsubscribed: string[], count: number, id?: RequestId): string {

@@ -1,11 +1,13 @@
 import type { SourceBatch } from '@odin-ws/kafka';
+import type { ChannelHistory } from './channel-history.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import { recordToFrame } from './record-to-frame.js';
 import type { ShardMetrics } from './shard-metrics.js';
 import type { TemplatedApp } from './uws.js';
 
 /**
- * Publishes each Kafka batch to uWS topics: one envelope per record, one publish per envelope.
+ * Publishes each Kafka batch to uWS topics: one envelope per record, one publish per envelope,
+ * and keeps every envelope in the channel's history so a client can resume from any shard.
  *
  * No JavaScript loop ever runs per subscriber. uWS v20's topic tree queues each published
  * message per subscriber and writes every subscriber's queue once per event-loop iteration,
@@ -15,6 +17,7 @@ export class Broadcaster {
   constructor(
     private readonly app: TemplatedApp,
     private readonly mapper: ChannelMapper,
+    private readonly history: ChannelHistory,
     private readonly metrics: ShardMetrics,
     private readonly maxRecordSize: number,
   ) {}
@@ -33,13 +36,17 @@ export class Broadcaster {
         continue;
       }
       const subscribers = this.app.numSubscribers(route.channel);
-      // Nobody here listens: skip the parse and the serialization altogether.
-      if (subscribers === 0) continue;
+      // Nobody here listens and no history is kept: skip the parse and the serialization altogether.
+      if (subscribers === 0 && !this.history.enabled) continue;
       const result = recordToFrame(record, route.channel, this.maxRecordSize);
       if (!result.ok) {
         this.metrics.recordsDropped.inc({ reason: result.reason });
         continue;
       }
+      // History first, publish second, in the same tick: a client subscribing later finds this
+      // record in the history, and one subscribed already gets it live, never both.
+      if (this.history.enabled) this.history.append(route.channel, record.topic, record.partition, record.offset, result.frame, now);
+      if (subscribers === 0) continue;
       this.app.publish(route.channel, result.frame, false, false);
       envelopes++;
       frames += subscribers;

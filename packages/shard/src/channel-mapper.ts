@@ -8,8 +8,18 @@ import { MAX_CHANNEL_LENGTH, isValidChannel } from '@odin-ws/protocol';
 export class ChannelMapper {
   private readonly eventByTopic = new Map<string, string>();
 
-  constructor(channelMap: Record<string, string>) {
+  /** `topics`: the topics consumed, so a channel can be traced back to the one it comes from. */
+  constructor(
+    channelMap: Record<string, string>,
+    private readonly topics: readonly string[] = [],
+  ) {
     for (const [topic, event] of Object.entries(channelMap)) this.eventByTopic.set(topic, event);
+  }
+
+  /** The consumed topic whose records make this channel; undefined when none does or several could. */
+  topicOf(channel: string): string | undefined {
+    const candidates = this.topics.filter((topic) => channel.endsWith(`.${this.eventFor(topic)}`));
+    return candidates.length === 1 ? candidates[0] : undefined;
   }
 
   eventFor(topic: string): string {

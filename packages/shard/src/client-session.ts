@@ -11,12 +11,27 @@ import {
   type ClientRequest,
   type DecodeFailure,
 } from '@odin-ws/protocol';
+import type { ChannelHistory } from './channel-history.js';
 import { takeMessageToken, type ClientSocket } from './client-state.js';
+import { planReplay } from './replay.js';
 import type { ShardMetrics } from './shard-metrics.js';
+import type { SlowClientGuard } from './slow-clients.js';
 import type { SubscriptionIndex } from './subscriptions.js';
+
+export interface ClientSessionOptions {
+  subscriptions: SubscriptionIndex;
+  history: ChannelHistory;
+  slowClients: SlowClientGuard;
+  metrics: ShardMetrics;
+  clientRateLimit: number;
+  maxMessageSize: number;
+  maxReplayBytes: number;
+}
 
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
 const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
+/** The seed's `reconnect` carried one offset per topic, which names no position among 12 partitions. */
+const RECONNECT_UNSUPPORTED = 'a per-topic offset does not name a position; resume with a subscribe that carries "since" positions (docs/protocol.md, Recovery)';
 
 /**
  * Answers one client frame. Every path ends in exactly one reply (an ack, a pong or an error) or,
@@ -24,28 +39,27 @@ const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
  * amplify it. Runs inside the uWS message handler, where sends are already corked.
  */
 export class ClientSession {
-  constructor(
-    private readonly subscriptions: SubscriptionIndex,
-    private readonly metrics: ShardMetrics,
-    private readonly clientRateLimit: number,
-    private readonly maxMessageSize: number,
-  ) {}
+  private readonly metrics: ShardMetrics;
+
+  constructor(private readonly options: ClientSessionOptions) {
+    this.metrics = options.metrics;
+  }
 
   onMessage(ws: ClientSocket, message: ArrayBuffer, isBinary: boolean): void {
     const state = ws.getUserData();
-    if (message.byteLength > this.maxMessageSize) {
+    if (message.byteLength > this.options.maxMessageSize) {
       state.closeReason = 'message_too_big';
       this.metrics.badMessages.inc({ reason: 'MESSAGE_TOO_BIG' });
       ws.end(CloseCode.MESSAGE_TOO_BIG, MESSAGE_TOO_BIG_REASON);
       return;
     }
     const now = Date.now();
-    if (!takeMessageToken(state, this.clientRateLimit, now)) {
+    if (!takeMessageToken(state, this.options.clientRateLimit, now)) {
       this.metrics.badMessages.inc({ reason: ProtocolErrorCode.RATE_LIMIT_EXCEEDED });
       if (now - state.rateLimitNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
         state.rateLimitNoticeAt = now;
         ws.send(
-          encodeError({ code: ProtocolErrorCode.RATE_LIMIT_EXCEEDED, message: `more than ${this.clientRateLimit} messages per second; excess dropped` }),
+          encodeError({ code: ProtocolErrorCode.RATE_LIMIT_EXCEEDED, message: `more than ${this.options.clientRateLimit} messages per second; excess dropped` }),
         );
       }
       return;
@@ -65,19 +79,11 @@ export class ClientSession {
 
   private dispatch(ws: ClientSocket, request: ClientRequest): void {
     switch (request.type) {
-      case 'subscribe': {
-        const result = this.subscriptions.subscribe(ws, request.channels);
-        if (result.ok) ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id));
-        else
-          this.reject(ws, {
-            code: ProtocolErrorCode.TOO_MANY_CHANNELS,
-            message: `subscription limit is ${result.limit} channels per connection; this request would make ${result.requested}`,
-            ...(request.id === undefined ? {} : { id: request.id }),
-          });
+      case 'subscribe':
+        this.subscribe(ws, request);
         return;
-      }
       case 'unsubscribe': {
-        const result = this.subscriptions.unsubscribe(ws, request.channels);
+        const result = this.options.subscriptions.unsubscribe(ws, request.channels);
         ws.send(encodeUnsubscriptionAck(result.unsubscribed, result.count, request.id));
         return;
       }
@@ -86,9 +92,38 @@ export class ClientSession {
         ws.send(encodePong(Date.now(), request.id));
         return;
       case 'reconnect':
-        ws.send(encodeReconnectError('offset replay is not available on this server; subscribe again to continue live', request.id));
+        ws.send(encodeReconnectError(RECONNECT_UNSUPPORTED, request.id));
         return;
     }
+  }
+
+  /**
+   * Subscribes, then answers with the ack and, when the request carried positions, the replay.
+   * No gap and no duplicate between replay and live: the history holds every record published so
+   * far, and this all runs in one synchronous handler, so the next publish reaches the socket
+   * after the replay and is not in it.
+   */
+  private subscribe(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>): void {
+    const result = this.options.subscriptions.subscribe(ws, request.channels);
+    if (!result.ok) {
+      this.reject(ws, {
+        code: ProtocolErrorCode.TOO_MANY_CHANNELS,
+        message: `subscription limit is ${result.limit} channels per connection; this request would make ${result.requested}`,
+        ...(request.id === undefined ? {} : { id: request.id }),
+      });
+      return;
+    }
+    if (request.since === undefined) {
+      ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id));
+      return;
+    }
+    const { history, slowClients, maxReplayBytes } = this.options;
+    const plan = planReplay(history, request.since, result.added, maxReplayBytes, Date.now());
+    ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id, plan.recovery));
+    for (const frame of plan.frames) ws.send(frame);
+    if (plan.bytes > 0) slowClients.allowReplay(ws, plan.bytes);
+    for (const outcome of Object.values(plan.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });
+    this.metrics.replayedFrames.inc(plan.frames.length);
   }
 
   private reject(ws: ClientSocket, error: DecodeFailure): void {

@@ -3,7 +3,7 @@ import type { HttpResponse, TemplatedApp } from './uws.js';
 
 export interface HealthReport {
   shardId: string;
-  status: 'ok' | 'degraded' | 'draining';
+  status: 'ok' | 'warming' | 'degraded' | 'draining';
   connections: number;
   maxConnections: number;
   utilization: number;

@@ -1,3 +1,4 @@
+import { SOURCE_STATES } from '@odin-ws/kafka';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 /**
@@ -6,7 +7,6 @@ import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
  */
 export function createShardMetrics(registry: Registry, readState: () => ShardStateSnapshot) {
   const registers = [registry];
-  const kafkaStates = ['connecting', 'consuming', 'reconnecting', 'stalled', 'stopped'] as const;
   return {
     connectionsActive: new Gauge({
       name: 'ws_connections_active',
@@ -89,9 +89,40 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       registers,
       collect() {
         const current = readState().kafkaState;
-        for (const state of kafkaStates) this.set({ state }, state === current ? 1 : 0);
+        for (const state of SOURCE_STATES) this.set({ state }, state === current ? 1 : 0);
       },
     }),
+    historyChannels: new Gauge({
+      name: 'ws_history_channels',
+      help: 'Channels with records in the recovery history',
+      registers,
+      collect() {
+        this.set(readState().history.channels);
+      },
+    }),
+    historyEntries: new Gauge({
+      name: 'ws_history_entries',
+      help: 'Records held in the recovery history',
+      registers,
+      collect() {
+        this.set(readState().history.entries);
+      },
+    }),
+    historyBytes: new Gauge({
+      name: 'ws_history_bytes',
+      help: 'Estimated memory of the recovery history (frames plus per-record overhead)',
+      registers,
+      collect() {
+        this.set(readState().history.bytes);
+      },
+    }),
+    recoveries: new Counter({
+      name: 'ws_recoveries_total',
+      help: 'Channels a client asked to resume, by result (recovered, or the reason it was not)',
+      labelNames: ['result'],
+      registers,
+    }),
+    replayedFrames: new Counter({ name: 'ws_replayed_frames_total', help: 'Envelopes sent from the history to resuming clients', registers }),
     draining: new Gauge({
       name: 'ws_draining',
       help: '1 while the shard drains',
@@ -112,4 +143,5 @@ export interface ShardStateSnapshot {
   channels: number;
   kafkaState: string;
   draining: boolean;
+  history: { channels: number; entries: number; bytes: number };
 }

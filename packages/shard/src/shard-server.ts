@@ -4,6 +4,7 @@ import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import type { Registry } from 'prom-client';
 import { Broadcaster } from './broadcaster.js';
+import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
 import { newClientState, type ClientState } from './client-state.js';
 import { ClientSession } from './client-session.js';
@@ -11,7 +12,7 @@ import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
 import { registerHttpRoutes, sendJson, type HealthReport } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
-import { startSlowClientSweeper } from './slow-clients.js';
+import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
 import { loadNativeUws, type TemplatedApp, type us_listen_socket } from './uws.js';
 
@@ -30,6 +31,8 @@ const CLOSE_WINDOW_SHARE = 0.5;
 const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
 /** uWS ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT. */
 const LISTEN_EXCLUSIVE_PORT = 1;
+/** History past its age is also trimmed on this timer, so memory is freed when records stop coming. */
+const HISTORY_TRIM_INTERVAL_MS = 1000;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
@@ -43,13 +46,20 @@ export class ShardServer {
   private listenSocket: us_listen_socket | undefined;
   private boundPort = 0;
   private draining = false;
-  private stopSweeper: () => void = () => undefined;
+  private readonly slowClients: SlowClientGuard;
+  private readonly history: ChannelHistory;
+  private readonly historyTrimmer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private readonly uws = loadNativeUws();
 
   private constructor(private readonly options: ShardServerOptions) {
     const { config, registry, logger } = options;
     this.subscriptions = new SubscriptionIndex(config.maxSubscriptions);
+    const mapper = new ChannelMapper(config.channelMap, config.topics);
+    this.history = new ChannelHistory(config.history, {
+      coveredFrom: (topic, partition) => options.source.coveredFrom(topic, partition),
+      topicOf: (channel) => mapper.topicOf(channel),
+    });
     const metrics = createShardMetrics(registry, () => ({
       connections: this.connections.size,
       maxConnections: config.maxConnections,
@@ -57,10 +67,22 @@ export class ShardServer {
       channels: this.subscriptions.channels,
       kafkaState: options.source.state(),
       draining: this.draining,
+      history: this.history.stats(),
     }));
     this.app = this.uws.App();
-    const session = new ClientSession(this.subscriptions, metrics, config.clientRateLimit, config.maxMessageSize);
-    const broadcaster = new Broadcaster(this.app, new ChannelMapper(config.channelMap), metrics, config.maxRecordSize);
+    this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
+    const session = new ClientSession({
+      subscriptions: this.subscriptions,
+      history: this.history,
+      slowClients: this.slowClients,
+      metrics,
+      clientRateLimit: config.clientRateLimit,
+      maxMessageSize: config.maxMessageSize,
+      maxReplayBytes: config.history.maxReplayBytes,
+    });
+    const broadcaster = new Broadcaster(this.app, mapper, this.history, metrics, config.maxRecordSize);
+    this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
+    this.historyTrimmer.unref();
 
     this.app.ws<ClientState>('/ws', {
       compression: this.uws.DISABLED,
@@ -100,12 +122,12 @@ export class ShardServer {
       close: (ws, code, message) => {
         const state = ws.getUserData();
         this.connections.delete(ws);
+        this.slowClients.forget(ws);
         this.subscriptions.release(state.channels);
         metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code, message) });
       },
     });
     registerHttpRoutes(this.app, () => this.health(), registry);
-    this.stopSweeper = startSlowClientSweeper(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     options.source.start((batch) => broadcaster.publishBatch(batch));
     logger.info({ topics: config.topics }, 'kafka source started');
   }
@@ -122,7 +144,8 @@ export class ShardServer {
     const consuming = kafkaState === 'consuming';
     return {
       shardId: config.shardId,
-      status: this.draining ? 'draining' : consuming ? 'ok' : 'degraded',
+      // warming: reading the history's worth of each partition after start; not yet for new clients.
+      status: this.draining ? 'draining' : consuming ? 'ok' : kafkaState === 'catching-up' ? 'warming' : 'degraded',
       connections: this.connections.size,
       maxConnections: config.maxConnections,
       utilization: this.connections.size / config.maxConnections,
@@ -145,7 +168,8 @@ export class ShardServer {
     const startedAt = Date.now();
     logger.info({ connections: this.connections.size, drainTimeoutS: config.drainTimeoutS }, 'drain started');
     const closed = await closeClientsPaced(this.connections, config.drainTimeoutS * 1000 * CLOSE_WINDOW_SHARE);
-    this.stopSweeper();
+    this.slowClients.stop();
+    clearInterval(this.historyTrimmer);
     await source.stop();
     this.stopListening();
     logger.info({ closed, durationMs: Date.now() - startedAt }, 'drain complete');

@@ -1,4 +1,5 @@
 import { CloseCode, formatCloseReason } from '@odin-ws/protocol';
+import type { ClientSocket } from './client-state.js';
 import type { ConnectionSet } from './connections.js';
 
 /** How often send buffers are checked; a slow client can overshoot the limit for at most this long. */
@@ -16,18 +17,44 @@ const SLOW_CONSUMER_REASON = formatCloseReason({ code: 'SLOW_CONSUMER', retryMs:
  * check interval. getBufferedAmount() is a native field read: 10,000 sockets ten times a second
  * cost about a millisecond per second.
  */
-export function startSlowClientSweeper(connections: ConnectionSet, limitBytes: number, onCutOff: () => void): () => void {
-  const timer = setInterval(() => {
-    for (const ws of connections) {
-      if (ws.getBufferedAmount() > limitBytes) {
+export class SlowClientGuard {
+  /** Clients that just got a history replay may hold it on top of the limit, until they are back under. */
+  private readonly allowances = new Map<ClientSocket, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly connections: ConnectionSet,
+    private readonly limitBytes: number,
+    private readonly onCutOff: () => void,
+  ) {
+    this.timer = setInterval(() => this.sweep(), SLOW_CLIENT_CHECK_MS);
+    this.timer.unref();
+  }
+
+  /** A replay of `bytes` was just queued for this client: it must not be mistaken for slowness. */
+  allowReplay(ws: ClientSocket, bytes: number): void {
+    this.allowances.set(ws, bytes);
+  }
+
+  forget(ws: ClientSocket): void {
+    this.allowances.delete(ws);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  private sweep(): void {
+    for (const ws of this.allowances.keys()) if (ws.getBufferedAmount() <= this.limitBytes) this.allowances.delete(ws);
+    for (const ws of this.connections) {
+      const buffered = ws.getBufferedAmount();
+      if (buffered > this.limitBytes && buffered > this.limitBytes + (this.allowances.get(ws) ?? 0)) {
         ws.getUserData().closeReason = 'slow_consumer';
-        onCutOff();
+        this.onCutOff();
         // end() calls the close handler synchronously, which deletes from the set: safe while
         // iterating a Set (deleted entries not yet visited are skipped, others are unaffected).
         ws.end(CloseCode.SLOW_CONSUMER, SLOW_CONSUMER_REASON);
       }
     }
-  }, SLOW_CLIENT_CHECK_MS);
-  timer.unref();
-  return () => clearInterval(timer);
+  }
 }

@@ -11,9 +11,10 @@ export async function startShard(config: ShardConfig, logger?: Logger): Promise<
     brokers: config.kafka.brokers,
     clientId: `${config.kafka.clientId}-${config.shardId}`,
     // Its own group per process: every shard must see every record, and a restarted shard starts
-    // at the latest offset instead of replaying what its previous life had committed.
+    // where its history should begin instead of where its previous life had committed.
     groupId: `${config.kafka.clientId}.${config.shardId}.${randomUUID()}`,
     topics: config.topics,
+    backfillMs: config.history.maxPerChannel > 0 ? config.history.maxAgeMs : 0,
     logger: log,
   });
   return ShardServer.start({ config, source, logger: log, registry: createMetricsRegistry({ shard_id: config.shardId }) });

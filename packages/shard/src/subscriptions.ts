@@ -1,6 +1,7 @@
 import type { ClientSocket } from './client-state.js';
 
-export type SubscribeResult = { ok: true; subscribed: string[]; count: number } | { ok: false; requested: number; limit: number };
+/** `added`: the channels of the request this connection did not hold before. */
+export type SubscribeResult = { ok: true; subscribed: string[]; added: string[]; count: number } | { ok: false; requested: number; limit: number };
 
 /**
  * Subscriptions are held by uWS natively (its topic tree does the fan-out); this index mirrors
@@ -26,7 +27,7 @@ export class SubscriptionIndex {
       this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
     }
     this.total += added.length;
-    return { ok: true, subscribed: channels, count: state.channels.size };
+    return { ok: true, subscribed: channels, added, count: state.channels.size };
   }
 
   unsubscribe(ws: ClientSocket, channels: string[]): { unsubscribed: string[]; count: number } {
