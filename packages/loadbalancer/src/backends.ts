@@ -40,7 +40,9 @@ export function parseBackendUrls(urls: string[]): Backend[] {
  * draining or not consuming Kafka is marked not ready and gets no new handshakes until it recovers.
  */
 export function startHealthPolling(backends: Backend[], intervalMs: number, onPolled: (backend: Backend) => void): () => void {
-  const timeoutMs = Math.max(200, Math.min(intervalMs, 2000));
+  // At least a second even with short intervals: on a loaded machine a healthy shard can take a few
+  // hundred ms to answer, and a timed-out first poll would label its metrics host:port for good.
+  const timeoutMs = Math.max(1000, Math.min(intervalMs, 2000));
   const pollAll = () => {
     for (const backend of backends) {
       void pollHealth(backend, timeoutMs).then((health) => {

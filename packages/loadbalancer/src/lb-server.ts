@@ -95,7 +95,7 @@ export class LoadBalancerWorker {
     // One poll round before the pool exists, so metric labels carry the shards' own ids from the start.
     await new Promise<void>((resolve) => {
       let pending = backends.length;
-      const timer = setTimeout(resolve, Math.min(2000, config.healthIntervalMs * 2));
+      const timer = setTimeout(resolve, 2000);
       this.stopPolling = startHealthPolling(backends, config.healthIntervalMs, () => {
         if (this.pool.length > 0) this.publishShardGauges();
         else if (--pending === 0) {

@@ -1,0 +1,204 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { OdinClient, type ReconnectEvent, type RecoveryEvent, type StreamMessage } from './node.js';
+
+/**
+ * A scripted peer: these tests need a server that closes with any code, repeats an envelope or
+ * ignores pings at will, which a real shard never does on purpose. The real fleet is exercised by
+ * the fault suite (apps/cli/test/faults-*.test.ts).
+ */
+async function scriptedServer(onConnection: (socket: WebSocket, index: number, requests: Array<Record<string, unknown>>) => void) {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  await once(server, 'listening');
+  const requests: Array<Record<string, unknown>> = [];
+  let connections = 0;
+  server.on('connection', (socket) => {
+    const index = connections++;
+    socket.on('message', (data) => requests.push({ connection: index, ...(JSON.parse(data.toString()) as Record<string, unknown>) }));
+    onConnection(socket, index, requests);
+  });
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
+    requests,
+    connections: () => connections,
+    close: () => new Promise<void>((resolve) => {
+      for (const client of server.clients) client.terminate();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+function envelope(channel: string, offset: number, n = offset) {
+  return JSON.stringify({ type: 'price:update', channel, pos: { partition: 0, offset }, ts: 1, data: { n } });
+}
+
+/** Acks every subscribe the way a shard does. */
+function ackSubscribes(socket: WebSocket, recovery?: Record<string, unknown>) {
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { type: string; id?: string; data: { channels: string[] } };
+    if (message.type === 'subscribe') socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: message.data.channels.length, id: message.id, ...(recovery ? { recovery } : {}) }));
+    if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong', ts: Date.now() }));
+  });
+}
+
+function until<T>(what: string, check: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const poll = () => {
+      const value = check();
+      if (value !== undefined && value !== false) return resolve(value);
+      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
+      setTimeout(poll, 5);
+    };
+    poll();
+  });
+}
+
+describe('OdinClient', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  const client = (url: string, options = {}) => {
+    const instance = new OdinClient({ url, backoff: { initialMs: 20, maxMs: 200 }, ...options }).connect();
+    cleanups.push(() => instance.close());
+    return instance;
+  };
+
+  it('delivers to callbacks and async iterators, tracks positions and drops duplicates', async () => {
+    const server = await scriptedServer((socket) => {
+      ackSubscribes(socket);
+      socket.on('message', () => {
+        for (const offset of [1, 2, 2, 1, 3]) socket.send(envelope('BTC.trade', offset));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const seen: number[] = [];
+    const subscription = odin.subscribe<{ n: number }>('BTC.trade', (message) => seen.push(message.data.n));
+    const iterated: Array<StreamMessage<{ n: number }>> = [];
+    for await (const message of subscription) {
+      iterated.push(message);
+      if (iterated.length === 3) break;
+    }
+    await subscription.ready;
+    expect(seen).toEqual([1, 2, 3]);
+    expect(iterated.map((m) => m.pos.offset)).toEqual([1, 2, 3]);
+    expect(odin.positions()).toEqual({ 'BTC.trade': { partition: 0, offset: 3 } });
+    expect(odin.stats().duplicatesDropped).toBe(2);
+  });
+
+  it('resubscribes with its positions after a cut and surfaces what the server recovered', async () => {
+    const server = await scriptedServer((socket, index) => {
+      if (index === 0) {
+        ackSubscribes(socket);
+        socket.on('message', () => {
+          socket.send(envelope('BTC.trade', 10));
+          setTimeout(() => socket.terminate(), 20);
+        });
+      } else {
+        ackSubscribes(socket, { 'BTC.trade': { recovered: true, replayed: 1 } });
+        socket.on('message', () => {
+          socket.send(envelope('BTC.trade', 11));
+          socket.send(envelope('BTC.trade', 12));
+        });
+      }
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    const messages: StreamMessage[] = [];
+    odin.subscribe('BTC.trade', (message) => messages.push(message));
+    odin.subscribe('ETH.trade');
+    await until('three messages', () => messages.length === 3);
+    const resume = server.requests.find((request) => request['connection'] === 1 && request['type'] === 'subscribe');
+    expect(resume!['data']).toEqual({ channels: ['BTC.trade', 'ETH.trade'], since: { 'BTC.trade': { partition: 0, offset: 10 } } });
+    expect(recoveries).toEqual([
+      { channel: 'ETH.trade', recovered: false, reason: 'NO_POSITION' },
+      { channel: 'BTC.trade', recovered: true, replayed: 1 },
+    ]);
+    expect(messages.map((m) => [m.pos.offset, m.replayed])).toEqual([[10, false], [11, true], [12, false]]);
+  });
+
+  it('waits at least the retryMs of a 1013 before coming back', async () => {
+    const server = await scriptedServer((socket, index) => {
+      if (index === 0) socket.close(1013, '{"code":"OVERLOADED","retryMs":300}');
+      else ackSubscribes(socket);
+    });
+    cleanups.push(server.close);
+    const reconnects: ReconnectEvent[] = [];
+    const odin = client(server.url);
+    odin.on('reconnect', (event) => reconnects.push(event));
+    const cutAt = Date.now();
+    await until('a second connection', () => server.connections() === 2);
+    expect(Date.now() - cutAt).toBeGreaterThanOrEqual(290);
+    expect(reconnects[0]).toMatchObject({ code: 1013, cause: 'OVERLOADED', attempt: 1 });
+    expect(reconnects[0]!.delayMs).toBeGreaterThanOrEqual(300);
+    await until('open', () => odin.state === 'open');
+  });
+
+  it('gives up on a close that reconnecting would repeat, and ends its iterators', async () => {
+    const server = await scriptedServer((socket) => socket.close(1009, '{"code":"MESSAGE_TOO_BIG"}'));
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const errors: string[] = [];
+    odin.on('error', (error) => errors.push(error.code));
+    const iterator = odin.subscribe('BTC.trade')[Symbol.asyncIterator]();
+    expect(await iterator.next()).toEqual({ value: undefined, done: true });
+    expect(odin.state).toBe('closed');
+    expect(errors).toEqual(['CONNECTION_REFUSED']);
+    expect(server.connections()).toBe(1);
+  });
+
+  it('treats an unanswered ping as a dead connection and reconnects', async () => {
+    const server = await scriptedServer((socket, index) => {
+      if (index > 0) ackSubscribes(socket); // the first connection swallows everything
+    });
+    cleanups.push(server.close);
+    const reconnects: ReconnectEvent[] = [];
+    const odin = client(server.url, { heartbeatIntervalMs: 50, heartbeatTimeoutMs: 100 });
+    odin.on('reconnect', (event) => reconnects.push(event));
+    await until('a second connection', () => server.connections() === 2);
+    expect(reconnects[0]).toMatchObject({ cause: 'HEARTBEAT_TIMEOUT' });
+  });
+
+  it('rejects a subscription the server refuses, and an invalid channel before sending it', async () => {
+    const server = await scriptedServer((socket) => {
+      socket.on('message', (data) => {
+        const { id } = JSON.parse(data.toString()) as { id: string };
+        socket.send(JSON.stringify({ type: 'error', code: 'TOO_MANY_CHANNELS', message: 'limit', id }));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    await expect(odin.subscribe('BTC.trade').ready).rejects.toMatchObject({ code: 'TOO_MANY_CHANNELS', details: { channels: ['BTC.trade'] } });
+    expect(() => odin.subscribe('bad channel')).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
+  });
+
+  it('fails a for-await loop that falls too far behind instead of skipping messages', async () => {
+    const server = await scriptedServer((socket) => {
+      ackSubscribes(socket);
+      socket.on('message', () => {
+        for (let offset = 1; offset <= 20; offset++) socket.send(envelope('BTC.trade', offset));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url, { iteratorBuffer: 5 });
+    const iterator = odin.subscribe('BTC.trade')[Symbol.asyncIterator]();
+    await until('the backlog', () => odin.positions()['BTC.trade']?.offset === 20);
+    const offsets: number[] = [];
+    await expect(
+      (async () => {
+        for (;;) {
+          const result = await iterator.next();
+          if (result.done) return;
+          offsets.push(result.value.pos.offset);
+        }
+      })(),
+    ).rejects.toMatchObject({ code: 'ITERATOR_OVERFLOW' });
+    expect(offsets).toEqual([1, 2, 3, 4, 5]);
+  });
+});

@@ -1,0 +1,159 @@
+import { OdinError } from '@odin-ws/errors';
+import type { StreamPosition } from '@odin-ws/protocol';
+
+/** One data envelope as the SDK hands it over. */
+export interface StreamMessage<T = unknown> {
+  channel: string;
+  pos: StreamPosition;
+  /** Producer timestamp, ms since the epoch. */
+  ts: number;
+  data: T;
+  /** True when it came from the server's history after a reconnect, not live. */
+  replayed: boolean;
+}
+
+export type MessageHandler<T> = (message: StreamMessage<T>) => void;
+
+/** Messages an async iterator may hold unread before it fails with ITERATOR_OVERFLOW. */
+export const DEFAULT_ITERATOR_BUFFER = 10_000;
+
+/**
+ * A channel the client follows. It keeps the channel's position (the `pos` of the last message it
+ * passed on), drops anything at or before it (duplicates after a resume), and hands messages to
+ * callbacks and to async iterators.
+ */
+export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>> {
+  position: StreamPosition | undefined;
+  duplicatesDropped = 0;
+  /** Resolves at the server's first acknowledgement; rejects if the server refused the channel. */
+  readonly ready: Promise<void>;
+  private settleReady!: (error?: Error) => void;
+  private readonly handlers = new Set<MessageHandler<T>>();
+  private readonly readers = new Set<IteratorReader<T>>();
+  private replaysExpected = 0;
+  private ended = false;
+
+  constructor(
+    readonly channel: string,
+    private readonly detach: (subscription: Subscription<T>) => void,
+    private readonly iteratorBuffer = DEFAULT_ITERATOR_BUFFER,
+  ) {
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.settleReady = (error) => (error ? reject(error) : resolve());
+    });
+    this.ready.catch(() => undefined); // a caller that never awaits it must not see an unhandled rejection
+  }
+
+  /** Calls `handler` for every message; returns the function that stops it. */
+  onMessage(handler: MessageHandler<T>): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  /** Stops following the channel, on the server too, and ends its iterators. */
+  unsubscribe(): void {
+    if (this.ended) return;
+    this.detach(this);
+    this.end();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<StreamMessage<T>> {
+    const reader = new IteratorReader<T>(this.iteratorBuffer, () => this.readers.delete(reader));
+    if (this.ended) reader.finish();
+    else this.readers.add(reader);
+    return reader;
+  }
+
+  /** @internal The server acknowledged the channel; `replayed` envelopes from its history follow. */
+  acknowledged(replayed: number): void {
+    this.replaysExpected = replayed;
+    this.settleReady();
+  }
+
+  /** @internal The server refused the channel. */
+  refused(error: OdinError): void {
+    this.settleReady(error);
+    this.end(error);
+  }
+
+  /** @internal Passes an envelope on unless it is at or before the position. Returns false for a duplicate. */
+  accept(envelope: { pos: StreamPosition; ts: number; data: unknown }): boolean {
+    const { pos } = envelope;
+    const last = this.position;
+    // Same partition: offsets order the channel. Another partition means the channel moved; take it.
+    if (last !== undefined && last.partition === pos.partition && pos.offset <= last.offset) {
+      this.duplicatesDropped++;
+      return false;
+    }
+    this.position = pos;
+    const replayed = this.replaysExpected > 0;
+    if (replayed) this.replaysExpected--;
+    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: envelope.data as T, replayed };
+    for (const handler of this.handlers) handler(message);
+    for (const reader of this.readers) reader.push(message);
+    return true;
+  }
+
+  /** @internal The client closed for good, or the subscription ended. */
+  end(error?: Error): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (const reader of this.readers) reader.finish(error);
+    this.readers.clear();
+  }
+}
+
+/** One `for await` over a subscription: a queue between pushes and pulls. */
+class IteratorReader<T> implements AsyncIterator<StreamMessage<T>> {
+  private readonly queue: Array<StreamMessage<T>> = [];
+  private waiting: { resolve: (result: IteratorResult<StreamMessage<T>>) => void; reject: (error: Error) => void } | undefined;
+  private finished = false;
+  private failure: Error | undefined;
+
+  constructor(
+    private readonly limit: number,
+    private readonly onDone: () => void,
+  ) {}
+
+  push(message: StreamMessage<T>): void {
+    if (this.waiting) {
+      const { resolve } = this.waiting;
+      this.waiting = undefined;
+      resolve({ value: message, done: false });
+      return;
+    }
+    if (this.queue.length >= this.limit) {
+      // Dropping silently would be a gap the caller cannot see: fail the loop instead.
+      this.finish(new OdinError('ITERATOR_OVERFLOW', `the loop fell ${this.limit} messages behind; read faster or use onMessage`, { limit: this.limit }));
+      this.onDone();
+      return;
+    }
+    this.queue.push(message);
+  }
+
+  finish(error?: Error): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.failure = error;
+    if (this.waiting) {
+      const { resolve, reject } = this.waiting;
+      this.waiting = undefined;
+      if (error) reject(error);
+      else resolve({ value: undefined, done: true });
+    }
+  }
+
+  next(): Promise<IteratorResult<StreamMessage<T>>> {
+    const message = this.queue.shift();
+    if (message) return Promise.resolve({ value: message, done: false });
+    if (this.finished) return this.failure ? Promise.reject(this.failure) : Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => (this.waiting = { resolve, reject }));
+  }
+
+  return(): Promise<IteratorResult<StreamMessage<T>>> {
+    this.queue.length = 0;
+    this.finish();
+    this.onDone();
+    return Promise.resolve({ value: undefined, done: true });
+  }
+}
