@@ -13,3 +13,7 @@ export { startEchoBackend } from './echo-backend.js';
 export type { EchoBackend } from './echo-backend.js';
 export { spawnCli } from './cli-process.js';
 export type { CliProcess } from './cli-process.js';
+export { startSequenceFeed } from './sequence-feed.js';
+export type { SequenceFeed } from './sequence-feed.js';
+export { ClientCrowd } from './client-crowd.js';
+export type { CrowdReport } from './client-crowd.js';

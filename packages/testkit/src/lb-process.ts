@@ -14,9 +14,9 @@ export interface LoadBalancerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-/** Starts `odin-ws --mode=loadbalancer` (its workers included) on a free loopback port. */
-export async function startLoadBalancerProcess(options: { backendUrls: string[]; args?: string[]; workers?: number }): Promise<LoadBalancerProcess> {
-  const port = await freePort();
+/** Starts `odin-ws --mode=loadbalancer` (its workers included) on a free loopback port, or on `port`. */
+export async function startLoadBalancerProcess(options: { backendUrls: string[]; args?: string[]; workers?: number; port?: number }): Promise<LoadBalancerProcess> {
+  const port = options.port ?? (await freePort());
   const { child, output, exited } = spawnCli([
     '--mode=loadbalancer',
     '--host=127.0.0.1',
