@@ -21,6 +21,8 @@ interface Member {
   received: Map<string, number[]>;
   opens: number[];
   recoveries: RecoveryEvent[];
+  /** [arrival ms, producer-to-arrival ms] per message. */
+  latencies: Array<[number, number]>;
 }
 
 /**
@@ -62,8 +64,12 @@ export class ClientCrowd {
       this.members.every((member) => member.channels.every((channel) => member.received.get(channel)!.at(-1) === produced.get(key(channel))! - 1)), timeoutMs, 100);
   }
 
-  openedSince(since: number): number {
-    return this.members.reduce((sum, member) => sum + member.opens.filter((at) => at >= since).length, 0);
+  /** Producer-to-client latency percentile (ms) over messages that arrived in [from, to). */
+  latencyPercentile(percentile: number, from: number, to: number): number {
+    const values: number[] = [];
+    for (const member of this.members) for (const [at, ms] of member.latencies) if (at >= from && at < to) values.push(ms);
+    values.sort((a, b) => a - b);
+    return values[Math.min(values.length - 1, Math.floor((percentile / 100) * values.length))] ?? Number.NaN;
   }
 
   verify(produced: Map<string, number>, since = 0): CrowdReport {
@@ -109,12 +115,18 @@ export class ClientCrowd {
 
   private add(channels: string[]): void {
     const client = new OdinClient({ url: this.url });
-    const member: Member = { client, channels, received: new Map(channels.map((channel) => [channel, []])), opens: [], recoveries: [] };
+    const member: Member = { client, channels, received: new Map(channels.map((channel) => [channel, []])), opens: [], recoveries: [], latencies: [] };
     client.on('state', (state) => {
       if (state === 'open') member.opens.push(Date.now());
     });
     client.on('recovery', (event) => member.recoveries.push(event));
-    for (const channel of channels) client.subscribe<{ data: { n: number } }>(channel, (message) => member.received.get(channel)!.push(message.data.data.n));
+    for (const channel of channels) {
+      client.subscribe<{ data: { n: number } }>(channel, (message) => {
+        const now = Date.now();
+        member.received.get(channel)!.push(message.data.data.n);
+        member.latencies.push([now, now - message.ts]);
+      });
+    }
     client.connect();
     this.members.push(member);
   }

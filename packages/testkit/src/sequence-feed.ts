@@ -13,8 +13,18 @@ export interface SequenceFeed {
  * of a channel exactly once and in order. Sends are awaited one batch at a time: numbers are produced
  * in order per key.
  */
-export function startSequenceFeed(options: { topic: string; keys: string[]; ratePerSecond: number; brokers?: string }): SequenceFeed {
-  const counts = new Map(options.keys.map((key) => [key, 0]));
+export function startSequenceFeed(options: {
+  topic: string;
+  keys: string[];
+  ratePerSecond: number;
+  brokers?: string;
+  /** Carry on from an earlier feed's counts (its stop() result). */
+  continueFrom?: Map<string, number>;
+  /** Extra bytes of padding per record, to move more data. */
+  padBytes?: number;
+}): SequenceFeed {
+  const pad = options.padBytes ? { pad: 'x'.repeat(options.padBytes) } : {};
+  const counts = new Map(options.keys.map((key) => [key, options.continueFrom?.get(key) ?? 0]));
   const tickMs = 20;
   const perTick = Math.max(1, Math.round((options.ratePerSecond * tickMs) / 1000));
   let running = true;
@@ -26,7 +36,7 @@ export function startSequenceFeed(options: { topic: string; keys: string[]; rate
         const key = options.keys[cursor++ % options.keys.length]!;
         const n = counts.get(key)!;
         counts.set(key, n + 1);
-        return { key, value: JSON.stringify({ type: 'TRADE_EXECUTED', timestamp: Date.now(), data: { n } }) };
+        return { key, value: JSON.stringify({ type: 'TRADE_EXECUTED', timestamp: Date.now(), data: { n, ...pad } }) };
       });
       await produce(options.topic, messages, options.brokers);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (Date.now() - startedAt))));
