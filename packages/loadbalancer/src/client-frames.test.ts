@@ -37,3 +37,17 @@ describe('ClientFrameBoundaries', () => {
     expect(tracker.feed(Buffer.concat([first.subarray(4), second.subarray(0, 3)]))).toBe(first.length - 4);
   });
 });
+
+describe('ClientFrameBoundaries masking check', () => {
+  it('flags an unmasked client frame, even when its header arrives a byte at a time', () => {
+    const masked = new ClientFrameBoundaries();
+    masked.feed(clientFrame(randomBytes(10)));
+    expect(masked.unmasked).toBe(false);
+    const unmasked = new ClientFrameBoundaries();
+    const frame = Buffer.concat([Buffer.from([0x81, 0x03]), Buffer.from('abc')]);
+    unmasked.feed(frame.subarray(0, 1));
+    expect(unmasked.unmasked).toBe(false);
+    unmasked.feed(frame.subarray(1));
+    expect(unmasked.unmasked).toBe(true);
+  });
+});

@@ -11,6 +11,12 @@ export class ClientFrameBoundaries {
   private remaining = 0;
   private readonly header = Buffer.alloc(14);
   private headerBytes = 0;
+  /**
+   * Set once a client frame arrives unmasked. RFC 6455 5.1 requires the server to close then; uWS
+   * does not check, and would read the frame's first payload bytes as a mask key and the rest as
+   * garbage, so the load balancer enforces it.
+   */
+  unmasked = false;
 
   get atBoundary(): boolean {
     return this.remaining === 0 && this.headerBytes === 0;
@@ -27,6 +33,7 @@ export class ClientFrameBoundaries {
         offset += take;
       } else {
         this.header[this.headerBytes++] = chunk[offset++]!;
+        if (this.headerBytes === 2 && (this.header[1]! & 0x80) === 0) this.unmasked = true;
         const needed = headerLength(this.header, this.headerBytes);
         if (needed !== undefined && this.headerBytes === needed) {
           this.remaining = payloadLength(this.header);

@@ -25,6 +25,18 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
       labelNames: ['attempt'],
       registers,
     }),
+    handshakeRejected: new Counter({
+      name: 'ws_handshake_rejected_total',
+      help: 'Client handshakes refused before any shard was tried, by rule broken (BAD_HANDSHAKE, UPGRADE_REQUIRED, UNSUPPORTED_WEBSOCKET_VERSION, TOO_MANY_HEADERS)',
+      labelNames: ['reason'],
+      registers,
+    }),
+    clientProtocolErrors: new Counter({
+      name: 'ws_client_protocol_errors_total',
+      help: 'Spliced connections cut for breaking the WebSocket framing, by reason (unmasked)',
+      labelNames: ['reason'],
+      registers,
+    }),
     handshakeFailedAll: new Counter({ name: 'ws_handshake_failed_all_total', help: 'Client handshakes that no shard took', labelNames: ['close_code'], registers }),
     // Across workers: circuit states are counted (how many workers see the circuit in each state);
     // scores and utilization are averaged, readiness is the minimum.

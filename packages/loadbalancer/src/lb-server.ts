@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, formatCloseReason, type CloseReason } from '@odin-ws/protocol';
+import { CloseCode, HANDSHAKE_STATUS_LINES, checkWebSocketHandshake, formatCloseReason, type CloseReason, type HandshakeProblem } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
 import { parseBackendUrls, startHealthPolling } from './backends.js';
@@ -19,6 +19,18 @@ export const PUBLIC_PATH = '/ws';
 const OVERLOADED_RETRY_MS = 2000;
 const NO_SHARD_RETRY_MS = 1000;
 const DRAIN_RETRY_MS = 1000;
+/**
+ * Slow handshakes (slowloris): a client gets this long to send its request headers, checked every
+ * second. Node's defaults (60 s, checked every 30 s) would let idle half-requests pile up.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+/**
+ * Handshakes with more headers are refused (431). Node keeps only the first 2,000 headers by
+ * default and silently drops the rest, which would hide the WebSocket headers of a padded request.
+ */
+const MAX_HANDSHAKE_HEADERS = 100;
 
 export interface LoadBalancerWorkerOptions {
   config: LoadBalancerConfig;
@@ -47,9 +59,13 @@ export class LoadBalancerWorker {
   private constructor(private readonly options: LoadBalancerWorkerOptions) {
     this.admission = new AdmissionControl(options.config.admission);
     this.metrics = createLoadBalancerMetrics(options.registry, () => ({ proxied: this.spliced.size, queueDepth: this.admission.queueDepth }));
-    this.server = createServer((req, res) => void this.handleHttp(req, res));
+    this.server = createServer(
+      { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
+      (req, res) => void this.handleHttp(req, res),
+    );
     this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.handleUpgrade(req, socket, head));
-    this.server.on('clientError', (_error, socket) => socket.destroy());
+    this.server.maxHeadersCount = MAX_HANDSHAKE_HEADERS + 1;
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
   }
 
   static async start(options: LoadBalancerWorkerOptions): Promise<LoadBalancerWorker> {
@@ -134,7 +150,14 @@ export class LoadBalancerWorker {
   private async handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     if (pathOf(req) !== PUBLIC_PATH) {
-      socket.end(`HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` })}`);
+      endWithJson(socket, '404 Not Found', { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+      return;
+    }
+    const problem = handshakeProblemOf(req);
+    if (problem) {
+      // Refused here, before admission: a malformed handshake must never count against a shard's circuit.
+      this.metrics.handshakeRejected.inc({ reason: problem.code });
+      endWithJson(socket, HANDSHAKE_STATUS_LINES[problem.status], { error: problem.code, message: problem.message }, problem.headers);
       return;
     }
     if (this.draining) return this.refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: DRAIN_RETRY_MS }, 'draining');
@@ -165,10 +188,17 @@ export class LoadBalancerWorker {
         }
         this.spliced.set(
           socket,
-          splice(socket, head, upstream.socket, upstream.response, () => {
-            this.spliced.delete(socket);
-            if (this.spliced.size === 0) this.onAllSplicesClosed();
-          }),
+          splice(
+            socket,
+            head,
+            upstream.socket,
+            upstream.response,
+            () => {
+              this.spliced.delete(socket);
+              if (this.spliced.size === 0) this.onAllSplicesClosed();
+            },
+            (reason) => this.metrics.clientProtocolErrors.inc({ reason }),
+          ),
         );
         return;
       } catch (error) {
@@ -245,6 +275,43 @@ export class LoadBalancerWorker {
       })),
     };
   }
+}
+
+function handshakeProblemOf(req: IncomingMessage): HandshakeProblem | undefined {
+  if (req.rawHeaders.length / 2 > MAX_HANDSHAKE_HEADERS) {
+    return { status: 431, code: 'TOO_MANY_HEADERS', message: `a handshake may carry at most ${MAX_HANDSHAKE_HEADERS} headers`, headers: {} };
+  }
+  const header = (name: string) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value.join(',') : value;
+  };
+  return checkWebSocketHandshake({
+    method: req.method ?? '',
+    httpVersion: req.httpVersion,
+    upgrade: header('upgrade'),
+    connection: header('connection'),
+    key: header('sec-websocket-key'),
+    version: header('sec-websocket-version'),
+  });
+}
+
+
+function endWithJson(socket: Socket, status: string, body: unknown, headers: Record<string, string> = {}): void {
+  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n${extra}Connection: close\r\n\r\n${JSON.stringify(body)}`);
+}
+
+/**
+ * Requests Node's parser refused (garbage, headers over 16 KB, too slow) get a status line before
+ * the socket closes, as Node itself would answer without a clientError listener.
+ */
+function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
+  if (socket.writable && !socket.destroyed) {
+    const status =
+      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  }
+  socket.destroySoon();
 }
 
 function pathOf(req: IncomingMessage): string {

@@ -22,11 +22,10 @@ const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
  * write per chunk. Only the client's frame headers are followed (ClientFrameBoundaries), for
  * closeWith. Either side closing or failing ends both.
  */
-export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardResponse: Buffer, onClose: () => void): Splice {
+export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardResponse: Buffer, onClose: () => void, onProtocolError: (reason: 'unmasked') => void): Splice {
   client.setNoDelay(true);
   shard.setNoDelay(true);
   const boundaries = new ClientFrameBoundaries();
-  const track = (chunk: Buffer) => boundaries.feed(chunk);
   // Hazard: without error handlers a reset on either socket would throw and crash the worker.
   let closed = false;
   const closeBoth = () => {
@@ -35,6 +34,14 @@ export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardR
     client.destroy();
     shard.destroy();
     onClose();
+  };
+  const track = (chunk: Buffer) => {
+    boundaries.feed(chunk);
+    if (boundaries.unmasked && !closed) {
+      // Cut, like uWS cuts other framing errors: a close frame could land inside a shard frame.
+      onProtocolError('unmasked');
+      closeBoth();
+    }
   };
   client.on('error', closeBoth);
   shard.on('error', closeBoth);

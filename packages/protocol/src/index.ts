@@ -14,3 +14,5 @@ export type { Envelope, EnvelopeFields } from './envelope.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
+export { HANDSHAKE_STATUS_LINES, checkWebSocketHandshake } from './handshake.js';
+export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';

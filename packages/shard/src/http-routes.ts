@@ -1,5 +1,6 @@
+import { HANDSHAKE_STATUS_LINES, checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import type { HttpResponse, TemplatedApp } from './uws.js';
+import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 
 export interface HealthReport {
   shardId: string;
@@ -42,6 +43,11 @@ export function registerHttpRoutes(app: TemplatedApp, health: () => HealthReport
       },
     );
   });
+  // Requests to the WebSocket path that uWS did not take as an upgrade (no or a malformed key, no
+  // Upgrade header, another method) get the handshake rule they broke.
+  app.any('/ws', (res, req) => {
+    sendHandshakeProblem(res, handshakeProblemOf(req) ?? { status: 400, code: 'BAD_HANDSHAKE', message: 'not a WebSocket handshake', headers: {} });
+  });
   app.any('/*', (res, req) => {
     sendJson(res, '404 Not Found', { error: 'NOT_FOUND', path: req.getUrl(), hint: 'WebSocket clients connect to /ws' });
   });
@@ -53,4 +59,29 @@ export function sendJson(res: HttpResponse, status: string, body: unknown, heade
     for (const [name, value] of Object.entries(headers)) res.writeHeader(name, value);
     res.end(JSON.stringify(body));
   });
+}
+
+/** Larger handshakes are refused with 431, as Node (and so the load balancer) refuses them. */
+const MAX_HANDSHAKE_HEADER_BYTES = 16 * 1024;
+
+/** The handshake rule a request breaks, if any (uWS reports a missing header as ''). */
+export function handshakeProblemOf(req: HttpRequest): HandshakeProblem | undefined {
+  let headerBytes = 0;
+  req.forEach((name, value) => (headerBytes += name.length + value.length + 4));
+  if (headerBytes > MAX_HANDSHAKE_HEADER_BYTES) {
+    return { status: 431, code: 'HEADERS_TOO_LARGE', message: `handshake headers over ${MAX_HANDSHAKE_HEADER_BYTES} bytes`, headers: {} };
+  }
+  const header = (name: string) => req.getHeader(name) || undefined;
+  return checkWebSocketHandshake({
+    method: req.getCaseSensitiveMethod(),
+    upgrade: header('upgrade'),
+    connection: header('connection'),
+    key: header('sec-websocket-key'),
+    version: header('sec-websocket-version'),
+  });
+}
+
+
+export function sendHandshakeProblem(res: HttpResponse, problem: HandshakeProblem): void {
+  sendJson(res, HANDSHAKE_STATUS_LINES[problem.status], { error: problem.code, message: problem.message }, problem.headers);
 }

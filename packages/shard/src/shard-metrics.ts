@@ -27,7 +27,7 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
     connectionsTotal: new Counter({ name: 'ws_connections_total', help: 'WebSocket connections accepted', registers }),
     connectionsRejected: new Counter({
       name: 'ws_connections_rejected_total',
-      help: 'Handshakes refused, by reason (at_capacity, draining)',
+      help: 'Handshakes refused, by reason (at_capacity, draining, bad_handshake)',
       labelNames: ['reason'],
       registers,
     }),

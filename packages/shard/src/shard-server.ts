@@ -10,7 +10,7 @@ import { newClientState, type ClientState } from './client-state.js';
 import { ClientSession } from './client-session.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
-import { registerHttpRoutes, sendJson, type HealthReport } from './http-routes.js';
+import { handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson, type HealthReport } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -95,6 +95,12 @@ export class ShardServer {
       // (the client sees a bare 1006). The slow-client sweeper enforces backpressureLimit instead.
       maxBackpressure: 0,
       upgrade: (res, req, context) => {
+        const problem = handshakeProblemOf(req);
+        if (problem) {
+          metrics.connectionsRejected.inc({ reason: 'bad_handshake' });
+          sendHandshakeProblem(res, problem);
+          return;
+        }
         const refusal = this.draining
           ? { reason: 'draining', retryAfterS: RETRY_AFTER_DRAINING_S }
           : this.connections.size >= config.maxConnections
