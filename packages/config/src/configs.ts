@@ -71,6 +71,8 @@ export interface LocalConfig {
   feed: FeedConfig;
   /** The load balancer in front, its backendUrls being the local shards. */
   loadBalancer: LoadBalancerConfig;
+  /** Port of the live ticker page. */
+  webPort: number;
 }
 
 /** Option values as the CLI parsed them, keyed by OptionSpec.key. */
@@ -104,6 +106,7 @@ export function localConfigFrom(values: OptionValues, kafkaBrokersGiven: boolean
     shard: shardSettings(values),
     feed: feedConfigFrom(values),
     loadBalancer: loadBalancerConfigFrom({ ...values, backendUrls }),
+    webPort: values['webPort'] as number,
   };
 }
 

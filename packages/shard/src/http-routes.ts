@@ -4,6 +4,7 @@ import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 
 export interface HealthReport {
   shardId: string;
+  pid: number;
   status: 'ok' | 'warming' | 'degraded' | 'draining';
   connections: number;
   maxConnections: number;

@@ -150,6 +150,7 @@ export class ShardServer {
     const consuming = kafkaState === 'consuming';
     return {
       shardId: config.shardId,
+      pid: process.pid,
       // warming: reading the history's worth of each partition after start; not yet for new clients.
       status: this.draining ? 'draining' : consuming ? 'ok' : kafkaState === 'catching-up' ? 'warming' : 'degraded',
       connections: this.connections.size,

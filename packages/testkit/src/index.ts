@@ -1,6 +1,6 @@
 export { CLI_PATH, KAFKA_SCRIPT } from './paths.js';
 export { sleep, waitFor } from './wait.js';
-export { freePort } from './ports.js';
+export { freePort, freePortRange } from './ports.js';
 export { metricValue, startShardProcess } from './shard-process.js';
 export type { ShardProcess, ShardProcessOptions } from './shard-process.js';
 export { closeProducers, createTestTopic, kafkaBrokers, produce, seedValue } from './kafka.js';

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '@odin-ws/config';
 import { createLogger, type Logger } from '@odin-ws/observability';
+import { startTickerPage } from '@odin-ws/ticker';
 
 const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));
 const LOCAL_BROKER = '127.0.0.1:9092';
@@ -9,7 +10,7 @@ const LOCAL_BROKER = '127.0.0.1:9092';
 /**
  * A whole fleet on this machine, each part its own process: a Kafka broker (only when no
  * --kafka-brokers/ODIN_KAFKA_BROKERS was given), the demo feed, `shards` shard processes and the
- * load balancer (its workers) in front of them.
+ * load balancer (its workers) in front of them; plus, in this process, the live ticker page.
  * Children get this process's own arguments plus their mode, so every flag given here reaches them.
  */
 export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
@@ -31,9 +32,10 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   }
   spawnChild('feed', ['--mode=feed', '--duration=0']);
   spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.backendUrls.join(',')}`]);
+  const page = await startTickerPage({ host: config.loadBalancer.host, port: config.webPort, wsPort: config.loadBalancer.port, symbols: config.feed.symbols });
   logger.info(
-    { url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`, shards: config.loadBalancer.backendUrls, feedRate: config.feed.rate },
-    'local fleet starting; connect a WebSocket client to the load balancer url',
+    { url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`, page: `http://127.0.0.1:${config.webPort}/`, shards: config.loadBalancer.backendUrls, feedRate: config.feed.rate },
+    'local fleet starting; open the page for the live ticker, or connect a WebSocket client to the load balancer url',
   );
 
   let stopping = false;
@@ -41,6 +43,7 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'stopping local fleet');
+    page.close();
     await Promise.all(children.map((child) => stopChild(child)));
     if (startedBroker) spawnSync('bash', [KAFKA_SCRIPT, 'down'], { stdio: 'inherit' });
     process.exit(0);

@@ -1,0 +1,89 @@
+import { spawnSync } from 'node:child_process';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createTestTopic, freePort, freePortRange, kafkaBrokers, spawnCli, waitFor, type CliProcess } from '@odin-ws/testkit';
+
+interface Position {
+  partition: number;
+  offset: number;
+}
+
+interface TickerState {
+  connection: string;
+  reconnects: number;
+  trades: Record<string, Position[]>;
+  recoveries: Array<{ channel: string; recovered: boolean }>;
+}
+
+/** Every record of `key` in `topic`, as Kafka has it, read with kcat (a consumer we did not write). */
+function kafkaPositions(topic: string, key: string): Position[] {
+  const result = spawnSync('kcat', ['-C', '-b', kafkaBrokers(), '-t', topic, '-e', '-q', '-f', '%k %p %o\\n'], { encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`kcat failed: ${result.stderr}`);
+  return result.stdout
+    .split('\n')
+    .map((line) => line.split(' '))
+    .filter(([recordKey]) => recordKey === key)
+    .map(([, partition, offset]) => ({ partition: Number(partition), offset: Number(offset) }))
+    .sort((a, b) => a.offset - b.offset);
+}
+
+describe('the live ticker page in local mode, in headless Chromium', () => {
+  let fleet: CliProcess | undefined;
+  let browser: Browser | undefined;
+
+  afterAll(async () => {
+    await browser?.close();
+    if (fleet && fleet.child.exitCode === null) {
+      fleet.child.kill('SIGTERM');
+      await fleet.exited;
+    }
+  }, 60_000);
+
+  it('shows live trades and order books, and recovers with no gap when its shard is killed', async () => {
+    const trades = await createTestTopic('page-trade', 2);
+    const books = await createTestTopic('page-book', 2);
+    const [basePort, lbPort, webPort] = [await freePortRange(2), await freePort(), await freePort()];
+    fleet = spawnCli([
+      '--mode=local', '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, `--topics=${trades},${books}`, `--channel-map=${trades}=trade,${books}=book`,
+      '--shards=2', `--port=${basePort}`, `--lb-port=${lbPort}`, `--web-port=${webPort}`, '--symbols=BTC,ETH', '--rate=40', '--log-level=warn', '--health-interval=200', '--drain-timeout=2',
+    ]);
+    const shardUrls = [0, 1].map((i) => `http://127.0.0.1:${basePort + i}`);
+    await waitFor('the load balancer to see both shards ready', async () => {
+      if (fleet!.child.exitCode !== null) throw new Error(`local mode exited:\n${fleet!.output()}`);
+      const health = (await (await fetch(`http://127.0.0.1:${lbPort}/health`)).json()) as { shards: Array<{ ready: boolean }> };
+      return health.shards.length === 2 && health.shards.every((shard) => shard.ready);
+    }, 60_000, 250);
+
+    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`http://127.0.0.1:${webPort}/`);
+    const ticker = () => page.evaluate(() => (window as unknown as { ticker: TickerState }).ticker);
+    await waitFor('live trades on the page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
+    await waitFor('an order book on the page', async () => ((await page.locator('#bids tbody tr').count()) > 0 ? true : undefined), 10_000, 200);
+
+    // The page is the only client: the shard holding one connection is the one it is on.
+    const healths = await Promise.all(shardUrls.map(async (url) => (await (await fetch(`${url}/health`)).json()) as { connections: number; pid: number }));
+    const victim = healths.find((health) => health.connections === 1)!;
+    expect(victim).toBeDefined();
+    process.kill(victim.pid, 'SIGKILL');
+    const seenBefore = (await ticker()).trades['BTC.trade']!.length;
+
+    await waitFor('the page to reconnect and resume', async () => {
+      const state = await ticker();
+      return state.reconnects >= 1 && state.connection === 'open' && state.recoveries.some((event) => event.channel === 'BTC.trade') && state.trades['BTC.trade']!.length >= seenBefore + 10;
+    }, 30_000, 200);
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
+    const state = await ticker();
+    expect(state.recoveries.filter((event) => !event.recovered)).toEqual([]);
+    expect(Number(await page.locator('#stat-gaps').textContent())).toBe(0);
+
+    // No gap: the page showed exactly Kafka's BTC trades from its first to its last one.
+    const shown = state.trades['BTC.trade']!;
+    const inKafka = kafkaPositions(trades, 'BTC').filter((p) => p.offset >= shown[0]!.offset && p.offset <= shown.at(-1)!.offset);
+    expect(shown).toEqual(inKafka);
+    expect(errors).toEqual([]);
+  }, 180_000);
+});
