@@ -96,10 +96,11 @@ describe('faults: every SDK client ends with every record exactly once, in order
     });
     expectEveryRecordOnce(report);
     expect(report.recoveries.recovered).toBeGreaterThan(CLIENTS / 6);
-    // Closed in batches over 2 s, each told to wait a random 0.5-3 s: no 100 ms window may see more
-    // than 15% of the shard's third of the clients come back (all at once would be 100%).
+    // Closed in batches over 2 s, each told to wait a random 0.5-3 s (plus the SDK's jitter): the
+    // returns spread over ~5 s, about 40% of the shard's third of the clients in the busiest second
+    // (measured; a stampede would be all of them).
     const moved = CLIENTS / 3;
-    expect(report.peakOpensPerSecond / 10).toBeLessThan(moved * 0.15);
+    expect(report.peakOpensPerSecond).toBeLessThan(moved * 0.6);
   }, 180_000);
 
   it('rolling restart of all three shards, one by one', async () => {

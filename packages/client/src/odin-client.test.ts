@@ -165,6 +165,22 @@ describe('OdinClient', () => {
     expect(reconnects[0]).toMatchObject({ cause: 'HEARTBEAT_TIMEOUT' });
   });
 
+  it('unsubscribes on the server and ends the loops of that channel only', async () => {
+    const server = await scriptedServer((socket) => ackSubscribes(socket));
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const btc = odin.subscribe('BTC.trade');
+    odin.subscribe('ETH.trade');
+    await btc.ready;
+    const loop = btc[Symbol.asyncIterator]();
+    btc.unsubscribe();
+    expect(await loop.next()).toEqual({ value: undefined, done: true });
+    await until('the unsubscribe request', () => server.requests.find((request) => request['type'] === 'unsubscribe'));
+    expect(server.requests.find((request) => request['type'] === 'unsubscribe')!['data']).toEqual({ channels: ['BTC.trade'] });
+    expect(odin.stats().channels).toBe(1);
+    expect(odin.subscribe('BTC.trade')).not.toBe(btc); // a fresh subscription, with no position
+  });
+
   it('rejects a subscription the server refuses, and an invalid channel before sending it', async () => {
     const server = await scriptedServer((socket) => {
       socket.on('message', (data) => {

@@ -11,9 +11,14 @@ export async function ensureTopics(options: { brokers: string[]; logger: Logger;
   const admin = createKafkaJsClient({ brokers: options.brokers, clientId: 'odin-ws-admin', logger: options.logger }).admin();
   await admin.connect();
   try {
+    // Only the missing ones: asking to create an existing topic makes kafkajs log an error-level
+    // "Topic creation errors" line on every start, which reads like a fault to an operator.
+    const existing = new Set(await admin.listTopics());
+    const missing = options.topics.filter(({ topic }) => !existing.has(topic));
+    if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: options.topics.map(({ topic, partitions }) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: missing.map(({ topic, partitions }) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
     });
   } finally {
     await admin.disconnect();
