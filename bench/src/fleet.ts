@@ -11,6 +11,8 @@ export interface FleetOptions {
   topic?: string;
   /** With url: the event part of that topic's channels (its --channel-map entry). */
   event?: string;
+  /** Extra flags for every shard, e.g. ['--history-size=0'] to compare configurations. */
+  shardArgs?: string[];
 }
 
 export interface Fleet {
@@ -34,7 +36,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     if (up.status !== 0) throw new Error('scripts/kafka.sh up failed');
   }
   const topic = await createTestTopic('bench', 1, kafkaBrokers());
-  const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn'];
+  const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn', ...(options.shardArgs ?? [])];
   const shards = await Promise.all(Array.from({ length: options.shards }, () => startShardProcess({ topics: [topic], args: shardArgs })));
   const lb =
     options.lbWorkers > 0
@@ -79,8 +81,9 @@ export interface ScenarioFleetOptions {
   progress: (line: string) => void;
   /** A running fleet instead of one started here (see FleetOptions). */
   external?: { url: string; topic?: string; event?: string };
+  shardArgs?: string[];
 }
 
 export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet> {
-  return startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external });
+  return startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external, ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}) });
 }

@@ -29,6 +29,7 @@ interface CommonOptions {
   url?: string;
   topic: string;
   event: string;
+  shardArgs?: string[];
 }
 
 function withCommonOptions(command: Command, features: { direct?: boolean; external?: boolean; runs?: boolean } = {}): Command {
@@ -36,6 +37,7 @@ function withCommonOptions(command: Command, features: { direct?: boolean; exter
   if (features.direct !== false) command.option('--direct', 'connect clients straight to the shards, no load balancer', false);
   command.option('--runs <n>', features.runs === false ? 'runs of each configuration' : 'repeat and report medians', positive, features.runs === false ? 3 : 1);
   command.option('--json <file>', 'also write the JSON result here');
+  command.option('--shard-args <flags>', 'extra flags for every shard started, space-separated (e.g. "--history-size=0")', (value: string) => value.split(' ').filter(Boolean));
   if (features.external !== false) {
     command
       .option('--url <ws-url>', 'use a running fleet at this URL instead of starting one (KAFKA_BROKERS names its broker)')
@@ -76,7 +78,12 @@ async function repeatAndReport<R>(
 }
 
 const medianOf = <R>(runs: R[], figures: readonly (keyof R & string)[]) => Object.fromEntries(figures.map((figure) => [figure, median(runs.map((r) => Number(r[figure])))]));
-const path = (options: CommonOptions) => ({ path: options.direct ? 'direct' : 'lb', shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers });
+const path = (options: CommonOptions) => ({
+  path: options.direct ? 'direct' : 'lb',
+  shards: options.shards,
+  lbWorkers: options.direct ? 0 : options.lbWorkers,
+  ...(options.shardArgs ? { shardArgs: options.shardArgs.join(' ') } : {}),
+});
 
 withCommonOptions(
   program
