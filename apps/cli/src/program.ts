@@ -23,7 +23,7 @@ export function buildProgram(run: (mode: Mode, values: Record<string, unknown>, 
 function toCommanderOption(spec: OptionSpec): Option {
   return new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`)
     .env(spec.env)
-    .default(spec.defaultValue, formatOptionDefault(spec.defaultValue))
+    .default(spec.defaultValue, formatOptionDefault(spec))
     .argParser((raw: string) => {
       try {
         return spec.parse(raw);

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import {
@@ -209,6 +212,33 @@ describe('load balancer in front of real shards', () => {
     expect(closedAfter).toBeGreaterThan(1_500); // 0.7 x the 3 s drain timeout
     await exited;
     expect(Date.now() - signalledAt).toBeLessThan(3_000 + 1_500);
+  });
+
+  it('follows a shard list file: shards join and leave without a restart, spliced clients stay', async () => {
+    const [first, second] = await startShards(2);
+    const file = join(mkdtempSync(join(tmpdir(), 'odin-lb-')), 'shards.txt');
+    writeFileSync(file, `# discovery output\n${first!.url}\n`);
+    const lb = await startLoadBalancerProcess({ args: [`--backend-urls-file=${file}`] });
+    lbs.push(lb);
+    const shardIds = async () => (await lb.health()).shards.map((shard) => shard['id']);
+    await waitFor('the first shard in the pool', async () => (await shardIds()).join() === first!.shardId);
+    const early = await Promise.all(Array.from({ length: 4 }, () => connect(lb.url)));
+    await waitFor('4 clients on the first shard', async () => (await connectionsOf(first!)) === 4);
+
+    writeFileSync(file, `${first!.url}\n${second!.url}\n`);
+    await waitFor('both shards in the pool', async () => (await shardIds()).length === 2 && (await lb.health()).shards.every((shard) => shard['ready'] === true));
+    writeFileSync(file, `${second!.url}\n`);
+    await waitFor('only the second shard left', async () => (await shardIds()).join() === second!.shardId);
+    await Promise.all(Array.from({ length: 4 }, () => connect(lb.url)));
+    await waitFor('4 clients on the second shard', async () => (await connectionsOf(second!)) === 4);
+    // Clients spliced to the shard that left the list keep streaming.
+    await Promise.all(early.map((client) => client.subscribe(['KEEP.trade'])));
+    await produce(topic, [{ key: 'KEEP', value: seedValue({ n: 1 }) }]);
+    await Promise.all(early.map((client) => client.waitForData(1, 'KEEP.trade')));
+    // Its gauges are gone (counters keep their history).
+    const gauges = (await lb.metrics()).split('\n').filter((line) => /^ws_(shard_ready|shard_health_score|shard_utilization|circuit_breaker_state)\{/.test(line));
+    expect(gauges.filter((line) => line.includes(`shard_id="${second!.shardId}"`)).length).toBeGreaterThan(0);
+    expect(gauges.filter((line) => line.includes(`shard_id="${first!.shardId}"`))).toEqual([]);
   });
 
   it('exports the seed metric names, aggregated over its workers', async () => {

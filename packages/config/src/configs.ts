@@ -50,6 +50,8 @@ export interface LoadBalancerConfig {
   port: number;
   logLevel: LogLevel;
   backendUrls: string[];
+  /** When set, the shard list is read from this file and re-read while running (replaces backendUrls). */
+  backendUrlsFile: string | undefined;
   workers: number;
   healthIntervalMs: number;
   handshakeTimeoutMs: number;
@@ -117,6 +119,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     port: values['lbPort'] as number,
     logLevel: values['logLevel'] as LogLevel,
     backendUrls: values['backendUrls'] as string[],
+    backendUrlsFile: (values['backendUrlsFile'] as string | undefined) || undefined,
     workers: values['lbWorkers'] as number,
     healthIntervalMs: values['healthInterval'] as number,
     handshakeTimeoutMs: values['handshakeTimeout'] as number,

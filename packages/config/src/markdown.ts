@@ -19,7 +19,7 @@ export function renderConfigurationMarkdown(): string {
 }
 
 function formatDefault(spec: OptionSpec): string {
-  return spec.defaultValue === '' ? '(derived)' : `\`${formatOptionDefault(spec.defaultValue)}\``;
+  return spec.defaultValue === '' && spec.defaultLabel === undefined ? '(derived)' : `\`${formatOptionDefault(spec)}\``;
 }
 
 function escapeCell(text: string): string {

@@ -1,6 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { brokers, choice, integer, list, text, topicEventMap, type Parser } from './parsers.js';
+import { backendUrls, brokers, choice, integer, list, text, topicEventMap, type Parser } from './parsers.js';
 
 export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
@@ -18,6 +18,8 @@ export interface OptionSpec<T = unknown> {
   env: string;
   description: string;
   defaultValue: T;
+  /** How the default reads in --help and the docs, when its value alone would mislead. */
+  defaultLabel?: string;
   parse: Parser<T>;
   modes: readonly Mode[];
 }
@@ -61,6 +63,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   option({ key: 'drainTimeout', flag: '--drain-timeout <s>', env: 'ODIN_DRAIN_TIMEOUT', description: 'seconds a SIGTERM/SIGINT drain may take before the process exits', defaultValue: 30, parse: integer(1, 3600), modes: ['shard', 'loadbalancer', 'local'] }),
   option({ key: 'lbPort', flag: '--lb-port <port>', env: 'ODIN_LB_PORT', description: 'load-balancer listen port', defaultValue: 3001, parse: integer(0, 65535), modes: LB_MODES }),
   option({ key: 'backendUrls', flag: '--backend-urls <list>', env: 'ODIN_BACKEND_URLS', description: 'shard URLs the load balancer proxies to, comma-separated ws://host:port/ws', defaultValue: ['ws://127.0.0.1:3002/ws', 'ws://127.0.0.1:3003/ws', 'ws://127.0.0.1:3004/ws'], parse: backendUrls(), modes: ['loadbalancer'] }),
+  option({ key: 'backendUrlsFile', flag: '--backend-urls-file <path>', env: 'ODIN_BACKEND_URLS_FILE', description: 'file of shard URLs, one per line (# comments), re-read every --health-interval: shards are added and removed without a restart (a MIG\'s discovery writes it); replaces --backend-urls when set', defaultValue: '', defaultLabel: 'none', parse: text(), modes: ['loadbalancer'] }),
   option({ key: 'lbWorkers', flag: '--lb-workers <n>', env: 'ODIN_LB_WORKERS', description: 'load-balancer worker processes sharing the port (each proxied connection costs two of a process\'s file descriptors)', defaultValue: 2, parse: integer(1, 64), modes: LB_MODES }),
   option({ key: 'healthInterval', flag: '--health-interval <ms>', env: 'ODIN_HEALTH_INTERVAL', description: 'how often the load balancer polls each shard\'s /health', defaultValue: 1000, parse: integer(50, 60_000), modes: LB_MODES }),
   option({ key: 'handshakeTimeout', flag: '--handshake-timeout <ms>', env: 'ODIN_HANDSHAKE_TIMEOUT', description: 'how long one shard may take to answer a proxied handshake before the next shard is tried', defaultValue: 3000, parse: integer(50, 60_000), modes: LB_MODES }),
@@ -93,24 +96,13 @@ function heartbeatSeconds(): Parser<number> {
 }
 
 /** A default as a user would type it: lists and maps comma-separated, '' as "derived". */
-export function formatOptionDefault(value: unknown): string {
+export function formatOptionDefault(spec: Pick<OptionSpec, 'defaultValue' | 'defaultLabel'>): string {
+  if (spec.defaultLabel !== undefined) return spec.defaultLabel;
+  const value = spec.defaultValue;
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object' && value !== null) return Object.entries(value).map(([k, v]) => `${k}=${String(v)}`).join(',');
   if (value === '') return 'derived';
   return String(value);
-}
-
-function backendUrls(): Parser<string[]> {
-  const parseList = list();
-  return (raw) => {
-    const urls = parseList(raw);
-    for (const url of urls) {
-      if (!/^wss?:\/\/[A-Za-z0-9.\-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) {
-        throw new OdinError('E_INVALID_OPTION_VALUE', `expected ws://host:port/path[,...], got '${url}'`, { value: url });
-      }
-    }
-    return urls;
-  };
 }
 
 function weights(): Parser<number[]> {

@@ -74,3 +74,15 @@ export function topicEventMap(): Parser<Record<string, string>> {
 function invalid(expectation: string, value: string): OdinError {
   return new OdinError('E_INVALID_OPTION_VALUE', `${expectation}, got '${value}'`, { value });
 }
+
+/** WebSocket URLs of shards, comma-separated: ws://host:port/path. */
+export function backendUrls(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => {
+    const urls = parseList(raw);
+    for (const url of urls) {
+      if (!/^wss?:\/\/[A-Za-z0-9.\-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) throw invalid('expected ws://host:port/path[,...]', url);
+    }
+    return urls;
+  };
+}

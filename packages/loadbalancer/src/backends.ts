@@ -2,6 +2,8 @@ import { request } from 'node:http';
 
 /** One shard as the load balancer sees it: where it is, and what its last /health said. */
 export interface Backend {
+  /** As configured: what a changed shard list is compared by. */
+  url: string;
   /** Stable label for metrics: the shard id from /health once known, else host:port. */
   id: string;
   host: string;
@@ -26,6 +28,7 @@ export function parseBackendUrls(urls: string[]): Backend[] {
   return urls.map((url) => {
     const { hostname, port } = new URL(url);
     return {
+      url,
       id: `${hostname}:${port}`,
       host: hostname,
       port: Number(port),
@@ -36,25 +39,32 @@ export function parseBackendUrls(urls: string[]): Backend[] {
 }
 
 /**
- * Polls every backend's /health on an interval. A shard that does not answer, answers badly, is
- * draining or not consuming Kafka is marked not ready and gets no new handshakes until it recovers.
+ * Polls every current backend's /health on an interval. A shard that does not answer, answers
+ * badly, is draining or not consuming Kafka is marked not ready and gets no new handshakes until it
+ * recovers. `backends` is read at every round, so shards added or removed are followed.
  */
-export function startHealthPolling(backends: Backend[], intervalMs: number, onPolled: (backend: Backend) => void): () => void {
-  // At least a second even with short intervals: on a loaded machine a healthy shard can take a few
-  // hundred ms to answer, and a timed-out first poll would label its metrics host:port for good.
-  const timeoutMs = Math.max(1000, Math.min(intervalMs, 2000));
+export function startHealthPolling(backends: () => Backend[], intervalMs: number, onPolled: (backend: Backend) => void): () => void {
+  const timeoutMs = pollTimeoutMs(intervalMs);
   const pollAll = () => {
-    for (const backend of backends) {
-      void pollHealth(backend, timeoutMs).then((health) => {
-        backend.health = health ?? { ...backend.health, ready: false };
-        onPolled(backend);
-      });
-    }
+    for (const backend of backends()) void refreshHealth(backend, timeoutMs).then(() => onPolled(backend));
   };
-  pollAll();
   const timer = setInterval(pollAll, intervalMs);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/**
+ * At least a second even with short intervals: on a loaded machine a healthy shard can take a few
+ * hundred ms to answer, and a timed-out first poll would label its metrics host:port for good.
+ */
+export function pollTimeoutMs(intervalMs: number): number {
+  return Math.max(1000, Math.min(intervalMs, 2000));
+}
+
+/** Polls one backend's /health once and records what it said (not ready if it said nothing useful). */
+export async function refreshHealth(backend: Backend, timeoutMs: number): Promise<void> {
+  const health = await pollHealth(backend, timeoutMs);
+  backend.health = health ?? { ...backend.health, ready: false };
 }
 
 function pollHealth(backend: Backend, timeoutMs: number): Promise<BackendHealth | undefined> {

@@ -66,7 +66,7 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): void {
     setTimeout(() => cluster.fork(), WORKER_RESTART_DELAY_MS);
   });
   for (let i = 0; i < config.workers; i++) cluster.fork();
-  logger.info({ workers: config.workers, port: config.port, backends: config.backendUrls }, 'load balancer starting');
+  logger.info({ workers: config.workers, port: config.port, backends: config.backendUrlsFile ?? config.backendUrls }, 'load balancer starting');
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) {
       logger.warn({ signal }, 'second signal: stopping workers without finishing the drain');

@@ -6,10 +6,11 @@ import type { Logger } from '@odin-ws/observability';
 import { CloseCode, HANDSHAKE_STATUS_LINES, checkWebSocketHandshake, formatCloseReason, type CloseReason, type HandshakeProblem } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
-import { parseBackendUrls, startHealthPolling } from './backends.js';
+import { watchBackendUrlsFile } from './backend-urls-file.js';
+import { parseBackendUrls, pollTimeoutMs, refreshHealth, startHealthPolling } from './backends.js';
 import { upgradeAndClose } from './close-frame.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
-import { circuitState, createShardPool, healthScore, type PooledShard } from './shard-pool.js';
+import { circuitState, createPooledShard, healthScore, retirePooledShard, type PooledShard } from './shard-pool.js';
 import { orderShards } from './shard-selector.js';
 import { splice, type Splice } from './splice.js';
 import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
@@ -55,6 +56,9 @@ export class LoadBalancerWorker {
   private draining = false;
   private onAllSplicesClosed: () => void = () => undefined;
   private stopPolling: () => void = () => undefined;
+  private stopWatching: () => void = () => undefined;
+  /** Shard-list changes apply one after the other. */
+  private backendsChange: Promise<void> = Promise.resolve();
 
   private constructor(private readonly options: LoadBalancerWorkerOptions) {
     this.admission = new AdmissionControl(options.config.admission);
@@ -70,7 +74,7 @@ export class LoadBalancerWorker {
 
   static async start(options: LoadBalancerWorkerOptions): Promise<LoadBalancerWorker> {
     const worker = new LoadBalancerWorker(options);
-    await worker.startPolling();
+    await worker.startBackends();
     await worker.listen();
     return worker;
   }
@@ -92,6 +96,7 @@ export class LoadBalancerWorker {
       if (this.spliced.size === 0) resolve();
     });
     this.stopPolling();
+    this.stopWatching();
     logger.info('load balancer drain complete');
   }
 
@@ -105,24 +110,45 @@ export class LoadBalancerWorker {
     }
   }
 
-  private async startPolling(): Promise<void> {
+  /**
+   * The initial shard list (from --backend-urls, or the file), then health polling and, with a
+   * file, following its changes.
+   */
+  private async startBackends(): Promise<void> {
     const { config, logger } = this.options;
-    const backends = parseBackendUrls(config.backendUrls);
-    // One poll round before the pool exists, so metric labels carry the shards' own ids from the start.
-    await new Promise<void>((resolve) => {
-      let pending = backends.length;
-      const timer = setTimeout(resolve, 2000);
-      this.stopPolling = startHealthPolling(backends, config.healthIntervalMs, () => {
-        if (this.pool.length > 0) this.publishShardGauges();
-        else if (--pending === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
+    if (config.backendUrlsFile) {
+      // The first read happens inside watchBackendUrlsFile; awaiting the change chain applies it before
+      // listening. A file not written yet (discovery still running) is not fatal: the pool starts empty.
+      this.stopWatching = watchBackendUrlsFile(config.backendUrlsFile, config.healthIntervalMs, (urls) => void this.setBackends(urls), logger);
+      await this.backendsChange;
+    } else {
+      await this.setBackends(config.backendUrls);
+    }
+    this.stopPolling = startHealthPolling(() => this.pool.map((shard) => shard.backend), config.healthIntervalMs, () => this.publishShardGauges());
+  }
+
+  /**
+   * Makes the pool match `urls`. New shards are polled once before they join, so their metrics carry
+   * their own shard id from the start; removed shards get no new clients, and the clients already
+   * spliced to them stay connected.
+   */
+  private setBackends(urls: string[]): Promise<void> {
+    this.backendsChange = this.backendsChange.then(async () => {
+      const { config, logger } = this.options;
+      const wanted = new Set(urls);
+      const known = new Set(this.pool.map((shard) => shard.backend.url));
+      const added = parseBackendUrls(urls.filter((url) => !known.has(url)));
+      const removed = this.pool.filter((shard) => !wanted.has(shard.backend.url));
+      await Promise.all(added.map((backend) => refreshHealth(backend, pollTimeoutMs(config.healthIntervalMs))));
+      for (const backend of added) backend.idFrozen = true;
+      this.pool = [...this.pool.filter((shard) => wanted.has(shard.backend.url)), ...added.map((backend) => createPooledShard(backend, config, this.metrics, logger))];
+      for (const shard of removed) retirePooledShard(shard, this.metrics);
+      if (added.length > 0 || removed.length > 0) {
+        logger.info({ added: added.map((backend) => backend.id), removed: removed.map((shard) => shard.backend.id), shards: this.pool.length }, 'shard list changed');
+      }
+      this.publishShardGauges();
     });
-    for (const backend of backends) backend.idFrozen = true;
-    this.pool = createShardPool(backends, config, this.metrics, logger);
-    this.publishShardGauges();
+    return this.backendsChange;
   }
 
   private listen(): Promise<void> {

@@ -36,48 +36,54 @@ export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['sco
  * An open circuit gets no handshakes until, after the reset timeout, it lets one trial through
  * (half-open) and closes on its success. Every state and transition is exported.
  */
-export function createShardPool(backends: Backend[], config: LoadBalancerConfig, metrics: LoadBalancerMetrics, logger: Logger): PooledShard[] {
-  return backends.map((backend) => {
-    const breaker = new CircuitBreaker<[Buffer], UpstreamConnection>(
-      (request: Buffer) => dialShard(backend.host, backend.port, request, config.handshakeTimeoutMs),
-      {
-        // The dial enforces its own timeout with a coded reason; opossum's would race it.
-        timeout: false,
-        errorThresholdPercentage: config.breaker.errorThresholdPercentage,
-        volumeThreshold: config.breaker.volumeThreshold,
-        resetTimeout: config.breaker.resetTimeoutMs,
-        rollingCountTimeout: config.failureWindowS * 1000,
-        rollingCountBuckets: config.failureWindowS,
-        // A full or draining shard answered correctly: that is no reason to open its circuit.
-        errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
-      },
-    );
-    const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS) };
-    let state: CircuitState = 'closed';
-    const publishState = () => {
-      for (const candidate of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: backend.id, state: candidate }, candidate === state ? 1 : 0);
-    };
-    const transition = (to: CircuitState) => {
-      if (to === state) return;
-      metrics.breakerTransitions.inc({ shard_id: backend.id, from: state, to });
-      logger.warn({ shardId: backend.id, from: state, to }, 'circuit state changed');
-      state = to;
-      publishState();
-    };
-    breaker.on('open', () => transition('open'));
-    breaker.on('halfOpen', () => transition('half_open'));
-    breaker.on('close', () => transition('closed'));
-    let consecutiveFailures = 0;
-    breaker.on('failure', (error: unknown) => {
-      metrics.breakerFailures.inc({ shard_id: backend.id });
-      consecutiveFailures++;
-      // A refused connection means nothing listens: no point in waiting for more evidence. (Once a
-      // shard has failed, its lower score keeps it from being tried again, so more may never come.)
-      const refused = error instanceof HandshakeFailure && error.reason === 'refused';
-      if ((refused || consecutiveFailures >= config.breaker.consecutiveFailures) && breaker.closed) breaker.open();
-    });
-    breaker.on('success', () => (consecutiveFailures = 0));
+export function createPooledShard(backend: Backend, config: LoadBalancerConfig, metrics: LoadBalancerMetrics, logger: Logger): PooledShard {
+  const breaker = new CircuitBreaker<[Buffer], UpstreamConnection>(
+    (request: Buffer) => dialShard(backend.host, backend.port, request, config.handshakeTimeoutMs),
+    {
+      // The dial enforces its own timeout with a coded reason; opossum's would race it.
+      timeout: false,
+      errorThresholdPercentage: config.breaker.errorThresholdPercentage,
+      volumeThreshold: config.breaker.volumeThreshold,
+      resetTimeout: config.breaker.resetTimeoutMs,
+      rollingCountTimeout: config.failureWindowS * 1000,
+      rollingCountBuckets: config.failureWindowS,
+      // A full or draining shard answered correctly: that is no reason to open its circuit.
+      errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
+    },
+  );
+  const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS) };
+  let state: CircuitState = 'closed';
+  const publishState = () => {
+    for (const candidate of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: backend.id, state: candidate }, candidate === state ? 1 : 0);
+  };
+  const transition = (to: CircuitState) => {
+    if (to === state) return;
+    metrics.breakerTransitions.inc({ shard_id: backend.id, from: state, to });
+    logger.warn({ shardId: backend.id, from: state, to }, 'circuit state changed');
+    state = to;
     publishState();
-    return shard;
+  };
+  breaker.on('open', () => transition('open'));
+  breaker.on('halfOpen', () => transition('half_open'));
+  breaker.on('close', () => transition('closed'));
+  let consecutiveFailures = 0;
+  breaker.on('failure', (error: unknown) => {
+    metrics.breakerFailures.inc({ shard_id: backend.id });
+    consecutiveFailures++;
+    // A refused connection means nothing listens: no point in waiting for more evidence. (Once a
+    // shard has failed, its lower score keeps it from being tried again, so more may never come.)
+    const refused = error instanceof HandshakeFailure && error.reason === 'refused';
+    if ((refused || consecutiveFailures >= config.breaker.consecutiveFailures) && breaker.closed) breaker.open();
   });
+  breaker.on('success', () => (consecutiveFailures = 0));
+  publishState();
+  return shard;
+}
+
+/** Takes a shard out of the pool for good: its breaker stops and its labelled series disappear. */
+export function retirePooledShard(shard: PooledShard, metrics: LoadBalancerMetrics): void {
+  shard.breaker.shutdown();
+  const shardId = shard.backend.id;
+  for (const state of CIRCUIT_STATES) metrics.breakerState.remove({ shard_id: shardId, state });
+  for (const gauge of [metrics.healthScore, metrics.utilization, metrics.recentFailures, metrics.shardReady]) gauge.remove({ shard_id: shardId });
 }

@@ -12,6 +12,7 @@ function shard(id: string, health: Partial<Backend['health']> = {}, circuit: 'cl
   if (circuit === 'open') breaker.open();
   if (circuit === 'half_open') Object.defineProperty(breaker, 'halfOpen', { get: () => true });
   const backend: Backend = {
+    url: `ws://127.0.0.1:1/${id}`,
     id,
     host: '127.0.0.1',
     port: 1,

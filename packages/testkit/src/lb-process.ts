@@ -15,13 +15,13 @@ export interface LoadBalancerProcess {
 }
 
 /** Starts `odin-ws --mode=loadbalancer` (its workers included) on a free loopback port, or on `port`. */
-export async function startLoadBalancerProcess(options: { backendUrls: string[]; args?: string[]; workers?: number; port?: number }): Promise<LoadBalancerProcess> {
+export async function startLoadBalancerProcess(options: { backendUrls?: string[]; args?: string[]; workers?: number; port?: number }): Promise<LoadBalancerProcess> {
   const port = options.port ?? (await freePort());
   const { child, output, exited } = spawnCli([
     '--mode=loadbalancer',
     '--host=127.0.0.1',
     `--lb-port=${port}`,
-    `--backend-urls=${options.backendUrls.join(',')}`,
+    ...(options.backendUrls ? [`--backend-urls=${options.backendUrls.join(',')}`] : []),
     `--lb-workers=${options.workers ?? 2}`,
     '--health-interval=200',
     '--drain-timeout=2',
