@@ -5,7 +5,7 @@ const jsonReport = process.env['VITEST_JSON_REPORT'];
 
 export default defineConfig({
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'bench/src/**/*.test.ts', 'infra/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     // End-to-end files start real shard processes and Kafka consumers; two at a time fit 2 cores.
     pool: 'forks',

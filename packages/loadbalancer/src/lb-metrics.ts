@@ -37,10 +37,10 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
       labelNames: ['reason'],
       registers,
     }),
-    handshakeFailedAll: new Counter({ name: 'ws_handshake_failed_all_total', help: 'Client handshakes that no shard took', labelNames: ['close_code'], registers }),
+    handshakeFailedAll: new Counter({ name: 'ws_handshake_failed_all_total', help: 'Client handshakes that no shard took, by the close code sent (1012, 1013)', labelNames: ['close_code'], registers }),
     // Across workers: circuit states are counted (how many workers see the circuit in each state);
     // scores and utilization are averaged, readiness is the minimum.
-    breakerState: new Gauge({ name: 'ws_circuit_breaker_state', help: 'Workers whose circuit for the shard is in this state (1 per worker)', labelNames: ['shard_id', 'state'], aggregator: 'sum', registers }),
+    breakerState: new Gauge({ name: 'ws_circuit_breaker_state', help: 'Workers whose circuit for the shard is in this state (closed, half_open, open)', labelNames: ['shard_id', 'state'], aggregator: 'sum', registers }),
     breakerTransitions: new Counter({ name: 'ws_circuit_breaker_transitions_total', help: 'Circuit state changes', labelNames: ['shard_id', 'from', 'to'], registers }),
     breakerFailures: new Counter({ name: 'ws_circuit_breaker_failures_total', help: 'Failures recorded by each shard\'s circuit', labelNames: ['shard_id'], registers }),
     healthScore: new Gauge({ name: 'ws_shard_health_score', help: 'Health score 0-1 (utilization and recent failures)', labelNames: ['shard_id'], aggregator: 'average', registers }),
@@ -64,7 +64,16 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
       },
     }),
     admissionQueued: new Counter({ name: 'ws_admission_queued_total', help: 'Handshakes that had to wait for admission', registers }),
-    admissionRejections: new Counter({ name: 'ws_admission_rejections_total', help: 'Handshakes refused by admission control (1013)', labelNames: ['reason'], registers }),
+    admissionRejections: new Counter({ name: 'ws_admission_rejections_total', help: 'Handshakes refused by admission control with 1013, by reason (queue_full, wait_expired)', labelNames: ['reason'], registers }),
+    workers: new Gauge({
+      name: 'ws_lb_workers',
+      help: 'Load-balancer worker processes (each reports 1; the cluster view adds them up)',
+      aggregator: 'sum',
+      registers,
+      collect() {
+        this.set(1);
+      },
+    }),
     httpRequests: new Counter({ name: 'ws_lb_http_requests_total', help: 'Plain HTTP requests, by answer', labelNames: ['status'], registers }),
   };
 }

@@ -1,0 +1,70 @@
+locals {
+  shard_port = 3002
+  lb_port    = 3001
+  # Google front ends and health checkers reach instances from these ranges.
+  google_health_check_ranges = ["35.191.0.0/16", "130.211.0.0/22"]
+
+  odin_env_common = {
+    ODIN_LOG_LEVEL     = "info"
+    ODIN_DRAIN_TIMEOUT = tostring(var.drain_timeout_s)
+  }
+  shard_env = merge(local.odin_env_common, {
+    ODIN_HOST            = "0.0.0.0"
+    ODIN_PORT            = tostring(local.shard_port)
+    ODIN_KAFKA_BROKERS   = join(",", var.kafka_brokers)
+    ODIN_TOPICS          = join(",", var.topics)
+    ODIN_CHANNEL_MAP     = join(",", [for topic, event in var.channel_map : "${topic}=${event}"])
+    ODIN_MAX_CONNECTIONS = tostring(var.shard_max_connections)
+  })
+  lb_env = merge(local.odin_env_common, {
+    ODIN_HOST              = "0.0.0.0"
+    ODIN_LB_PORT           = tostring(local.lb_port)
+    ODIN_LB_WORKERS        = tostring(var.lb_workers)
+    ODIN_BACKEND_URLS_FILE = "/etc/odin-ws/shards.txt"
+  })
+  discover_env = {
+    PROJECT     = var.project
+    SHARD_LABEL = "shard"
+    SHARD_PORT  = tostring(local.shard_port)
+    SHARDS_FILE = "/etc/odin-ws/shards.txt"
+  }
+}
+
+# One service account per tier: the LB's may list instances (shard discovery); both may write
+# metrics and logs (Ops Agent).
+resource "google_service_account" "shard" {
+  account_id   = "odin-ws-shard"
+  display_name = "odin-ws shard tier"
+}
+
+resource "google_service_account" "lb" {
+  account_id   = "odin-ws-lb"
+  display_name = "odin-ws load-balancer tier"
+}
+
+resource "google_project_iam_member" "lb_compute_viewer" {
+  project = var.project
+  role    = "roles/compute.viewer"
+  member  = "serviceAccount:${google_service_account.lb.email}"
+}
+
+resource "google_project_iam_member" "metric_writer" {
+  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
+  project  = var.project
+  role     = "roles/monitoring.metricWriter"
+  member   = "serviceAccount:${each.value}"
+}
+
+resource "google_project_iam_member" "log_writer" {
+  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
+  project  = var.project
+  role     = "roles/logging.logWriter"
+  member   = "serviceAccount:${each.value}"
+}
+
+resource "google_project_iam_member" "release_reader" {
+  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
+  project  = var.project
+  role     = "roles/storage.objectViewer"
+  member   = "serviceAccount:${each.value}"
+}

@@ -1,0 +1,14 @@
+output "websocket_url" {
+  description = "Where clients connect"
+  value       = var.domain == "" ? "ws://${google_compute_global_address.lb.address}/ws" : "wss://${var.domain}/ws"
+}
+
+output "shard_group" {
+  description = "The shard tier's managed instance group"
+  value       = google_compute_region_instance_group_manager.shard.instance_group
+}
+
+output "lb_group" {
+  description = "The load-balancer tier's managed instance group"
+  value       = google_compute_region_instance_group_manager.lb.instance_group
+}

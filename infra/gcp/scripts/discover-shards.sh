@@ -1,0 +1,20 @@
+#!/bin/bash
+# Writes the RUNNING instances of the shard group as ws:// URLs, one per line, to $SHARDS_FILE.
+# The load balancer re-reads the file by itself (--backend-urls-file); a shard that is still
+# warming up or draining is listed, and the load balancer's health polling keeps clients off it.
+# Needs: gcloud (on GCE images), roles/compute.viewer for the instance's service account.
+set -euo pipefail
+: "${SHARD_LABEL:?}" "${SHARD_PORT:?}" "${SHARDS_FILE:?}" "${PROJECT:?}"
+
+ips=$(gcloud compute instances list --project "$PROJECT" \
+  --filter="labels.odin-ws-tier=${SHARD_LABEL} AND status=RUNNING" \
+  --format='value(networkInterfaces[0].networkIP)')
+
+tmp=$(mktemp "${SHARDS_FILE}.XXXXXX")
+{
+  echo "# written by odin-ws-discover-shards at $(date -u +%FT%TZ)"
+  for ip in $ips; do echo "ws://${ip}:${SHARD_PORT}/ws"; done
+} > "$tmp"
+chmod 644 "$tmp"
+# Atomic: the load balancer never reads a half-written list. An empty answer (API error) keeps the old one.
+if [ -n "$ips" ]; then mv "$tmp" "$SHARDS_FILE"; else rm -f "$tmp"; fi

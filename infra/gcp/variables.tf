@@ -1,0 +1,128 @@
+variable "project" {
+  description = "GCP project id"
+  type        = string
+}
+
+variable "region" {
+  description = "Region of both managed instance groups (regional: instances spread over its zones)"
+  type        = string
+  default     = "us-central1"
+}
+
+variable "network" {
+  description = "VPC network the instances join (it must reach the Kafka brokers)"
+  type        = string
+  default     = "default"
+}
+
+variable "subnetwork" {
+  description = "Subnetwork in var.region"
+  type        = string
+  default     = "default"
+}
+
+variable "release_url" {
+  description = "gs:// URL of the odin-ws release tarball (scripts/package-release.sh builds it)"
+  type        = string
+}
+
+variable "image" {
+  description = "Boot image of both tiers (Debian 12: systemd, gcloud, and Node 20 installed at start-up)"
+  type        = string
+  default     = "debian-cloud/debian-12"
+}
+
+variable "kafka_brokers" {
+  description = "Kafka bootstrap brokers, host:port"
+  type        = list(string)
+}
+
+variable "topics" {
+  description = "Kafka topics the shards consume"
+  type        = list(string)
+  default     = ["odin.trades", "odin.liquidity", "odin.metadata", "odin.social", "odin.community", "odin.creation", "odin.analytics", "odin.balances"]
+}
+
+variable "channel_map" {
+  description = "topic=event pairs (channel = <record key>.<event>); topics not listed use the last dot-segment"
+  type        = map(string)
+  default     = { "odin.trades" = "trade", "odin.liquidity" = "liquidity" }
+}
+
+variable "shard_machine_type" {
+  description = "Machine type of a shard (one Node process; 2 vCPUs leave one for the kernel's TCP work)"
+  type        = string
+  default     = "c3-standard-4"
+}
+
+variable "shard_max_connections" {
+  description = "Connections one shard accepts (--max-connections); see docs/capacity.md"
+  type        = number
+  default     = 15000
+}
+
+variable "shard_count" {
+  description = "Shard instances to start with, and the autoscaler's floor"
+  type        = object({ min = number, max = number })
+  default     = { min = 3, max = 30 }
+}
+
+variable "lb_machine_type" {
+  description = "Machine type of a load-balancer instance (one worker per vCPU)"
+  type        = string
+  default     = "c3-standard-4"
+}
+
+variable "lb_workers" {
+  description = "Load-balancer worker processes per instance (--lb-workers); each proxied client costs two descriptors in one of them"
+  type        = number
+  default     = 4
+}
+
+variable "lb_count" {
+  description = "Load-balancer instances: the autoscaler's floor and ceiling"
+  type        = object({ min = number, max = number })
+  default     = { min = 2, max = 10 }
+}
+
+variable "autoscaling" {
+  description = "Targets of both autoscalers: CPU share, and connections per instance (shard: active WebSockets; LB: proxied)"
+  type = object({
+    cpu_target                  = number
+    shard_connections_target    = number
+    lb_connections_target       = number
+    cool_down_period_sec        = number
+    scale_in_max_fixed_replicas = number
+  })
+  default = {
+    cpu_target                  = 0.6
+    shard_connections_target    = 10000
+    lb_connections_target       = 40000
+    cool_down_period_sec        = 120
+    scale_in_max_fixed_replicas = 1
+  }
+}
+
+variable "drain_timeout_s" {
+  description = "Seconds a SIGTERM drain may take (--drain-timeout); systemd and rolling updates leave room for it"
+  type        = number
+  default     = 30
+}
+
+variable "websocket_max_lifetime_s" {
+  description = "Backend timeout of the external load balancer: for WebSockets it is the longest a connection may stay open; far above the 16 s ping interval"
+  type        = number
+  default     = 86400
+}
+
+variable "domain" {
+  description = "Domain for a Google-managed TLS certificate (wss://); empty: plain ws:// on port 80"
+  type        = string
+  default     = ""
+}
+
+variable "monitoring_source_ranges" {
+  description = "CIDR ranges of the Prometheus servers that scrape /metrics on both tiers"
+  type        = list(string)
+  default     = []
+}
