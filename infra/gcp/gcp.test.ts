@@ -12,16 +12,20 @@ import { describe, expect, it } from 'vitest';
  * discovery script writes the list the load balancer reads.
  */
 const dir = new URL('./', import.meta.url).pathname;
-const tfFiles = readdirSync(dir).filter((name) => name.endsWith('.tf'));
-const source = tfFiles.map((name) => readFileSync(join(dir, name), 'utf8')).join('\n');
+/** The root configuration and its one module, each checked on its own. */
+const configurations = ['.', 'modules/tier'];
+const tfFilesOf = (configuration: string) => readdirSync(join(dir, configuration)).filter((name) => name.endsWith('.tf')).map((name) => join(dir, configuration, name));
+const sourceOf = (configuration: string) => tfFilesOf(configuration).map((file) => readFileSync(file, 'utf8')).join('\n');
+const source = sourceOf('.');
 type Block = Record<string, Array<Record<string, unknown>>>;
 
-async function parsed(): Promise<{ resource: Record<string, Block>; variable: Block; locals: Array<Record<string, unknown>> }> {
-  const merged = { resource: {} as Record<string, Block>, variable: {} as Block, locals: [] as Array<Record<string, unknown>> };
-  for (const name of tfFiles) {
-    const json = (await parse(name, readFileSync(join(dir, name), 'utf8'))) as Record<string, unknown>;
+async function parsed(configuration = '.'): Promise<{ resource: Record<string, Block>; variable: Block; locals: Array<Record<string, unknown>>; module: Block }> {
+  const merged = { resource: {} as Record<string, Block>, variable: {} as Block, locals: [] as Array<Record<string, unknown>>, module: {} as Block };
+  for (const file of tfFilesOf(configuration)) {
+    const json = (await parse(file, readFileSync(file, 'utf8'))) as Record<string, unknown>;
     for (const [type, blocks] of Object.entries((json['resource'] ?? {}) as Record<string, Block>)) merged.resource[type] = { ...merged.resource[type], ...blocks };
     Object.assign(merged.variable, json['variable'] ?? {});
+    Object.assign(merged.module, json['module'] ?? {});
     merged.locals.push(...((json['locals'] ?? []) as Array<Record<string, unknown>>));
   }
   return merged;
@@ -31,36 +35,50 @@ const one = (block: Block, name: string) => block[name]![0]!;
 
 describe('infra/gcp (Terraform)', () => {
   it('every .tf file parses as HCL', async () => {
-    expect(tfFiles.length).toBeGreaterThanOrEqual(6);
-    for (const name of tfFiles) await expect(parse(name, readFileSync(join(dir, name), 'utf8')), name).resolves.toBeTypeOf('object');
+    const files = configurations.flatMap(tfFilesOf);
+    expect(files.length).toBeGreaterThanOrEqual(9);
+    for (const file of files) await expect(parse(file, readFileSync(file, 'utf8')), file).resolves.toBeTypeOf('object');
   });
 
-  it('every variable, local and resource referenced is declared, and every variable is used', async () => {
-    const { resource, variable, locals } = await parsed();
-    const used = new Set([...source.matchAll(/\bvar\.([a-z_]+)/g)].map((match) => match[1]!));
+  it.each(configurations)('%s: every variable, local, module and resource referenced is declared, and every variable is used', async (configuration) => {
+    const { resource, variable, locals, module } = await parsed(configuration);
+    const text = sourceOf(configuration);
+    const used = new Set([...text.matchAll(/\bvar\.([a-z_]+)/g)].map((match) => match[1]!));
     expect([...used].filter((name) => !(name in variable))).toEqual([]);
     expect(Object.keys(variable).filter((name) => !used.has(name))).toEqual([]);
     const declaredLocals = new Set(locals.flatMap((block) => Object.keys(block)));
-    expect([...source.matchAll(/\blocal\.([a-z_]+)/g)].map((match) => match[1]!).filter((name) => !declaredLocals.has(name))).toEqual([]);
-    for (const [, type, name] of source.matchAll(/\b(google_[a-z_]+)\.([a-z_]+)\.(?:id|email|instance_group|address)/g)) {
+    expect([...text.matchAll(/\blocal\.([a-z_]+)/g)].map((match) => match[1]!).filter((name) => !declaredLocals.has(name))).toEqual([]);
+    for (const [, name] of text.matchAll(/\bmodule\.([a-z_]+)\./g)) expect(module[name!], `module.${name}`).toBeDefined();
+    for (const [, type, name] of text.matchAll(/\b(google_[a-z_]+)\.([a-z_]+)\.(?:id|email|instance_group|address)/g)) {
       expect(resource[type!]?.[name!], `${type}.${name}`).toBeDefined();
     }
   });
 
+  it('passes every module variable without a default, and only those the module declares', async () => {
+    const { module } = await parsed();
+    const { variable } = await parsed('modules/tier');
+    for (const [name, [call]] of Object.entries(module)) {
+      const given = Object.keys(call!).filter((key) => key !== 'source');
+      expect(given.filter((key) => !(key in variable)), name).toEqual([]);
+      expect(Object.keys(variable).filter((key) => !given.includes(key) && one(variable, key)['default'] === undefined), name).toEqual([]);
+    }
+  });
+
   it('keeps WebSockets open and drains before replacing', async () => {
-    const { resource } = await parsed();
+    const { resource, module } = await parsed();
     const backend = one(resource['google_compute_backend_service']!, 'lb');
     expect(backend['timeout_sec']).toBe('${var.websocket_max_lifetime_s}');
     expect(backend['connection_draining_timeout_sec']).toBe('${var.drain_timeout_s + 15}');
-    const lbCheck = one(resource['google_compute_health_check']!, 'lb_ready')['http_health_check'] as Array<Record<string, unknown>>;
-    expect(lbCheck[0]!['request_path']).toBe('/ready');
-    for (const group of ['shard', 'lb']) {
-      const policy = (one(resource['google_compute_region_instance_group_manager']!, group)['update_policy'] as Array<Record<string, unknown>>)[0]!;
-      expect(policy).toMatchObject({ max_unavailable_fixed: 0, replacement_method: 'SUBSTITUTE' });
-      const autoscaling = (one(resource['google_compute_region_autoscaler']!, group)['autoscaling_policy'] as Array<Record<string, unknown>>)[0]!;
-      expect(autoscaling['cpu_utilization']).toBeDefined();
-      expect(JSON.stringify(autoscaling['metric'])).toMatch(/ws_(connections|proxied_connections)_active/);
-    }
+    expect(backend['health_checks']).toEqual(['${module.lb.health_check_id}']);
+    expect(one(module, 'lb')['health_check_path']).toBe('/ready');
+    expect(one(module, 'shard')['health_check_path']).toBe('/health');
+    for (const tier of ['shard', 'lb']) expect(String(one(module, tier)['connections_metric'])).toMatch(/ws_(connections|proxied_connections)_active/);
+    const tier = (await parsed('modules/tier')).resource;
+    const policy = (one(tier['google_compute_region_instance_group_manager']!, 'tier')['update_policy'] as Array<Record<string, unknown>>)[0]!;
+    expect(policy).toMatchObject({ max_unavailable_fixed: 0, replacement_method: 'SUBSTITUTE' });
+    const autoscaling = (one(tier['google_compute_region_autoscaler']!, 'tier')['autoscaling_policy'] as Array<Record<string, unknown>>)[0]!;
+    expect(autoscaling['cpu_utilization']).toBeDefined();
+    expect(autoscaling['metric']).toBeDefined();
   });
 
   it('defaults the WebSocket lifetime far above the ping interval, and systemd waits longer than a drain', async () => {
@@ -77,7 +95,9 @@ describe('infra/gcp (Terraform)', () => {
     const template = readFileSync(join(dir, 'startup.sh.tftpl'), 'utf8');
     // ${name} interpolations and the collections of %{ for k, v in name } loops.
     const used = new Set([...template.matchAll(/\$\{([a-z_]+)\}|%\{ for [a-z_]+, [a-z_]+ in ([a-z_]+)/g)].map((match) => match[1] ?? match[2]!));
-    for (const call of source.matchAll(/templatefile\("\$\{path\.module\}\/startup\.sh\.tftpl", \{([\s\S]*?)\n\s{4}\}\)/g)) {
+    const calls = [...source.matchAll(/templatefile\("\$\{path\.module\}\/startup\.sh\.tftpl", \{([\s\S]*?)\n\s*\}\)/g)];
+    expect(calls).toHaveLength(2);
+    for (const call of calls) {
       const given = new Set([...call[1]!.matchAll(/^\s+"?([a-z_]+)"?\s+=/gm)].map((match) => match[1]!));
       // key, value, name and unit are loop variables.
       for (const name of used) if (!['key', 'value', 'name', 'unit'].includes(name)) expect(given.has(name), name).toBe(true);

@@ -1,119 +1,38 @@
-resource "google_compute_instance_template" "lb" {
-  name_prefix  = "odin-ws-lb-"
-  machine_type = var.lb_machine_type
-  tags         = ["odin-ws-lb"]
-  labels       = { odin-ws-tier = "loadbalancer" }
-
-  disk {
-    source_image = var.image
-    disk_size_gb = 20
-    boot         = true
-    auto_delete  = true
-  }
-
-  network_interface {
-    network    = var.network
-    subnetwork = var.subnetwork
-  }
-
-  service_account {
-    email  = google_service_account.lb.email
-    scopes = ["cloud-platform"]
-  }
-
-  metadata = {
-    startup-script = templatefile("${path.module}/startup.sh.tftpl", {
-      tier        = "loadbalancer"
-      port        = local.lb_port
-      release_url = var.release_url
-      env         = local.lb_env
-      units = {
-        "odin-ws-loadbalancer.service"    = file("${path.module}/systemd/odin-ws-loadbalancer.service")
-        "odin-ws-discover-shards.service" = file("${path.module}/systemd/odin-ws-discover-shards.service")
-        "odin-ws-discover-shards.timer"   = file("${path.module}/systemd/odin-ws-discover-shards.timer")
-      }
-      discover_env    = local.discover_env
-      discover_script = file("${path.module}/scripts/discover-shards.sh")
-    })
-  }
-
-  lifecycle {
-    create_before_destroy = true
-  }
-}
-
-# Serving check for the external load balancer: /ready is 200 while this instance can place clients
-# (not draining, at least one shard ready). Also used for autohealing, which is safe here: the LB
+# The load-balancer tier. /ready (200 while the instance can place clients: not draining, at least
+# one shard ready) serves both the external load balancer and autohealing, which is safe here: the
 # tier is stateless, and an instance that cannot reach any shard is useless.
-resource "google_compute_health_check" "lb_ready" {
-  name                = "odin-ws-lb-ready"
-  check_interval_sec  = 5
-  timeout_sec         = 3
-  healthy_threshold   = 2
-  unhealthy_threshold = 3
-  http_health_check {
-    port         = local.lb_port
-    request_path = "/ready"
-  }
-}
-
-resource "google_compute_region_instance_group_manager" "lb" {
-  name               = "odin-ws-lb"
-  base_instance_name = "odin-ws-lb"
-  region             = var.region
-  target_size        = var.lb_count.min
-
-  version {
-    instance_template = google_compute_instance_template.lb.id
-  }
-
-  named_port {
-    name = "ws"
-    port = local.lb_port
-  }
-
-  auto_healing_policies {
-    health_check      = google_compute_health_check.lb_ready.id
-    initial_delay_sec = 180
-  }
-
-  update_policy {
-    type                  = "PROACTIVE"
-    minimal_action        = "REPLACE"
-    replacement_method    = "SUBSTITUTE"
-    max_surge_fixed       = 3
-    max_unavailable_fixed = 0
-    min_ready_sec         = 30
-  }
-}
-
-resource "google_compute_region_autoscaler" "lb" {
-  name   = "odin-ws-lb"
-  region = var.region
-  target = google_compute_region_instance_group_manager.lb.id
-
-  autoscaling_policy {
-    min_replicas    = var.lb_count.min
-    max_replicas    = var.lb_count.max
-    cooldown_period = var.autoscaling.cool_down_period_sec
-
-    cpu_utilization {
-      target = var.autoscaling.cpu_target
+module "lb" {
+  source                      = "./modules/tier"
+  name                        = "lb"
+  tier_label                  = "loadbalancer"
+  region                      = var.region
+  network                     = var.network
+  subnetwork                  = var.subnetwork
+  image                       = var.image
+  machine_type                = var.lb_machine_type
+  service_account_email       = google_service_account.lb.email
+  port                        = local.lb_port
+  health_check_path           = "/ready"
+  size                        = var.lb_count
+  min_ready_sec               = 30
+  cpu_target                  = var.autoscaling.cpu_target
+  connections_metric          = "prometheus.googleapis.com/ws_proxied_connections_active/gauge"
+  connections_target          = var.autoscaling.lb_connections_target
+  cool_down_period_sec        = var.autoscaling.cool_down_period_sec
+  scale_in_max_fixed_replicas = var.autoscaling.scale_in_max_fixed_replicas
+  startup_script = templatefile("${path.module}/startup.sh.tftpl", {
+    tier        = "loadbalancer"
+    port        = local.lb_port
+    release_url = var.release_url
+    env         = local.lb_env
+    units = {
+      "odin-ws-loadbalancer.service"    = file("${path.module}/systemd/odin-ws-loadbalancer.service")
+      "odin-ws-discover-shards.service" = file("${path.module}/systemd/odin-ws-discover-shards.service")
+      "odin-ws-discover-shards.timer"   = file("${path.module}/systemd/odin-ws-discover-shards.timer")
     }
-
-    metric {
-      name   = "prometheus.googleapis.com/ws_proxied_connections_active/gauge"
-      target = var.autoscaling.lb_connections_target
-      type   = "GAUGE"
-    }
-
-    scale_in_control {
-      max_scaled_in_replicas {
-        fixed = var.autoscaling.scale_in_max_fixed_replicas
-      }
-      time_window_sec = 300
-    }
-  }
+    discover_env    = local.discover_env
+    discover_script = file("${path.module}/scripts/discover-shards.sh")
+  })
 }
 
 # The public entry point: a global external Application Load Balancer in front of the LB tier.
@@ -127,10 +46,10 @@ resource "google_compute_backend_service" "lb" {
   load_balancing_scheme           = "EXTERNAL_MANAGED"
   timeout_sec                     = var.websocket_max_lifetime_s
   connection_draining_timeout_sec = var.drain_timeout_s + 15
-  health_checks                   = [google_compute_health_check.lb_ready.id]
+  health_checks                   = [module.lb.health_check_id]
 
   backend {
-    group           = google_compute_region_instance_group_manager.lb.instance_group
+    group           = module.lb.instance_group
     balancing_mode  = "UTILIZATION"
     max_utilization = 0.8
     capacity_scaler = 1.0

@@ -48,23 +48,13 @@ resource "google_project_iam_member" "lb_compute_viewer" {
   member  = "serviceAccount:${google_service_account.lb.email}"
 }
 
-resource "google_project_iam_member" "metric_writer" {
-  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
-  project  = var.project
-  role     = "roles/monitoring.metricWriter"
-  member   = "serviceAccount:${each.value}"
-}
-
-resource "google_project_iam_member" "log_writer" {
-  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
-  project  = var.project
-  role     = "roles/logging.logWriter"
-  member   = "serviceAccount:${each.value}"
-}
-
-resource "google_project_iam_member" "release_reader" {
-  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
-  project  = var.project
-  role     = "roles/storage.objectViewer"
-  member   = "serviceAccount:${each.value}"
+# Both tiers write metrics and logs (Ops Agent) and read the release from Cloud Storage.
+resource "google_project_iam_member" "tier_roles" {
+  for_each = {
+    for pair in setproduct(["shard", "lb"], ["roles/monitoring.metricWriter", "roles/logging.logWriter", "roles/storage.objectViewer"]) :
+    "${pair[0]} ${pair[1]}" => { member = pair[0] == "shard" ? google_service_account.shard.email : google_service_account.lb.email, role = pair[1] }
+  }
+  project = var.project
+  role    = each.value.role
+  member  = "serviceAccount:${each.value.member}"
 }

@@ -5,10 +5,10 @@ output "websocket_url" {
 
 output "shard_group" {
   description = "The shard tier's managed instance group"
-  value       = google_compute_region_instance_group_manager.shard.instance_group
+  value       = module.shard.instance_group
 }
 
 output "lb_group" {
   description = "The load-balancer tier's managed instance group"
-  value       = google_compute_region_instance_group_manager.lb.instance_group
+  value       = module.lb.instance_group
 }
