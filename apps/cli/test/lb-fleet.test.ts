@@ -255,7 +255,9 @@ describe('load balancer in front of real shards', () => {
     }
     expect(metricValue(metrics, 'ws_handshake_success_total')).toBe(10);
     expect(metricValue(metrics, 'ws_proxied_connections_active')).toBe(10);
-    // Two workers, each with a closed circuit per shard.
-    expect(metricValue(metrics, 'ws_circuit_breaker_state', { shard_id: fleet[0]!.shardId, state: 'closed' })).toBe(2);
+    // Two workers, each with a closed circuit per shard, labelled with the shard's own id (a worker
+    // whose first poll timed out relabels its series at its first answer).
+    await waitFor('both workers to label the circuit with the shard id', async () =>
+      metricValue(await lb.metrics(), 'ws_circuit_breaker_state', { shard_id: fleet[0]!.shardId, state: 'closed' }) === 2);
   });
 });

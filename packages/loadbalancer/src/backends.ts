@@ -9,7 +9,7 @@ export interface Backend {
   host: string;
   port: number;
   health: BackendHealth;
-  /** Once metrics carry the id it must not change, or one shard would show up under two labels. */
+  /** Set once the shard reported its own id: from then on the id never changes. */
   idFrozen: boolean;
 }
 
@@ -86,7 +86,10 @@ function parseHealth(backend: Backend, status: number | undefined, body: string)
   if (status !== 200) return undefined;
   try {
     const report = JSON.parse(body) as Record<string, unknown>;
-    if (!backend.idFrozen && typeof report['shardId'] === 'string') backend.id = report['shardId'];
+    if (!backend.idFrozen && typeof report['shardId'] === 'string') {
+      backend.id = report['shardId'];
+      backend.idFrozen = true;
+    }
     const connections = Number(report['connections']) || 0;
     const maxConnections = Number(report['maxConnections']) || 0;
     return {

@@ -10,7 +10,7 @@ import { watchBackendUrlsFile } from './backend-urls-file.js';
 import { parseBackendUrls, pollTimeoutMs, refreshHealth, startHealthPolling } from './backends.js';
 import { upgradeAndClose } from './close-frame.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
-import { circuitState, createPooledShard, healthScore, retirePooledShard, type PooledShard } from './shard-pool.js';
+import { circuitState, createPooledShard, healthScore, publishShardSeries, retirePooledShard, type PooledShard } from './shard-pool.js';
 import { orderShards } from './shard-selector.js';
 import { splice, type Splice } from './splice.js';
 import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
@@ -129,8 +129,8 @@ export class LoadBalancerWorker {
 
   /**
    * Makes the pool match `urls`. New shards are polled once before they join, so their metrics carry
-   * their own shard id from the start; removed shards get no new clients, and the clients already
-   * spliced to them stay connected.
+   * their own shard id from the start (or from their first answer, see publishShardSeries); removed
+   * shards get no new clients, and the clients already spliced to them stay connected.
    */
   private setBackends(urls: string[]): Promise<void> {
     this.backendsChange = this.backendsChange.then(async () => {
@@ -140,7 +140,6 @@ export class LoadBalancerWorker {
       const added = parseBackendUrls(urls.filter((url) => !known.has(url)));
       const removed = this.pool.filter((shard) => !wanted.has(shard.backend.url));
       await Promise.all(added.map((backend) => refreshHealth(backend, pollTimeoutMs(config.healthIntervalMs))));
-      for (const backend of added) backend.idFrozen = true;
       this.pool = [...this.pool.filter((shard) => wanted.has(shard.backend.url)), ...added.map((backend) => createPooledShard(backend, config, this.metrics, logger))];
       for (const shard of removed) retirePooledShard(shard, this.metrics);
       if (added.length > 0 || removed.length > 0) {
@@ -163,14 +162,7 @@ export class LoadBalancerWorker {
   }
 
   private publishShardGauges(): void {
-    const { scoreWeights } = this.options.config;
-    for (const shard of this.pool) {
-      const labels = { shard_id: shard.backend.id };
-      this.metrics.healthScore.set(labels, healthScore(shard, scoreWeights));
-      this.metrics.utilization.set(labels, shard.backend.health.utilization);
-      this.metrics.recentFailures.set(labels, shard.failures.failureCount());
-      this.metrics.shardReady.set(labels, shard.backend.health.ready ? 1 : 0);
-    }
+    for (const shard of this.pool) publishShardSeries(shard, this.metrics, this.options.config.scoreWeights);
   }
 
   private async handleUpgrade(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {

@@ -14,6 +14,8 @@ export interface PooledShard {
   backend: Backend;
   breaker: CircuitBreaker<[Buffer], UpstreamConnection>;
   failures: FailureWindow;
+  /** The shard_id its gauges carry now: host:port until the shard first reports its own id. */
+  labelledAs: string;
 }
 
 export function circuitState(shard: PooledShard): CircuitState {
@@ -51,17 +53,14 @@ export function createPooledShard(backend: Backend, config: LoadBalancerConfig, 
       errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
     },
   );
-  const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS) };
+  const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS), labelledAs: backend.id };
   let state: CircuitState = 'closed';
-  const publishState = () => {
-    for (const candidate of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: backend.id, state: candidate }, candidate === state ? 1 : 0);
-  };
   const transition = (to: CircuitState) => {
     if (to === state) return;
     metrics.breakerTransitions.inc({ shard_id: backend.id, from: state, to });
     logger.warn({ shardId: backend.id, from: state, to }, 'circuit state changed');
     state = to;
-    publishState();
+    publishCircuit(shard, metrics);
   };
   breaker.on('open', () => transition('open'));
   breaker.on('halfOpen', () => transition('half_open'));
@@ -76,14 +75,40 @@ export function createPooledShard(backend: Backend, config: LoadBalancerConfig, 
     if ((refused || consecutiveFailures >= config.breaker.consecutiveFailures) && breaker.closed) breaker.open();
   });
   breaker.on('success', () => (consecutiveFailures = 0));
-  publishState();
+  publishCircuit(shard, metrics);
   return shard;
+}
+
+/**
+ * Sets every gauge of one shard. A shard that was labelled host:port (its first /health poll failed)
+ * and has since reported its own id moves to that label: the old series are removed, so one shard
+ * never shows under two labels.
+ */
+export function publishShardSeries(shard: PooledShard, metrics: LoadBalancerMetrics, weights: LoadBalancerConfig['scoreWeights']): void {
+  if (shard.labelledAs !== shard.backend.id) {
+    removeShardSeries(metrics, shard.labelledAs);
+    shard.labelledAs = shard.backend.id;
+  }
+  const labels = { shard_id: shard.backend.id };
+  metrics.healthScore.set(labels, healthScore(shard, weights));
+  metrics.utilization.set(labels, shard.backend.health.utilization);
+  metrics.recentFailures.set(labels, shard.failures.failureCount());
+  metrics.shardReady.set(labels, shard.backend.health.ready ? 1 : 0);
+  publishCircuit(shard, metrics);
+}
+
+function publishCircuit(shard: PooledShard, metrics: LoadBalancerMetrics): void {
+  const current = circuitState(shard);
+  for (const state of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: shard.labelledAs, state }, state === current ? 1 : 0);
 }
 
 /** Takes a shard out of the pool for good: its breaker stops and its labelled series disappear. */
 export function retirePooledShard(shard: PooledShard, metrics: LoadBalancerMetrics): void {
   shard.breaker.shutdown();
-  const shardId = shard.backend.id;
+  removeShardSeries(metrics, shard.labelledAs);
+}
+
+function removeShardSeries(metrics: LoadBalancerMetrics, shardId: string): void {
   for (const state of CIRCUIT_STATES) metrics.breakerState.remove({ shard_id: shardId, state });
   for (const gauge of [metrics.healthScore, metrics.utilization, metrics.recentFailures, metrics.shardReady]) gauge.remove({ shard_id: shardId });
 }
