@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestTopic, freePort, freePortRange, kafkaBrokers, spawnCli, waitFor, type CliProcess } from '@odin-ws/testkit';
+import { createTestTopic, freePortRange, kafkaBrokers, spawnCli, waitFor, type CliProcess } from '@odin-ws/testkit';
 
 interface Position {
   partition: number;
@@ -42,7 +42,9 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
   it('shows live trades and order books, and recovers with no gap when its shard is killed', async () => {
     const trades = await createTestTopic('page-trade', 2);
     const books = await createTestTopic('page-book', 2);
-    const [basePort, lbPort, webPort] = [await freePortRange(2), await freePort(), await freePort()];
+    // Four consecutive free ports: two shards, the LB, the page (separate picks could hand out the same one twice).
+    const basePort = await freePortRange(4);
+    const [lbPort, webPort] = [basePort + 2, basePort + 3];
     fleet = spawnCli([
       '--mode=local', '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, `--topics=${trades},${books}`, `--channel-map=${trades}=trade,${books}=book`,
       '--shards=2', `--port=${basePort}`, `--lb-port=${lbPort}`, `--web-port=${webPort}`, '--symbols=BTC,ETH', '--rate=40', '--log-level=warn', '--health-interval=200', '--drain-timeout=2',
@@ -52,7 +54,9 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
       if (fleet!.child.exitCode !== null) throw new Error(`local mode exited:\n${fleet!.output()}`);
       const health = (await (await fetch(`http://127.0.0.1:${lbPort}/health`)).json()) as { shards: Array<{ ready: boolean }> };
       return health.shards.length === 2 && health.shards.every((shard) => shard.ready);
-    }, 60_000, 250);
+    }, 60_000, 250).catch((error: unknown) => {
+      throw new Error(`${String(error)}\n--- local mode output ---\n${fleet!.output()}`);
+    });
 
     browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     const page = await browser.newPage();
