@@ -220,15 +220,22 @@ describe('load balancer in front of real shards', () => {
     writeFileSync(file, `# discovery output\n${first!.url}\n`);
     const lb = await startLoadBalancerProcess({ args: [`--backend-urls-file=${file}`] });
     lbs.push(lb);
-    const shardIds = async () => (await lb.health()).shards.map((shard) => shard['id']);
-    await waitFor('the first shard in the pool', async () => (await shardIds()).join() === first!.shardId);
+    // Each /health lands on one worker; eight answers in a row that agree mean every worker re-read the file.
+    const everyWorkerHas = async (ids: string[]) => {
+      for (let i = 0; i < 8; i++) {
+        const health = await lb.health();
+        if (health.shards.map((shard) => shard['id']).join() !== ids.join() || !health.shards.every((shard) => shard['ready'] === true)) return false;
+      }
+      return true;
+    };
+    await waitFor('the first shard in every worker', () => everyWorkerHas([first!.shardId]));
     const early = await Promise.all(Array.from({ length: 4 }, () => connect(lb.url)));
     await waitFor('4 clients on the first shard', async () => (await connectionsOf(first!)) === 4);
 
     writeFileSync(file, `${first!.url}\n${second!.url}\n`);
-    await waitFor('both shards in the pool', async () => (await shardIds()).length === 2 && (await lb.health()).shards.every((shard) => shard['ready'] === true));
+    await waitFor('both shards in every worker', () => everyWorkerHas([first!.shardId, second!.shardId]));
     writeFileSync(file, `${second!.url}\n`);
-    await waitFor('only the second shard left', async () => (await shardIds()).join() === second!.shardId);
+    await waitFor('only the second shard left in every worker', () => everyWorkerHas([second!.shardId]));
     await Promise.all(Array.from({ length: 4 }, () => connect(lb.url)));
     await waitFor('4 clients on the second shard', async () => (await connectionsOf(second!)) === 4);
     // Clients spliced to the shard that left the list keep streaming.

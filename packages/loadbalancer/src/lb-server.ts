@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, HANDSHAKE_STATUS_LINES, checkWebSocketHandshake, formatCloseReason, type CloseReason, type HandshakeProblem } from '@odin-ws/protocol';
+import { CloseCode, HANDSHAKE_STATUS_LINES, formatCloseReason, type CloseReason } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
 import { watchBackendUrlsFile } from './backend-urls-file.js';
@@ -13,6 +13,7 @@ import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metric
 import { circuitState, createPooledShard, healthScore, publishShardSeries, retirePooledShard, type PooledShard } from './shard-pool.js';
 import { orderShards } from './shard-selector.js';
 import { splice, type Splice } from './splice.js';
+import { MAX_HANDSHAKE_HEADERS, answerClientError, endWithJson, handshakeProblemOf } from './http-answers.js';
 import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
 
 /** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
@@ -27,11 +28,7 @@ const DRAIN_RETRY_MS = 1000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
-/**
- * Handshakes with more headers are refused (431). Node keeps only the first 2,000 headers by
- * default and silently drops the rest, which would hide the WebSocket headers of a padded request.
- */
-const MAX_HANDSHAKE_HEADERS = 100;
+
 
 export interface LoadBalancerWorkerOptions {
   config: LoadBalancerConfig;
@@ -293,43 +290,6 @@ export class LoadBalancerWorker {
       })),
     };
   }
-}
-
-function handshakeProblemOf(req: IncomingMessage): HandshakeProblem | undefined {
-  if (req.rawHeaders.length / 2 > MAX_HANDSHAKE_HEADERS) {
-    return { status: 431, code: 'TOO_MANY_HEADERS', message: `a handshake may carry at most ${MAX_HANDSHAKE_HEADERS} headers`, headers: {} };
-  }
-  const header = (name: string) => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value.join(',') : value;
-  };
-  return checkWebSocketHandshake({
-    method: req.method ?? '',
-    httpVersion: req.httpVersion,
-    upgrade: header('upgrade'),
-    connection: header('connection'),
-    key: header('sec-websocket-key'),
-    version: header('sec-websocket-version'),
-  });
-}
-
-
-function endWithJson(socket: Socket, status: string, body: unknown, headers: Record<string, string> = {}): void {
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n${extra}Connection: close\r\n\r\n${JSON.stringify(body)}`);
-}
-
-/**
- * Requests Node's parser refused (garbage, headers over 16 KB, too slow) get a status line before
- * the socket closes, as Node itself would answer without a clientError listener.
- */
-function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
-  if (socket.writable && !socket.destroyed) {
-    const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
-    socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
-  }
-  socket.destroySoon();
 }
 
 function pathOf(req: IncomingMessage): string {
