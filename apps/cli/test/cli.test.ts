@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, TestClient, freePort, kafkaBrokers, startShardProcess, waitFor } from '@odin-ws/testkit';
+import { CLI_PATH, TestClient, freePortRange, kafkaBrokers, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { OPTION_SPECS } from '@odin-ws/config';
 
 function runCli(args: string[], env: Record<string, string> = {}) {
@@ -53,11 +53,12 @@ describe('odin-ws CLI', () => {
     });
 
     it('starts the feed, N shards and the load balancer against the configured broker, streams data, and stops on SIGINT', async () => {
-      const base = await freePort();
-      const lbPort = await freePort();
+      // Consecutive free ports for the two shards, the LB and the ticker page.
+      const base = await freePortRange(4);
+      const [lbPort, webPort] = [base + 2, base + 3];
       fleet = spawn(
         process.execPath,
-        [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, `--lb-port=${lbPort}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn', '--health-interval=200'],
+        [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, `--lb-port=${lbPort}`, `--web-port=${webPort}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn', '--health-interval=200'],
         { stdio: 'ignore' },
       );
       const urls = [0, 1].map((i) => `http://127.0.0.1:${base + i}`).concat(`http://127.0.0.1:${lbPort}`);

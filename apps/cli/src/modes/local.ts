@@ -15,6 +15,8 @@ const LOCAL_BROKER = '127.0.0.1:9092';
  */
 export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
   const logger = createLogger({ level: config.shard.logLevel, base: { mode: 'local' } });
+  // First, so a taken --web-port fails the start before any child process exists.
+  const page = await startTickerPage({ host: config.loadBalancer.host, port: config.webPort, wsPort: config.loadBalancer.port, symbols: config.feed.symbols });
   const startedBroker = config.startKafka && startLocalBroker(logger);
   const kafkaArgs = config.startKafka ? [`--kafka-brokers=${LOCAL_BROKER}`] : [];
   const children: ChildProcess[] = [];
@@ -32,7 +34,6 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   }
   spawnChild('feed', ['--mode=feed', '--duration=0']);
   spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.backendUrls.join(',')}`]);
-  const page = await startTickerPage({ host: config.loadBalancer.host, port: config.webPort, wsPort: config.loadBalancer.port, symbols: config.feed.symbols });
   logger.info(
     { url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`, page: `http://127.0.0.1:${config.webPort}/`, shards: config.loadBalancer.backendUrls, feedRate: config.feed.rate },
     'local fleet starting; open the page for the live ticker, or connect a WebSocket client to the load balancer url',
