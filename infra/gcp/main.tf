@@ -21,6 +21,9 @@ locals {
     ODIN_LB_PORT           = tostring(local.lb_port)
     ODIN_LB_WORKERS        = tostring(var.lb_workers)
     ODIN_BACKEND_URLS_FILE = "/etc/odin-ws/shards.txt"
+    # Google's front ends append "<client>, <load balancer address>" to X-Forwarded-For: trusting
+    # them (and that address) makes per-IP admission count real clients, not front ends.
+    ODIN_TRUSTED_PROXIES = join(",", concat(local.google_health_check_ranges, [google_compute_global_address.lb.address]))
   })
   discover_env = {
     PROJECT     = var.project

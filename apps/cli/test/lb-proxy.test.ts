@@ -104,3 +104,44 @@ describe('load balancer splice (real LB process, echo backend)', () => {
     expect(backend.handshakes.length).toBe(before);
   });
 });
+
+describe('per-IP admission behind a trusted proxy (real LB process, echo backend)', () => {
+  let backend: EchoBackend;
+  const lbs: LoadBalancerProcess[] = [];
+  const startLb = async (args: string[]) => {
+    const lb = await startLoadBalancerProcess({ backendUrls: [backend.url], workers: 1, args: ['--admission-ip-rate=1', '--admission-queue=0', ...args] });
+    lbs.push(lb);
+    await waitFor('backend ready in the LB', async () => (await lb.health()).shards[0]?.['ready'] === true);
+    return lb;
+  };
+  /** 'proxied' when the echo backend took the client, else the close code the LB sent. */
+  const outcome = async (url: string, forwardedFor: string) => {
+    const client = await open(url, { 'X-Forwarded-For': forwardedFor });
+    const result = await Promise.race([client.closed.then(({ code }) => code), new Promise<'proxied'>((resolve) => setTimeout(() => resolve('proxied'), 300))]);
+    client.socket.terminate();
+    return result;
+  };
+
+  beforeAll(async () => {
+    backend = await startEchoBackend();
+  });
+
+  afterAll(async () => {
+    await Promise.all(lbs.map((lb) => lb.stop()));
+    await backend?.close();
+  });
+
+  it('counts each forwarded client on its own when the peer is a trusted proxy', async () => {
+    const lb = await startLb(['--trusted-proxies=127.0.0.0/8']);
+    expect(await outcome(lb.url, '203.0.113.1')).toBe('proxied');
+    expect(await outcome(lb.url, '203.0.113.2')).toBe('proxied');
+    // The same client again within its one-per-second budget: 1013.
+    expect(await outcome(lb.url, '198.51.100.9, 203.0.113.1')).toBe(1013);
+  });
+
+  it('ignores X-Forwarded-For from peers it does not trust', async () => {
+    const lb = await startLb([]);
+    expect(await outcome(lb.url, '203.0.113.1')).toBe('proxied');
+    expect(await outcome(lb.url, '203.0.113.2')).toBe(1013);
+  });
+});

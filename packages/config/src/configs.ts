@@ -60,6 +60,8 @@ export interface LoadBalancerConfig {
   failureWindowS: number;
   scoreWeights: { utilization: number; failures: number };
   admission: { ratePerSecond: number; ipRatePerSecond: number; queueDepth: number; maxWaitMs: number };
+  /** Proxies whose X-Forwarded-For is believed for per-IP admission. */
+  trustedProxies: string[];
   drainTimeoutS: number;
 }
 
@@ -138,6 +140,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
       queueDepth: values['admissionQueue'] as number,
       maxWaitMs: values['admissionMaxWait'] as number,
     },
+    trustedProxies: (values['trustedProxies'] as string[] | undefined) ?? [],
     drainTimeoutS: values['drainTimeout'] as number,
   };
 }

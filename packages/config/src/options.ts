@@ -1,6 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { backendUrls, brokers, choice, integer, list, text, topicEventMap, type Parser } from './parsers.js';
+import { backendUrls, brokers, choice, cidrList, integer, list, text, topicEventMap, type Parser } from './parsers.js';
 
 export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
@@ -79,6 +79,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
   option({ key: 'admissionQueue', flag: '--admission-queue <n>', env: 'ODIN_ADMISSION_QUEUE', description: 'handshakes that may wait for admission per worker; beyond, clients get 1013 with a retry delay', defaultValue: 10_000, parse: integer(0, 1_000_000), modes: LB_MODES }),
   option({ key: 'admissionMaxWait', flag: '--admission-max-wait <ms>', env: 'ODIN_ADMISSION_MAX_WAIT', description: 'longest a handshake waits in the admission queue before it gets 1013', defaultValue: 3000, parse: integer(1, 600_000), modes: LB_MODES }),
   option({ key: 'webPort', flag: '--web-port <port>', env: 'ODIN_WEB_PORT', description: 'port of the live ticker page (built on the client SDK) that local mode serves', defaultValue: 3000, parse: integer(1, 65535), modes: ['local'] }),
+  option({ key: 'trustedProxies', flag: '--trusted-proxies <list>', env: 'ODIN_TRUSTED_PROXIES', description: 'addresses or CIDR ranges of proxies in front of the load balancer (e.g. Google\'s front ends): from them, per-IP admission counts the rightmost X-Forwarded-For address that is not a trusted proxy', defaultValue: [] as string[], defaultLabel: 'none', parse: cidrList(), modes: LB_MODES }),
   option({ key: 'shards', flag: '--shards <n>', env: 'ODIN_SHARDS', description: 'shard processes to start', defaultValue: 3, parse: integer(1, 64), modes: ['local'] }),
   option({ key: 'symbols', flag: '--symbols <list>', env: 'ODIN_FEED_SYMBOLS', description: 'symbols the demo feed trades', defaultValue: ['BTC', 'ETH', 'SOL', 'DOGE', 'PEPE', 'ADA', 'XRP', 'AVAX'], parse: list(), modes: ['feed', 'local'] }),
   option({ key: 'rate', flag: '--rate <n>', env: 'ODIN_FEED_RATE', description: 'records per second the demo feed produces, over all topics', defaultValue: 100, parse: integer(1, 1_000_000), modes: ['feed', 'local'] }),

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
 
 /**
@@ -84,5 +85,20 @@ export function backendUrls(): Parser<string[]> {
       if (!/^wss?:\/\/[A-Za-z0-9.\-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) throw invalid('expected ws://host:port/path[,...]', url);
     }
     return urls;
+  };
+}
+
+/** IP addresses or CIDR ranges, comma-separated (IPv4 or IPv6). */
+export function cidrList(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => {
+    const entries = parseList(raw);
+    for (const entry of entries) {
+      const [address, prefix] = entry.split('/');
+      const family = isIP(address ?? '');
+      const maxPrefix = family === 6 ? 128 : 32;
+      if (family === 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix))) throw invalid('expected IP addresses or CIDR ranges, e.g. 35.191.0.0/16', entry);
+    }
+    return entries;
   };
 }

@@ -24,6 +24,12 @@ const MAX_FETCH_WAIT_MS = 500;
 /** No completed fetch for this long while "consuming" means the broker is gone or stuck. */
 const STALL_AFTER_MS = 10_000;
 const RESTART_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
+/**
+ * Longest a fresh source reports catching-up. Reading the history's worth of every partition takes
+ * milliseconds at the seed's rates; if a partition never reaches its start-time end (its records
+ * deleted by retention in between, and nothing new), waiting longer would keep the shard unready forever.
+ */
+const CATCH_UP_LIMIT_MS = 120_000;
 
 export class KafkaJsRecordSource implements RecordSource {
   private readonly kafka: Kafka;
@@ -36,6 +42,7 @@ export class KafkaJsRecordSource implements RecordSource {
   /** Fetched before the first join; undefined once the first join has sought to them. */
   private firstPositions: Map<string, StartPosition> | undefined;
   private joinedBefore = false;
+  private catchUpDeadline = 0;
 
   constructor(private readonly options: KafkaJsSourceOptions) {
     this.kafka = createKafkaJsClient(options);
@@ -48,6 +55,10 @@ export class KafkaJsRecordSource implements RecordSource {
   state(): SourceState {
     if (this.current !== 'consuming') return this.current;
     if (Date.now() - this.lastFetchAt > STALL_AFTER_MS) return 'stalled';
+    if (this.progress.catchingUp && Date.now() > this.catchUpDeadline) {
+      const partitions = this.progress.abandonCatchUp();
+      this.options.logger.warn({ partitions, limitMs: CATCH_UP_LIMIT_MS }, 'stopped waiting for partitions to catch up; reporting ready');
+    }
     return this.progress.catchingUp ? 'catching-up' : 'consuming';
   }
 
@@ -150,7 +161,10 @@ export class KafkaJsRecordSource implements RecordSource {
    * later join each partition is sought to the position this process actually reached.
    */
   private resumeWhereDelivered(consumer: Consumer, assignment: Record<string, number[]>): void {
-    if (!this.joinedBefore && this.firstPositions) this.progress.planStart(this.firstPositions);
+    if (!this.joinedBefore && this.firstPositions) {
+      this.progress.planStart(this.firstPositions);
+      this.catchUpDeadline = Date.now() + CATCH_UP_LIMIT_MS;
+    }
     this.joinedBefore = true;
     this.firstPositions = undefined;
     for (const [topic, partitions] of Object.entries(assignment)) {

@@ -19,6 +19,14 @@ describe('PartitionProgress', () => {
     expect(progress.resumePosition(key)).toBe(121);
   });
 
+  it('can stop waiting for a partition that never reaches its target', () => {
+    const progress = new PartitionProgress();
+    progress.planStart(new Map([[key, { start: 100, end: 150 }]]));
+    expect(progress.abandonCatchUp()).toEqual([key]);
+    expect(progress.catchingUp).toBe(false);
+    expect(progress.coveredFrom(key)).toBe(100);
+  });
+
   it('has nothing to catch up on an idle partition', () => {
     const progress = new PartitionProgress();
     progress.planStart(new Map([[key, { start: 7, end: 7 }]]));

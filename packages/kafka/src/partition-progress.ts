@@ -49,6 +49,13 @@ export class PartitionProgress {
     if (target !== undefined && lastOffset >= target - 1) this.catchUpTargets.delete(key);
   }
 
+  /** Stops waiting for the partitions still catching up; returns which they were. */
+  abandonCatchUp(): string[] {
+    const pending = [...this.catchUpTargets.keys()];
+    this.catchUpTargets.clear();
+    return pending;
+  }
+
   coveredFrom(key: string): number | undefined {
     return this.coverage.get(key);
   }

@@ -7,6 +7,7 @@ import { CloseCode, HANDSHAKE_STATUS_LINES, formatCloseReason, type CloseReason 
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
 import { watchBackendUrlsFile } from './backend-urls-file.js';
+import { createClientAddressResolver } from './client-address.js';
 import { parseBackendUrls, pollTimeoutMs, refreshHealth, startHealthPolling } from './backends.js';
 import { upgradeAndClose } from './close-frame.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
@@ -48,6 +49,7 @@ export class LoadBalancerWorker {
   private readonly server: Server;
   private readonly metrics: LoadBalancerMetrics;
   private readonly admission: AdmissionControl;
+  private readonly clientAddressOf: ReturnType<typeof createClientAddressResolver>;
   private pool: PooledShard[] = [];
   private readonly spliced = new Map<Socket, Splice>();
   private draining = false;
@@ -59,6 +61,7 @@ export class LoadBalancerWorker {
 
   private constructor(private readonly options: LoadBalancerWorkerOptions) {
     this.admission = new AdmissionControl(options.config.admission);
+    this.clientAddressOf = createClientAddressResolver(options.config.trustedProxies);
     this.metrics = createLoadBalancerMetrics(options.registry, () => ({ proxied: this.spliced.size, queueDepth: this.admission.queueDepth }));
     this.server = createServer(
       { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
@@ -176,13 +179,13 @@ export class LoadBalancerWorker {
       return;
     }
     if (this.draining) return this.refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: DRAIN_RETRY_MS }, 'draining');
-    const clientAddress = socket.remoteAddress ?? 'unknown';
-    const admitted = await this.admit(clientAddress);
+    const admitted = await this.admit(this.clientAddressOf(socket.remoteAddress, req.headers['x-forwarded-for']));
     if (admitted !== 'admitted') {
       this.metrics.admissionRejections.inc({ reason: admitted });
       return this.refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: OVERLOADED_RETRY_MS }, 'admission');
     }
-    const request = buildUpstreamRequest(req, clientAddress);
+    // Each hop appends its own peer to X-Forwarded-For, trusted proxy or not.
+    const request = buildUpstreamRequest(req, socket.remoteAddress ?? 'unknown');
     const reasons: Array<HandshakeFailureReason | 'circuit_open'> = [];
     const order = orderShards(this.pool, this.options.config.scoreWeights);
     for (const [index, shard] of order.entries()) {
