@@ -94,6 +94,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   // 20 KB: past both tiers' 16 KB limit, yet small enough to be read whole before the answer (a much
   // larger request races the server's close against the client's writes and can lose the answer).
   { label: 'a 20 KB header', send: { http: handshake(`X-Big: ${'a'.repeat(20_000)}\r\n${WS_HEADERS}`) }, answer: { http: 431 } },
+  { label: '150 headers', send: { http: handshake(Array.from({ length: 150 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) }, answer: { shard: { ignored: true }, loadbalancer: { http: 431, code: 'TOO_MANY_HEADERS' } } },
   { label: '2,000 headers', send: { http: handshake(Array.from({ length: 2000 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) }, answer: { shard: { silentClose: true }, loadbalancer: { http: 431 } } },
   { label: 'binary garbage instead of HTTP', send: { http: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)) }, answer: { shard: { silentClose: true }, loadbalancer: { http: 400 } } },
 ];
