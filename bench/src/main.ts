@@ -5,6 +5,7 @@ import { compareInterleaved } from './scenarios/compare.js';
 import { runFanout, type FanoutResult } from './scenarios/fanout.js';
 import { runMemory, type MemoryResult } from './scenarios/memory.js';
 import { runRamp, type RampResult } from './scenarios/ramp.js';
+import { runRecovery, type RecoveryResult } from './scenarios/recovery.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { median } from './stats.js';
 
@@ -175,6 +176,34 @@ withCommonOptions(
       ...medianOf(runs, ['shardBytesPerConnection', 'lbBytesPerConnection']),
     }),
     (runs) => (runs.some((r) => r.connected < options.connections) ? 'not every client connected' : undefined),
+  ),
+);
+
+withCommonOptions(
+  program
+    .command('recovery')
+    .description('SDK clients through the LB while one shard is killed or drained: every record exactly once, how long moved clients went without data, reconnection peak')
+    .option('--connections <n>', 'SDK clients (in this process)', positive, 3000)
+    .option('--fault <kind>', 'kill (SIGKILL) or drain (SIGTERM)', (raw: string) => {
+      if (raw !== 'kill' && raw !== 'drain') throw new InvalidArgumentError(`expected kill or drain, got '${raw}'`);
+      return raw;
+    }, 'kill')
+    .option('--rate <n>', 'records per second over 8 channels', positive, 40),
+  { direct: false, external: false },
+).action((options: CommonOptions & { connections: number; fault: 'kill' | 'drain'; rate: number }) =>
+  repeatAndReport<RecoveryResult>(
+    'recovery',
+    options,
+    (report) => runRecovery({ ...options, progress: report }),
+    (runs) => ({
+      fault: options.fault,
+      connections: options.connections,
+      shards: options.shards,
+      complete: Math.min(...runs.map((r) => r.complete)),
+      ...medianOf(runs, ['reconnects', 'outageP50Ms', 'outageP99Ms', 'outageMaxMs', 'peakOpensPerSecond']),
+      notRecovered: Math.max(...runs.map((r) => r.notRecovered)),
+    }),
+    (runs) => (runs.some((r) => r.complete < r.connections) ? 'a client missed or repeated a record' : undefined),
   ),
 );
 

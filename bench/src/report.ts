@@ -42,11 +42,11 @@ function machine() {
   return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
 }
 
-/** Latency percentiles when the rows have them, else bytes per connection (the memory scenario). */
+/** Latency (or outage) percentiles when the rows have them, else bytes per connection (the memory scenario). */
 function chartOf(name: string, rows: Array<Record<string, unknown>>): string {
   const pick = (suffixes: string[]) => (row: Record<string, unknown>) =>
     Object.fromEntries(Object.entries(row).filter(([key, value]) => typeof value === 'number' && suffixes.some((suffix) => key === suffix)) as Array<[string, number]>);
-  const latency = pick(['p50Ms', 'p95Ms', 'p99Ms', 'handshakeP50Ms', 'handshakeP99Ms']);
+  const latency = pick(['p50Ms', 'p95Ms', 'p99Ms', 'handshakeP50Ms', 'handshakeP99Ms', 'outageP50Ms', 'outageP99Ms', 'outageMaxMs']);
   const memory = pick(['shardBytesPerConnection', 'lbBytesPerConnection']);
   const useLatency = rows.some((row) => Object.keys(latency(row)).length > 0);
   const label = (row: Record<string, unknown>, i: number) => `${String(row['config'] ?? row['path'] ?? name)} #${String(row['run'] ?? i + 1)} (${String(row['connections'] ?? '')})`;

@@ -67,6 +67,21 @@ export class ClientCrowd {
       this.members.every((member) => member.channels.every((channel) => member.received.get(channel)!.at(-1) === produced.get(key(channel))! - 1)), timeoutMs, 100);
   }
 
+  /**
+   * For every client that reconnected: the longest it went without a message (ms), the time its
+   * streams stood still around the cut, whatever caused it.
+   */
+  outagesMs(): number[] {
+    return this.members
+      .filter((member) => member.client.stats().reconnects > 0)
+      .map((member) => {
+        const arrivals = member.latencies.map(([at]) => at).sort((a, b) => a - b);
+        let longest = 0;
+        for (let i = 1; i < arrivals.length; i++) longest = Math.max(longest, arrivals[i]! - arrivals[i - 1]!);
+        return longest;
+      });
+  }
+
   /** Producer-to-client latency percentile (ms) over messages that arrived in [from, to). */
   latencyPercentile(percentile: number, from: number, to: number): number {
     const values: number[] = [];
