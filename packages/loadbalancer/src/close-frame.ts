@@ -13,11 +13,8 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  * reach a browser only as an anonymous error.
  */
 export function upgradeAndClose(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
-  const key = req.headers['sec-websocket-key'];
-  if (typeof key !== 'string' || key.length === 0) {
-    socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
-    return;
-  }
+  // The handshake was checked before any refusal (http-answers.ts): the key is there and well formed.
+  const key = String(req.headers['sec-websocket-key']);
   const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   socket.end(closeFrame(code, formatCloseReason(reason)));

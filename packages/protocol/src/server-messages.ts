@@ -27,7 +27,7 @@ export function encodeError(error: { code: ProtocolErrorCode; message: string; v
   return JSON.stringify({ type: 'error', code, message, ...(value === undefined ? {} : { value }), ...withId(id) });
 }
 
-/** The seed's `reconnect` (offset replay) answer until history-based recovery lands (see docs/protocol.md). */
+/** The answer to the seed's `reconnect` (one offset per topic): resuming is done with `since` (docs/protocol.md, Recovery). */
 export function encodeReconnectError(message: string, id?: RequestId): string {
   return JSON.stringify({ type: 'reconnect_error', message, ...withId(id) });
 }
