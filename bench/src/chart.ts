@@ -16,27 +16,27 @@ export function barChartSvg(title: string, rows: Array<{ label: string; values: 
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="12">`,
     `<rect width="100%" height="100%" fill="white"/>`,
-    `<text x="10" y="22" font-size="15" font-weight="bold">${escape(title)}</text>`,
+    `<text x="10" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>`,
   ];
   figures.forEach((figure, i) => {
     parts.push(`<rect x="${left + i * 130}" y="34" width="10" height="10" fill="${COLORS[i % COLORS.length]}"/>`);
-    parts.push(`<text x="${left + i * 130 + 14}" y="43">${escape(figure)}</text>`);
+    parts.push(`<text x="${left + i * 130 + 14}" y="43">${escapeXml(figure)}</text>`);
   });
   rows.forEach((row, r) => {
     const top = 56 + r * groupHeight;
-    parts.push(`<text x="10" y="${top + (figures.length * barHeight) / 2 + 4}">${escape(row.label)}</text>`);
+    parts.push(`<text x="10" y="${top + (figures.length * barHeight) / 2 + 4}">${escapeXml(row.label)}</text>`);
     figures.forEach((figure, i) => {
       const value = row.values[figure] ?? 0;
       const barWidth = Math.max(1, (value / max) * plotWidth);
       const y = top + i * barHeight;
       parts.push(`<rect x="${left}" y="${y}" width="${barWidth.toFixed(1)}" height="${barHeight - 2}" fill="${COLORS[i % COLORS.length]}"/>`);
-      parts.push(`<text x="${(left + barWidth + 4).toFixed(1)}" y="${y + barHeight - 4}">${value} ${escape(unit)}</text>`);
+      parts.push(`<text x="${(left + barWidth + 4).toFixed(1)}" y="${y + barHeight - 4}">${value} ${escapeXml(unit)}</text>`);
     });
   });
   parts.push('</svg>');
   return `${parts.join('\n')}\n`;
 }
 
-function escape(text: string): string {
+function escapeXml(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

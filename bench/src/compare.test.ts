@@ -7,7 +7,13 @@ describe('compareInterleaved', () => {
     const order: string[] = [];
     const side = (label: string, values: number[]) => {
       let call = 0;
-      return { label, run: async () => (order.push(label), { p99Ms: values[call++]! }) };
+      return {
+        label,
+        run: async () => {
+          order.push(label);
+          return { p99Ms: values[call++]! };
+        },
+      };
     };
     const { summary, rows } = await compareInterleaved(3, side('direct', [10, 30, 20]), side('lb', [40, 60, 50]), ['p99Ms']);
     expect(order).toEqual(['direct', 'lb', 'direct', 'lb', 'direct', 'lb']);
@@ -18,7 +24,10 @@ describe('compareInterleaved', () => {
   it('compares fanout through the LB and direct on real processes (smoke)', async () => {
     const side = (direct: boolean) => ({
       label: direct ? 'direct' : 'lb',
-      run: () => runFanout({ connections: 30, messages: 2, intervalMs: 50, shards: 1, direct, lbWorkers: 1, progress: () => undefined }) as Promise<unknown> as Promise<Record<string, unknown>>,
+      run: () =>
+        runFanout({ connections: 30, messages: 2, intervalMs: 50, shards: 1, direct, lbWorkers: 1, progress: () => undefined }) as Promise<unknown> as Promise<
+          Record<string, unknown>
+        >,
     });
     const { summary } = await compareInterleaved(1, side(true), side(false), ['deliveryRate', 'p99Ms']);
     expect(summary).toMatchObject({ direct: { deliveryRate: 1 }, lb: { deliveryRate: 1 }, ratio_lb_to_direct: { deliveryRate: 1 } });

@@ -1,5 +1,13 @@
 import { spawnSync } from 'node:child_process';
-import { KAFKA_SCRIPT, createTestTopic, kafkaBrokers, startLoadBalancerProcess, startShardProcess, type LoadBalancerProcess, type ShardProcess } from '@odin-ws/testkit';
+import {
+  createTestTopic,
+  KAFKA_SCRIPT,
+  kafkaBrokers,
+  type LoadBalancerProcess,
+  type ShardProcess,
+  startLoadBalancerProcess,
+  startShardProcess,
+} from '@odin-ws/testkit';
 
 export interface FleetOptions {
   shards: number;
@@ -85,5 +93,10 @@ export interface ScenarioFleetOptions {
 }
 
 export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet> {
-  return startFleet({ shards: options.shards, lbWorkers: options.direct ? 0 : options.lbWorkers, ...options.external, ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}) });
+  return startFleet({
+    shards: options.shards,
+    lbWorkers: options.direct ? 0 : options.lbWorkers,
+    ...options.external,
+    ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}),
+  });
 }

@@ -2,10 +2,10 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { writeReport } from './report.js';
 import { compareInterleaved } from './scenarios/compare.js';
-import { runFanout, type FanoutResult } from './scenarios/fanout.js';
-import { runMemory, type MemoryResult } from './scenarios/memory.js';
-import { runRamp, type RampResult } from './scenarios/ramp.js';
-import { runRecovery, type RecoveryResult } from './scenarios/recovery.js';
+import { type FanoutResult, runFanout } from './scenarios/fanout.js';
+import { type MemoryResult, runMemory } from './scenarios/memory.js';
+import { type RampResult, runRamp } from './scenarios/ramp.js';
+import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { median } from './stats.js';
 
@@ -38,7 +38,9 @@ function withCommonOptions(command: Command, features: { direct?: boolean; exter
   if (features.direct !== false) command.option('--direct', 'connect clients straight to the shards, no load balancer', false);
   command.option('--runs <n>', features.runs === false ? 'runs of each configuration' : 'repeat and report medians', positive, features.runs === false ? 3 : 1);
   command.option('--json <file>', 'also write the JSON result here');
-  command.option('--shard-args <flags>', 'extra flags for every shard started, space-separated (e.g. "--history-size=0")', (value: string) => value.split(' ').filter(Boolean));
+  command.option('--shard-args <flags>', 'extra flags for every shard started, space-separated (e.g. "--history-size=0")', (value: string) =>
+    value.split(' ').filter(Boolean),
+  );
   if (features.external !== false) {
     command
       .option('--url <ws-url>', 'use a running fleet at this URL instead of starting one (KAFKA_BROKERS names its broker)')
@@ -78,7 +80,8 @@ async function repeatAndReport<R>(
   }
 }
 
-const medianOf = <R>(runs: R[], figures: readonly (keyof R & string)[]) => Object.fromEntries(figures.map((figure) => [figure, median(runs.map((r) => Number(r[figure])))]));
+const medianOf = <R>(runs: R[], figures: readonly (keyof R & string)[]) =>
+  Object.fromEntries(figures.map((figure) => [figure, median(runs.map((r) => Number(r[figure])))]));
 const path = (options: CommonOptions) => ({
   path: options.direct ? 'direct' : 'lb',
   shards: options.shards,
@@ -125,7 +128,13 @@ withCommonOptions(
     'ramp',
     options,
     (report) => runRamp({ ...options, ...external(options), holdS: options.hold, progress: report }),
-    (runs) => ({ ...path(options), connections: options.connections, rate: options.rate, holdS: options.hold, ...medianOf(runs, ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds']) }),
+    (runs) => ({
+      ...path(options),
+      connections: options.connections,
+      rate: options.rate,
+      holdS: options.hold,
+      ...medianOf(runs, ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds']),
+    }),
     (runs) => (runs.some((r) => r.connected < r.connections || r.aliveAfterHold < r.connected) ? 'connections failed or did not survive the hold' : undefined),
   ),
 );
@@ -182,12 +191,19 @@ withCommonOptions(
 withCommonOptions(
   program
     .command('recovery')
-    .description('SDK clients through the LB while one shard is killed or drained: every record exactly once, how long moved clients went without data, reconnection peak')
+    .description(
+      'SDK clients through the LB while one shard is killed or drained: every record exactly once, how long moved clients went without data, reconnection peak',
+    )
     .option('--connections <n>', 'SDK clients (in this process)', positive, 3000)
-    .option('--fault <kind>', 'kill (SIGKILL) or drain (SIGTERM)', (raw: string) => {
-      if (raw !== 'kill' && raw !== 'drain') throw new InvalidArgumentError(`expected kill or drain, got '${raw}'`);
-      return raw;
-    }, 'kill')
+    .option(
+      '--fault <kind>',
+      'kill (SIGKILL) or drain (SIGTERM)',
+      (raw: string) => {
+        if (raw !== 'kill' && raw !== 'drain') throw new InvalidArgumentError(`expected kill or drain, got '${raw}'`);
+        return raw;
+      },
+      'kill',
+    )
     .option('--rate <n>', 'records per second over 8 channels', positive, 40),
   { direct: false, external: false },
 ).action((options: CommonOptions & { connections: number; fault: 'kill' | 'drain'; rate: number }) =>
@@ -222,11 +238,22 @@ withCommonOptions(
   const side = (direct: boolean) => {
     const label = direct ? 'direct' : 'lb';
     const report = (line: string) => progress(`[compare ${label}] ${line}`);
-    if (scenario === 'fanout') return { label, run: () => runFanout({ ...options, intervalMs: options.interval, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>> };
-    if (scenario === 'ramp') return { label, run: () => runRamp({ ...options, holdS: options.hold, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>> };
+    if (scenario === 'fanout')
+      return {
+        label,
+        run: () => runFanout({ ...options, intervalMs: options.interval, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
+      };
+    if (scenario === 'ramp')
+      return {
+        label,
+        run: () => runRamp({ ...options, holdS: options.hold, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
+      };
     throw new InvalidArgumentError(`compare supports fanout and ramp, got '${scenario}'`);
   };
-  const figures = scenario === 'fanout' ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms'] : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
+  const figures =
+    scenario === 'fanout'
+      ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms']
+      : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
   const { rows, summary } = await compareInterleaved(options.runs, side(true), side(false), figures);
   process.stderr.write('\n');
   const document = { scenario: `compare-${scenario}`, connections: options.connections, ...summary };

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Resident set size of a process in bytes (Linux /proc), 0 if it is gone. */
 export function rssBytes(pid: number): number {

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { barChartSvg } from './chart.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
@@ -11,7 +11,12 @@ const RESULTS_DIR = fileURLToPath(new URL('../results/', import.meta.url));
  * figures named plainly), as a Markdown table and as an SVG chart of the latency (or memory) figures,
  * under bench/results/, plus the JSON to `jsonPath` if given.
  */
-export function writeReport(name: string, summary: Record<string, unknown>, rows: Array<Record<string, unknown>>, jsonPath?: string): { json: string; markdown: string } {
+export function writeReport(
+  name: string,
+  summary: Record<string, unknown>,
+  rows: Array<Record<string, unknown>>,
+  jsonPath?: string,
+): { json: string; markdown: string } {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const base = join(RESULTS_DIR, `${name}-${stamp}`);
@@ -39,17 +44,26 @@ export function writeReport(name: string, summary: Record<string, unknown>, rows
 }
 
 function machine() {
-  return { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version, platform: `${process.platform}-${process.arch}` };
+  return {
+    cpus: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${process.platform}-${process.arch}`,
+  };
 }
 
 /** Latency (or outage) percentiles when the rows have them, else bytes per connection (the memory scenario). */
 function chartOf(name: string, rows: Array<Record<string, unknown>>): string {
   const pick = (suffixes: string[]) => (row: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(row).filter(([key, value]) => typeof value === 'number' && suffixes.some((suffix) => key === suffix)) as Array<[string, number]>);
+    Object.fromEntries(
+      Object.entries(row).filter(([key, value]) => typeof value === 'number' && suffixes.some((suffix) => key === suffix)) as Array<[string, number]>,
+    );
   const latency = pick(['p50Ms', 'p95Ms', 'p99Ms', 'handshakeP50Ms', 'handshakeP99Ms', 'outageP50Ms', 'outageP99Ms', 'outageMaxMs']);
   const memory = pick(['shardBytesPerConnection', 'lbBytesPerConnection']);
   const useLatency = rows.some((row) => Object.keys(latency(row)).length > 0);
-  const label = (row: Record<string, unknown>, i: number) => `${String(row['config'] ?? row['path'] ?? name)} #${String(row['run'] ?? i + 1)} (${String(row['connections'] ?? '')})`;
+  const label = (row: Record<string, unknown>, i: number) =>
+    `${String(row['config'] ?? row['path'] ?? name)} #${String(row['run'] ?? i + 1)} (${String(row['connections'] ?? '')})`;
   return barChartSvg(
     `${name}: ${useLatency ? 'latency' : 'bytes per idle connection'}`,
     rows.map((row, i) => ({ label: label(row, i), values: useLatency ? latency(row) : memory(row) })),

@@ -3,7 +3,17 @@ import { runThroughput } from './scenarios/throughput.js';
 
 describe('pnpm bench throughput (smoke)', () => {
   it('streams to clients on random channel subsets and reports frames/s, CPU per million frames and latency', async () => {
-    const result = await runThroughput({ connections: 100, channels: 5, perClient: 2, rate: 50, durationS: 2, shards: 1, direct: false, lbWorkers: 1, progress: () => undefined });
+    const result = await runThroughput({
+      connections: 100,
+      channels: 5,
+      perClient: 2,
+      rate: 50,
+      durationS: 2,
+      shards: 1,
+      direct: false,
+      lbWorkers: 1,
+      progress: () => undefined,
+    });
     expect(result).toMatchObject({ scenario: 'throughput', connections: 100, connected: 100 });
     expect(result.produced).toBeGreaterThanOrEqual(90);
     // Every record reaches the ~40 clients subscribed to its channel (2 of 5 channels each).

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { OPTION_SPECS, backendUrlsParser } from '@odin-ws/config';
+import { backendUrlsParser, OPTION_SPECS } from '@odin-ws/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -27,7 +27,8 @@ describe('infra/docker', () => {
 
   it('sets only real ODIN_* options, with values the CLI accepts, and gives shards time to drain', () => {
     for (const [name, service] of Object.entries(compose.services)) {
-      for (const key of Object.keys(service.environment ?? {}).filter((key) => key.startsWith('ODIN_'))) expect(knownVariables.has(key), `${name}: ${key}`).toBe(true);
+      for (const key of Object.keys(service.environment ?? {}).filter((key) => key.startsWith('ODIN_')))
+        expect(knownVariables.has(key), `${name}: ${key}`).toBe(true);
       if (service.image === 'odin-ws:local') expect(parseInt(service.stop_grace_period ?? '10s', 10), name).toBeGreaterThan(30);
     }
     const urls = backendUrlsParser()(compose.services['loadbalancer']!.environment!['ODIN_BACKEND_URLS']!);
@@ -52,7 +53,10 @@ describe('infra/docker', () => {
 
   it('gives Prometheus a configuration promtool accepts, with the production rules', () => {
     const work = mkdtempSync(join(tmpdir(), 'odin-compose-prometheus-'));
-    const config = readFileSync(join(dir, 'prometheus.compose.yml'), 'utf8').replace('/etc/prometheus/rules', resolve(root, 'infra/monitoring/prometheus/rules'));
+    const config = readFileSync(join(dir, 'prometheus.compose.yml'), 'utf8').replace(
+      '/etc/prometheus/rules',
+      resolve(root, 'infra/monitoring/prometheus/rules'),
+    );
     writeFileSync(join(work, 'prometheus.yml'), config);
     const result = spawnSync('promtool', ['check', 'config', join(work, 'prometheus.yml')], { encoding: 'utf8' });
     expect(result.status, result.stdout + result.stderr).toBe(0);

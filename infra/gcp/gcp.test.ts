@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from '@cdktf/hcl2json';
@@ -14,16 +14,25 @@ import { describe, expect, it } from 'vitest';
 const dir = new URL('./', import.meta.url).pathname;
 /** The root configuration and its one module, each checked on its own. */
 const configurations = ['.', 'modules/tier'];
-const tfFilesOf = (configuration: string) => readdirSync(join(dir, configuration)).filter((name) => name.endsWith('.tf')).map((name) => join(dir, configuration, name));
-const sourceOf = (configuration: string) => tfFilesOf(configuration).map((file) => readFileSync(file, 'utf8')).join('\n');
+const tfFilesOf = (configuration: string) =>
+  readdirSync(join(dir, configuration))
+    .filter((name) => name.endsWith('.tf'))
+    .map((name) => join(dir, configuration, name));
+const sourceOf = (configuration: string) =>
+  tfFilesOf(configuration)
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 const source = sourceOf('.');
 type Block = Record<string, Array<Record<string, unknown>>>;
 
-async function parsed(configuration = '.'): Promise<{ resource: Record<string, Block>; variable: Block; locals: Array<Record<string, unknown>>; module: Block }> {
+async function parsed(
+  configuration = '.',
+): Promise<{ resource: Record<string, Block>; variable: Block; locals: Array<Record<string, unknown>>; module: Block }> {
   const merged = { resource: {} as Record<string, Block>, variable: {} as Block, locals: [] as Array<Record<string, unknown>>, module: {} as Block };
   for (const file of tfFilesOf(configuration)) {
     const json = (await parse(file, readFileSync(file, 'utf8'))) as Record<string, unknown>;
-    for (const [type, blocks] of Object.entries((json['resource'] ?? {}) as Record<string, Block>)) merged.resource[type] = { ...merged.resource[type], ...blocks };
+    for (const [type, blocks] of Object.entries((json['resource'] ?? {}) as Record<string, Block>))
+      merged.resource[type] = { ...merged.resource[type], ...blocks };
     Object.assign(merged.variable, json['variable'] ?? {});
     Object.assign(merged.module, json['module'] ?? {});
     merged.locals.push(...((json['locals'] ?? []) as Array<Record<string, unknown>>));
@@ -59,8 +68,14 @@ describe('infra/gcp (Terraform)', () => {
     const { variable } = await parsed('modules/tier');
     for (const [name, [call]] of Object.entries(module)) {
       const given = Object.keys(call!).filter((key) => key !== 'source');
-      expect(given.filter((key) => !(key in variable)), name).toEqual([]);
-      expect(Object.keys(variable).filter((key) => !given.includes(key) && one(variable, key)['default'] === undefined), name).toEqual([]);
+      expect(
+        given.filter((key) => !(key in variable)),
+        name,
+      ).toEqual([]);
+      expect(
+        Object.keys(variable).filter((key) => !given.includes(key) && one(variable, key)['default'] === undefined),
+        name,
+      ).toEqual([]);
     }
   });
 
@@ -137,7 +152,9 @@ describe('infra/gcp (Terraform)', () => {
       });
     writeFileSync(answer, '10.0.0.2\n10.0.0.3\n');
     expect(run().status).toBe(0);
-    const lines = readFileSync(shards, 'utf8').split('\n').filter((line) => line && !line.startsWith('#'));
+    const lines = readFileSync(shards, 'utf8')
+      .split('\n')
+      .filter((line) => line && !line.startsWith('#'));
     expect(lines).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
     expect(readFileSync(join(work, 'args.txt'), 'utf8')).toContain('labels.odin-ws-tier=shard AND status=RUNNING');
     writeFileSync(answer, '');

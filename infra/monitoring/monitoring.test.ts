@@ -17,7 +17,11 @@ function promtool(...args: string[]) {
 
 /** Metric names an expression text uses (histogram series reduced to their histogram; recording rules, odin:*, left out). */
 function metricNames(text: string): string[] {
-  return [...new Set([...text.replace(/odin:[a-z_:]+/g, '').matchAll(/\b((?:ws|odin|process)_[a-z_]+)/g)].map((match) => match[1]!.replace(/_(bucket|sum|count)$/, '')))];
+  return [
+    ...new Set(
+      [...text.replace(/odin:[a-z_:]+/g, '').matchAll(/\b((?:ws|odin|process)_[a-z_]+)/g)].map((match) => match[1]!.replace(/_(bucket|sum|count)$/, '')),
+    ),
+  ];
 }
 
 /**
@@ -39,7 +43,10 @@ describe('infra/monitoring', () => {
   it('every metric the rules and the dashboard use exists, and every alert has a runbook section', () => {
     const documented = new Set(metricNames(read('docs/metrics.md')));
     const dashboard = JSON.parse(read(DASHBOARD)) as { panels: Array<{ targets?: Array<{ expr: string }> }> };
-    const expressions = dashboard.panels.flatMap((panel) => panel.targets ?? []).map((target) => target.expr).join('\n');
+    const expressions = dashboard.panels
+      .flatMap((panel) => panel.targets ?? [])
+      .map((target) => target.expr)
+      .join('\n');
     for (const name of metricNames(read(RULES) + expressions)) {
       expect(documented.has(name) || DEFAULT_METRICS.includes(name), name).toBe(true);
     }
@@ -53,7 +60,8 @@ describe('infra/monitoring', () => {
   it('the dashboard has a panel for each thing operators watch', () => {
     const dashboard = JSON.parse(read(DASHBOARD)) as { uid: string; panels: Array<{ title: string }> };
     const titles = dashboard.panels.map((panel) => panel.title.toLowerCase()).join(' | ');
-    for (const topic of ['connections', 'handshakes', 'circuit breaker', 'health scores', 'frames delivered', 'latency', 'lag']) expect(titles).toContain(topic);
+    for (const topic of ['connections', 'handshakes', 'circuit breaker', 'health scores', 'frames delivered', 'latency', 'lag'])
+      expect(titles).toContain(topic);
     expect(dashboard.uid).toBe('odin-ws-overview');
   });
 });

@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestTopic, freePort, type LoadBalancerProcess, type ShardProcess, startLoadBalancerProcess, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestTopic, freePort, startLoadBalancerProcess, startShardProcess, waitFor, type LoadBalancerProcess, type ShardProcess } from '@odin-ws/testkit';
 
 const RULES = new URL('./prometheus/rules/odin-ws.rules.yml', import.meta.url).pathname;
 
@@ -47,25 +47,39 @@ describe('Prometheus against a local fleet', () => {
     );
     const port = await freePort();
     let output = '';
-    prometheus = spawn('prometheus', [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+    prometheus = spawn(
+      'prometheus',
+      [`--config.file=${join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${join(work, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     prometheus.on('error', (error) => (output += `cannot start prometheus (apt-get install prometheus; .ci/run installs it): ${error.message}`));
     prometheus.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const api = async <T>(path: string): Promise<T> => ((await (await fetch(`http://127.0.0.1:${port}/api/v1/${path}`)).json()) as { data: T }).data;
 
-    await waitFor('prometheus to scrape all three targets', async () => {
-      if (prometheus!.exitCode !== null) throw new Error(output);
-      const { activeTargets } = await api<{ activeTargets: Array<{ health: string }> }>('targets');
-      return activeTargets.length === 3 && activeTargets.every((target) => target.health === 'up');
-    }, 30_000, 500);
+    await waitFor(
+      'prometheus to scrape all three targets',
+      async () => {
+        if (prometheus!.exitCode !== null) throw new Error(output);
+        const { activeTargets } = await api<{ activeTargets: Array<{ health: string }> }>('targets');
+        return activeTargets.length === 3 && activeTargets.every((target) => target.health === 'up');
+      },
+      30_000,
+      500,
+    );
     const workers = await api<{ result: Array<{ value: [number, string] }> }>('query?query=ws_lb_workers');
     expect(workers.result[0]?.value[1]).toBe('1');
 
     const victim = `127.0.0.1:${shards[0]!.port}`;
     await shards[0]!.stop('SIGKILL');
-    const firing = await waitFor('OdinShardDown to fire', async () => {
-      const { alerts } = await api<{ alerts: Alert[] }>('alerts');
-      return alerts.find((alert) => alert.labels['alertname'] === 'OdinShardDown' && alert.state === 'firing');
-    }, 75_000, 1000);
+    const firing = await waitFor(
+      'OdinShardDown to fire',
+      async () => {
+        const { alerts } = await api<{ alerts: Alert[] }>('alerts');
+        return alerts.find((alert) => alert.labels['alertname'] === 'OdinShardDown' && alert.state === 'firing');
+      },
+      75_000,
+      1000,
+    );
     expect(firing.labels).toMatchObject({ instance: victim, job: 'odin-ws-shard', severity: 'critical' });
     const { alerts } = await api<{ alerts: Alert[] }>('alerts');
     expect(alerts.filter((alert) => alert.labels['alertname'] === 'OdinShardDown').map((alert) => alert.labels['instance'])).toEqual([victim]);

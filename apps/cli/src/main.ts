@@ -15,7 +15,10 @@ const program = buildProgram(async (mode, values, given) => {
     case 'feed':
       return runFeedMode(feedConfigFrom(values));
     case 'local':
-      return runLocalMode(localConfigFrom(values, given.has('kafkaBrokers')), process.argv.slice(2).filter((arg) => !arg.startsWith('--mode')));
+      return runLocalMode(
+        localConfigFrom(values, given.has('kafkaBrokers')),
+        process.argv.slice(2).filter((arg) => !arg.startsWith('--mode')),
+      );
   }
 });
 

@@ -16,6 +16,11 @@ export function renderMetricsDocs(): string {
   createLoadBalancerMetrics(loadBalancer, noState);
   return renderMetricsReference([
     { title: 'Shard (`--mode=shard`, port 3002 by default)', intro: 'Every shard metric carries the label `shard_id`.', registry: shard },
-    { title: 'Load balancer (`--mode=loadbalancer`, port 3001 by default)', intro: 'Per-shard series carry the `shard_id` the shard reports in its `/health`.', registry: loadBalancer, combinesWorkers: true },
+    {
+      title: 'Load balancer (`--mode=loadbalancer`, port 3001 by default)',
+      intro: 'Per-shard series carry the `shard_id` the shard reports in its `/health`.',
+      registry: loadBalancer,
+      combinesWorkers: true,
+    },
   ]);
 }

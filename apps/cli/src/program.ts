@@ -1,6 +1,6 @@
-import { Command, InvalidArgumentError, Option } from 'commander';
-import { MODES, OPTION_SPECS, formatOptionDefault, type Mode, type OptionSpec } from '@odin-ws/config';
+import { formatOptionDefault, MODES, type Mode, OPTION_SPECS, type OptionSpec } from '@odin-ws/config';
 import { describeError } from '@odin-ws/errors';
+import { Command, InvalidArgumentError, Option } from 'commander';
 
 /**
  * The commander program, generated from OPTION_SPECS: each flag also reads its ODIN_* environment

@@ -1,7 +1,7 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { afterAll, describe, expect, it } from 'vitest';
-import { CLI_PATH, TestClient, freePortRange, kafkaBrokers, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { OPTION_SPECS } from '@odin-ws/config';
+import { CLI_PATH, freePortRange, kafkaBrokers, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 
 function runCli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [CLI_PATH, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', timeout: 20_000 });
@@ -58,7 +58,19 @@ describe('odin-ws CLI', () => {
       const [lbPort, webPort] = [base + 2, base + 3];
       fleet = spawn(
         process.execPath,
-        [CLI_PATH, '--mode=local', '--shards=2', `--port=${base}`, `--lb-port=${lbPort}`, `--web-port=${webPort}`, '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, '--rate=200', '--log-level=warn', '--health-interval=200'],
+        [
+          CLI_PATH,
+          '--mode=local',
+          '--shards=2',
+          `--port=${base}`,
+          `--lb-port=${lbPort}`,
+          `--web-port=${webPort}`,
+          '--host=127.0.0.1',
+          `--kafka-brokers=${kafkaBrokers()}`,
+          '--rate=200',
+          '--log-level=warn',
+          '--health-interval=200',
+        ],
         { stdio: 'ignore' },
       );
       const urls = [0, 1].map((i) => `http://127.0.0.1:${base + i}`).concat(`http://127.0.0.1:${lbPort}`);

@@ -1,19 +1,19 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import {
   ClientCrowd,
+  type CrowdReport,
   closeProducers,
   createTestTopic,
   freePort,
+  type LoadBalancerProcess,
+  type SequenceFeed,
+  type ShardProcess,
   sleep,
   startLoadBalancerProcess,
   startSequenceFeed,
   startShardProcess,
   waitFor,
-  type CrowdReport,
-  type LoadBalancerProcess,
-  type SequenceFeed,
-  type ShardProcess,
 } from '@odin-ws/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 /**
  * Fault suite: real shards, a real load balancer, a real broker, and a crowd of SDK clients that
@@ -35,13 +35,23 @@ describe('faults: every SDK client ends with every record exactly once, in order
   let feed: SequenceFeed | undefined;
 
   const startShard = (index: number) =>
-    startShardProcess({ topics: [topic], port: shardPorts[index]!, shardId: `fault-shard-${index}`, args: [`--channel-map=${topic}=trade`, '--drain-timeout=4', '--log-level=warn'] });
+    startShardProcess({
+      topics: [topic],
+      port: shardPorts[index]!,
+      shardId: `fault-shard-${index}`,
+      args: [`--channel-map=${topic}=trade`, '--drain-timeout=4', '--log-level=warn'],
+    });
   const startLb = async () => {
     lb = await startLoadBalancerProcess({ backendUrls: shardPorts.map((port) => `ws://127.0.0.1:${port}/ws`), port: lbPort, workers: 2 });
     return lb;
   };
   const lbSeesReady = (count: number) =>
-    waitFor(`${count} shards ready in the load balancer`, async () => (await lb!.health()).shards.filter((shard) => shard['ready'] === true).length === count, 30_000, 100);
+    waitFor(
+      `${count} shards ready in the load balancer`,
+      async () => (await lb!.health()).shards.filter((shard) => shard['ready'] === true).length === count,
+      30_000,
+      100,
+    );
 
   /** Fleet up, records streaming, every client receiving: then the fault, then the verdict. */
   async function underFault(fault: () => Promise<void>): Promise<CrowdReport> {

@@ -60,14 +60,38 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'a channel with a space', send: { text: '{"type":"subscribe","channels":["bad channel"]}' }, answer: { error: 'INVALID_CHANNEL' } },
   { label: 'a query object as channel', send: { text: '{"type":"subscribe","channels":[{"$gt":""}]}' }, answer: { error: 'INVALID_CHANNEL' } },
   { label: 'a wildcard channel', send: { text: '{"type":"subscribe","channels":["*"]}' }, answer: { error: 'INVALID_CHANNEL' } },
-  { label: 'a 129-character channel', send: { text: JSON.stringify({ type: 'subscribe', channels: ['A'.repeat(129)] }) }, answer: { error: 'INVALID_CHANNEL' } },
-  { label: 'a negative resume offset', send: { text: '{"type":"subscribe","channels":["A.trade"],"since":{"A.trade":{"partition":0,"offset":-1}}}' }, answer: { error: 'INVALID_POSITION' } },
-  { label: 'a resume position for a channel not requested', send: { text: '{"type":"subscribe","channels":["A.trade"],"since":{"B.trade":{"partition":0,"offset":1}}}' }, answer: { error: 'INVALID_POSITION' } },
-  { label: 'more channels than the subscription limit', send: { text: JSON.stringify({ type: 'subscribe', channels: ['A.t', 'B.t', 'C.t', 'D.t', 'E.t', 'F.t'] }) }, answer: { error: 'TOO_MANY_CHANNELS' } },
+  {
+    label: 'a 129-character channel',
+    send: { text: JSON.stringify({ type: 'subscribe', channels: ['A'.repeat(129)] }) },
+    answer: { error: 'INVALID_CHANNEL' },
+  },
+  {
+    label: 'a negative resume offset',
+    send: { text: '{"type":"subscribe","channels":["A.trade"],"since":{"A.trade":{"partition":0,"offset":-1}}}' },
+    answer: { error: 'INVALID_POSITION' },
+  },
+  {
+    label: 'a resume position for a channel not requested',
+    send: { text: '{"type":"subscribe","channels":["A.trade"],"since":{"B.trade":{"partition":0,"offset":1}}}' },
+    answer: { error: 'INVALID_POSITION' },
+  },
+  {
+    label: 'more channels than the subscription limit',
+    send: { text: JSON.stringify({ type: 'subscribe', channels: ['A.t', 'B.t', 'C.t', 'D.t', 'E.t', 'F.t'] }) },
+    answer: { error: 'TOO_MANY_CHANNELS' },
+  },
   { label: 'a binary frame', send: { binary: Buffer.from([0xde, 0xad, 0xbe, 0xef]) }, answer: { error: 'BINARY_NOT_SUPPORTED' } },
-  { label: 'the seed reconnect request', send: { text: '{"type":"reconnect","data":{"client_id":"c1","last_offset":{"odin.trades":5}}}' }, answer: { reply: 'reconnect_error' } },
+  {
+    label: 'the seed reconnect request',
+    send: { text: '{"type":"reconnect","data":{"client_id":"c1","last_offset":{"odin.trades":5}}}' },
+    answer: { reply: 'reconnect_error' },
+  },
   // Sizes and encodings.
-  { label: 'a message over --max-message-size', send: { text: JSON.stringify({ type: 'subscribe', channels: ['X'.repeat(2000)] }) }, answer: { close: 1009, reason: 'MESSAGE_TOO_BIG' } },
+  {
+    label: 'a message over --max-message-size',
+    send: { text: JSON.stringify({ type: 'subscribe', channels: ['X'.repeat(2000)] }) },
+    answer: { close: 1009, reason: 'MESSAGE_TOO_BIG' },
+  },
   { label: 'a message over 4x --max-message-size', send: { text: 'x'.repeat(5000) }, answer: { cut: true } },
   { label: 'invalid UTF-8 in a text frame', send: { frames: clientFrame(0x81, Buffer.from([0x7b, 0xff, 0xfe, 0x7d])) }, answer: { cut: true } },
   // Framing.
@@ -79,24 +103,64 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'a frame declaring 2^53 bytes', send: { frames: clientFrame(0x81, 'x', { declaredLength: Number.MAX_SAFE_INTEGER }) }, answer: { cut: true } },
   { label: 'a close frame with an invalid code', send: { frames: clientFrame(0x88, Buffer.from([0x03, 0xe7])) }, answer: { emptyClose: true } },
   { label: 'a truncated frame', send: { frames: clientFrame(0x81, 'short', { declaredLength: 100 }) }, answer: { ignored: true } },
-  { label: 'an unmasked frame', send: { frames: clientFrame(0x81, '{"type":"ping"}', { mask: false }) }, answer: { shard: { ignored: true }, loadbalancer: { cut: true } } },
+  {
+    label: 'an unmasked frame',
+    send: { frames: clientFrame(0x81, '{"type":"ping"}', { mask: false }) },
+    answer: { shard: { ignored: true }, loadbalancer: { cut: true } },
+  },
   // Handshakes and plain HTTP.
   { label: 'plain HTTP to another path', send: { http: 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n' }, answer: { http: 404, code: 'NOT_FOUND' } },
   { label: 'plain HTTP to the WebSocket path', send: { http: 'GET /ws HTTP/1.1\r\nHost: x\r\n\r\n' }, answer: { http: 426, code: 'UPGRADE_REQUIRED' } },
-  { label: 'a POST to the WebSocket path', send: { http: 'POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' }, answer: { http: 426, code: 'UPGRADE_REQUIRED' } },
-  { label: 'an upgrade without a key', send: { http: handshake('Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n') }, answer: { http: 400, code: 'BAD_HANDSHAKE' } },
-  { label: 'an upgrade with a malformed key', send: { http: handshake('Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n') }, answer: { http: 400, code: 'BAD_HANDSHAKE' } },
-  { label: 'WebSocket version 8', send: { http: handshake(`Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 8\r\n`) }, answer: { http: 426, code: 'UNSUPPORTED_WEBSOCKET_VERSION' } },
-  { label: 'an upgrade to another protocol', send: { http: handshake('Upgrade: h2c\r\nConnection: Upgrade\r\n') }, answer: { http: 426, code: 'UPGRADE_REQUIRED' } },
+  {
+    label: 'a POST to the WebSocket path',
+    send: { http: 'POST /ws HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello' },
+    answer: { http: 426, code: 'UPGRADE_REQUIRED' },
+  },
+  {
+    label: 'an upgrade without a key',
+    send: { http: handshake('Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Version: 13\r\n') },
+    answer: { http: 400, code: 'BAD_HANDSHAKE' },
+  },
+  {
+    label: 'an upgrade with a malformed key',
+    send: { http: handshake('Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n') },
+    answer: { http: 400, code: 'BAD_HANDSHAKE' },
+  },
+  {
+    label: 'WebSocket version 8',
+    send: { http: handshake(`Upgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${KEY}\r\nSec-WebSocket-Version: 8\r\n`) },
+    answer: { http: 426, code: 'UNSUPPORTED_WEBSOCKET_VERSION' },
+  },
+  {
+    label: 'an upgrade to another protocol',
+    send: { http: handshake('Upgrade: h2c\r\nConnection: Upgrade\r\n') },
+    answer: { http: 426, code: 'UPGRADE_REQUIRED' },
+  },
   { label: 'a WebSocket upgrade to another path', send: { http: handshake(WS_HEADERS, 'GET /elsewhere HTTP/1.1') }, answer: { http: 404, code: 'NOT_FOUND' } },
-  { label: 'an HTTP/1.0 handshake', send: { http: handshake(WS_HEADERS, 'GET /ws HTTP/1.0') }, answer: { shard: { ignored: true }, loadbalancer: { http: 400, code: 'BAD_HANDSHAKE' } } },
+  {
+    label: 'an HTTP/1.0 handshake',
+    send: { http: handshake(WS_HEADERS, 'GET /ws HTTP/1.0') },
+    answer: { shard: { ignored: true }, loadbalancer: { http: 400, code: 'BAD_HANDSHAKE' } },
+  },
   { label: 'a garbage request line', send: { http: 'GARBAGE\r\n\r\n' }, answer: { shard: { ignored: true }, loadbalancer: { http: 400 } } },
   // 20 KB: past both tiers' 16 KB limit, yet small enough to be read whole before the answer (a much
   // larger request races the server's close against the client's writes and can lose the answer).
   { label: 'a 20 KB header', send: { http: handshake(`X-Big: ${'a'.repeat(20_000)}\r\n${WS_HEADERS}`) }, answer: { http: 431 } },
-  { label: '150 headers', send: { http: handshake(Array.from({ length: 150 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) }, answer: { shard: { ignored: true }, loadbalancer: { http: 431, code: 'TOO_MANY_HEADERS' } } },
-  { label: '2,000 headers', send: { http: handshake(Array.from({ length: 2000 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) }, answer: { shard: { silentClose: true }, loadbalancer: { http: 431 } } },
-  { label: 'binary garbage instead of HTTP', send: { http: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)) }, answer: { shard: { silentClose: true }, loadbalancer: { http: 400 } } },
+  {
+    label: '150 headers',
+    send: { http: handshake(Array.from({ length: 150 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) },
+    answer: { shard: { ignored: true }, loadbalancer: { http: 431, code: 'TOO_MANY_HEADERS' } },
+  },
+  {
+    label: '2,000 headers',
+    send: { http: handshake(Array.from({ length: 2000 }, (_, i) => `X-H${i}: v\r\n`).join('') + WS_HEADERS) },
+    answer: { shard: { silentClose: true }, loadbalancer: { http: 431 } },
+  },
+  {
+    label: 'binary garbage instead of HTTP',
+    send: { http: Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 37) % 256)) },
+    answer: { shard: { silentClose: true }, loadbalancer: { http: 400 } },
+  },
 ];
 
 export function answerFor(hostileCase: HostileCase, tier: Tier): Answer {

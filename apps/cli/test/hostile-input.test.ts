@@ -1,24 +1,24 @@
 import { readFileSync } from 'node:fs';
-import { connect as tcpConnect, type Socket } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Socket, connect as tcpConnect } from 'node:net';
 import {
-  TestClient,
   closeProducers,
   createTestTopic,
   exchangeRaw,
   httpStatusOf,
+  type LoadBalancerProcess,
   produce,
+  type RawExchange,
   rawWebSocket,
+  type ShardProcess,
   seedValue,
   sleep,
   startLoadBalancerProcess,
   startShardProcess,
+  TestClient,
   waitFor,
-  type LoadBalancerProcess,
-  type RawExchange,
-  type ShardProcess,
 } from '@odin-ws/testkit';
-import { HOSTILE_CASES, answerFor, type Answer, type Send, type Tier } from './hostile-cases.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Answer, answerFor, HOSTILE_CASES, type Send, type Tier } from './hostile-cases.js';
 
 /** How long "no answer" is watched before it counts as ignored. */
 const QUIET_MS = 1500;
@@ -71,13 +71,10 @@ describe('hostile input', () => {
   };
 
   describe.each(['shard', 'loadbalancer'] as const)('at the %s', (tier) => {
-    it.each(HOSTILE_CASES.map((hostile) => [hostile.label, hostile.send, answerFor(hostile, tier)] as const))(
-      '%s',
-      async (_label, send, answer) => {
-        await expectAnswer(ports()[tier], send, answer, opened);
-        await nothingElseBroke();
-      },
-    );
+    it.each(HOSTILE_CASES.map((hostile) => [hostile.label, hostile.send, answerFor(hostile, tier)] as const))('%s', async (_label, send, answer) => {
+      await expectAnswer(ports()[tier], send, answer, opened);
+      await nothingElseBroke();
+    });
 
     it('a message flood past the rate limit: one RATE_LIMIT_EXCEEDED notice, the excess dropped', async () => {
       const client = await TestClient.connect(`ws://127.0.0.1:${ports()[tier]}/ws`);
@@ -93,14 +90,18 @@ describe('hostile input', () => {
 
     it('100 handshakes that never finish are dropped within the header timeout', async () => {
       const sockets = await Promise.all(
-        Array.from({ length: 100 }, () => new Promise<Socket>((resolve) => {
-          const socket = tcpConnect(ports()[tier], '127.0.0.1', () => {
-            socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
-            resolve(socket);
-          });
-          socket.on('error', () => undefined);
-          socket.resume(); // read (and drop) whatever the server answers, so its FIN is seen
-        })),
+        Array.from(
+          { length: 100 },
+          () =>
+            new Promise<Socket>((resolve) => {
+              const socket = tcpConnect(ports()[tier], '127.0.0.1', () => {
+                socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+                resolve(socket);
+              });
+              socket.on('error', () => undefined);
+              socket.resume(); // read (and drop) whatever the server answers, so its FIN is seen
+            }),
+        ),
       );
       opened.push(...sockets);
       await nothingElseBroke(); // served while the half-open handshakes sit there

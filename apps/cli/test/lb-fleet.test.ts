@@ -1,22 +1,22 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { chromium } from 'playwright-core';
 import {
-  TestClient,
   closeProducers,
   createTestTopic,
+  type LoadBalancerProcess,
   metricValue,
   produce,
+  type ShardProcess,
   seedValue,
   sleep,
   startLoadBalancerProcess,
   startShardProcess,
+  TestClient,
   waitFor,
-  type LoadBalancerProcess,
-  type ShardProcess,
 } from '@odin-ws/testkit';
+import { chromium } from 'playwright-core';
+import { afterEach, describe, expect, it } from 'vitest';
 
 describe('load balancer in front of real shards', () => {
   const shards: ShardProcess[] = [];
@@ -26,7 +26,9 @@ describe('load balancer in front of real shards', () => {
 
   const startShards = async (count: number, args: string[] = []) => {
     topic = await createTestTopic('lb', 2);
-    const started = await Promise.all(Array.from({ length: count }, () => startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, ...args] })));
+    const started = await Promise.all(
+      Array.from({ length: count }, () => startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, ...args] })),
+    );
     shards.push(...started);
     return started;
   };
@@ -100,14 +102,26 @@ describe('load balancer in front of real shards', () => {
     expect(failures).toEqual([]);
     expect(succeeded).toBe(180);
     const victimId = victim.shardId;
-    await waitFor('the circuit to open', async () => metricValue(await lb.metrics(), 'ws_circuit_breaker_transitions_total', { shard_id: victimId, to: 'open' }) >= 1).catch(async (error: Error) => {
-      throw new Error(`${error.message}\n${(await lb.metrics()).split('\n').filter((line) => line.startsWith('ws_handshake_failures') || line.startsWith('ws_circuit') || line.startsWith('ws_handshake_attempts')).join('\n')}`);
+    await waitFor(
+      'the circuit to open',
+      async () => metricValue(await lb.metrics(), 'ws_circuit_breaker_transitions_total', { shard_id: victimId, to: 'open' }) >= 1,
+    ).catch(async (error: Error) => {
+      throw new Error(
+        `${error.message}\n${(await lb.metrics())
+          .split('\n')
+          .filter((line) => line.startsWith('ws_handshake_failures') || line.startsWith('ws_circuit') || line.startsWith('ws_handshake_attempts'))
+          .join('\n')}`,
+      );
     });
     expect(metricValue(await lb.metrics(), 'ws_handshake_failures_total', { shard_id: victimId, reason: 'refused' })).toBeGreaterThanOrEqual(1);
 
     const revived = await startShardProcess({ topics: [topic], port: victim.port, shardId: victimId, args: [`--channel-map=${topic}=trade`] });
     shards.push(revived);
-    await waitFor('the LB to see the shard ready again', async () => (await lb.health()).shards.find((shard) => shard['id'] === victimId)?.['ready'] === true, 10_000);
+    await waitFor(
+      'the LB to see the shard ready again',
+      async () => (await lb.health()).shards.find((shard) => shard['id'] === victimId)?.['ready'] === true,
+      10_000,
+    );
     // New handshakes give the half-open circuit its trial; success closes it.
     await waitFor(
       'the circuit to close again',
@@ -126,7 +140,7 @@ describe('load balancer in front of real shards', () => {
     expect(metricValue(await lb.metrics(), 'ws_circuit_breaker_state', { shard_id: victimId, state: 'closed' })).toBe(1);
   }, 90_000);
 
-  it('tells clients 1012 with a retry delay when every shard is down, readable in Chromium\'s CloseEvent too', async () => {
+  it("tells clients 1012 with a retry delay when every shard is down, readable in Chromium's CloseEvent too", async () => {
     const fleet = await startShards(2);
     const lb = await startLb(fleet, [], 1);
     await Promise.all(fleet.map((shard) => shard.stop('SIGKILL')));
@@ -137,7 +151,10 @@ describe('load balancer in front of real shards', () => {
     expect(closed.code).toBe(1012);
     expect(JSON.parse(closed.reason)).toEqual({ code: 'NO_SHARD_AVAILABLE', retryMs: 1000 });
 
-    const browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    const browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     try {
       const page = await browser.newPage();
       const event = await page.evaluate(
@@ -198,10 +215,13 @@ describe('load balancer in front of real shards', () => {
     await produce(topic, [{ key: 'DRAIN', value: seedValue({ n: 1 }) }]);
     await client.waitForData(1, 'DRAIN.trade'); // still streaming through the splice
     // No new handshake gets through: refused, or left hanging by the primary with no worker to take it.
-    const attempt = TestClient.connect(lb.url).then((late) => {
-      late.terminate();
-      return 'opened';
-    }, () => 'refused');
+    const attempt = TestClient.connect(lb.url).then(
+      (late) => {
+        late.terminate();
+        return 'opened';
+      },
+      () => 'refused',
+    );
     expect(await Promise.race([attempt, sleep(1000).then(() => 'no answer')])).not.toBe('opened');
     const closed = await client.closedPromise;
     expect(closed.code).toBe(1012);
@@ -243,7 +263,9 @@ describe('load balancer in front of real shards', () => {
     await produce(topic, [{ key: 'KEEP', value: seedValue({ n: 1 }) }]);
     await Promise.all(early.map((client) => client.waitForData(1, 'KEEP.trade')));
     // Its gauges are gone (counters keep their history).
-    const gauges = (await lb.metrics()).split('\n').filter((line) => /^ws_(shard_ready|shard_health_score|shard_utilization|circuit_breaker_state)\{/.test(line));
+    const gauges = (await lb.metrics())
+      .split('\n')
+      .filter((line) => /^ws_(shard_ready|shard_health_score|shard_utilization|circuit_breaker_state)\{/.test(line));
     expect(gauges.filter((line) => line.includes(`shard_id="${second!.shardId}"`)).length).toBeGreaterThan(0);
     expect(gauges.filter((line) => line.includes(`shard_id="${first!.shardId}"`))).toEqual([]);
   });
@@ -254,9 +276,17 @@ describe('load balancer in front of real shards', () => {
     await Promise.all(Array.from({ length: 10 }, () => connect(lb.url)));
     const metrics = await lb.metrics();
     for (const name of [
-      'ws_handshake_attempts_total', 'ws_handshake_success_total', 'ws_handshake_duration_seconds_bucket', 'ws_handshake_retry_count',
-      'ws_circuit_breaker_state', 'ws_shard_health_score', 'ws_shard_utilization', 'ws_shard_recent_failures',
-      'ws_proxied_connections_active', 'ws_admission_queue_depth', 'process_cpu_seconds_total',
+      'ws_handshake_attempts_total',
+      'ws_handshake_success_total',
+      'ws_handshake_duration_seconds_bucket',
+      'ws_handshake_retry_count',
+      'ws_circuit_breaker_state',
+      'ws_shard_health_score',
+      'ws_shard_utilization',
+      'ws_shard_recent_failures',
+      'ws_proxied_connections_active',
+      'ws_admission_queue_depth',
+      'process_cpu_seconds_total',
     ]) {
       expect(metrics, name).toContain(name);
     }
@@ -264,7 +294,9 @@ describe('load balancer in front of real shards', () => {
     expect(metricValue(metrics, 'ws_proxied_connections_active')).toBe(10);
     // Two workers, each with a closed circuit per shard, labelled with the shard's own id (a worker
     // whose first poll timed out relabels its series at its first answer).
-    await waitFor('both workers to label the circuit with the shard id', async () =>
-      metricValue(await lb.metrics(), 'ws_circuit_breaker_state', { shard_id: fleet[0]!.shardId, state: 'closed' }) === 2);
+    await waitFor(
+      'both workers to label the circuit with the shard id',
+      async () => metricValue(await lb.metrics(), 'ws_circuit_breaker_state', { shard_id: fleet[0]!.shardId, state: 'closed' }) === 2,
+    );
   });
 });

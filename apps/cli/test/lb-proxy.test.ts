@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import WebSocket from 'ws';
+import { type EchoBackend, type LoadBalancerProcess, startEchoBackend, startLoadBalancerProcess, waitFor } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEchoBackend, startLoadBalancerProcess, waitFor, type EchoBackend, type LoadBalancerProcess } from '@odin-ws/testkit';
+import WebSocket from 'ws';
 
 /** Opens a ws client through the LB and collects what comes back, with its text/binary type. */
 async function open(url: string, headers: Record<string, string> = {}) {

@@ -1,5 +1,5 @@
+import { closeProducers, createTestTopic, metricValue, produce, type ShardProcess, seedValue, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, closeProducers, createTestTopic, metricValue, produce, seedValue, startShardProcess, waitFor, type ShardProcess } from '@odin-ws/testkit';
 
 /**
  * Every bad record a Kafka producer can write is dropped and counted, and handshakes past the

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { closeProducers, createTestTopic, kafkaBrokers, produce, type ShardProcess, seedValue, sleep, startShardProcess, TestClient } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, closeProducers, createTestTopic, kafkaBrokers, produce, seedValue, sleep, startShardProcess, type ShardProcess } from '@odin-ws/testkit';
 
 describe('shard delivery (real Kafka, real shard process)', () => {
   let topic: string;
@@ -42,7 +42,11 @@ describe('shard delivery (real Kafka, real shard process)', () => {
 
   it('accepts the older top-level channels shape and answers heartbeats with pong', async () => {
     const client = await connect();
-    expect(await client.request({ type: 'subscribe', channels: ['SOL.trade'], id: 'r1' }, 'subscription_ack')).toMatchObject({ subscribed: ['SOL.trade'], count: 1, id: 'r1' });
+    expect(await client.request({ type: 'subscribe', channels: ['SOL.trade'], id: 'r1' }, 'subscription_ack')).toMatchObject({
+      subscribed: ['SOL.trade'],
+      count: 1,
+      id: 'r1',
+    });
     const pong = await client.request({ type: 'heartbeat' }, 'pong');
     expect(Math.abs((pong['ts'] as number) - Date.now())).toBeLessThan(5000);
     expect(await client.request({ type: 'ping', id: 9 }, 'pong')).toMatchObject({ id: 9 });
@@ -57,7 +61,10 @@ describe('shard delivery (real Kafka, real shard process)', () => {
     expect(ack).toEqual({ type: 'unsubscription_ack', unsubscribed: ['DOGE.trade'], count: 0 });
     // A sentinel on another channel proves the stream is flowing while DOGE stays silent.
     await client.subscribe(['SENTINEL.trade']);
-    await produce(topic, [{ key: 'DOGE', value: seedValue({ n: 2 }) }, { key: 'SENTINEL', value: seedValue({}) }]);
+    await produce(topic, [
+      { key: 'DOGE', value: seedValue({ n: 2 }) },
+      { key: 'SENTINEL', value: seedValue({}) },
+    ]);
     await client.waitForData(1, 'SENTINEL.trade');
     await sleep(200);
     expect(client.dataMessages('DOGE.trade')).toHaveLength(1);
@@ -67,7 +74,10 @@ describe('shard delivery (real Kafka, real shard process)', () => {
     const client = await connect();
     await client.subscribe(['ORDER.trade']);
     const count = 500;
-    await produce(topic, Array.from({ length: count }, (_, n) => ({ key: 'ORDER', value: JSON.stringify({ type: 'T', timestamp: Date.now(), data: { n } }) })));
+    await produce(
+      topic,
+      Array.from({ length: count }, (_, n) => ({ key: 'ORDER', value: JSON.stringify({ type: 'T', timestamp: Date.now(), data: { n } }) })),
+    );
     const received = await client.waitForData(count, 'ORDER.trade');
     expect(received.map((m) => (m['data'] as { data: { n: number } }).data.n)).toEqual(Array.from({ length: count }, (_, n) => n));
     const offsets = received.map((m) => (m['pos'] as { offset: number }).offset);
@@ -93,7 +103,10 @@ describe('shard delivery (real Kafka, real shard process)', () => {
     }
     await Promise.all(many.map((client) => client.subscribe(['FAN.trade'])));
     const records = 20;
-    await produce(topic, Array.from({ length: records }, (_, n) => ({ key: 'FAN', value: seedValue({ n }) })));
+    await produce(
+      topic,
+      Array.from({ length: records }, (_, n) => ({ key: 'FAN', value: seedValue({ n }) })),
+    );
     await Promise.all(many.map((client) => client.waitForData(records, 'FAN.trade', 30_000)));
     for (const client of many) {
       expect(client.dataMessages('FAN.trade').map((m) => (m['data'] as { data: { n: number } }).data.n)).toEqual(Array.from({ length: records }, (_, n) => n));
@@ -106,7 +119,10 @@ describe('shard delivery (real Kafka, real shard process)', () => {
     try {
       const [a, b] = await Promise.all([connect(shard.url), connect(second.url)]);
       await Promise.all([a!.subscribe(['POS.trade']), b!.subscribe(['POS.trade'])]);
-      await produce(topic, Array.from({ length: 10 }, (_, n) => ({ key: 'POS', value: seedValue({ n }) })));
+      await produce(
+        topic,
+        Array.from({ length: 10 }, (_, n) => ({ key: 'POS', value: seedValue({ n }) })),
+      );
       const [fromA, fromB] = await Promise.all([a!.waitForData(10, 'POS.trade'), b!.waitForData(10, 'POS.trade')]);
       expect(fromA.map((m) => m['pos'])).toEqual(fromB.map((m) => m['pos']));
       expect(fromA.map((m) => m['data'])).toEqual(fromB.map((m) => m['data']));

@@ -1,18 +1,18 @@
 import { spawn } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ClientCrowd,
-  KAFKA_SCRIPT,
   closeProducers,
   createTestTopic,
+  KAFKA_SCRIPT,
+  type LoadBalancerProcess,
+  type ShardProcess,
   sleep,
   startLoadBalancerProcess,
   startSequenceFeed,
   startShardProcess,
   waitFor,
-  type LoadBalancerProcess,
-  type ShardProcess,
 } from '@odin-ws/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Its own broker, so stopping it cannot disturb the tests that share the main one. */
 const BROKER_NAME = 'restart-test';

@@ -1,18 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import {
-  TestClient,
   closeProducers,
   createTestTopic,
   maskedTextFrame,
   metricValue,
   produce,
   rawWebSocket,
+  type ShardProcess,
   seedValue,
   sleep,
   startShardProcess,
+  TestClient,
   waitFor,
-  type ShardProcess,
 } from '@odin-ws/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
 
 describe('shard lifecycle: slow consumers, heartbeats, drain, metrics', () => {
   const shards: ShardProcess[] = [];
@@ -49,7 +49,10 @@ describe('shard lifecycle: slow consumers, heartbeats, drain, metrics', () => {
     const pad = 'x'.repeat(4000);
     // 200 x 4 KB per request stays under the broker's 1 MB request limit.
     for (let sent = 0; sent < records; sent += 200) {
-      await produce(topic, Array.from({ length: 200 }, (_, i) => ({ key: 'FLOOD', value: seedValue({ n: sent + i, pad }) })));
+      await produce(
+        topic,
+        Array.from({ length: 200 }, (_, i) => ({ key: 'FLOOD', value: seedValue({ n: sent + i, pad }) })),
+      );
     }
     await waitFor('slow-client disconnect metric', async () => metricValue(await shard.metrics(), 'ws_slow_client_disconnects_total') >= 1, 30_000, 200);
     const received = await healthy.waitForData(records, 'FLOOD.trade', 60_000);
@@ -112,7 +115,7 @@ describe('shard lifecycle: slow consumers, heartbeats, drain, metrics', () => {
     shard.child.kill('SIGTERM');
 
     await waitFor('/ready to answer 503', async () => (await fetch(`${shard.httpUrl}/ready`)).status === 503, 2_000, 20);
-    expect((await shard.health())).toMatchObject({ status: 'draining', draining: true });
+    expect(await shard.health()).toMatchObject({ status: 'draining', draining: true });
     await expect(TestClient.connect(shard.url)).rejects.toThrow(/HTTP 503 retry-after=1/);
 
     const closes = await Promise.all(drained.map((client) => client.closedPromise));
@@ -136,17 +139,29 @@ describe('shard lifecycle: slow consumers, heartbeats, drain, metrics', () => {
     const shard = await start(topic);
     const before = await shard.metrics();
     for (const name of [
-      'ws_connections_active', 'ws_connections_total', 'ws_subscriptions_active', 'ws_channels_active',
-      'ws_kafka_records_consumed_total', 'ws_envelopes_broadcast_total', 'ws_frames_delivered_total',
-      'ws_broadcast_duration_seconds_bucket', 'ws_slow_client_disconnects_total', 'ws_bad_messages_total',
-      'ws_kafka_consumer_state', 'process_cpu_seconds_total', 'nodejs_eventloop_lag_p99_seconds',
+      'ws_connections_active',
+      'ws_connections_total',
+      'ws_subscriptions_active',
+      'ws_channels_active',
+      'ws_kafka_records_consumed_total',
+      'ws_envelopes_broadcast_total',
+      'ws_frames_delivered_total',
+      'ws_broadcast_duration_seconds_bucket',
+      'ws_slow_client_disconnects_total',
+      'ws_bad_messages_total',
+      'ws_kafka_consumer_state',
+      'process_cpu_seconds_total',
+      'nodejs_eventloop_lag_p99_seconds',
     ]) {
       expect(before, name).toContain(name);
     }
     expect(metricValue(before, 'ws_kafka_consumer_state', { state: 'consuming' })).toBe(1);
     const clientsOnChannel = await Promise.all([connect(shard.url), connect(shard.url), connect(shard.url)]);
     await Promise.all(clientsOnChannel.map((client) => client.subscribe(['M.trade', 'N.trade'])));
-    await produce(topic, Array.from({ length: 10 }, (_, n) => ({ key: 'M', value: seedValue({ n }) })));
+    await produce(
+      topic,
+      Array.from({ length: 10 }, (_, n) => ({ key: 'M', value: seedValue({ n }) })),
+    );
     await Promise.all(clientsOnChannel.map((client) => client.waitForData(10, 'M.trade')));
     clientsOnChannel[0]!.send('not json');
     await waitFor('metrics to move', async () => {

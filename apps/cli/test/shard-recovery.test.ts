@@ -1,5 +1,5 @@
+import { closeProducers, createTestTopic, metricValue, produce, type ShardProcess, sleep, startShardProcess, TestClient } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TestClient, closeProducers, createTestTopic, metricValue, produce, sleep, startShardProcess, type ShardProcess } from '@odin-ws/testkit';
 
 interface Position {
   partition: number;
@@ -92,7 +92,10 @@ describe('recovery: resuming a channel from its last position, on another shard 
     const other = await connect(small);
     const { partition, offset } = seen[0]!['pos'] as Position;
     const ack = await other.request(
-      { type: 'subscribe', data: { channels: ['SOL.trade', 'XRP.trade'], since: { 'SOL.trade': { partition, offset }, 'XRP.trade': { partition: 99, offset: 1 } } } },
+      {
+        type: 'subscribe',
+        data: { channels: ['SOL.trade', 'XRP.trade'], since: { 'SOL.trade': { partition, offset }, 'XRP.trade': { partition: 99, offset: 1 } } },
+      },
       'subscription_ack',
     );
     expect(ack['recovery']).toEqual({
@@ -128,7 +131,10 @@ describe('recovery: resuming a channel from its last position, on another shard 
 
   it('answers a malformed position with INVALID_POSITION and subscribes nothing', async () => {
     const client = await connect(shards[0]!);
-    const error = await client.request({ type: 'subscribe', id: 'p1', data: { channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: -5 } } } }, 'error');
+    const error = await client.request(
+      { type: 'subscribe', id: 'p1', data: { channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: -5 } } } },
+      'error',
+    );
     expect(error).toMatchObject({ code: 'INVALID_POSITION', id: 'p1' });
     expect((await client.subscribe(['ETH.trade']))['count']).toBe(1);
   });

@@ -1,20 +1,20 @@
-import { afterAll, describe, expect, it } from 'vitest';
 import {
   ClientCrowd,
   closeProducers,
   createTestTopic,
+  type LoadBalancerProcess,
   maskedTextFrame,
   metricValue,
   rawWebSocket,
+  type SequenceFeed,
+  type ShardProcess,
   sleep,
   startLoadBalancerProcess,
   startSequenceFeed,
   startShardProcess,
   waitFor,
-  type LoadBalancerProcess,
-  type SequenceFeed,
-  type ShardProcess,
 } from '@odin-ws/testkit';
+import { afterAll, describe, expect, it } from 'vitest';
 
 const KEYS = ['S1', 'S2', 'S3', 'S4'];
 const CHANNELS = KEYS.map((key) => `${key}.trade`);

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chromium, type Browser } from 'playwright-core';
+import { type CliProcess, createTestTopic, freePortRange, kafkaBrokers, spawnCli, waitFor } from '@odin-ws/testkit';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createTestTopic, freePortRange, kafkaBrokers, spawnCli, waitFor, type CliProcess } from '@odin-ws/testkit';
 
 interface Position {
   partition: number;
@@ -46,19 +46,39 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     const basePort = await freePortRange(4);
     const [lbPort, webPort] = [basePort + 2, basePort + 3];
     fleet = spawnCli([
-      '--mode=local', '--host=127.0.0.1', `--kafka-brokers=${kafkaBrokers()}`, `--topics=${trades},${books}`, `--channel-map=${trades}=trade,${books}=book`,
-      '--shards=2', `--port=${basePort}`, `--lb-port=${lbPort}`, `--web-port=${webPort}`, '--symbols=BTC,ETH', '--rate=40', '--log-level=warn', '--health-interval=200', '--drain-timeout=2',
+      '--mode=local',
+      '--host=127.0.0.1',
+      `--kafka-brokers=${kafkaBrokers()}`,
+      `--topics=${trades},${books}`,
+      `--channel-map=${trades}=trade,${books}=book`,
+      '--shards=2',
+      `--port=${basePort}`,
+      `--lb-port=${lbPort}`,
+      `--web-port=${webPort}`,
+      '--symbols=BTC,ETH',
+      '--rate=40',
+      '--log-level=warn',
+      '--health-interval=200',
+      '--drain-timeout=2',
     ]);
     const shardUrls = [0, 1].map((i) => `http://127.0.0.1:${basePort + i}`);
-    await waitFor('the load balancer to see both shards ready', async () => {
-      if (fleet!.child.exitCode !== null) throw new Error(`local mode exited:\n${fleet!.output()}`);
-      const health = (await (await fetch(`http://127.0.0.1:${lbPort}/health`)).json()) as { shards: Array<{ ready: boolean }> };
-      return health.shards.length === 2 && health.shards.every((shard) => shard.ready);
-    }, 60_000, 250).catch((error: unknown) => {
+    await waitFor(
+      'the load balancer to see both shards ready',
+      async () => {
+        if (fleet!.child.exitCode !== null) throw new Error(`local mode exited:\n${fleet!.output()}`);
+        const health = (await (await fetch(`http://127.0.0.1:${lbPort}/health`)).json()) as { shards: Array<{ ready: boolean }> };
+        return health.shards.length === 2 && health.shards.every((shard) => shard.ready);
+      },
+      60_000,
+      250,
+    ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- local mode output ---\n${fleet!.output()}`);
     });
 
-    browser = await chromium.launch({ executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+    browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
@@ -75,10 +95,20 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     process.kill(victim.pid, 'SIGKILL');
     const seenBefore = (await ticker()).trades['BTC.trade']!.length;
 
-    await waitFor('the page to reconnect and resume', async () => {
-      const state = await ticker();
-      return state.reconnects >= 1 && state.connection === 'open' && state.recoveries.some((event) => event.channel === 'BTC.trade') && state.trades['BTC.trade']!.length >= seenBefore + 10;
-    }, 30_000, 200);
+    await waitFor(
+      'the page to reconnect and resume',
+      async () => {
+        const state = await ticker();
+        return (
+          state.reconnects >= 1 &&
+          state.connection === 'open' &&
+          state.recoveries.some((event) => event.channel === 'BTC.trade') &&
+          state.trades['BTC.trade']!.length >= seenBefore + 10
+        );
+      },
+      30_000,
+      200,
+    );
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
     const state = await ticker();
     expect(state.recoveries.filter((event) => !event.recovered)).toEqual([]);

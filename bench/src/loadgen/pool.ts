@@ -1,4 +1,4 @@
-import { fork, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ReadyReport, ResultReport, StartCommand, WorkerReport } from './messages.js';
 
@@ -17,7 +17,14 @@ export class LoadGenerator {
 
   constructor(private readonly onProgress: (open: number, received: number) => void = () => undefined) {}
 
-  async connect(options: { urls: string[]; connections: number; channels: string[]; perClient?: number; processes?: number; ratePerSecond?: number }): Promise<ReadyReport> {
+  async connect(options: {
+    urls: string[];
+    connections: number;
+    channels: string[];
+    perClient?: number;
+    processes?: number;
+    ratePerSecond?: number;
+  }): Promise<ReadyReport> {
     const processes = options.processes ?? Math.max(1, Math.ceil(options.connections / MAX_CONNECTIONS_PER_WORKER));
     const ready = await Promise.all(
       Array.from({ length: processes }, (_, i) => {
@@ -63,11 +70,13 @@ export class LoadGenerator {
   }
 
   async collect(): Promise<{ received: number; latenciesMs: number[]; closedEarly: number; stillOpen: number; cpuSeconds: number; rssBytes: number }> {
-    const results = await Promise.all(this.workers.map((worker) => {
-      const result = this.next<ResultReport>(worker, 'result');
-      worker.send({ type: 'collect' });
-      return result;
-    }));
+    const results = await Promise.all(
+      this.workers.map((worker) => {
+        const result = this.next<ResultReport>(worker, 'result');
+        worker.send({ type: 'collect' });
+        return result;
+      }),
+    );
     return {
       received: results.reduce((n, r) => n + r.received, 0),
       latenciesMs: results.flatMap((r) => r.latenciesMs),

@@ -19,7 +19,15 @@ process.on('message', (command: CoordinatorCommand) => {
   if (command.type === 'collect') {
     collecting = false;
     const usage = process.cpuUsage();
-    send({ type: 'result', received, latenciesMs, closedEarly, stillOpen: sockets.length - closedEarly, cpuSeconds: (usage.user + usage.system) / 1e6, rssBytes: process.memoryUsage().rss });
+    send({
+      type: 'result',
+      received,
+      latenciesMs,
+      closedEarly,
+      stillOpen: sockets.length - closedEarly,
+      cpuSeconds: (usage.user + usage.system) / 1e6,
+      rssBytes: process.memoryUsage().rss,
+    });
   }
   if (command.type === 'stop') {
     for (const socket of sockets) socket.terminate();

@@ -1,5 +1,5 @@
 import { closeProducers, produce } from '@odin-ws/testkit';
-import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
+import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
 
@@ -42,9 +42,18 @@ const DELIVERY_GRACE_MS = 15_000;
  */
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startScenarioFleet(options);
-  const generator = new LoadGenerator((open, received) => options.progress(`fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`));
+  const generator = new LoadGenerator((open, received) =>
+    options.progress(
+      `fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`,
+    ),
+  );
   try {
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}) });
+    const ready = await generator.connect({
+      urls: fleet.urls,
+      connections: options.connections,
+      channels: [fleet.channel],
+      ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
+    });
     const expected = ready.open * options.messages;
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
@@ -75,7 +84,11 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       maxMs: round(latency.max),
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
-      loadGenerator: { processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)), cpuSeconds: round(result.cpuSeconds), rssMb: round(result.rssBytes / 2 ** 20, 1) },
+      loadGenerator: {
+        processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),
+        cpuSeconds: round(result.cpuSeconds),
+        rssMb: round(result.rssBytes / 2 ** 20, 1),
+      },
       errors: ready.errors,
     };
   } finally {

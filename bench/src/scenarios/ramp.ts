@@ -1,4 +1,4 @@
-import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
+import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
 

@@ -1,5 +1,5 @@
 import { ClientCrowd, sleep, startSequenceFeed } from '@odin-ws/testkit';
-import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
+import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { percentiles, round } from '../stats.js';
 
 export interface RecoveryOptions extends Omit<ScenarioFleetOptions, 'direct' | 'external'> {

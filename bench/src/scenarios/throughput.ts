@@ -2,10 +2,10 @@ import { runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { kafkaBrokers } from '@odin-ws/testkit';
-import { startScenarioFleet, type ScenarioFleetOptions } from '../fleet.js';
+import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
-import { childPids } from '../process-memory.js';
 import { cpuSeconds } from '../process-cpu.js';
+import { childPids } from '../process-memory.js';
 import { percentiles, round } from '../stats.js';
 
 export interface ThroughputOptions extends ScenarioFleetOptions {
@@ -49,11 +49,18 @@ export interface ThroughputResult {
 export async function runThroughput(options: ThroughputOptions): Promise<ThroughputResult> {
   const fleet = await startScenarioFleet(options);
   const symbols = Array.from({ length: options.channels }, (_, i) => `SYM${i}`);
-  const generator = new LoadGenerator((open, received) => options.progress(`throughput ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received} frames`));
+  const generator = new LoadGenerator((open, received) =>
+    options.progress(`throughput ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received} frames`),
+  );
   const logger = createLogger({ level: 'error', base: {} });
   const sink = await createKafkaJsSink({ brokers: kafkaBrokers().split(','), clientId: 'odin-ws-bench', logger });
   try {
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: symbols.map((symbol) => `${symbol}.${fleet.channel.slice(fleet.channel.indexOf('.') + 1)}`), perClient: options.perClient });
+    const ready = await generator.connect({
+      urls: fleet.urls,
+      connections: options.connections,
+      channels: symbols.map((symbol) => `${symbol}.${fleet.channel.slice(fleet.channel.indexOf('.') + 1)}`),
+      perClient: options.perClient,
+    });
     const shardPids = fleet.shards.map((shard) => shard.child.pid!);
     const lbPids = fleet.lb ? childPids(fleet.lb.child.pid!) : [];
     const cpu = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);

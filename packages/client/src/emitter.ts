@@ -3,7 +3,8 @@ export class Emitter<Events extends Record<string, unknown>> {
   private readonly listeners: { [K in keyof Events]?: Array<(payload: Events[K]) => void> } = {};
 
   on<K extends keyof Events>(event: K, listener: (payload: Events[K]) => void): () => void {
-    (this.listeners[event] ??= []).push(listener);
+    this.listeners[event] ??= [];
+    this.listeners[event].push(listener);
     return () => this.off(event, listener);
   }
 

@@ -1,4 +1,4 @@
-export { OdinClient } from './odin-client.js';
+export type { ChannelRecovery, RecoveryFailure, StreamPosition } from '@odin-ws/protocol';
 export type {
   ClientEvents,
   ConnectionState,
@@ -8,8 +8,8 @@ export type {
   WebSocketConstructor,
   WebSocketLike,
 } from './odin-client.js';
-export { Subscription } from './subscription.js';
-export type { MessageHandler, StreamMessage } from './subscription.js';
-export { decideOnClose, DEFAULT_BACKOFF } from './reconnect-policy.js';
+export { OdinClient } from './odin-client.js';
 export type { BackoffOptions, CloseDecision } from './reconnect-policy.js';
-export type { ChannelRecovery, RecoveryFailure, StreamPosition } from '@odin-ws/protocol';
+export { DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
+export type { MessageHandler, StreamMessage } from './subscription.js';
+export { Subscription } from './subscription.js';

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { OdinClient, type ReconnectEvent, type RecoveryEvent, type StreamMessage } from './node.js';
 
 /**
@@ -23,10 +23,11 @@ async function scriptedServer(onConnection: (socket: WebSocket, index: number, r
     url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
     requests,
     connections: () => connections,
-    close: () => new Promise<void>((resolve) => {
-      for (const client of server.clients) client.terminate();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const client of server.clients) client.terminate();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -38,7 +39,16 @@ function envelope(channel: string, offset: number, n = offset) {
 function ackSubscribes(socket: WebSocket, recovery?: Record<string, unknown>) {
   socket.on('message', (data) => {
     const message = JSON.parse(data.toString()) as { type: string; id?: string; data: { channels: string[] } };
-    if (message.type === 'subscribe') socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: message.data.channels.length, id: message.id, ...(recovery ? { recovery } : {}) }));
+    if (message.type === 'subscribe')
+      socket.send(
+        JSON.stringify({
+          type: 'subscription_ack',
+          subscribed: message.data.channels,
+          count: message.data.channels.length,
+          id: message.id,
+          ...(recovery ? { recovery } : {}),
+        }),
+      );
     if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong', ts: Date.now() }));
   });
 }
@@ -120,7 +130,11 @@ describe('OdinClient', () => {
       { channel: 'ETH.trade', recovered: false, reason: 'NO_POSITION' },
       { channel: 'BTC.trade', recovered: true, replayed: 1 },
     ]);
-    expect(messages.map((m) => [m.pos.offset, m.replayed])).toEqual([[10, false], [11, true], [12, false]]);
+    expect(messages.map((m) => [m.pos.offset, m.replayed])).toEqual([
+      [10, false],
+      [11, true],
+      [12, false],
+    ]);
   });
 
   it('waits at least the retryMs of a 1013 before coming back', async () => {

@@ -1,8 +1,8 @@
 import { OdinError } from '@odin-ws/errors';
-import { isValidChannel, type ChannelRecovery, type StreamPosition } from '@odin-ws/protocol';
+import { type ChannelRecovery, isValidChannel, type StreamPosition } from '@odin-ws/protocol';
 import { Emitter } from './emitter.js';
-import { DEFAULT_BACKOFF, decideOnClose, type BackoffOptions } from './reconnect-policy.js';
-import { DEFAULT_ITERATOR_BUFFER, Subscription, type MessageHandler } from './subscription.js';
+import { type BackoffOptions, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
+import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, Subscription } from './subscription.js';
 
 /** The part of the standard WebSocket API the client uses: browsers' and `ws`'s both fit. */
 export interface WebSocketLike {
@@ -62,8 +62,8 @@ const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
 
 /** @internal Set by the Node entry point to `ws` where the platform has no WebSocket. */
-export function setDefaultWebSocket(constructor: WebSocketConstructor): void {
-  platformWebSocket ??= constructor;
+export function setDefaultWebSocket(implementation: WebSocketConstructor): void {
+  platformWebSocket ??= implementation;
 }
 
 /**
@@ -221,7 +221,10 @@ export class OdinClient extends Emitter<ClientEvents> {
     const code = String(message['code'] ?? 'UNKNOWN');
     const id = message['id'];
     const channels = typeof id === 'string' ? this.inflight.get(id) : undefined;
-    const error = new OdinError(code, String(message['message'] ?? 'server error'), { ...(message['value'] === undefined ? {} : { value: message['value'] }), ...(channels ? { channels } : {}) });
+    const error = new OdinError(code, String(message['message'] ?? 'server error'), {
+      ...(message['value'] === undefined ? {} : { value: message['value'] }),
+      ...(channels ? { channels } : {}),
+    });
     if (channels) {
       this.inflight.delete(id as string);
       for (const channel of channels) {

@@ -6,8 +6,16 @@ const backoff = { initialMs: 100, maxMs: 1000 };
 describe('decideOnClose', () => {
   it('waits at least the retryMs the server sent, with jitter on top', () => {
     expect(decideOnClose(1012, '{"code":"DRAINING","retryMs":1500}', 0, backoff, () => 0)).toEqual({ reconnect: true, delayMs: 1500, serverCode: 'DRAINING' });
-    expect(decideOnClose(1013, '{"code":"OVERLOADED","retryMs":2000}', 0, backoff, () => 0.5)).toEqual({ reconnect: true, delayMs: 2050, serverCode: 'OVERLOADED' });
-    expect(decideOnClose(1008, '{"code":"SLOW_CONSUMER","retryMs":1000}', 2, backoff, () => 1)).toEqual({ reconnect: true, delayMs: 1400, serverCode: 'SLOW_CONSUMER' });
+    expect(decideOnClose(1013, '{"code":"OVERLOADED","retryMs":2000}', 0, backoff, () => 0.5)).toEqual({
+      reconnect: true,
+      delayMs: 2050,
+      serverCode: 'OVERLOADED',
+    });
+    expect(decideOnClose(1008, '{"code":"SLOW_CONSUMER","retryMs":1000}', 2, backoff, () => 1)).toEqual({
+      reconnect: true,
+      delayMs: 1400,
+      serverCode: 'SLOW_CONSUMER',
+    });
   });
 
   it('backs off exponentially with full jitter, capped, for cuts without a reason', () => {

@@ -19,9 +19,7 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 
  */
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1002, 1003, 1007, CloseCode.MESSAGE_TOO_BIG, 1010]);
 
-export type CloseDecision =
-  | { reconnect: true; delayMs: number; serverCode?: string }
-  | { reconnect: false; why: string };
+export type CloseDecision = { reconnect: true; delayMs: number; serverCode?: string } | { reconnect: false; why: string };
 
 /**
  * What to do after the connection closed with `code` and `reason`, on the `attempt`-th retry in a

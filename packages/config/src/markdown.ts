@@ -1,8 +1,10 @@
-import { OPTION_SPECS, formatOptionDefault, type OptionSpec } from './options.js';
+import { formatOptionDefault, OPTION_SPECS, type OptionSpec } from './options.js';
 
 /** docs/configuration.md, rendered from OPTION_SPECS (scripts/gen-config-docs.mjs writes it). */
 export function renderConfigurationMarkdown(): string {
-  const rows = OPTION_SPECS.map((spec) => `| \`${spec.flag}\` | \`${spec.env}\` | ${formatDefault(spec)} | ${spec.modes.join(', ')} | ${escapeCell(spec.description)} |`);
+  const rows = OPTION_SPECS.map(
+    (spec) => `| \`${spec.flag}\` | \`${spec.env}\` | ${formatDefault(spec)} | ${spec.modes.join(', ')} | ${escapeCell(spec.description)} |`,
+  );
   return [
     '# Configuration reference',
     '',

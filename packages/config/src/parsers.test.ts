@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { brokers, choice, integer, list, topicEventMap } from './parsers.js';
 import { OPTION_SPECS } from './options.js';
+import { brokers, choice, integer, list, topicEventMap } from './parsers.js';
 
 describe('option parsers', () => {
   it('parse good values', () => {
@@ -24,7 +24,7 @@ describe('option parsers', () => {
     expect(run).toThrowError(expect.objectContaining({ code: 'E_INVALID_OPTION_VALUE', message: expect.stringContaining(fragment) }));
   });
 
-  it('heartbeat must be a multiple of uWS\' 4-second tick', () => {
+  it("heartbeat must be a multiple of uWS' 4-second tick", () => {
     const heartbeat = OPTION_SPECS.find((spec) => spec.key === 'heartbeatInterval')!;
     expect(heartbeat.parse('20')).toBe(20);
     expect(() => heartbeat.parse('10')).toThrow(/multiple of 4/);

@@ -43,7 +43,7 @@ export function brokers(): Parser<string[]> {
   return (raw) => {
     const items = parseList(raw);
     for (const item of items) {
-      const match = /^([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(item);
+      const match = /^([A-Za-z0-9.-]+|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/.exec(item);
       if (!match || Number(match[2]) < 1 || Number(match[2]) > 65535) throw invalid('expected host:port[,host:port...]', item);
     }
     return items;
@@ -82,7 +82,7 @@ export function backendUrls(): Parser<string[]> {
   return (raw) => {
     const urls = parseList(raw);
     for (const url of urls) {
-      if (!/^wss?:\/\/[A-Za-z0-9.\-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) throw invalid('expected ws://host:port/path[,...]', url);
+      if (!/^wss?:\/\/[A-Za-z0-9.-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) throw invalid('expected ws://host:port/path[,...]', url);
     }
     return urls;
   };
@@ -97,7 +97,8 @@ export function cidrList(): Parser<string[]> {
       const [address, prefix] = entry.split('/');
       const family = isIP(address ?? '');
       const maxPrefix = family === 6 ? 128 : 32;
-      if (family === 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix))) throw invalid('expected IP addresses or CIDR ranges, e.g. 35.191.0.0/16', entry);
+      if (family === 0 || (prefix !== undefined && !(/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix)))
+        throw invalid('expected IP addresses or CIDR ranges, e.g. 35.191.0.0/16', entry);
     }
     return entries;
   };

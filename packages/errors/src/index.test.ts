@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OdinError, describeError, isOdinError } from './index.js';
+import { describeError, isOdinError, OdinError } from './index.js';
 
 describe('OdinError', () => {
   it('carries a code, the offending value and a cause', () => {

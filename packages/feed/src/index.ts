@@ -1,4 +1,4 @@
-export { MarketDataGenerator } from './market-data.js';
-export type { MarketRecord, RecordKind } from './market-data.js';
-export { runFeed } from './feed-loop.js';
 export type { FeedOptions } from './feed-loop.js';
+export { runFeed } from './feed-loop.js';
+export type { MarketRecord, RecordKind } from './market-data.js';
+export { MarketDataGenerator } from './market-data.js';

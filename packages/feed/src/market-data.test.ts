@@ -4,7 +4,11 @@ import { MarketDataGenerator } from './market-data.js';
 describe('MarketDataGenerator', () => {
   it('makes seed-format records for each kind with the producer timestamp', () => {
     const generator = new MarketDataGenerator(['BTC', 'ETH']);
-    for (const [kind, type] of [['trade', 'TRADE_EXECUTED'], ['ticker', 'TICKER'], ['book', 'ORDERBOOK_UPDATE']] as const) {
+    for (const [kind, type] of [
+      ['trade', 'TRADE_EXECUTED'],
+      ['ticker', 'TICKER'],
+      ['book', 'ORDERBOOK_UPDATE'],
+    ] as const) {
       const record = generator.next(kind, 1_700_000_000_000);
       expect(['BTC', 'ETH']).toContain(record.key);
       const value = JSON.parse(record.value);

@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
-import { Kafka, logLevel as KafkaLogLevel, type ISocketFactory, type logCreator } from 'kafkajs';
 import type { Logger } from '@odin-ws/observability';
+import { type ISocketFactory, Kafka, logLevel as KafkaLogLevel, type logCreator } from 'kafkajs';
 
 /**
  * kafkajs with its logs routed into our pino logger (warnings and errors only: kafkajs is
@@ -8,11 +8,13 @@ import type { Logger } from '@odin-ws/observability';
  */
 export function createKafkaJsClient(options: { brokers: string[]; clientId: string; logger: Logger }): Kafka {
   const log = options.logger.child({ component: 'kafkajs' });
-  const toPino: logCreator = () => ({ level, log: entry }) => {
-    const { message, ...fields } = entry;
-    if (level === KafkaLogLevel.ERROR) log.error(fields, message);
-    else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
-  };
+  const toPino: logCreator =
+    () =>
+    ({ level, log: entry }) => {
+      const { message, ...fields } = entry;
+      if (level === KafkaLogLevel.ERROR) log.error(fields, message);
+      else if (level === KafkaLogLevel.WARN) log.warn(fields, message);
+    };
   return new Kafka({
     clientId: options.clientId,
     brokers: options.brokers,

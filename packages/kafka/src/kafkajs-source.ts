@@ -1,6 +1,6 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { describeError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { createKafkaJsClient } from './kafkajs-client.js';
 import { PartitionProgress, partitionKey, type StartPosition } from './partition-progress.js';
 import type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';

@@ -1,5 +1,5 @@
-import { Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from '@odin-ws/observability';
+import { Partitioners, type Producer } from 'kafkajs';
 import { createKafkaJsClient } from './kafkajs-client.js';
 
 export interface SinkMessage {

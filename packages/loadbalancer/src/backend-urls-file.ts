@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { backendUrlsParser } from '@odin-ws/config';
-import { OdinError, describeError } from '@odin-ws/errors';
+import { describeError, OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 
 const parseUrls = backendUrlsParser();

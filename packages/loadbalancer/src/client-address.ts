@@ -6,7 +6,9 @@ import { BlockList, isIP } from 'node:net';
  * proxy's few addresses, so the client is the rightmost X-Forwarded-For entry that is not itself a
  * trusted proxy: entries further left are whatever the client chose to send, and cannot be trusted.
  */
-export function createClientAddressResolver(trustedProxies: readonly string[]): (peer: string | undefined, forwardedFor: string | string[] | undefined) => string {
+export function createClientAddressResolver(
+  trustedProxies: readonly string[],
+): (peer: string | undefined, forwardedFor: string | string[] | undefined) => string {
   if (trustedProxies.length === 0) return (peer) => peer ?? 'unknown';
   const trusted = new BlockList();
   for (const entry of trustedProxies) {

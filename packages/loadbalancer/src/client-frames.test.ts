@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { Sender } from 'ws';
 import { describe, expect, it } from 'vitest';
+import { Sender } from 'ws';
 import { ClientFrameBoundaries } from './client-frames.js';
 
 /** Real masked client frames, as the `ws` library writes them. */

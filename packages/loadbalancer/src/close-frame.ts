@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
-import { formatCloseReason, type CloseReason } from '@odin-ws/protocol';
+import type { Socket } from 'node:net';
+import { type CloseReason, formatCloseReason } from '@odin-ws/protocol';
 
 /** RFC 6455 section 1.3. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -15,7 +15,9 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
 export function upgradeAndClose(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
   // The handshake was checked before any refusal (http-answers.ts): the key is there and well formed.
   const key = String(req.headers['sec-websocket-key']);
-  const accept = createHash('sha1').update(key + WEBSOCKET_GUID).digest('base64');
+  const accept = createHash('sha1')
+    .update(key + WEBSOCKET_GUID)
+    .digest('base64');
   socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
   socket.end(closeFrame(code, formatCloseReason(reason)));
   // The client answers with its own close frame; we do not wait for it.

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
-import { AggregatorRegistry } from 'prom-client';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
+import { AggregatorRegistry } from 'prom-client';
 import { LoadBalancerWorker } from './lb-server.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';

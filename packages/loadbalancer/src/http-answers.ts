@@ -31,7 +31,9 @@ export function handshakeProblemOf(req: IncomingMessage): HandshakeProblem | und
 
 /** A raw HTTP answer with a JSON body on a socket that never became a WebSocket, then FIN. */
 export function endWithJson(socket: Socket, status: string, body: unknown, headers: Record<string, string> = {}): void {
-  const extra = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
+  const extra = Object.entries(headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
   socket.end(`HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n${extra}Connection: close\r\n\r\n${JSON.stringify(body)}`);
 }
 
@@ -42,7 +44,11 @@ export function endWithJson(socket: Socket, status: string, body: unknown, heade
 export function answerClientError(error: NodeJS.ErrnoException, socket: Socket): void {
   if (socket.writable && !socket.destroyed) {
     const status =
-      error.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : '400 Bad Request';
+      error.code === 'HPE_HEADER_OVERFLOW'
+        ? '431 Request Header Fields Too Large'
+        : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+          ? '408 Request Timeout'
+          : '400 Bad Request';
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
   }
   socket.destroySoon();

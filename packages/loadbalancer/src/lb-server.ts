@@ -3,19 +3,19 @@ import type { Socket } from 'node:net';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, HANDSHAKE_STATUS_LINES, formatCloseReason, type CloseReason } from '@odin-ws/protocol';
+import { CloseCode, type CloseReason, formatCloseReason, HANDSHAKE_STATUS_LINES } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AdmissionControl } from './admission.js';
 import { watchBackendUrlsFile } from './backend-urls-file.js';
-import { createClientAddressResolver } from './client-address.js';
 import { parseBackendUrls, pollTimeoutMs, refreshHealth, startHealthPolling } from './backends.js';
+import { createClientAddressResolver } from './client-address.js';
 import { upgradeAndClose } from './close-frame.js';
+import { answerClientError, endWithJson, handshakeProblemOf, MAX_HANDSHAKE_HEADERS } from './http-answers.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
-import { circuitState, createPooledShard, healthScore, publishShardSeries, retirePooledShard, type PooledShard } from './shard-pool.js';
+import { circuitState, createPooledShard, healthScore, type PooledShard, publishShardSeries, retirePooledShard } from './shard-pool.js';
 import { orderShards } from './shard-selector.js';
-import { splice, type Splice } from './splice.js';
-import { MAX_HANDSHAKE_HEADERS, answerClientError, endWithJson, handshakeProblemOf } from './http-answers.js';
-import { HandshakeFailure, buildUpstreamRequest, type HandshakeFailureReason } from './upstream-handshake.js';
+import { type Splice, splice } from './splice.js';
+import { buildUpstreamRequest, HandshakeFailure, type HandshakeFailureReason } from './upstream-handshake.js';
 
 /** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
 export const PUBLIC_PATH = '/ws';
@@ -29,7 +29,6 @@ const DRAIN_RETRY_MS = 1000;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 15_000;
 const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
-
 
 export interface LoadBalancerWorkerOptions {
   config: LoadBalancerConfig;
@@ -124,7 +123,11 @@ export class LoadBalancerWorker {
     } else {
       await this.setBackends(config.backendUrls);
     }
-    this.stopPolling = startHealthPolling(() => this.pool.map((shard) => shard.backend), config.healthIntervalMs, () => this.publishShardGauges());
+    this.stopPolling = startHealthPolling(
+      () => this.pool.map((shard) => shard.backend),
+      config.healthIntervalMs,
+      () => this.publishShardGauges(),
+    );
   }
 
   /**
@@ -140,10 +143,16 @@ export class LoadBalancerWorker {
       const added = parseBackendUrls(urls.filter((url) => !known.has(url)));
       const removed = this.pool.filter((shard) => !wanted.has(shard.backend.url));
       await Promise.all(added.map((backend) => refreshHealth(backend, pollTimeoutMs(config.healthIntervalMs))));
-      this.pool = [...this.pool.filter((shard) => wanted.has(shard.backend.url)), ...added.map((backend) => createPooledShard(backend, config, this.metrics, logger))];
+      this.pool = [
+        ...this.pool.filter((shard) => wanted.has(shard.backend.url)),
+        ...added.map((backend) => createPooledShard(backend, config, this.metrics, logger)),
+      ];
       for (const shard of removed) retirePooledShard(shard, this.metrics);
       if (added.length > 0 || removed.length > 0) {
-        logger.info({ added: added.map((backend) => backend.id), removed: removed.map((shard) => shard.backend.id), shards: this.pool.length }, 'shard list changed');
+        logger.info(
+          { added: added.map((backend) => backend.id), removed: removed.map((shard) => shard.backend.id), shards: this.pool.length },
+          'shard list changed',
+        );
       }
       this.publishShardGauges();
     });

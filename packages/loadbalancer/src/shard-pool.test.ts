@@ -1,14 +1,24 @@
+import { loadBalancerConfigFrom } from '@odin-ws/config';
+import { createLogger } from '@odin-ws/observability';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createLogger } from '@odin-ws/observability';
-import { loadBalancerConfigFrom } from '@odin-ws/config';
 import { parseBackendUrls } from './backends.js';
 import { createLoadBalancerMetrics } from './lb-metrics.js';
 import { createPooledShard, publishShardSeries, retirePooledShard } from './shard-pool.js';
 
 const config = loadBalancerConfigFrom({
-  scoreWeights: [0.6, 0.4], breakerFailures: 3, breakerErrorThreshold: 50, breakerVolumeThreshold: 3, breakerResetTimeout: 5000,
-  failureWindow: 10, handshakeTimeout: 1000, backendUrls: [], admissionRate: 1, admissionIpRate: 1, admissionQueue: 1, admissionMaxWait: 1,
+  scoreWeights: [0.6, 0.4],
+  breakerFailures: 3,
+  breakerErrorThreshold: 50,
+  breakerVolumeThreshold: 3,
+  breakerResetTimeout: 5000,
+  failureWindow: 10,
+  handshakeTimeout: 1000,
+  backendUrls: [],
+  admissionRate: 1,
+  admissionIpRate: 1,
+  admissionQueue: 1,
+  admissionMaxWait: 1,
 });
 
 describe('shard series', () => {

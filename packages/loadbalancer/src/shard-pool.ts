@@ -1,10 +1,10 @@
-import CircuitBreaker from 'opossum';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
+import CircuitBreaker from 'opossum';
 import type { Backend } from './backends.js';
 import { FailureWindow } from './failure-window.js';
 import type { LoadBalancerMetrics } from './lb-metrics.js';
-import { HandshakeFailure, dialShard, type UpstreamConnection } from './upstream-handshake.js';
+import { dialShard, HandshakeFailure, type UpstreamConnection } from './upstream-handshake.js';
 
 export type CircuitState = 'closed' | 'half_open' | 'open';
 const CIRCUIT_STATES: CircuitState[] = ['closed', 'half_open', 'open'];

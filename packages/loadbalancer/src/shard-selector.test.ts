@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import CircuitBreaker from 'opossum';
+import { describe, expect, it } from 'vitest';
 import type { Backend } from './backends.js';
 import { FailureWindow } from './failure-window.js';
 import type { PooledShard } from './shard-pool.js';

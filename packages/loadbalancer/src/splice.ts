@@ -22,7 +22,14 @@ const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
  * write per chunk. Only the client's frame headers are followed (ClientFrameBoundaries), for
  * closeWith. Either side closing or failing ends both.
  */
-export function splice(client: Socket, clientHead: Buffer, shard: Socket, shardResponse: Buffer, onClose: () => void, onProtocolError: (reason: 'unmasked') => void): Splice {
+export function splice(
+  client: Socket,
+  clientHead: Buffer,
+  shard: Socket,
+  shardResponse: Buffer,
+  onClose: () => void,
+  onProtocolError: (reason: 'unmasked') => void,
+): Splice {
   client.setNoDelay(true);
   shard.setNoDelay(true);
   const boundaries = new ClientFrameBoundaries();

@@ -1,12 +1,16 @@
-import { connect, type Socket } from 'node:net';
 import type { IncomingMessage } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
 
 /** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
 export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status';
 
 export class HandshakeFailure extends OdinError {
-  constructor(readonly reason: HandshakeFailureReason, message: string, details: Record<string, unknown> = {}) {
+  constructor(
+    readonly reason: HandshakeFailureReason,
+    message: string,
+    details: Record<string, unknown> = {},
+  ) {
     super('E_SHARD_HANDSHAKE_FAILED', message, { reason, ...details });
   }
 }

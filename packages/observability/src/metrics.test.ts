@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { Counter } from 'prom-client';
+import { describe, expect, it } from 'vitest';
 import { createMetricsRegistry } from './metrics.js';
 
 describe('createMetricsRegistry', () => {

@@ -9,10 +9,5 @@ export const MAX_CHANNEL_LENGTH = 128;
 const CHANNEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 
 export function isValidChannel(value: unknown): value is string {
-  return (
-    typeof value === 'string' &&
-    value.length > 0 &&
-    value.length <= MAX_CHANNEL_LENGTH &&
-    CHANNEL_PATTERN.test(value)
-  );
+  return typeof value === 'string' && value.length > 0 && value.length <= MAX_CHANNEL_LENGTH && CHANNEL_PATTERN.test(value);
 }

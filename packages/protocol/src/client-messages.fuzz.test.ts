@@ -38,7 +38,10 @@ const messageLike = fc.record(
     channels: fc.oneof(fc.array(channelLike, { maxLength: 8 }), fc.anything()),
     data: fc.oneof(fc.record({ channels: fc.array(channelLike, { maxLength: 8 }) }), fc.anything()),
     since: fc.oneof(
-      fc.dictionary(channelLike.filter((value): value is string => typeof value === 'string'), fc.record({ partition: fc.anything(), offset: fc.oneof(fc.nat(), fc.anything()) })),
+      fc.dictionary(
+        channelLike.filter((value): value is string => typeof value === 'string'),
+        fc.record({ partition: fc.anything(), offset: fc.oneof(fc.nat(), fc.anything()) }),
+      ),
       fc.anything(),
     ),
   },
@@ -51,10 +54,16 @@ describe('decodeClientMessage (property-based)', () => {
   });
 
   it('keeps its contract for arbitrary JSON values', () => {
-    fc.assert(fc.property(fc.jsonValue(), (value) => checkContract(JSON.stringify(value))), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => checkContract(JSON.stringify(value))),
+      { numRuns: 2000 },
+    );
   });
 
   it('keeps its contract for message-shaped objects with hostile fields', () => {
-    fc.assert(fc.property(messageLike, (message) => checkContract(JSON.stringify(message) ?? 'null')), { numRuns: 3000 });
+    fc.assert(
+      fc.property(messageLike, (message) => checkContract(JSON.stringify(message) ?? 'null')),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -8,7 +8,7 @@ function failureOf(text: string) {
 }
 
 describe('decodeClientMessage', () => {
-  it('reads the seed clients\' subscribe shape with channels under data', () => {
+  it("reads the seed clients' subscribe shape with channels under data", () => {
     expect(decodeClientMessage('{"type":"subscribe","data":{"channels":["BTC.trade","ETH.trade"]}}')).toEqual({
       ok: true,
       request: { type: 'subscribe', channels: ['BTC.trade', 'ETH.trade'] },
@@ -82,7 +82,7 @@ describe('decodeClientMessage', () => {
   });
 
   it('keeps the id of a request it rejects, and names the bad value, cut short', () => {
-    const error = failureOf(JSON.stringify({ type: 'subscribe', id: 'abc', channels: ['ok', 'x'.repeat(500) + ' '] }));
+    const error = failureOf(JSON.stringify({ type: 'subscribe', id: 'abc', channels: ['ok', `${'x'.repeat(500)} `] }));
     expect(error).toMatchObject({ code: 'INVALID_CHANNEL', id: 'abc' });
     expect(error.value!.length).toBeLessThanOrEqual(141);
   });

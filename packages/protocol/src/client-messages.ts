@@ -1,10 +1,9 @@
 import { isValidChannel } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
 import type { StreamPosition } from './recovery.js';
-import { withId, type RequestId } from './request-id.js';
+import { type RequestId, withId } from './request-id.js';
 
 export type { RequestId };
-
 
 export type ClientRequest =
   | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; id?: RequestId }
@@ -97,7 +96,7 @@ function readChannels(message: Record<string, unknown>): Read<string[]> {
         error: {
           code: ProtocolErrorCode.INVALID_CHANNEL,
           message: 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit',
-          value: truncate(typeof channel === 'string' ? channel : JSON.stringify(channel) ?? String(channel)),
+          value: truncate(typeof channel === 'string' ? channel : (JSON.stringify(channel) ?? String(channel))),
         },
       };
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildEnvelope, type Envelope } from './envelope.js';
 import { formatCloseReason, parseCloseReason } from './close-codes.js';
+import { buildEnvelope, type Envelope } from './envelope.js';
 import { encodeError, encodeSubscriptionAck } from './server-messages.js';
 
 describe('buildEnvelope', () => {

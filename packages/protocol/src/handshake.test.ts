@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { checkWebSocketHandshake, type HandshakeHeaders } from './handshake.js';
 
-const valid: HandshakeHeaders = { method: 'GET', httpVersion: '1.1', upgrade: 'websocket', connection: 'keep-alive, Upgrade', key: 'dGhlIHNhbXBsZSBub25jZQ==', version: '13' };
+const valid: HandshakeHeaders = {
+  method: 'GET',
+  httpVersion: '1.1',
+  upgrade: 'websocket',
+  connection: 'keep-alive, Upgrade',
+  key: 'dGhlIHNhbXBsZSBub25jZQ==',
+  version: '13',
+};
 
 describe('checkWebSocketHandshake', () => {
   it('accepts a well-formed handshake, headers compared case-insensitively', () => {

@@ -37,10 +37,16 @@ export function checkWebSocketHandshake(request: HandshakeHeaders): HandshakePro
     return { status: 426, code: 'UPGRADE_REQUIRED', message: 'open a WebSocket to this path (Upgrade: websocket)', headers: { Upgrade: 'websocket' } };
   }
   if (request.method.toUpperCase() !== 'GET') return bad(`a WebSocket handshake is a GET, not ${request.method.slice(0, 16)}`);
-  if (request.httpVersion !== undefined && request.httpVersion !== '1.1') return bad(`a WebSocket handshake needs HTTP/1.1, not HTTP/${request.httpVersion.slice(0, 8)}`);
+  if (request.httpVersion !== undefined && request.httpVersion !== '1.1')
+    return bad(`a WebSocket handshake needs HTTP/1.1, not HTTP/${request.httpVersion.slice(0, 8)}`);
   if (!hasToken(request.connection, 'upgrade')) return bad('the Connection header must include "Upgrade"');
   if (request.version !== '13') {
-    return { status: 426, code: 'UNSUPPORTED_WEBSOCKET_VERSION', message: 'only WebSocket version 13 is supported', headers: { 'Sec-WebSocket-Version': '13' } };
+    return {
+      status: 426,
+      code: 'UNSUPPORTED_WEBSOCKET_VERSION',
+      message: 'only WebSocket version 13 is supported',
+      headers: { 'Sec-WebSocket-Version': '13' },
+    };
   }
   if (request.key === undefined || !KEY_PATTERN.test(request.key)) return bad('Sec-WebSocket-Key must be 16 random bytes in base64');
   return undefined;
@@ -52,5 +58,5 @@ function bad(message: string): HandshakeProblem {
 
 /** Comma-separated header tokens, compared case-insensitively. */
 function hasToken(header: string | undefined, token: string): boolean {
-  return header !== undefined && header.split(',').some((part) => part.trim().toLowerCase() === token);
+  return header?.split(',').some((part) => part.trim().toLowerCase() === token) ?? false;
 }

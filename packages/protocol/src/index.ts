@@ -1,7 +1,14 @@
-export { MAX_CHANNEL_LENGTH, isValidChannel } from './channel.js';
-export { ProtocolErrorCode } from './error-codes.js';
-export { decodeClientMessage } from './client-messages.js';
+export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
+export { decodeClientMessage } from './client-messages.js';
+export type { CloseReason, CloseReasonCode } from './close-codes.js';
+export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
+export type { Envelope, EnvelopeFields } from './envelope.js';
+export { buildEnvelope, DATA_MESSAGE_TYPE } from './envelope.js';
+export { ProtocolErrorCode } from './error-codes.js';
+export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
+export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';
+export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
 export {
   encodeError,
   encodePong,
@@ -9,10 +16,3 @@ export {
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
 } from './server-messages.js';
-export { DATA_MESSAGE_TYPE, buildEnvelope } from './envelope.js';
-export type { Envelope, EnvelopeFields } from './envelope.js';
-export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
-export type { CloseReason, CloseReasonCode } from './close-codes.js';
-export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
-export { HANDSHAKE_STATUS_LINES, checkWebSocketHandshake } from './handshake.js';
-export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';

@@ -1,6 +1,6 @@
 import type { ProtocolErrorCode } from './error-codes.js';
 import type { ChannelRecovery } from './recovery.js';
-import { withId, type RequestId } from './request-id.js';
+import { type RequestId, withId } from './request-id.js';
 
 /**
  * Control messages the server sends. Field names follow the seed system's clients

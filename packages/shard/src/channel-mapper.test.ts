@@ -24,7 +24,11 @@ describe('ChannelMapper', () => {
 
 describe('recordToFrame', () => {
   const record = (value: string | Buffer | null, timestamp = 5) => ({
-    topic: 'odin.trades', partition: 1, offset: 9, key: Buffer.from('BTC'), timestamp,
+    topic: 'odin.trades',
+    partition: 1,
+    offset: 9,
+    key: Buffer.from('BTC'),
+    timestamp,
     value: value === null ? null : Buffer.isBuffer(value) ? value : Buffer.from(value),
   });
 

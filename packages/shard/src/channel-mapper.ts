@@ -1,4 +1,4 @@
-import { MAX_CHANNEL_LENGTH, isValidChannel } from '@odin-ws/protocol';
+import { isValidChannel, MAX_CHANNEL_LENGTH } from '@odin-ws/protocol';
 
 /**
  * How a Kafka record is routed: channel = `<record key>.<event>`, the event taken from the topic

@@ -1,6 +1,7 @@
 import {
+  type ClientRequest,
   CloseCode,
-  ProtocolErrorCode,
+  type DecodeFailure,
   decodeClientMessage,
   encodeError,
   encodePong,
@@ -8,11 +9,10 @@ import {
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
   formatCloseReason,
-  type ClientRequest,
-  type DecodeFailure,
+  ProtocolErrorCode,
 } from '@odin-ws/protocol';
 import type { ChannelHistory } from './channel-history.js';
-import { takeMessageToken, type ClientSocket } from './client-state.js';
+import { type ClientSocket, takeMessageToken } from './client-state.js';
 import { planReplay } from './replay.js';
 import type { ShardMetrics } from './shard-metrics.js';
 import type { SlowClientGuard } from './slow-clients.js';
@@ -31,7 +31,8 @@ export interface ClientSessionOptions {
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
 const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
 /** The seed's `reconnect` carried one offset per topic, which names no position among 12 partitions. */
-const RECONNECT_UNSUPPORTED = 'a per-topic offset does not name a position; resume with a subscribe that carries "since" positions (docs/protocol.md, Recovery)';
+const RECONNECT_UNSUPPORTED =
+  'a per-topic offset does not name a position; resume with a subscribe that carries "since" positions (docs/protocol.md, Recovery)';
 
 /**
  * Answers one client frame. Every path ends in exactly one reply (an ack, a pong or an error) or,
@@ -59,7 +60,10 @@ export class ClientSession {
       if (now - state.rateLimitNoticeAt >= RATE_LIMIT_NOTICE_INTERVAL_MS) {
         state.rateLimitNoticeAt = now;
         ws.send(
-          encodeError({ code: ProtocolErrorCode.RATE_LIMIT_EXCEEDED, message: `more than ${this.options.clientRateLimit} messages per second; excess dropped` }),
+          encodeError({
+            code: ProtocolErrorCode.RATE_LIMIT_EXCEEDED,
+            message: `more than ${this.options.clientRateLimit} messages per second; excess dropped`,
+          }),
         );
       }
       return;

@@ -1,4 +1,4 @@
-import { HANDSHAKE_STATUS_LINES, checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protocol';
+import { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES, type HandshakeProblem } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 
@@ -68,7 +68,9 @@ const MAX_HANDSHAKE_HEADER_BYTES = 16 * 1024;
 /** The handshake rule a request breaks, if any (uWS reports a missing header as ''). */
 export function handshakeProblemOf(req: HttpRequest): HandshakeProblem | undefined {
   let headerBytes = 0;
-  req.forEach((name, value) => (headerBytes += name.length + value.length + 4));
+  req.forEach((name, value) => {
+    headerBytes += name.length + value.length + 4;
+  });
   if (headerBytes > MAX_HANDSHAKE_HEADER_BYTES) {
     return { status: 431, code: 'HEADERS_TOO_LARGE', message: `handshake headers over ${MAX_HANDSHAKE_HEADER_BYTES} bytes`, headers: {} };
   }
@@ -81,7 +83,6 @@ export function handshakeProblemOf(req: HttpRequest): HandshakeProblem | undefin
     version: header('sec-websocket-version'),
   });
 }
-
 
 export function sendHandshakeProblem(res: HttpResponse, problem: HandshakeProblem): void {
   sendJson(res, HANDSHAKE_STATUS_LINES[problem.status], { error: problem.code, message: problem.message }, problem.headers);

@@ -1,6 +1,6 @@
-export { ShardServer } from './shard-server.js';
-export type { ShardServerOptions } from './shard-server.js';
 export type { HealthReport } from './http-routes.js';
+export { createShardMetrics } from './shard-metrics.js';
+export type { ShardServerOptions } from './shard-server.js';
+export { ShardServer } from './shard-server.js';
 export { startShard } from './start-shard.js';
 export { loadNativeUws } from './uws.js';
-export { createShardMetrics } from './shard-metrics.js';

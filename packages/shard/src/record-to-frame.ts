@@ -1,5 +1,5 @@
-import { buildEnvelope } from '@odin-ws/protocol';
 import type { SourceRecord } from '@odin-ws/kafka';
+import { buildEnvelope } from '@odin-ws/protocol';
 
 /** Why a record was not broadcast; each is a label of ws_kafka_records_dropped_total. */
 export type DropReason = 'missing_key' | 'invalid_key' | 'empty_value' | 'oversized' | 'invalid_json';

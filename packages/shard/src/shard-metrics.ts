@@ -54,7 +54,12 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       },
     }),
     clientMessages: new Counter({ name: 'ws_client_messages_total', help: 'Client messages handled, by type', labelNames: ['type'], registers }),
-    badMessages: new Counter({ name: 'ws_bad_messages_total', help: 'Client messages rejected, by error code (docs/protocol.md), plus MESSAGE_TOO_BIG', labelNames: ['reason'], registers }),
+    badMessages: new Counter({
+      name: 'ws_bad_messages_total',
+      help: 'Client messages rejected, by error code (docs/protocol.md), plus MESSAGE_TOO_BIG',
+      labelNames: ['reason'],
+      registers,
+    }),
     slowClientDisconnects: new Counter({
       name: 'ws_slow_client_disconnects_total',
       help: 'Clients cut off for passing the backpressure limit',
@@ -81,7 +86,12 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
-    kafkaLag: new Gauge({ name: 'ws_kafka_consumer_lag', help: 'Records behind the high watermark, per partition', labelNames: ['topic', 'partition'], registers }),
+    kafkaLag: new Gauge({
+      name: 'ws_kafka_consumer_lag',
+      help: 'Records behind the high watermark, per partition',
+      labelNames: ['topic', 'partition'],
+      registers,
+    }),
     kafkaState: new Gauge({
       name: 'ws_kafka_consumer_state',
       help: 'Kafka consumer state, 1 for the current one: connecting, catching-up, consuming, reconnecting, stalled, stopped',

@@ -6,11 +6,11 @@ import type { Registry } from 'prom-client';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
-import { newClientState, type ClientState } from './client-state.js';
 import { ClientSession } from './client-session.js';
+import { type ClientState, newClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
-import { handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson, type HealthReport } from './http-routes.js';
+import { type HealthReport, handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -108,7 +108,12 @@ export class ShardServer {
             : undefined;
         if (refusal) {
           metrics.connectionsRejected.inc({ reason: refusal.reason });
-          sendJson(res, '503 Service Unavailable', { error: refusal.reason.toUpperCase(), retryAfterS: refusal.retryAfterS }, { 'Retry-After': String(refusal.retryAfterS) });
+          sendJson(
+            res,
+            '503 Service Unavailable',
+            { error: refusal.reason.toUpperCase(), retryAfterS: refusal.retryAfterS },
+            { 'Retry-After': String(refusal.retryAfterS) },
+          );
           return;
         }
         const now = Date.now();

@@ -1,9 +1,9 @@
 import { createRequire } from 'node:module';
-import { OdinError, describeError } from '@odin-ws/errors';
+import { describeError, OdinError } from '@odin-ws/errors';
 import type * as UwsTypes from '@trufflesuite/uws-js-unofficial';
 
 export type Uws = typeof UwsTypes;
-export type { HttpRequest, HttpResponse, TemplatedApp, WebSocket, us_listen_socket } from '@trufflesuite/uws-js-unofficial';
+export type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from '@trufflesuite/uws-js-unofficial';
 
 const PACKAGE = '@trufflesuite/uws-js-unofficial';
 

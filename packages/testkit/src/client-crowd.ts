@@ -57,14 +57,23 @@ export class ClientCrowd {
 
   /** Resolves when every client is open and has received at least one record on each channel. */
   async waitUntilSubscribed(timeoutMs = 60_000): Promise<void> {
-    await waitFor('every client subscribed and receiving', () => this.members.every((member) => member.client.state === 'open' && member.channels.every((channel) => member.received.get(channel)!.length > 0)), timeoutMs, 50);
+    await waitFor(
+      'every client subscribed and receiving',
+      () => this.members.every((member) => member.client.state === 'open' && member.channels.every((channel) => member.received.get(channel)!.length > 0)),
+      timeoutMs,
+      50,
+    );
   }
 
   /** Resolves when every client has received the last record produced on each of its channels. */
   async waitForLast(produced: Map<string, number>, timeoutMs = 60_000): Promise<void> {
     const key = (channel: string) => channel.slice(0, channel.lastIndexOf('.'));
-    await waitFor('every client to receive the last record', () =>
-      this.members.every((member) => member.channels.every((channel) => member.received.get(channel)!.at(-1) === produced.get(key(channel))! - 1)), timeoutMs, 100);
+    await waitFor(
+      'every client to receive the last record',
+      () => this.members.every((member) => member.channels.every((channel) => member.received.get(channel)!.at(-1) === produced.get(key(channel))! - 1)),
+      timeoutMs,
+      100,
+    );
   }
 
   /**
@@ -107,7 +116,11 @@ export class ClientCrowd {
         if (broken !== -1 || numbers.at(-1) !== last) {
           ok = false;
           if (problems.length < 10) {
-            problems.push(broken !== -1 ? `client ${index} ${channel}: ${numbers[broken - 1]} then ${numbers[broken]}` : `client ${index} ${channel}: ends at ${numbers.at(-1)}, last produced ${last}`);
+            problems.push(
+              broken !== -1
+                ? `client ${index} ${channel}: ${numbers[broken - 1]} then ${numbers[broken]}`
+                : `client ${index} ${channel}: ends at ${numbers.at(-1)}, last produced ${last}`,
+            );
           }
         }
       }
@@ -124,7 +137,15 @@ export class ClientCrowd {
       duplicatesDropped += stats.duplicatesDropped;
       opens.push(...member.opens.filter((at) => at >= since));
     }
-    return { clients: this.members.length, complete, problems, reconnects, duplicatesDropped, recoveries: { recovered, notRecovered }, peakOpensPerSecond: peakRate(opens, 1000) };
+    return {
+      clients: this.members.length,
+      complete,
+      problems,
+      reconnects,
+      duplicatesDropped,
+      recoveries: { recovered, notRecovered },
+      peakOpensPerSecond: peakRate(opens, 1000),
+    };
   }
 
   close(): void {

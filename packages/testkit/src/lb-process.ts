@@ -15,7 +15,12 @@ export interface LoadBalancerProcess {
 }
 
 /** Starts `odin-ws --mode=loadbalancer` (its workers included) on a free loopback port, or on `port`. */
-export async function startLoadBalancerProcess(options: { backendUrls?: string[]; args?: string[]; workers?: number; port?: number }): Promise<LoadBalancerProcess> {
+export async function startLoadBalancerProcess(options: {
+  backendUrls?: string[];
+  args?: string[];
+  workers?: number;
+  port?: number;
+}): Promise<LoadBalancerProcess> {
   const port = options.port ?? (await freePort());
   const { child, output, exited } = spawnCli([
     '--mode=loadbalancer',
@@ -44,9 +49,14 @@ export async function startLoadBalancerProcess(options: { backendUrls?: string[]
       await exited;
     },
   };
-  await waitFor('the load balancer to listen', async () => {
-    if (child.exitCode !== null) throw new Error(`load balancer exited early:\n${output()}`);
-    return (await fetch(`${httpUrl}/health`)).ok;
-  }, 20_000, 100);
+  await waitFor(
+    'the load balancer to listen',
+    async () => {
+      if (child.exitCode !== null) throw new Error(`load balancer exited early:\n${output()}`);
+      return (await fetch(`${httpUrl}/health`)).ok;
+    },
+    20_000,
+    100,
+  );
   return lb;
 }

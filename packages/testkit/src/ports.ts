@@ -18,7 +18,14 @@ export async function freePortRange(count: number): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
     const first = await freePort();
     if (first + count > 65_535) continue;
-    const rest = await Promise.all(Array.from({ length: count - 1 }, (_, i) => freePort(first + i + 1).then(() => true, () => false)));
+    const rest = await Promise.all(
+      Array.from({ length: count - 1 }, (_, i) =>
+        freePort(first + i + 1).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
     if (rest.every(Boolean)) return first;
   }
   throw new Error(`no ${count} consecutive free ports found`);

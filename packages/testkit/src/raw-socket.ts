@@ -1,5 +1,5 @@
-import { connect, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 
 /**
  * A WebSocket that is only a TCP socket after the 101: it never answers pings and reads only
@@ -37,7 +37,11 @@ export function clientFrame(first: number, payload: Buffer | string, options: { 
   const mask = options.mask ?? true;
   const length = options.declaredLength ?? body.length;
   const lengthBytes =
-    length < 126 ? Buffer.from([length]) : length < 65_536 ? Buffer.from([126, length >> 8, length & 0xff]) : Buffer.concat([Buffer.from([127]), bigEndian64(length)]);
+    length < 126
+      ? Buffer.from([length])
+      : length < 65_536
+        ? Buffer.from([126, length >> 8, length & 0xff])
+        : Buffer.concat([Buffer.from([127]), bigEndian64(length)]);
   if (mask) lengthBytes[0]! |= 0x80;
   const key = mask ? randomBytes(4) : Buffer.alloc(0);
   const maskedBody = mask ? Buffer.from(body.map((byte, i) => byte ^ key[i % 4]!)) : body;

@@ -1,8 +1,8 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawnCli } from './cli-process.js';
+import { kafkaBrokers } from './kafka.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
-import { kafkaBrokers } from './kafka.js';
 
 export interface ShardProcess {
   port: number;
@@ -62,10 +62,15 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<S
   };
   const ready = async () => (await fetch(`${httpUrl}/ready`)).status === 200;
   try {
-    await waitFor(`shard ${shardId} to be ${options.waitReady === false ? 'listening' : 'ready'}`, async () => {
-      if (child.exitCode !== null) throw new Error(`shard exited early:\n${output()}`);
-      return options.waitReady === false ? (await fetch(`${httpUrl}/health`)).ok : ready();
-    }, 30_000, 100);
+    await waitFor(
+      `shard ${shardId} to be ${options.waitReady === false ? 'listening' : 'ready'}`,
+      async () => {
+        if (child.exitCode !== null) throw new Error(`shard exited early:\n${output()}`);
+        return options.waitReady === false ? (await fetch(`${httpUrl}/health`)).ok : ready();
+      },
+      30_000,
+      100,
+    );
   } catch (error) {
     await shard.stop();
     throw new Error(`${String(error)}\n--- shard output ---\n${output()}`);

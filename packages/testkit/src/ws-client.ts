@@ -33,7 +33,9 @@ export class TestClient {
       const client = new TestClient(socket);
       socket.once('open', () => resolve(client));
       socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`handshake refused: HTTP ${res.statusCode} retry-after=${res.headers['retry-after'] ?? ''}`)));
+      socket.once('unexpected-response', (_req, res) =>
+        reject(new Error(`handshake refused: HTTP ${res.statusCode} retry-after=${res.headers['retry-after'] ?? ''}`)),
+      );
     });
   }
 
@@ -57,10 +59,15 @@ export class TestClient {
   }
 
   async waitForData(count: number, channel?: string, timeoutMs = 15_000): Promise<Array<Record<string, unknown>>> {
-    return waitFor(`${count} data messages${channel ? ` on ${channel}` : ''}`, () => {
-      const data = this.dataMessages(channel);
-      return data.length >= count ? data : undefined;
-    }, timeoutMs, 10);
+    return waitFor(
+      `${count} data messages${channel ? ` on ${channel}` : ''}`,
+      () => {
+        const data = this.dataMessages(channel);
+        return data.length >= count ? data : undefined;
+      },
+      timeoutMs,
+      10,
+    );
   }
 
   close(): void {

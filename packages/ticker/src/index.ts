@@ -1,2 +1,2 @@
-export { startTickerPage } from './ticker-server.js';
 export type { TickerPageOptions } from './ticker-server.js';
+export { startTickerPage } from './ticker-server.js';

@@ -31,7 +31,8 @@ const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.j
 export function startTickerPage(options: TickerPageOptions): Promise<Server> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://page').pathname;
-    const send = (status: number, type: string, body: string | Buffer) => res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
+    const send = (status: number, type: string, body: string | Buffer) =>
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' }).end(body);
     if (req.method !== 'GET') return send(405, 'text/plain', 'GET only');
     if (path === '/config.json') {
       const hostname = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '');
@@ -45,7 +46,14 @@ export function startTickerPage(options: TickerPageOptions): Promise<Server> {
     );
   });
   return new Promise((resolve, reject) => {
-    server.once('error', (error) => reject(new OdinError('E_LISTEN_FAILED', `ticker page cannot listen on ${options.host}:${options.port} (${error.message})`, { host: options.host, port: options.port })));
+    server.once('error', (error) =>
+      reject(
+        new OdinError('E_LISTEN_FAILED', `ticker page cannot listen on ${options.host}:${options.port} (${error.message})`, {
+          host: options.host,
+          port: options.port,
+        }),
+      ),
+    );
     server.listen(options.port, options.host, () => resolve(server));
   });
 }
@@ -61,5 +69,5 @@ function resolveFile(path: string): string | undefined {
 }
 
 function packageDist(name: string): string {
-  return dirname(require.resolve(`${name}/package.json`)) + `${sep}dist`;
+  return `${dirname(require.resolve(`${name}/package.json`))}${sep}dist`;
 }

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '@odin-ws/config';
 import { createLogger, type Logger } from '@odin-ws/observability';
@@ -35,7 +35,12 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   spawnChild('feed', ['--mode=feed', '--duration=0']);
   spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.backendUrls.join(',')}`]);
   logger.info(
-    { url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`, page: `http://127.0.0.1:${config.webPort}/`, shards: config.loadBalancer.backendUrls, feedRate: config.feed.rate },
+    {
+      url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`,
+      page: `http://127.0.0.1:${config.webPort}/`,
+      shards: config.loadBalancer.backendUrls,
+      feedRate: config.feed.rate,
+    },
     'local fleet starting; open the page for the live ticker, or connect a WebSocket client to the load balancer url',
   );
 
