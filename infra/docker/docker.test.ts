@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { backendUrlsParser, OPTION_SPECS } from '@odin-ws/config';
+import { OPTION_SPECS, shardUrlsParser } from '@odin-ws/config';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
@@ -31,7 +31,7 @@ describe('infra/docker', () => {
         expect(knownVariables.has(key), `${name}: ${key}`).toBe(true);
       if (service.image === 'odin-ws:local') expect(parseInt(service.stop_grace_period ?? '10s', 10), name).toBeGreaterThan(30);
     }
-    const urls = backendUrlsParser()(compose.services['loadbalancer']!.environment!['ODIN_BACKEND_URLS']!);
+    const urls = shardUrlsParser()(compose.services['loadbalancer']!.environment!['ODIN_BACKEND_URLS']!);
     expect(urls.map((url) => new URL(url).hostname)).toEqual(['shard-1', 'shard-2', 'shard-3']);
   });
 

@@ -1,4 +1,4 @@
-import { formatOptionDefault, MODES, type Mode, OPTION_SPECS, type OptionSpec } from '@odin-ws/config';
+import { formatOptionDefault, MODES, type Mode, OPTION_SPECS, type OptionKey, type OptionSpec, type OptionValues } from '@odin-ws/config';
 import { describeError } from '@odin-ws/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
@@ -7,15 +7,16 @@ import { Command, InvalidArgumentError, Option } from 'commander';
  * variable, and --help shows both with the default. A bad value exits 1 with one line naming the
  * flag and what was expected.
  */
-export function buildProgram(run: (mode: Mode, values: Record<string, unknown>, given: Set<string>) => Promise<void>): Command {
+export function buildProgram(run: (mode: Mode, values: OptionValues, given: Set<OptionKey>) => Promise<void>): Command {
   const program = new Command('odin-ws')
     .description('WebSocket fan-out of Kafka market data: shard tier, demo feed, or a whole local fleet')
     .addOption(new Option('--mode <mode>', 'what to run').choices(MODES).env('ODIN_MODE').makeOptionMandatory())
     .allowExcessArguments(false);
   for (const spec of OPTION_SPECS) program.addOption(toCommanderOption(spec));
-  program.action(async (values: Record<string, unknown>) => {
-    const given = new Set(OPTION_SPECS.filter((spec) => program.getOptionValueSource(spec.key) !== 'default').map((spec) => spec.key));
-    await run(values['mode'] as Mode, values, given);
+  program.action(async (values: OptionValues & { mode: Mode }) => {
+    // Typed from the table: commander gave every option its default or the value its parser returned.
+    const given = new Set<OptionKey>(OPTION_SPECS.filter((spec) => program.getOptionValueSource(spec.key) !== 'default').map((spec) => spec.key));
+    await run(values.mode, values, given);
   });
   return program;
 }

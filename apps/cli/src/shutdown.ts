@@ -1,18 +1,32 @@
 import type { Logger } from '@odin-ws/observability';
 
+export interface ShutdownOptions {
+  /**
+   * What a second SIGTERM/SIGINT does while the drain runs: `exit` at once with status 1 (a
+   * person pressing Ctrl-C twice), or `ignore` it (a load-balancer worker: Ctrl-C signals the
+   * whole process group, so it may get the terminal's SIGINT after its primary's drain request;
+   * both mean the one drain, and escalating is the primary's business).
+   */
+  secondSignal: 'exit' | 'ignore';
+}
+
 /**
- * Runs `drain` once on the first SIGTERM or SIGINT, then exits. A second signal, or a drain that
- * outlives `timeoutMs`, exits at once: an orchestrator's deadline always wins.
+ * The one way every mode ends: `drain` runs once, on the first SIGTERM or SIGINT or when the
+ * returned function is called, then the process exits 0 (1 if the drain failed). A drain that
+ * outlives `timeoutMs` exits at once: an orchestrator's deadline always wins. SIGHUP is left to
+ * Node's default.
  */
-export function exitAfterDrainOnSignal(logger: Logger, timeoutMs: number, drain: () => Promise<void>): void {
+export function exitAfterDrainOnSignal(
+  logger: Logger,
+  timeoutMs: number,
+  drain: () => Promise<void>,
+  options: ShutdownOptions = { secondSignal: 'exit' },
+): (cause: string) => void {
   let draining = false;
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (draining) {
-      logger.warn({ signal }, 'second signal: exiting without finishing the drain');
-      process.exit(1);
-    }
+  const start = (cause: string) => {
+    if (draining) return;
     draining = true;
-    logger.info({ signal }, 'shutdown requested');
+    logger.info({ cause }, 'shutdown requested');
     const deadline = setTimeout(() => {
       logger.warn({ timeoutMs }, 'drain timeout reached: exiting');
       process.exit(0);
@@ -26,6 +40,14 @@ export function exitAfterDrainOnSignal(logger: Logger, timeoutMs: number, drain:
       },
     );
   };
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (draining && options.secondSignal === 'exit') {
+      logger.warn({ signal }, 'second signal: exiting without finishing the drain');
+      process.exit(1);
+    }
+    start(signal);
+  };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  return start;
 }

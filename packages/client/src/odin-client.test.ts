@@ -163,7 +163,7 @@ describe('OdinClient', () => {
     const iterator = odin.subscribe('BTC.trade')[Symbol.asyncIterator]();
     expect(await iterator.next()).toEqual({ value: undefined, done: true });
     expect(odin.state).toBe('closed');
-    expect(errors).toEqual(['CONNECTION_REFUSED']);
+    expect(errors).toEqual(['E_CONNECTION_REFUSED']);
     expect(server.connections()).toBe(1);
   });
 
@@ -204,8 +204,11 @@ describe('OdinClient', () => {
     });
     cleanups.push(server.close);
     const odin = client(server.url);
-    await expect(odin.subscribe('BTC.trade').ready).rejects.toMatchObject({ code: 'TOO_MANY_CHANNELS', details: { channels: ['BTC.trade'] } });
-    expect(() => odin.subscribe('bad channel')).toThrow(expect.objectContaining({ code: 'INVALID_CHANNEL' }));
+    await expect(odin.subscribe('BTC.trade').ready).rejects.toMatchObject({
+      code: 'E_SERVER_ERROR',
+      details: { serverCode: 'TOO_MANY_CHANNELS', channels: ['BTC.trade'] },
+    });
+    expect(() => odin.subscribe('bad channel')).toThrow(expect.objectContaining({ code: 'E_INVALID_CHANNEL' }));
   });
 
   it('fails a for-await loop that falls too far behind instead of skipping messages', async () => {
@@ -228,7 +231,7 @@ describe('OdinClient', () => {
           offsets.push(result.value.pos.offset);
         }
       })(),
-    ).rejects.toMatchObject({ code: 'ITERATOR_OVERFLOW' });
+    ).rejects.toMatchObject({ code: 'E_ITERATOR_OVERFLOW' });
     expect(offsets).toEqual([1, 2, 3, 4, 5]);
   });
 });

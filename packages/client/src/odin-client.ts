@@ -1,5 +1,5 @@
 import { OdinError } from '@odin-ws/errors';
-import { type ChannelRecovery, isValidChannel, type StreamPosition } from '@odin-ws/protocol';
+import { type ChannelRecovery, DATA_MESSAGE_TYPE, decodeServerMessage, isValidChannel, type ServerMessage, type StreamPosition } from '@odin-ws/protocol';
 import { Emitter } from './emitter.js';
 import { type BackoffOptions, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, Subscription } from './subscription.js';
@@ -98,7 +98,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     super();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const impl = options.WebSocket ?? platformWebSocket;
-    if (!impl) throw new OdinError('NO_WEBSOCKET', 'no WebSocket implementation: pass options.WebSocket', {});
+    if (!impl) throw new OdinError('E_NO_WEBSOCKET', 'no WebSocket implementation: pass options.WebSocket', {});
     this.WebSocketImpl = impl;
   }
 
@@ -117,8 +117,8 @@ export class OdinClient extends Emitter<ClientEvents> {
    * Messages go to `handler` if given, and to every `for await (const m of subscription)` loop.
    */
   subscribe<T = unknown>(channel: string, handler?: MessageHandler<T>): Subscription<T> {
-    if (!isValidChannel(channel)) throw new OdinError('INVALID_CHANNEL', 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -', { channel });
-    if (this.current === 'closed') throw new OdinError('CLIENT_CLOSED', 'the client is closed', { channel });
+    if (!isValidChannel(channel)) throw new OdinError('E_INVALID_CHANNEL', 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -', { channel });
+    if (this.current === 'closed') throw new OdinError('E_CLIENT_CLOSED', 'the client is closed', { channel });
     let subscription = this.subscriptions.get(channel) as Subscription<T> | undefined;
     if (!subscription) {
       subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
@@ -180,20 +180,13 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   private onMessage(data: unknown): void {
     if (typeof data !== 'string') return; // the protocol is JSON text; anything else is not ours
-    let message: Record<string, unknown>;
-    try {
-      message = JSON.parse(data) as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const message = decodeServerMessage(data);
+    if (!message) return;
     this.attempt = 0; // a server answered through the whole path: the next cut starts a fresh backoff
-    switch (message['type']) {
-      case 'price:update': {
-        const channel = message['channel'];
-        const subscription = typeof channel === 'string' ? this.subscriptions.get(channel) : undefined;
-        subscription?.accept(message as unknown as { pos: StreamPosition; ts: number; data: unknown });
+    switch (message.type) {
+      case DATA_MESSAGE_TYPE:
+        this.subscriptions.get(message.channel)?.accept(message);
         return;
-      }
       case 'subscription_ack':
         this.onSubscriptionAck(message);
         return;
@@ -207,22 +200,23 @@ export class OdinClient extends Emitter<ClientEvents> {
     }
   }
 
-  private onSubscriptionAck(message: Record<string, unknown>): void {
-    if (typeof message['id'] === 'string') this.inflight.delete(message['id']);
-    const recovery = (message['recovery'] ?? {}) as Record<string, ChannelRecovery>;
-    for (const channel of (message['subscribed'] ?? []) as string[]) {
+  private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {
+    if (typeof message.id === 'string') this.inflight.delete(message.id);
+    const recovery = message.recovery ?? {};
+    for (const channel of message.subscribed) {
       const outcome = recovery[channel];
       this.subscriptions.get(channel)?.acknowledged(outcome?.recovered ? outcome.replayed : 0);
       if (outcome) this.emit('recovery', { channel, ...outcome });
     }
   }
 
-  private onServerError(message: Record<string, unknown>): void {
-    const code = String(message['code'] ?? 'UNKNOWN');
-    const id = message['id'];
+  /** A refused request ends the subscriptions it carried; every server error is also an `error` event. */
+  private onServerError(message: Extract<ServerMessage, { type: 'error' }>): void {
+    const { id } = message;
     const channels = typeof id === 'string' ? this.inflight.get(id) : undefined;
-    const error = new OdinError(code, String(message['message'] ?? 'server error'), {
-      ...(message['value'] === undefined ? {} : { value: message['value'] }),
+    const error = new OdinError('E_SERVER_ERROR', message.message, {
+      serverCode: message.code,
+      ...(message.value === undefined ? {} : { value: message.value }),
       ...(channels ? { channels } : {}),
     });
     if (channels) {
@@ -243,7 +237,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (this.current === 'closed') return;
     const decision = decideOnClose(code, reason, this.attempt, this.backoff);
     if (!decision.reconnect) {
-      this.emit('error', new OdinError('CONNECTION_REFUSED', decision.why, { code, reason }));
+      this.emit('error', new OdinError('E_CONNECTION_REFUSED', decision.why, { code, reason }));
       this.close();
       return;
     }

@@ -14,7 +14,7 @@ export interface StreamMessage<T = unknown> {
 
 export type MessageHandler<T> = (message: StreamMessage<T>) => void;
 
-/** Messages an async iterator may hold unread before it fails with ITERATOR_OVERFLOW. */
+/** Messages an async iterator may hold unread before it fails with E_ITERATOR_OVERFLOW. */
 export const DEFAULT_ITERATOR_BUFFER = 10_000;
 
 /**
@@ -124,7 +124,7 @@ class IteratorReader<T> implements AsyncIterator<StreamMessage<T>> {
     }
     if (this.queue.length >= this.limit) {
       // Dropping silently would be a gap the caller cannot see: fail the loop instead.
-      this.finish(new OdinError('ITERATOR_OVERFLOW', `the loop fell ${this.limit} messages behind; read faster or use onMessage`, { limit: this.limit }));
+      this.finish(new OdinError('E_ITERATOR_OVERFLOW', `the loop fell ${this.limit} messages behind; read faster or use onMessage`, { limit: this.limit }));
       this.onDone();
       return;
     }

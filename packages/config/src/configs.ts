@@ -1,4 +1,5 @@
 import type { LogLevel } from './log-levels.js';
+import type { OptionValues } from './options.js';
 
 /** Typed configuration of each mode, built from the parsed option values. */
 export interface KafkaConfig {
@@ -49,9 +50,10 @@ export interface LoadBalancerConfig {
   host: string;
   port: number;
   logLevel: LogLevel;
-  backendUrls: string[];
-  /** When set, the shard list is read from this file and re-read while running (replaces backendUrls). */
-  backendUrlsFile: string | undefined;
+  /** --backend-urls: the flag keeps the seed's word; in the code, they are shards. */
+  shardUrls: string[];
+  /** --backend-urls-file: when set, the shard list is read from this file and re-read while running (replaces shardUrls). */
+  shardUrlsFile: string | undefined;
   workers: number;
   healthIntervalMs: number;
   handshakeTimeoutMs: number;
@@ -73,102 +75,99 @@ export interface LocalConfig {
   startKafka: boolean;
   shard: Omit<ShardConfig, 'shardId' | 'port'>;
   feed: FeedConfig;
-  /** The load balancer in front, its backendUrls being the local shards. */
+  /** The load balancer in front, its shardUrls being the local shards. */
   loadBalancer: LoadBalancerConfig;
   /** Port of the live ticker page. */
   webPort: number;
 }
 
-/** Option values as the CLI parsed them, keyed by OptionSpec.key. */
-export type OptionValues = Record<string, unknown>;
-
 export function shardConfigFrom(values: OptionValues): ShardConfig {
-  const port = values['port'] as number;
-  const shardId = (values['shardId'] as string) || `shard-${port}`;
+  const port = values.port;
+  const shardId = values.shardId || `shard-${port}`;
   return { ...shardSettings(values), shardId, port };
 }
 
 export function feedConfigFrom(values: OptionValues): FeedConfig {
   return {
-    logLevel: values['logLevel'] as LogLevel,
+    logLevel: values.logLevel,
     kafka: kafkaConfigFrom(values),
-    topics: values['topics'] as string[],
-    symbols: values['symbols'] as string[],
-    rate: values['rate'] as number,
-    durationS: values['duration'] as number,
+    topics: values.topics,
+    symbols: values.symbols,
+    rate: values.rate,
+    durationS: values.duration,
   };
 }
 
 export function localConfigFrom(values: OptionValues, kafkaBrokersGiven: boolean): LocalConfig {
-  const shards = values['shards'] as number;
-  const basePort = values['port'] as number;
-  const backendUrls = Array.from({ length: shards }, (_, i) => `ws://127.0.0.1:${basePort + i}/ws`);
+  const shards = values.shards;
+  const basePort = values.port;
+  const shardUrls = Array.from({ length: shards }, (_, i) => `ws://127.0.0.1:${basePort + i}/ws`);
   return {
     shards,
     basePort,
     startKafka: !kafkaBrokersGiven,
     shard: shardSettings(values),
     feed: feedConfigFrom(values),
-    loadBalancer: loadBalancerConfigFrom({ ...values, backendUrls }),
-    webPort: values['webPort'] as number,
+    loadBalancer: loadBalancerConfigFrom({ ...values, backendUrls: shardUrls }),
+    webPort: values.webPort,
   };
 }
 
 export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig {
-  const [utilization, failures] = values['scoreWeights'] as number[];
+  const [utilization, failures] = values.scoreWeights;
   return {
-    host: values['host'] as string,
-    port: values['lbPort'] as number,
-    logLevel: values['logLevel'] as LogLevel,
-    backendUrls: values['backendUrls'] as string[],
-    backendUrlsFile: (values['backendUrlsFile'] as string | undefined) || undefined,
-    workers: values['lbWorkers'] as number,
-    healthIntervalMs: values['healthInterval'] as number,
-    handshakeTimeoutMs: values['handshakeTimeout'] as number,
-    retryPauseMs: values['retryPause'] as number,
+    host: values.host,
+    port: values.lbPort,
+    logLevel: values.logLevel,
+    shardUrls: values.backendUrls,
+    shardUrlsFile: values.backendUrlsFile || undefined,
+    workers: values.lbWorkers,
+    healthIntervalMs: values.healthInterval,
+    handshakeTimeoutMs: values.handshakeTimeout,
+    retryPauseMs: values.retryPause,
     breaker: {
-      consecutiveFailures: values['breakerFailures'] as number,
-      errorThresholdPercentage: values['breakerErrorThreshold'] as number,
-      volumeThreshold: values['breakerVolumeThreshold'] as number,
-      resetTimeoutMs: values['breakerResetTimeout'] as number,
+      consecutiveFailures: values.breakerFailures,
+      errorThresholdPercentage: values.breakerErrorThreshold,
+      volumeThreshold: values.breakerVolumeThreshold,
+      resetTimeoutMs: values.breakerResetTimeout,
     },
-    failureWindowS: values['failureWindow'] as number,
+    failureWindowS: values.failureWindow,
     scoreWeights: { utilization: utilization!, failures: failures! },
     admission: {
-      ratePerSecond: values['admissionRate'] as number,
-      ipRatePerSecond: values['admissionIpRate'] as number,
-      queueDepth: values['admissionQueue'] as number,
-      maxWaitMs: values['admissionMaxWait'] as number,
+      ratePerSecond: values.admissionRate,
+      ipRatePerSecond: values.admissionIpRate,
+      queueDepth: values.admissionQueue,
+      maxWaitMs: values.admissionMaxWait,
     },
-    trustedProxies: (values['trustedProxies'] as string[] | undefined) ?? [],
-    drainTimeoutS: values['drainTimeout'] as number,
+    trustedProxies: values.trustedProxies,
+    drainTimeoutS: values.drainTimeout,
   };
 }
 
 function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'port'> {
   return {
-    host: values['host'] as string,
-    logLevel: values['logLevel'] as LogLevel,
+    host: values.host,
+    logLevel: values.logLevel,
     kafka: kafkaConfigFrom(values),
-    topics: values['topics'] as string[],
-    channelMap: values['channelMap'] as Record<string, string>,
-    maxConnections: values['maxConnections'] as number,
-    maxSubscriptions: values['maxSubscriptions'] as number,
-    maxMessageSize: values['maxMessageSize'] as number,
-    maxRecordSize: values['maxRecordSize'] as number,
-    backpressureLimit: values['backpressureLimit'] as number,
-    clientRateLimit: values['clientRateLimit'] as number,
-    heartbeatIntervalS: values['heartbeatInterval'] as number,
-    drainTimeoutS: values['drainTimeout'] as number,
+    topics: values.topics,
+    channelMap: values.channelMap,
+    maxConnections: values.maxConnections,
+    maxSubscriptions: values.maxSubscriptions,
+    maxMessageSize: values.maxMessageSize,
+    maxRecordSize: values.maxRecordSize,
+    backpressureLimit: values.backpressureLimit,
+    clientRateLimit: values.clientRateLimit,
+    heartbeatIntervalS: values.heartbeatInterval,
+    drainTimeoutS: values.drainTimeout,
     history: {
-      maxPerChannel: values['historySize'] as number,
-      maxAgeMs: (values['historyMaxAge'] as number) * 1000,
-      maxBytes: values['historyMaxBytes'] as number,
-      maxReplayBytes: values['maxReplayBytes'] as number,
+      maxPerChannel: values.historySize,
+      maxAgeMs: values.historyMaxAge * 1000,
+      maxBytes: values.historyMaxBytes,
+      maxReplayBytes: values.maxReplayBytes,
     },
   };
 }
 
 function kafkaConfigFrom(values: OptionValues): KafkaConfig {
-  return { brokers: values['kafkaBrokers'] as string[], clientId: values['kafkaClientId'] as string };
+  return { brokers: values.kafkaBrokers, clientId: values.kafkaClientId };
 }

@@ -1,6 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { backendUrls, brokers, choice, cidrList, integer, list, type Parser, text, topicEventMap } from './parsers.js';
+import { brokers, choice, cidrList, integer, list, type Parser, shardUrls, text, topicEventMap } from './parsers.js';
 
 export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
@@ -10,9 +10,9 @@ export type Mode = (typeof MODES)[number];
  * that read it. The CLI is generated from this table, so `--help`, the environment and the
  * documentation cannot drift apart.
  */
-export interface OptionSpec<T = unknown> {
-  /** Key in the parsed values, e.g. `maxConnections`. */
-  key: string;
+export interface OptionSpec<K extends string = string, T = unknown> {
+  /** Key in the parsed values, e.g. `maxConnections`: commander's name for the flag. */
+  key: K;
   /** Flag as commander spells it, e.g. `--max-connections <n>`. */
   flag: string;
   env: string;
@@ -24,7 +24,7 @@ export interface OptionSpec<T = unknown> {
   modes: readonly Mode[];
 }
 
-function option<T>(spec: OptionSpec<T>): OptionSpec<T> {
+function option<const K extends string, T>(spec: OptionSpec<K, T>): OptionSpec<K, T> {
   return spec;
 }
 
@@ -32,7 +32,7 @@ const ALL: readonly Mode[] = MODES;
 const KAFKA_MODES: readonly Mode[] = ['shard', 'feed', 'local'];
 const LB_MODES: readonly Mode[] = ['loadbalancer', 'local'];
 
-export const OPTION_SPECS: readonly OptionSpec[] = [
+export const OPTION_SPECS = [
   option({
     key: 'logLevel',
     flag: '--log-level <level>',
@@ -230,7 +230,7 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     env: 'ODIN_BACKEND_URLS',
     description: 'shard URLs the load balancer proxies to, comma-separated ws://host:port/ws',
     defaultValue: ['ws://127.0.0.1:3002/ws', 'ws://127.0.0.1:3003/ws', 'ws://127.0.0.1:3004/ws'],
-    parse: backendUrls(),
+    parse: shardUrls(),
     modes: ['loadbalancer'],
   }),
   option({
@@ -426,7 +426,21 @@ export const OPTION_SPECS: readonly OptionSpec[] = [
     parse: integer(0, 31_536_000),
     modes: ['feed'],
   }),
-];
+] as const satisfies readonly OptionSpec[];
+
+export type OptionSpecs = typeof OPTION_SPECS;
+export type OptionKey = OptionSpecs[number]['key'];
+
+/**
+ * Option values as the CLI parsed them, typed from the table: `values.maxConnections` is a number,
+ * and a misspelt or removed key is a compile error, not an undefined at run time.
+ */
+export type OptionValues = { [S in OptionSpecs[number] as S['key']]: S extends OptionSpec<string, infer T> ? T : never };
+
+/** Every option at its default: a base for tests and for building a config from a few overrides. */
+export function defaultOptionValues(): OptionValues {
+  return Object.fromEntries(OPTION_SPECS.map((spec) => [spec.key, spec.defaultValue])) as OptionValues;
+}
 
 function heartbeatSeconds(): Parser<number> {
   const parseInteger = integer(8, 960);

@@ -77,7 +77,7 @@ function invalid(expectation: string, value: string): OdinError {
 }
 
 /** WebSocket URLs of shards, comma-separated: ws://host:port/path. */
-export function backendUrls(): Parser<string[]> {
+export function shardUrls(): Parser<string[]> {
   const parseList = list();
   return (raw) => {
     const urls = parseList(raw);

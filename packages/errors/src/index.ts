@@ -1,13 +1,17 @@
+import type { ErrorCode } from './codes.js';
+
+export { ErrorCode } from './codes.js';
+
 /**
  * One error type for the whole project, in the manner of fastify's and pino's coded errors:
- * every failure carries a stable machine-readable `code` and the offending value, so a log
- * line or a test can say exactly what was wrong without parsing prose.
+ * every failure carries a stable machine-readable `code` (from the ErrorCode table) and the
+ * offending value, so a log line or a test can say exactly what was wrong without parsing prose.
  */
 export class OdinError extends Error {
   override readonly name = 'OdinError';
 
   constructor(
-    readonly code: string,
+    readonly code: ErrorCode,
     message: string,
     /** The value that was wrong, or other context worth a log field. */
     readonly details: Record<string, unknown> = {},
@@ -17,7 +21,7 @@ export class OdinError extends Error {
   }
 }
 
-export function isOdinError(error: unknown, code?: string): error is OdinError {
+export function isOdinError(error: unknown, code?: ErrorCode): error is OdinError {
   return error instanceof OdinError && (code === undefined || error.code === code);
 }
 

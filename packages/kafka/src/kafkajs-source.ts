@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
@@ -224,8 +225,4 @@ export class KafkaJsRecordSource implements RecordSource {
     this.options.logger.info({ state }, 'kafka source state');
     for (const listener of this.listeners) listener(state);
   }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

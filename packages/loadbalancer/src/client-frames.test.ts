@@ -1,12 +1,18 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { Sender } from 'ws';
+import * as ws from 'ws';
 import { ClientFrameBoundaries } from './client-frames.js';
+
+/** The part of ws' Sender the tests use; @types/ws does not declare the class. */
+interface FrameWriter {
+  frame(data: Buffer, options: { fin: boolean; opcode: number; mask: boolean; readOnly: boolean; maskBuffer: Buffer; rsv1: boolean }): Buffer[];
+}
+const { Sender } = ws as unknown as { Sender: FrameWriter };
 
 /** Real masked client frames, as the `ws` library writes them. */
 function clientFrame(payload: Buffer): Buffer {
   const frames = Sender.frame(payload, { fin: true, opcode: 0x02, mask: true, readOnly: false, maskBuffer: randomBytes(4), rsv1: false });
-  return Buffer.concat(frames as Buffer[]);
+  return Buffer.concat(frames);
 }
 
 describe('ClientFrameBoundaries', () => {

@@ -1,59 +1,73 @@
-import cluster from 'node:cluster';
+import cluster, { type Worker } from 'node:cluster';
 import type { LoadBalancerConfig } from '@odin-ws/config';
+import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
 import { AggregatorRegistry } from 'prom-client';
-import { LoadBalancerWorker } from './lb-server.js';
+import { LoadBalancerWorker } from './load-balancer-worker.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';
 const METRICS_RESPONSE = 'odin-ws:metrics-response';
 const DRAIN = 'odin-ws:drain';
 const WORKER_RESTART_DELAY_MS = 500;
 const SPLICE_GRACE_SHARE = 0.7;
+const METRICS_TIMEOUT_MS = 5000;
 
-interface MetricsMessage {
+interface ClusterMessage {
   type: string;
   id: number;
   text?: string;
+}
+
+/** One process of the load balancer, as the CLI drives it: the primary or one of its workers. */
+export interface LoadBalancerProcess {
+  role: 'primary' | 'worker';
+  /**
+   * A worker stops accepting, lets spliced clients finish for a while, then closes the rest with
+   * 1012; the primary asks every worker to drain and resolves when all have exited.
+   */
+  drain(): Promise<void>;
+  /** A worker is told to drain by the primary (not by a signal); the listener should start the drain. */
+  onDrainRequested(listener: () => void): void;
 }
 
 /**
  * The load balancer as `workers` processes sharing one port (Node cluster). Why several: a process
  * may hold 20,000 file descriptors here and every proxied connection costs two, so one process
  * tops out near 10,000 clients. The primary only supervises (restarts a worker that dies) and
- * aggregates metrics: any worker's /metrics shows the sum over all of them.
+ * aggregates metrics: any worker's /metrics shows the sum over all of them. Signals and exiting
+ * are the caller's business (apps/cli), not this library's.
  */
-export async function runLoadBalancerCluster(config: LoadBalancerConfig, logger: Logger): Promise<void> {
-  if (cluster.isPrimary) return superviseWorkers(config, logger);
+export async function startLoadBalancer(config: LoadBalancerConfig, logger: Logger): Promise<LoadBalancerProcess> {
+  return cluster.isPrimary ? superviseWorkers(config, logger) : startWorker(config, logger);
+}
+
+async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<LoadBalancerProcess> {
   const registry = createMetricsRegistry({});
   AggregatorRegistry.setRegistries([registry]);
   // Hazard: prom-client installs the worker's answer to the primary's metrics request only in the
   // AggregatorRegistry constructor; without one, aggregation times out.
   new AggregatorRegistry();
   const worker = await LoadBalancerWorker.start({ config, logger: logger.child({ worker: cluster.worker?.id }), registry, metricsText: requestClusterMetrics });
-  // Hazard: Ctrl-C signals the whole process group, so a worker gets SIGINT from the terminal and
-  // the drain order from the primary. Every one of them means the same single drain; escalation
-  // (a second Ctrl-C) is the primary's business.
-  let draining = false;
-  const drain = () => {
-    if (draining) return;
-    draining = true;
-    // Spliced clients may finish on their own until here; then they get 1012, with time left for
-    // the close handshakes before the process must exit.
-    setTimeout(() => worker.closeSpliced(), config.drainTimeoutS * 1000 * SPLICE_GRACE_SHARE).unref();
-    setTimeout(() => process.exit(0), config.drainTimeoutS * 1000).unref();
-    void worker.drain().then(() => process.exit(0));
+  return {
+    role: 'worker',
+    drain: () => {
+      // Spliced clients may finish on their own until here; then they get 1012, with time left for
+      // the close handshakes before the process must exit.
+      setTimeout(() => worker.closeSpliced(), config.drainTimeoutS * 1000 * SPLICE_GRACE_SHARE).unref();
+      return worker.drain();
+    },
+    onDrainRequested: (listener) => {
+      process.on('message', (message: ClusterMessage) => {
+        if (message?.type === DRAIN) listener();
+      });
+    },
   };
-  process.on('SIGINT', drain);
-  process.on('SIGTERM', drain);
-  process.on('message', (message: MetricsMessage) => {
-    if (message?.type === DRAIN) drain();
-  });
 }
 
-function superviseWorkers(config: LoadBalancerConfig, logger: Logger): void {
+function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalancerProcess {
   const aggregator = new AggregatorRegistry();
   let stopping = false;
-  cluster.on('message', (worker, message: MetricsMessage) => {
+  cluster.on('message', (worker, message: ClusterMessage) => {
     if (message?.type !== METRICS_REQUEST) return;
     aggregator.clusterMetrics().then(
       (text) => worker.send({ type: METRICS_RESPONSE, id: message.id, text }),
@@ -65,26 +79,31 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): void {
     logger.error({ worker: worker.id, code, signal }, 'load-balancer worker died; starting another');
     setTimeout(() => cluster.fork(), WORKER_RESTART_DELAY_MS);
   });
+  // However the primary ends (a second signal, the drain deadline), no worker outlives it.
+  process.on('exit', () => {
+    for (const worker of liveWorkers()) worker.process.kill('SIGKILL');
+  });
   for (let i = 0; i < config.workers; i++) cluster.fork();
-  logger.info({ workers: config.workers, port: config.port, backends: config.backendUrlsFile ?? config.backendUrls }, 'load balancer starting');
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
-      logger.warn({ signal }, 'second signal: stopping workers without finishing the drain');
-      for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill('SIGKILL');
-      process.exit(1);
-    }
-    stopping = true;
-    logger.info({ signal }, 'load balancer stopping: draining workers');
-    for (const worker of Object.values(cluster.workers ?? {})) worker?.send({ type: DRAIN });
-    const deadline = setTimeout(() => process.exit(0), config.drainTimeoutS * 1000);
-    deadline.unref();
-    const waitForWorkers = setInterval(() => {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
-    }, 50);
-    waitForWorkers.unref();
+  logger.info({ workers: config.workers, port: config.port, shards: config.shardUrlsFile ?? config.shardUrls }, 'load balancer starting');
+  return {
+    role: 'primary',
+    drain: () => {
+      stopping = true;
+      for (const worker of liveWorkers()) worker.send({ type: DRAIN });
+      return new Promise((resolve) => {
+        const waitForWorkers = setInterval(() => {
+          if (liveWorkers().length > 0) return;
+          clearInterval(waitForWorkers);
+          resolve();
+        }, 50);
+      });
+    },
+    onDrainRequested: () => undefined,
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+}
+
+function liveWorkers(): Worker[] {
+  return Object.values(cluster.workers ?? {}).filter((worker): worker is Worker => worker !== undefined);
 }
 
 let nextRequestId = 0;
@@ -92,16 +111,19 @@ let nextRequestId = 0;
 function requestClusterMetrics(): Promise<string> {
   return new Promise((resolve, reject) => {
     const id = ++nextRequestId;
-    const onMessage = (message: MetricsMessage) => {
+    const onMessage = (message: ClusterMessage) => {
       if (message?.type !== METRICS_RESPONSE || message.id !== id) return;
       cleanup();
-      if (message.text === undefined) reject(new Error('metrics aggregation failed'));
+      if (message.text === undefined)
+        reject(new OdinError('E_METRICS_AGGREGATION_FAILED', "the cluster primary could not aggregate the workers' metrics", { requestId: id }));
       else resolve(message.text);
     };
     const timer = setTimeout(() => {
       cleanup();
-      reject(new Error('metrics aggregation timed out'));
-    }, 5000);
+      reject(
+        new OdinError('E_METRICS_AGGREGATION_FAILED', `no aggregated metrics from the cluster primary within ${METRICS_TIMEOUT_MS} ms`, { requestId: id }),
+      );
+    }, METRICS_TIMEOUT_MS);
     const cleanup = () => {
       clearTimeout(timer);
       process.off('message', onMessage);

@@ -1,114 +1,109 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
-import CircuitBreaker from 'opossum';
-import type { Backend } from './backends.js';
-import { FailureWindow } from './failure-window.js';
 import type { LoadBalancerMetrics } from './lb-metrics.js';
-import { dialShard, HandshakeFailure, type UpstreamConnection } from './upstream-handshake.js';
-
-export type CircuitState = 'closed' | 'half_open' | 'open';
-const CIRCUIT_STATES: CircuitState[] = ['closed', 'half_open', 'open'];
-
-/** A backend with its circuit breaker and recent failures: everything shard choice looks at. */
-export interface PooledShard {
-  backend: Backend;
-  breaker: CircuitBreaker<[Buffer], UpstreamConnection>;
-  failures: FailureWindow;
-  /** The shard_id its gauges carry now: host:port until the shard first reports its own id. */
-  labelledAs: string;
-}
-
-export function circuitState(shard: PooledShard): CircuitState {
-  if (shard.breaker.opened) return 'open';
-  if (shard.breaker.halfOpen) return 'half_open';
-  return 'closed';
-}
-
-/** Health score = wU x (1 - utilization) + wF x (1 - recent failure rate), weights normalised to sum 1. */
-export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['scoreWeights']): number {
-  const total = weights.utilization + weights.failures;
-  return (weights.utilization * (1 - shard.backend.health.utilization) + weights.failures * (1 - shard.failures.failureRate())) / total;
-}
+import { applyHealthReport, circuitState, createPooledShard, healthScore, type PooledShard, publishShardSeries, retirePooledShard } from './pooled-shard.js';
+import { pollShardHealth, pollTimeoutMs } from './shard-health.js';
+import { watchShardListFile } from './shard-list-file.js';
+import { orderShards } from './shard-selector.js';
 
 /**
- * One opossum circuit breaker per shard around the handshake dial. It opens on any of three rules:
- * a refused TCP connection (the shard process is gone), `consecutiveFailures` failed handshakes in
- * a row, or opossum's failure percentage over the failure window. The first two exist because a shard that dies suddenly has a window full of earlier
- * successes, and /health polling stops sending it traffic before the percentage can ever be reached.
- * An open circuit gets no handshakes until, after the reset timeout, it lets one trial through
- * (half-open) and closes on its success. Every state and transition is exported.
+ * The shards one load-balancer worker may send clients to, and everything it knows about them:
+ * the list (from --backend-urls, or a file followed while running), each shard's last /health,
+ * circuit breaker and recent failures, their gauges, and whether any of them can take a client.
  */
-export function createPooledShard(backend: Backend, config: LoadBalancerConfig, metrics: LoadBalancerMetrics, logger: Logger): PooledShard {
-  const breaker = new CircuitBreaker<[Buffer], UpstreamConnection>(
-    (request: Buffer) => dialShard(backend.host, backend.port, request, config.handshakeTimeoutMs),
-    {
-      // The dial enforces its own timeout with a coded reason; opossum's would race it.
-      timeout: false,
-      errorThresholdPercentage: config.breaker.errorThresholdPercentage,
-      volumeThreshold: config.breaker.volumeThreshold,
-      resetTimeout: config.breaker.resetTimeoutMs,
-      rollingCountTimeout: config.failureWindowS * 1000,
-      rollingCountBuckets: config.failureWindowS,
-      // A full or draining shard answered correctly: that is no reason to open its circuit.
-      errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
-    },
-  );
-  const shard: PooledShard = { backend, breaker, failures: new FailureWindow(config.failureWindowS), labelledAs: backend.id };
-  let state: CircuitState = 'closed';
-  const transition = (to: CircuitState) => {
-    if (to === state) return;
-    metrics.breakerTransitions.inc({ shard_id: backend.id, from: state, to });
-    logger.warn({ shardId: backend.id, from: state, to }, 'circuit state changed');
-    state = to;
-    publishCircuit(shard, metrics);
-  };
-  breaker.on('open', () => transition('open'));
-  breaker.on('halfOpen', () => transition('half_open'));
-  breaker.on('close', () => transition('closed'));
-  let consecutiveFailures = 0;
-  breaker.on('failure', (error: unknown) => {
-    metrics.breakerFailures.inc({ shard_id: backend.id });
-    consecutiveFailures++;
-    // A refused connection means nothing listens: no point in waiting for more evidence. (Once a
-    // shard has failed, its lower score keeps it from being tried again, so more may never come.)
-    const refused = error instanceof HandshakeFailure && error.reason === 'refused';
-    if ((refused || consecutiveFailures >= config.breaker.consecutiveFailures) && breaker.closed) breaker.open();
-  });
-  breaker.on('success', () => (consecutiveFailures = 0));
-  publishCircuit(shard, metrics);
-  return shard;
-}
+export class ShardPool {
+  private shards: PooledShard[] = [];
+  /** Shard-list changes apply one after the other. */
+  private listChange: Promise<void> = Promise.resolve();
+  private readonly stoppers: Array<() => void> = [];
 
-/**
- * Sets every gauge of one shard. A shard that was labelled host:port (its first /health poll failed)
- * and has since reported its own id moves to that label: the old series are removed, so one shard
- * never shows under two labels.
- */
-export function publishShardSeries(shard: PooledShard, metrics: LoadBalancerMetrics, weights: LoadBalancerConfig['scoreWeights']): void {
-  if (shard.labelledAs !== shard.backend.id) {
-    removeShardSeries(metrics, shard.labelledAs);
-    shard.labelledAs = shard.backend.id;
+  constructor(
+    private readonly config: LoadBalancerConfig,
+    private readonly metrics: LoadBalancerMetrics,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Loads the first list (its shards polled once), then polls /health on an interval and follows the file. */
+  async start(): Promise<void> {
+    const { config } = this;
+    if (config.shardUrlsFile) {
+      // The first read happens inside watchShardListFile; awaiting the change chain applies it. A file
+      // not written yet (discovery still running) is not fatal: the pool starts empty.
+      this.stoppers.push(watchShardListFile(config.shardUrlsFile, config.healthIntervalMs, (urls) => void this.setUrls(urls), this.logger));
+      await this.listChange;
+    } else {
+      await this.setUrls(config.shardUrls);
+    }
+    const timer = setInterval(() => this.pollAll(), config.healthIntervalMs);
+    timer.unref();
+    this.stoppers.push(() => clearInterval(timer));
   }
-  const labels = { shard_id: shard.backend.id };
-  metrics.healthScore.set(labels, healthScore(shard, weights));
-  metrics.utilization.set(labels, shard.backend.health.utilization);
-  metrics.recentFailures.set(labels, shard.failures.failureCount());
-  metrics.shardReady.set(labels, shard.backend.health.ready ? 1 : 0);
-  publishCircuit(shard, metrics);
-}
 
-function publishCircuit(shard: PooledShard, metrics: LoadBalancerMetrics): void {
-  const current = circuitState(shard);
-  for (const state of CIRCUIT_STATES) metrics.breakerState.set({ shard_id: shard.labelledAs, state }, state === current ? 1 : 0);
-}
+  stop(): void {
+    for (const stop of this.stoppers.splice(0)) stop();
+  }
 
-/** Takes a shard out of the pool for good: its breaker stops and its labelled series disappear. */
-export function retirePooledShard(shard: PooledShard, metrics: LoadBalancerMetrics): void {
-  shard.breaker.shutdown();
-  removeShardSeries(metrics, shard.labelledAs);
-}
+  /** The order in which to try shards for one handshake (see shard-selector.ts). */
+  candidates(): PooledShard[] {
+    return orderShards(this.shards, this.config.scoreWeights);
+  }
 
-function removeShardSeries(metrics: LoadBalancerMetrics, shardId: string): void {
-  for (const state of CIRCUIT_STATES) metrics.breakerState.remove({ shard_id: shardId, state });
-  for (const gauge of [metrics.healthScore, metrics.utilization, metrics.recentFailures, metrics.shardReady]) gauge.remove({ shard_id: shardId });
+  /** True when at least one shard is ready and its circuit lets handshakes through. */
+  get anyReady(): boolean {
+    return this.shards.some((shard) => shard.health.ready && circuitState(shard) !== 'open');
+  }
+
+  get ids(): string[] {
+    return this.shards.map((shard) => shard.id);
+  }
+
+  /** The per-shard part of the load balancer's /health. */
+  describe() {
+    const weights = this.config.scoreWeights;
+    return this.shards.map((shard) => ({
+      id: shard.id,
+      address: `${shard.host}:${shard.port}`,
+      ready: shard.health.ready,
+      draining: shard.health.draining,
+      connections: shard.health.connections,
+      maxConnections: shard.health.maxConnections,
+      utilization: shard.health.utilization,
+      recentFailures: shard.failures.failureCount(),
+      circuit: circuitState(shard),
+      score: Number(healthScore(shard, weights).toFixed(4)),
+    }));
+  }
+
+  /**
+   * Makes the pool match `urls`. New shards are polled once before they join, so their metrics carry
+   * their own shard id from the start (or from their first answer, see publishShardSeries); removed
+   * shards get no new clients, and the clients already spliced to them stay connected.
+   */
+  private setUrls(urls: string[]): Promise<void> {
+    this.listChange = this.listChange.then(async () => {
+      const wanted = new Set(urls);
+      const known = new Set(this.shards.map((shard) => shard.url));
+      const added = urls.filter((url) => !known.has(url)).map((url) => createPooledShard(url, this.config, this.metrics, this.logger));
+      const removed = this.shards.filter((shard) => !wanted.has(shard.url));
+      await Promise.all(added.map((shard) => this.poll(shard)));
+      this.shards = [...this.shards.filter((shard) => wanted.has(shard.url)), ...added];
+      for (const shard of removed) retirePooledShard(shard, this.metrics);
+      if (added.length > 0 || removed.length > 0) {
+        this.logger.info(
+          { added: added.map((shard) => shard.id), removed: removed.map((shard) => shard.id), shards: this.shards.length },
+          'shard list changed',
+        );
+      }
+      for (const shard of this.shards) publishShardSeries(shard, this.metrics, this.config.scoreWeights);
+    });
+    return this.listChange;
+  }
+
+  private pollAll(): void {
+    for (const shard of this.shards) void this.poll(shard).then(() => publishShardSeries(shard, this.metrics, this.config.scoreWeights));
+  }
+
+  private async poll(shard: PooledShard): Promise<void> {
+    applyHealthReport(shard, await pollShardHealth(shard.host, shard.port, pollTimeoutMs(this.config.healthIntervalMs)));
+  }
 }

@@ -1,5 +1,5 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
-import { circuitState, healthScore, type PooledShard } from './shard-pool.js';
+import { circuitState, healthScore, type PooledShard } from './pooled-shard.js';
 
 /** Scores closer than this count as equal. */
 const SCORE_TIE = 0.001;
@@ -19,10 +19,10 @@ const SCORE_TIE = 0.001;
  */
 export function orderShards(shards: PooledShard[], weights: LoadBalancerConfig['scoreWeights'], random: () => number = Math.random): PooledShard[] {
   const byScore = (a: PooledShard, b: PooledShard) => healthScore(b, weights) - healthScore(a, weights);
-  const closed = shards.filter((shard) => shard.backend.health.ready && circuitState(shard) === 'closed').sort(byScore);
-  const trials = shards.filter((shard) => shard.backend.health.ready && circuitState(shard) === 'half_open');
-  const halfOpenNotReady = shards.filter((shard) => !shard.backend.health.ready && circuitState(shard) === 'half_open');
-  const stale = shards.filter((shard) => !shard.backend.health.ready && !shard.backend.health.draining && circuitState(shard) === 'closed').sort(byScore);
+  const closed = shards.filter((shard) => shard.health.ready && circuitState(shard) === 'closed').sort(byScore);
+  const trials = shards.filter((shard) => shard.health.ready && circuitState(shard) === 'half_open');
+  const halfOpenNotReady = shards.filter((shard) => !shard.health.ready && circuitState(shard) === 'half_open');
+  const stale = shards.filter((shard) => !shard.health.ready && !shard.health.draining && circuitState(shard) === 'closed').sort(byScore);
   if (closed.length >= 2) {
     const a = Math.floor(random() * closed.length);
     let b = Math.floor(random() * (closed.length - 1));

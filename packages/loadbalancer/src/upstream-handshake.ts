@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
+import { readShardRefusal, ShardRefusalCode } from '@odin-ws/protocol';
 
 /** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
 export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status';
@@ -74,8 +75,8 @@ export function dialShard(host: string, port: number, request: Buffer, timeoutMs
       const head = received.subarray(0, end).toString('latin1');
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
       if (status !== 101) {
-        const body = received.subarray(end + 4).toString('utf8');
-        const reason = status === 503 ? (body.includes('DRAINING') ? 'draining' : 'shard_full') : 'bad_status';
+        // A full or draining shard says so in its response head (the tiers' contract); any other answer is a failure.
+        const reason = status === 503 ? failureReasonOf(readShardRefusal(head)) : 'bad_status';
         fail(new HandshakeFailure(reason, `${host}:${port} answered ${status}`, { status }));
         return;
       }
@@ -88,4 +89,10 @@ export function dialShard(host: string, port: number, request: Buffer, timeoutMs
     };
     socket.on('data', onData);
   });
+}
+
+function failureReasonOf(refusal: ShardRefusalCode | undefined): HandshakeFailureReason {
+  if (refusal === ShardRefusalCode.AT_CAPACITY) return 'shard_full';
+  if (refusal === ShardRefusalCode.DRAINING) return 'draining';
+  return 'bad_status';
 }

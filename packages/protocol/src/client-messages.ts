@@ -1,5 +1,6 @@
 import { isValidChannel } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
+import { isCount, isPlainObject } from './json-guards.js';
 import type { StreamPosition } from './recovery.js';
 import { type RequestId, withId } from './request-id.js';
 
@@ -127,20 +128,12 @@ function readSince(message: Record<string, unknown>, channels: string[]): Read<R
   return { ok: true, value: since };
 }
 
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
 function fail(code: ProtocolErrorCode, message: string, id?: RequestId): DecodeResult {
   return { ok: false, error: { code, message, ...withId(id) } };
 }
 
 function isValidId(id: unknown): boolean {
   return (typeof id === 'string' && id.length <= MAX_ID_LENGTH) || Number.isSafeInteger(id);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Echoed values are cut short so an error reply can never be larger than a sane request. */

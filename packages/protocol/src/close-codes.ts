@@ -4,19 +4,17 @@
  * so a client — including a browser reading CloseEvent.reason — can act on it.
  */
 export const CloseCode = {
-  NORMAL: 1000,
   /** Seed clients treat 1008 as "too slow": used for the slow-consumer cut-off. */
   SLOW_CONSUMER: 1008,
   /** A client frame exceeded --max-message-size. */
   MESSAGE_TOO_BIG: 1009,
-  INTERNAL_ERROR: 1011,
   /** The server is restarting or draining: reconnect (elsewhere) after retryMs. */
   SERVICE_RESTART: 1012,
   /** Overloaded: try again later, after retryMs. */
   TRY_AGAIN_LATER: 1013,
 } as const;
 
-export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'INTERNAL_ERROR';
+export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE';
 
 export interface CloseReason {
   code: CloseReasonCode;

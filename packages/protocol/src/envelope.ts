@@ -30,7 +30,7 @@ export function buildEnvelope(fields: EnvelopeFields): string {
 }
 
 export interface Envelope {
-  type: string;
+  type: typeof DATA_MESSAGE_TYPE;
   channel: string;
   pos: { partition: number; offset: number };
   ts: number;

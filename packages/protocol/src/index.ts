@@ -8,7 +8,12 @@ export { buildEnvelope, DATA_MESSAGE_TYPE } from './envelope.js';
 export { ProtocolErrorCode } from './error-codes.js';
 export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
 export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';
+export type { ShardHealthReport, ShardStatus } from './health-report.js';
+export { parseShardHealthReport, SHARD_STATUSES } from './health-report.js';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
+export { drainReconnectMs, RetryHints } from './retry-hints.js';
+export type { ServerMessage } from './server-message-decoder.js';
+export { decodeServerMessage } from './server-message-decoder.js';
 export {
   encodeError,
   encodePong,
@@ -16,3 +21,5 @@ export {
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
 } from './server-messages.js';
+export type { ShardRefusalAnswer } from './shard-refusal.js';
+export { readShardRefusal, SHARD_REFUSAL_HEADER, ShardRefusalCode, shardRefusalAnswer } from './shard-refusal.js';

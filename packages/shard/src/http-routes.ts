@@ -1,26 +1,12 @@
-import { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES, type HandshakeProblem } from '@odin-ws/protocol';
+import { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES, type HandshakeProblem, type ShardHealthReport } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
-
-export interface HealthReport {
-  shardId: string;
-  pid: number;
-  status: 'ok' | 'warming' | 'degraded' | 'draining';
-  connections: number;
-  maxConnections: number;
-  utilization: number;
-  subscriptions: number;
-  channels: number;
-  kafka: { state: string; consuming: boolean };
-  draining: boolean;
-  uptimeS: number;
-}
 
 /**
  * /health (always 200, JSON, what the LB polls), /ready (200 only while the shard should get new
  * clients: consuming Kafka and not draining) and /metrics (Prometheus text).
  */
-export function registerHttpRoutes(app: TemplatedApp, health: () => HealthReport, registry: Registry): void {
+export function registerHttpRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
   app.get('/health', (res) => {
     sendJson(res, '200 OK', health());
   });

@@ -1,4 +1,3 @@
-export type { HealthReport } from './http-routes.js';
 export { createShardMetrics } from './shard-metrics.js';
 export type { ShardServerOptions } from './shard-server.js';
 export { ShardServer } from './shard-server.js';

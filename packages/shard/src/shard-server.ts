@@ -2,15 +2,16 @@ import type { ShardConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
+import { type ShardHealthReport, ShardRefusalCode, shardRefusalAnswer } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
-import { ClientSession } from './client-session.js';
+import { ClientMessageHandler } from './client-message-handler.js';
 import { type ClientState, newClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
-import { type HealthReport, handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson } from './http-routes.js';
+import { handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -23,9 +24,6 @@ export interface ShardServerOptions {
   registry: Registry;
 }
 
-/** Seconds a refused client is asked to wait (Retry-After) before it tries this shard again. */
-const RETRY_AFTER_FULL_S = 2;
-const RETRY_AFTER_DRAINING_S = 1;
 /** Share of the drain timeout over which clients are closed; the rest is for Kafka and sockets to wind down. */
 const CLOSE_WINDOW_SHARE = 0.5;
 const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
@@ -36,7 +34,7 @@ const HISTORY_TRIM_INTERVAL_MS = 1000;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
- * A handshake is admitted (or refused) in `upgrade`, a client frame is answered by ClientSession,
+ * A handshake is admitted (or refused) in `upgrade`, a client frame is answered by ClientMessageHandler,
  * and a Kafka batch is published by Broadcaster.
  */
 export class ShardServer {
@@ -71,7 +69,7 @@ export class ShardServer {
     }));
     this.app = this.uws.App();
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
-    const session = new ClientSession({
+    const messageHandler = new ClientMessageHandler({
       subscriptions: this.subscriptions,
       history: this.history,
       slowClients: this.slowClients,
@@ -87,7 +85,7 @@ export class ShardServer {
     this.app.ws<ClientState>('/ws', {
       compression: this.uws.DISABLED,
       // uWS drops a frame over its own limit with no close frame (the client sees only 1006), so
-      // ClientSession enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
+      // ClientMessageHandler enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
       maxPayloadLength: config.maxMessageSize * UWS_PAYLOAD_HARD_CAP_FACTOR,
       idleTimeout: config.heartbeatIntervalS,
       sendPingsAutomatically: true,
@@ -101,19 +99,11 @@ export class ShardServer {
           sendHandshakeProblem(res, problem);
           return;
         }
-        const refusal = this.draining
-          ? { reason: 'draining', retryAfterS: RETRY_AFTER_DRAINING_S }
-          : this.connections.size >= config.maxConnections
-            ? { reason: 'at_capacity', retryAfterS: RETRY_AFTER_FULL_S }
-            : undefined;
+        const refusal = this.draining ? ShardRefusalCode.DRAINING : this.connections.size >= config.maxConnections ? ShardRefusalCode.AT_CAPACITY : undefined;
         if (refusal) {
-          metrics.connectionsRejected.inc({ reason: refusal.reason });
-          sendJson(
-            res,
-            '503 Service Unavailable',
-            { error: refusal.reason.toUpperCase(), retryAfterS: refusal.retryAfterS },
-            { 'Retry-After': String(refusal.retryAfterS) },
-          );
+          metrics.connectionsRejected.inc({ reason: refusal.toLowerCase() });
+          const answer = shardRefusalAnswer(refusal);
+          sendJson(res, answer.status, answer.body, answer.headers);
           return;
         }
         const now = Date.now();
@@ -129,7 +119,7 @@ export class ShardServer {
         this.connections.add(ws);
         metrics.connectionsTotal.inc();
       },
-      message: (ws, message, isBinary) => session.onMessage(ws, message, isBinary),
+      message: (ws, message, isBinary) => messageHandler.onMessage(ws, message, isBinary),
       close: (ws, code, message) => {
         const state = ws.getUserData();
         this.connections.delete(ws);
@@ -149,7 +139,7 @@ export class ShardServer {
     return server;
   }
 
-  health(): HealthReport {
+  health(): ShardHealthReport {
     const { config, source } = this.options;
     const kafkaState = source.state();
     const consuming = kafkaState === 'consuming';

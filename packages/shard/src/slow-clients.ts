@@ -1,10 +1,10 @@
-import { CloseCode, formatCloseReason } from '@odin-ws/protocol';
+import { CloseCode, formatCloseReason, RetryHints } from '@odin-ws/protocol';
 import type { ClientSocket } from './client-state.js';
 import type { ConnectionSet } from './connections.js';
 
 /** How often send buffers are checked; a slow client can overshoot the limit for at most this long. */
 const SLOW_CLIENT_CHECK_MS = 100;
-const SLOW_CONSUMER_REASON = formatCloseReason({ code: 'SLOW_CONSUMER', retryMs: 1000 });
+const SLOW_CONSUMER_REASON = formatCloseReason({ code: 'SLOW_CONSUMER', retryMs: RetryHints.slowConsumerMs });
 
 /**
  * Cuts off clients whose send buffer passed the backpressure limit, with close code 1008 and a

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { ShardHealthReport } from '@odin-ws/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { freePort } from './ports.js';
+
+const MAX_CONNECTIONS = 1000;
 
 export interface EchoBackend {
   port: number;
@@ -14,7 +17,7 @@ export interface EchoBackend {
 
 /**
  * A stand-in shard for load-balancer tests that need to see bytes come back unchanged: it answers
- * /health like a shard and echoes every WebSocket message with its type (text or binary). Sending
+ * /health like a shard (the same report type) and echoes every WebSocket message with its type (text or binary). Sending
  * the text "close-me" makes it close with 4001, "ping-me" makes it ping.
  */
 export async function startEchoBackend(shardId = 'echo'): Promise<EchoBackend> {
@@ -24,7 +27,21 @@ export async function startEchoBackend(shardId = 'echo'): Promise<EchoBackend> {
   const server: Server = createServer((req, res) => {
     if (req.url === '/health') {
       res.writeHead(200, { 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ shardId, status: 'ok', connections: handshakes.length, maxConnections: 1000, draining: false }));
+      const connections = wss.clients.size;
+      const report: ShardHealthReport = {
+        shardId,
+        pid: process.pid,
+        status: 'ok',
+        connections,
+        maxConnections: MAX_CONNECTIONS,
+        utilization: connections / MAX_CONNECTIONS,
+        subscriptions: 0,
+        channels: 0,
+        kafka: { state: 'consuming', consuming: true },
+        draining: false,
+        uptimeS: 0,
+      };
+      res.end(JSON.stringify(report));
       return;
     }
     res.writeHead(404).end();

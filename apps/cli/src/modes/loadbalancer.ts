@@ -1,8 +1,13 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
-import { runLoadBalancerCluster } from '@odin-ws/loadbalancer';
+import { startLoadBalancer } from '@odin-ws/loadbalancer';
 import { createLogger } from '@odin-ws/observability';
+import { exitAfterDrainOnSignal } from '../shutdown.js';
 
 export async function runLoadBalancerMode(config: LoadBalancerConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'loadbalancer' } });
-  await runLoadBalancerCluster(config, logger);
+  const lb = await startLoadBalancer(config, logger);
+  const shutdown = exitAfterDrainOnSignal(logger, config.drainTimeoutS * 1000, () => lb.drain(), {
+    secondSignal: lb.role === 'primary' ? 'exit' : 'ignore',
+  });
+  lb.onDrainRequested(() => shutdown('drain requested by the primary'));
 }

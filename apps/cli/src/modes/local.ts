@@ -1,11 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { LocalConfig } from '@odin-ws/config';
+import { OdinError } from '@odin-ws/errors';
 import { createLogger, type Logger } from '@odin-ws/observability';
 import { startTickerPage } from '@odin-ws/ticker';
+import { exitAfterDrainOnSignal } from '../shutdown.js';
 
 const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));
 const LOCAL_BROKER = '127.0.0.1:9092';
+const BROKER_STOP_MARGIN_S = 15;
 
 /**
  * A whole fleet on this machine, each part its own process: a Kafka broker (only when no
@@ -20,6 +23,7 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
   const startedBroker = config.startKafka && startLocalBroker(logger);
   const kafkaArgs = config.startKafka ? [`--kafka-brokers=${LOCAL_BROKER}`] : [];
   const children: ChildProcess[] = [];
+  let stopping = false;
   const spawnChild = (name: string, args: string[]) => {
     // Own process group: Ctrl-C reaches only this process, which then asks each child once to drain.
     // (In our group, a child would get the terminal's SIGINT and our SIGTERM: two signals, no drain.)
@@ -33,29 +37,25 @@ export async function runLocalMode(config: LocalConfig, argv: string[]): Promise
     spawnChild(`shard-${i}`, ['--mode=shard', `--port=${config.basePort + i}`, `--shard-id=shard-${i}`]);
   }
   spawnChild('feed', ['--mode=feed', '--duration=0']);
-  spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.backendUrls.join(',')}`]);
+  spawnChild('loadbalancer', ['--mode=loadbalancer', `--backend-urls=${config.loadBalancer.shardUrls.join(',')}`]);
   logger.info(
     {
       url: `ws://127.0.0.1:${config.loadBalancer.port}/ws`,
       page: `http://127.0.0.1:${config.webPort}/`,
-      shards: config.loadBalancer.backendUrls,
+      shards: config.loadBalancer.shardUrls,
       feedRate: config.feed.rate,
     },
     'local fleet starting; open the page for the live ticker, or connect a WebSocket client to the load balancer url',
   );
 
-  let stopping = false;
-  const stop = async (signal: NodeJS.Signals) => {
-    if (stopping) return;
+  // Children drain within their own --drain-timeout; the margin covers stopping the broker.
+  exitAfterDrainOnSignal(logger, (config.loadBalancer.drainTimeoutS + BROKER_STOP_MARGIN_S) * 1000, async () => {
     stopping = true;
-    logger.info({ signal }, 'stopping local fleet');
+    logger.info('stopping local fleet');
     page.close();
     await Promise.all(children.map((child) => stopChild(child)));
     if (startedBroker) spawnSync('bash', [KAFKA_SCRIPT, 'down'], { stdio: 'inherit' });
-    process.exit(0);
-  };
-  process.on('SIGINT', (signal) => void stop(signal));
-  process.on('SIGTERM', (signal) => void stop(signal));
+  });
   // Detached children would outlive an unexpected exit of this process.
   process.on('exit', () => {
     for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
@@ -68,7 +68,7 @@ function startLocalBroker(logger: Logger): boolean {
   if (running) return false;
   logger.info('no Kafka configured: starting a local broker on 127.0.0.1:9092 (scripts/kafka.sh)');
   const result = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: 'inherit' });
-  if (result.status !== 0) throw new Error(`scripts/kafka.sh up failed with status ${result.status}`);
+  if (result.status !== 0) throw new OdinError('E_LOCAL_BROKER_FAILED', `scripts/kafka.sh up failed with status ${result.status}`, { status: result.status });
   return true;
 }
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readBackendUrlsFile } from './backend-urls-file.js';
+import { readShardListFile } from './shard-list-file.js';
 
 function fileWith(text: string): string {
   const path = join(mkdtempSync(join(tmpdir(), 'odin-shards-')), 'shards.txt');
@@ -10,20 +10,20 @@ function fileWith(text: string): string {
   return path;
 }
 
-describe('readBackendUrlsFile', () => {
+describe('readShardListFile', () => {
   it('reads one URL per line, skipping comments, blanks and repeats', () => {
     const path = fileWith('# written by odin-ws-discover-shards\nws://10.0.0.2:3002/ws\n\n  ws://10.0.0.3:3002/ws   # zone b\nws://10.0.0.2:3002/ws\n');
-    expect(readBackendUrlsFile(path)).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
+    expect(readShardListFile(path)).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
   });
 
   it('reads an empty file as no shards', () => {
-    expect(readBackendUrlsFile(fileWith('# none yet\n'))).toEqual([]);
+    expect(readShardListFile(fileWith('# none yet\n'))).toEqual([]);
   });
 
   it('refuses a bad line, naming it, and a missing file, with a code', () => {
-    expect(() => readBackendUrlsFile(fileWith('ws://10.0.0.2:3002/ws\nhttp://oops\n'))).toThrow(
-      expect.objectContaining({ code: 'E_BACKEND_URLS_FILE', message: expect.stringContaining('http://oops') }),
+    expect(() => readShardListFile(fileWith('ws://10.0.0.2:3002/ws\nhttp://oops\n'))).toThrow(
+      expect.objectContaining({ code: 'E_SHARD_LIST_FILE', message: expect.stringContaining('http://oops') }),
     );
-    expect(() => readBackendUrlsFile('/nonexistent/shards.txt')).toThrow(expect.objectContaining({ code: 'E_BACKEND_URLS_FILE' }));
+    expect(() => readShardListFile('/nonexistent/shards.txt')).toThrow(expect.objectContaining({ code: 'E_SHARD_LIST_FILE' }));
   });
 });

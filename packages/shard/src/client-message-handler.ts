@@ -18,7 +18,7 @@ import type { ShardMetrics } from './shard-metrics.js';
 import type { SlowClientGuard } from './slow-clients.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
-export interface ClientSessionOptions {
+export interface ClientMessageHandlerOptions {
   subscriptions: SubscriptionIndex;
   history: ChannelHistory;
   slowClients: SlowClientGuard;
@@ -39,10 +39,10 @@ const RECONNECT_UNSUPPORTED =
  * past the rate limit, in silence after one notice per second, so a flood cannot make the server
  * amplify it. Runs inside the uWS message handler, where sends are already corked.
  */
-export class ClientSession {
+export class ClientMessageHandler {
   private readonly metrics: ShardMetrics;
 
-  constructor(private readonly options: ClientSessionOptions) {
+  constructor(private readonly options: ClientMessageHandlerOptions) {
     this.metrics = options.metrics;
   }
 

@@ -1,21 +1,21 @@
 import { readFileSync, statSync } from 'node:fs';
-import { backendUrlsParser } from '@odin-ws/config';
+import { shardUrlsParser } from '@odin-ws/config';
 import { describeError, OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 
-const parseUrls = backendUrlsParser();
+const parseUrls = shardUrlsParser();
 
 /**
  * The shard list from a file: one ws://host:port/path per line, `#` starts a comment, blank lines
  * are ignored, an empty file means no shards. Whatever keeps the file current (a discovery timer
  * on a MIG, configuration management, a person) needs no access to the load balancer itself.
  */
-export function readBackendUrlsFile(path: string): string[] {
+export function readShardListFile(path: string): string[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (error) {
-    throw new OdinError('E_BACKEND_URLS_FILE', `cannot read the shard list ${path}: ${describeError(error)}`, { path });
+    throw new OdinError('E_SHARD_LIST_FILE', `cannot read the shard list ${path}: ${describeError(error)}`, { path });
   }
   const lines = text
     .split('\n')
@@ -25,7 +25,7 @@ export function readBackendUrlsFile(path: string): string[] {
   try {
     return [...new Set(parseUrls(lines.join(',')))];
   } catch (error) {
-    throw new OdinError('E_BACKEND_URLS_FILE', `bad shard list ${path}: ${describeError(error)}`, { path, cause: describeError(error) });
+    throw new OdinError('E_SHARD_LIST_FILE', `bad shard list ${path}: ${describeError(error)}`, { path, cause: describeError(error) });
   }
 }
 
@@ -34,7 +34,7 @@ export function readBackendUrlsFile(path: string): string[] {
  * `onChange` with the new list. A missing or broken file keeps the current list and is logged once
  * per distinct problem, so a half-written file never empties the pool.
  */
-export function watchBackendUrlsFile(path: string, intervalMs: number, onChange: (urls: string[]) => void, logger: Logger): () => void {
+export function watchShardListFile(path: string, intervalMs: number, onChange: (urls: string[]) => void, logger: Logger): () => void {
   let lastStamp = '';
   let lastProblem = '';
   const check = () => {
@@ -42,7 +42,7 @@ export function watchBackendUrlsFile(path: string, intervalMs: number, onChange:
       const { mtimeMs, size } = statSync(path);
       const stamp = `${mtimeMs}:${size}`;
       if (stamp === lastStamp) return;
-      const urls = readBackendUrlsFile(path);
+      const urls = readShardListFile(path);
       lastStamp = stamp;
       lastProblem = '';
       onChange(urls);

@@ -1,0 +1,43 @@
+/**
+ * Every code an OdinError can carry, server and SDK alike, in one table (like fastify's
+ * `FST_ERR_*`): `E_` then what failed. A code is a stable contract for logs, tests and callers;
+ * the message beside it is for people and may change.
+ *
+ * Not in this table: the wire codes a server sends to clients (`{"type":"error","code":"INVALID_CHANNEL"}`,
+ * close reasons such as `DRAINING`, shard refusals such as `AT_CAPACITY`). Those belong to the protocol
+ * (`@odin-ws/protocol`), keep the names the earlier system's clients know, and carry no prefix; the SDK
+ * reports them as E_SERVER_ERROR with the wire code in `details.serverCode`.
+ */
+export const ErrorCode = {
+  // Configuration and start-up (the CLI prints "odin-ws: <code>: <message>" and exits 1)
+  /** A flag or ODIN_* variable has a value its parser refuses. */
+  INVALID_OPTION_VALUE: 'E_INVALID_OPTION_VALUE',
+  /** A port could not be bound (in use, not permitted). */
+  LISTEN_FAILED: 'E_LISTEN_FAILED',
+  /** The uWebSockets.js native binary does not load (the pure-JS fallback is refused). */
+  UWS_NATIVE_UNAVAILABLE: 'E_UWS_NATIVE_UNAVAILABLE',
+  /** Local mode could not start its Kafka broker (scripts/kafka.sh). */
+  LOCAL_BROKER_FAILED: 'E_LOCAL_BROKER_FAILED',
+  // Load balancer
+  /** The --backend-urls-file shard list cannot be read or has a bad line. */
+  SHARD_LIST_FILE: 'E_SHARD_LIST_FILE',
+  /** A shard did not take a proxied handshake (details.reason says why). */
+  SHARD_HANDSHAKE_FAILED: 'E_SHARD_HANDSHAKE_FAILED',
+  /** The cluster primary did not return the aggregated metrics of all workers. */
+  METRICS_AGGREGATION_FAILED: 'E_METRICS_AGGREGATION_FAILED',
+  // Client SDK
+  /** No WebSocket implementation on this platform and none passed in the options. */
+  NO_WEBSOCKET: 'E_NO_WEBSOCKET',
+  /** A channel name the protocol would refuse, caught before it is sent. */
+  INVALID_CHANNEL: 'E_INVALID_CHANNEL',
+  /** The client was closed; nothing more can be subscribed. */
+  CLIENT_CLOSED: 'E_CLIENT_CLOSED',
+  /** The server closed the connection in a way reconnecting would only repeat; the client gave up. */
+  CONNECTION_REFUSED: 'E_CONNECTION_REFUSED',
+  /** The server answered a request with an error; details.serverCode is its wire code. */
+  SERVER_ERROR: 'E_SERVER_ERROR',
+  /** An async iterator fell too far behind; it fails rather than skip messages. */
+  ITERATOR_OVERFLOW: 'E_ITERATOR_OVERFLOW',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -1,0 +1,150 @@
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { LoadBalancerConfig } from '@odin-ws/config';
+import type { Logger } from '@odin-ws/observability';
+import { CloseCode, type CloseReason, HANDSHAKE_STATUS_LINES, RetryHints } from '@odin-ws/protocol';
+import { AdmissionControl } from './admission.js';
+import { createClientAddressResolver } from './client-address.js';
+import { upgradeAndClose } from './close-frame.js';
+import { endWithJson, handshakeProblemOf } from './http-answers.js';
+import type { LoadBalancerMetrics } from './lb-metrics.js';
+import type { ShardPool } from './shard-pool.js';
+import { splice } from './splice.js';
+import { SplicedConnections } from './spliced-connections.js';
+import { buildUpstreamRequest, HandshakeFailure, type HandshakeFailureReason } from './upstream-handshake.js';
+
+/** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
+export const PUBLIC_PATH = '/ws';
+
+export interface HandshakeRouterOptions {
+  config: LoadBalancerConfig;
+  logger: Logger;
+  metrics: LoadBalancerMetrics;
+  pool: ShardPool;
+  isDraining: () => boolean;
+}
+
+type AttemptFailure = HandshakeFailureReason | 'circuit_open';
+
+/**
+ * Where a client handshake is routed, from the first byte to a spliced connection or a refusal,
+ * in this order:
+ * 1. the path and the RFC 6455 rules: a malformed handshake gets an HTTP answer here and never
+ *    reaches admission or a shard, so it cannot count against a shard's circuit;
+ * 2. a draining worker answers 1012;
+ * 3. admission control (global and per-IP token buckets, a bounded queue): a refusal is 1013;
+ * 4. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
+ *    (pooled-shard.ts); a shard that fails is followed by the next;
+ * 5. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
+ *    client gets 1013 if every shard said it is full, else 1012 (close-frame.ts).
+ */
+export class HandshakeRouter {
+  readonly spliced = new SplicedConnections();
+  private readonly admission: AdmissionControl;
+  private readonly clientAddressOf: ReturnType<typeof createClientAddressResolver>;
+
+  constructor(private readonly options: HandshakeRouterOptions) {
+    this.admission = new AdmissionControl(options.config.admission);
+    this.clientAddressOf = createClientAddressResolver(options.config.trustedProxies);
+  }
+
+  get admissionQueueDepth(): number {
+    return this.admission.queueDepth;
+  }
+
+  async route(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    const { metrics } = this.options;
+    if (pathOf(req) !== PUBLIC_PATH) {
+      endWithJson(socket, '404 Not Found', { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+      return;
+    }
+    const problem = handshakeProblemOf(req);
+    if (problem) {
+      metrics.handshakeRejected.inc({ reason: problem.code });
+      endWithJson(socket, HANDSHAKE_STATUS_LINES[problem.status], { error: problem.code, message: problem.message }, problem.headers);
+      return;
+    }
+    if (this.options.isDraining()) {
+      refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: RetryHints.lbDrainingMs });
+      return;
+    }
+    const admitted = await this.admit(this.clientAddressOf(socket.remoteAddress, req.headers['x-forwarded-for']));
+    if (admitted !== 'admitted') {
+      metrics.admissionRejections.inc({ reason: admitted });
+      refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: RetryHints.overloadedMs });
+      return;
+    }
+    const failures = await this.connectToShard(req, socket, head);
+    if (failures === undefined) return;
+    // Every shard full means the fleet is overloaded (1013); otherwise none could take the client (1012).
+    const overloaded = failures.length > 0 && failures.every((reason) => reason === 'shard_full');
+    this.options.logger.debug({ reasons: failures }, 'no shard took the handshake');
+    const code = overloaded ? CloseCode.TRY_AGAIN_LATER : CloseCode.SERVICE_RESTART;
+    metrics.handshakeFailedAll.inc({ close_code: String(code) });
+    refuse(
+      req,
+      socket,
+      code,
+      overloaded ? { code: 'OVERLOADED', retryMs: RetryHints.overloadedMs } : { code: 'NO_SHARD_AVAILABLE', retryMs: RetryHints.noShardMs },
+    );
+  }
+
+  private async admit(clientAddress: string): Promise<string> {
+    const result = this.admission.admit(clientAddress);
+    if (typeof result === 'string') return result;
+    this.options.metrics.admissionQueued.inc();
+    return result;
+  }
+
+  /**
+   * Tries the shards in order until one answers 101 and splices it; undefined when the client is
+   * spliced or gone, otherwise why each shard tried did not take it.
+   */
+  private async connectToShard(req: IncomingMessage, socket: Socket, head: Buffer): Promise<AttemptFailure[] | undefined> {
+    const { config, metrics } = this.options;
+    // Each hop appends its own peer to X-Forwarded-For, trusted proxy or not.
+    const request = buildUpstreamRequest(req, socket.remoteAddress ?? 'unknown');
+    const failures: AttemptFailure[] = [];
+    for (const [index, shard] of this.options.pool.candidates().entries()) {
+      if (socket.destroyed) return undefined; // the client gave up while we were trying
+      if (index > 0 && config.retryPauseMs > 0) await sleep(config.retryPauseMs);
+      const labels = { shard_id: shard.id };
+      metrics.handshakeAttempts.inc(labels);
+      const stopTimer = metrics.handshakeDuration.startTimer(labels);
+      try {
+        const upstream = await shard.breaker.fire(request);
+        stopTimer();
+        shard.failures.record(false);
+        metrics.handshakeSuccess.inc(labels);
+        metrics.handshakeRetries.inc({ attempt: String(index + 1) });
+        if (socket.destroyed) {
+          upstream.socket.destroy();
+          return undefined;
+        }
+        const onClose = () => this.spliced.delete(socket);
+        const onProtocolError = (reason: 'unmasked') => metrics.clientProtocolErrors.inc({ reason });
+        this.spliced.add(socket, splice(socket, head, upstream.socket, upstream.response, onClose, onProtocolError));
+        return undefined;
+      } catch (error) {
+        const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';
+        failures.push(reason);
+        // A refusal by the breaker itself is not a handshake the shard failed.
+        if (reason !== 'circuit_open') shard.failures.record(true);
+        metrics.handshakeFailures.inc({ ...labels, reason });
+      }
+    }
+    return failures;
+  }
+}
+
+function refuse(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
+  if (!socket.destroyed) upgradeAndClose(req, socket, code, reason);
+}
+
+export function pathOf(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}

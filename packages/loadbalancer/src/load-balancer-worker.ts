@@ -1,0 +1,130 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import type { LoadBalancerConfig } from '@odin-ws/config';
+import { OdinError } from '@odin-ws/errors';
+import type { Logger } from '@odin-ws/observability';
+import { CloseCode, drainReconnectMs, formatCloseReason } from '@odin-ws/protocol';
+import type { Registry } from 'prom-client';
+import { HandshakeRouter, PUBLIC_PATH, pathOf } from './handshake-router.js';
+import { answerClientError, MAX_HANDSHAKE_HEADERS } from './http-answers.js';
+import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
+import { ShardPool } from './shard-pool.js';
+
+/**
+ * Slow handshakes (slowloris): a client gets this long to send its request headers, checked every
+ * second. Node's defaults (60 s, checked every 30 s) would let idle half-requests pile up.
+ */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 15_000;
+const CONNECTIONS_CHECK_INTERVAL_MS = 1_000;
+
+export interface LoadBalancerWorkerOptions {
+  config: LoadBalancerConfig;
+  logger: Logger;
+  registry: Registry;
+  /** Prometheus text for /metrics: in a cluster, all workers' metrics aggregated by the primary. */
+  metricsText: () => Promise<string>;
+}
+
+/**
+ * One load-balancer process: an HTTP server whose upgrades go to the HandshakeRouter (where a
+ * handshake is routed, handshake-router.ts) and whose plain requests are /health, /ready and
+ * /metrics. The shards and what is known of them live in the ShardPool (shard-pool.ts).
+ */
+export class LoadBalancerWorker {
+  private readonly server: Server;
+  private readonly metrics: LoadBalancerMetrics;
+  private readonly pool: ShardPool;
+  private readonly router: HandshakeRouter;
+  private draining = false;
+
+  private constructor(private readonly options: LoadBalancerWorkerOptions) {
+    const { config, logger, registry } = options;
+    this.metrics = createLoadBalancerMetrics(registry, () => ({ proxied: this.router.spliced.size, queueDepth: this.router.admissionQueueDepth }));
+    this.pool = new ShardPool(config, this.metrics, logger);
+    this.router = new HandshakeRouter({ config, logger, metrics: this.metrics, pool: this.pool, isDraining: () => this.draining });
+    this.server = createServer(
+      { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
+      (req, res) => void this.handleHttp(req, res),
+    );
+    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.router.route(req, socket, head));
+    this.server.maxHeadersCount = MAX_HANDSHAKE_HEADERS + 1;
+    this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
+  }
+
+  static async start(options: LoadBalancerWorkerOptions): Promise<LoadBalancerWorker> {
+    const worker = new LoadBalancerWorker(options);
+    await worker.pool.start();
+    await worker.listen();
+    return worker;
+  }
+
+  get port(): number {
+    const address = this.server.address();
+    return typeof address === 'object' && address ? address.port : 0;
+  }
+
+  /** Stops accepting and resolves once every spliced connection has ended (see closeSpliced). */
+  async drain(): Promise<void> {
+    this.draining = true;
+    const { logger, config } = this.options;
+    logger.info({ proxied: this.router.spliced.size, drainTimeoutS: config.drainTimeoutS }, 'load balancer drain started');
+    // Upgraded sockets no longer hold server.close() open, so the splices are awaited themselves.
+    this.server.close();
+    await this.router.spliced.whenEmpty();
+    this.pool.stop();
+    logger.info('load balancer drain complete');
+  }
+
+  /** Closes every spliced connection with 1012 DRAINING, each with its own random retry delay. */
+  closeSpliced(): void {
+    this.router.spliced.closeAll(CloseCode.SERVICE_RESTART, () => formatCloseReason({ code: 'DRAINING', retryMs: drainReconnectMs() }));
+  }
+
+  private listen(): Promise<void> {
+    const { host, port } = this.options.config;
+    return new Promise((resolve, reject) => {
+      this.server.once('error', (error) => reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (${error.message})`, { host, port })));
+      this.server.listen({ host, port, backlog: 4096 }, () => {
+        this.options.logger.info({ host, port: this.port, shards: this.pool.ids }, 'load balancer listening');
+        resolve();
+      });
+    });
+  }
+
+  private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = pathOf(req);
+    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.metrics.httpRequests.inc({ status: String(status) });
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
+    if (path === '/metrics') {
+      const text = await this.options.metricsText().catch((error: unknown) => {
+        this.options.logger.warn({ err: error }, 'metrics unavailable');
+        return undefined;
+      });
+      if (text === undefined) return send(500, { error: 'METRICS_UNAVAILABLE' });
+      this.metrics.httpRequests.inc({ status: '200' });
+      res.writeHead(200, { 'Content-Type': this.options.registry.contentType }).end(text);
+      return;
+    }
+    if (path === '/health') return send(200, this.health());
+    if (path === '/ready') {
+      const ready = !this.draining && this.pool.anyReady;
+      return ready ? send(200, { ready }) : send(503, { ready, draining: this.draining }, { 'Retry-After': '1' });
+    }
+    if (this.draining) return send(503, { error: 'DRAINING' }, { 'Retry-After': '1' });
+    if (path === PUBLIC_PATH) return send(426, { error: 'UPGRADE_REQUIRED', hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
+    return send(404, { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+  }
+
+  private health() {
+    return {
+      status: this.draining ? 'draining' : 'ok',
+      pid: process.pid,
+      proxied: this.router.spliced.size,
+      admissionQueueDepth: this.router.admissionQueueDepth,
+      shards: this.pool.describe(),
+    };
+  }
+}

@@ -1,0 +1,57 @@
+import { DATA_MESSAGE_TYPE, type Envelope } from './envelope.js';
+import { isCount, isPlainObject, isStringArray } from './json-guards.js';
+import type { ChannelRecovery } from './recovery.js';
+import type { RequestId } from './request-id.js';
+
+/** Every message a server sends, as a client reads it (server-messages.ts and envelope.ts write them). */
+export type ServerMessage =
+  | Envelope
+  | { type: 'subscription_ack'; subscribed: string[]; count: number; recovery?: Record<string, ChannelRecovery>; id?: RequestId }
+  | { type: 'unsubscription_ack'; unsubscribed: string[]; count: number; id?: RequestId }
+  | { type: 'pong'; ts: number; id?: RequestId }
+  | { type: 'error'; code: string; message: string; value?: string; id?: RequestId }
+  | { type: 'reconnect_error'; message: string; id?: RequestId };
+
+/**
+ * Reads one server text frame; undefined for anything that is not a well-formed odin-ws message
+ * (a client must not trust that the other end of a socket is what it expects). Fields a message
+ * type needs are checked; unknown extra fields are kept, so older clients survive newer servers.
+ */
+export function decodeServerMessage(text: string): ServerMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (!isPlainObject(value)) return undefined;
+  const message = value;
+  switch (message['type']) {
+    case DATA_MESSAGE_TYPE: {
+      const pos = message['pos'];
+      const valid =
+        typeof message['channel'] === 'string' &&
+        isPlainObject(pos) &&
+        isCount(pos['partition']) &&
+        isCount(pos['offset']) &&
+        typeof message['ts'] === 'number';
+      return valid ? (message as unknown as Envelope) : undefined;
+    }
+    case 'subscription_ack':
+      return isStringArray(message['subscribed']) &&
+        typeof message['count'] === 'number' &&
+        (message['recovery'] === undefined || isPlainObject(message['recovery']))
+        ? (message as ServerMessage)
+        : undefined;
+    case 'unsubscription_ack':
+      return isStringArray(message['unsubscribed']) && typeof message['count'] === 'number' ? (message as ServerMessage) : undefined;
+    case 'pong':
+      return typeof message['ts'] === 'number' ? (message as ServerMessage) : undefined;
+    case 'error':
+      return typeof message['code'] === 'string' && typeof message['message'] === 'string' ? (message as ServerMessage) : undefined;
+    case 'reconnect_error':
+      return typeof message['message'] === 'string' ? (message as ServerMessage) : undefined;
+    default:
+      return undefined;
+  }
+}
