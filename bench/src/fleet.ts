@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createTestTopic,
   KAFKA_SCRIPT,
@@ -59,7 +60,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     const deadline = Date.now() + 15_000;
     while (!(await lb.health()).shards.every((shard) => shard['ready'] === true)) {
       if (Date.now() > deadline) throw new Error('shards not ready in the load balancer');
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
   return {

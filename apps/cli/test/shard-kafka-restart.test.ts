@@ -3,6 +3,7 @@ import {
   ClientCrowd,
   closeProducers,
   createTestTopic,
+  freePortRange,
   KAFKA_SCRIPT,
   type LoadBalancerProcess,
   type ShardProcess,
@@ -16,14 +17,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** Its own broker, so stopping it cannot disturb the tests that share the main one. */
 const BROKER_NAME = 'restart-test';
-const BROKER_PORT = 19092;
-const BROKERS = `127.0.0.1:${BROKER_PORT}`;
+/** Picked free at the start (two consecutive ports: the broker's and its controller's), then kept across the restart. */
+let brokerPort = 0;
+let brokers = '';
 const KEYS = ['R1', 'R2', 'R3', 'R4'];
 
 /** Async on purpose: a blocking spawnSync would stall the vitest worker for the broker's whole start-up. */
 function kafka(command: 'up' | 'down', ...extra: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('bash', [KAFKA_SCRIPT, command, '--name', BROKER_NAME, '--port', String(BROKER_PORT), '--topics', '', ...extra], { stdio: 'inherit' });
+    const child = spawn('bash', [KAFKA_SCRIPT, command, '--name', BROKER_NAME, '--port', String(brokerPort), '--topics', '', ...extra], { stdio: 'inherit' });
     child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kafka.sh ${command} exited ${code}`))));
   });
 }
@@ -33,7 +35,11 @@ describe('fleet across a Kafka broker restart', () => {
   let lb: LoadBalancerProcess | undefined;
   let crowd: ClientCrowd | undefined;
 
-  beforeAll(() => kafka('up'), 120_000);
+  beforeAll(async () => {
+    brokerPort = await freePortRange(2);
+    brokers = `127.0.0.1:${brokerPort}`;
+    await kafka('up');
+  }, 120_000);
   afterAll(async () => {
     crowd?.close();
     await lb?.stop();
@@ -43,11 +49,11 @@ describe('fleet across a Kafka broker restart', () => {
   }, 120_000);
 
   it('shards stay up and report the outage, clients stay connected, and streaming resumes with no gap or duplicate', async () => {
-    const topic = await createTestTopic('restart', 2, BROKERS);
-    shards = await Promise.all([0, 1].map(() => startShardProcess({ topics: [topic], brokers: BROKERS, args: [`--channel-map=${topic}=trade`] })));
+    const topic = await createTestTopic('restart', 2, brokers);
+    shards = await Promise.all([0, 1].map(() => startShardProcess({ topics: [topic], brokers: brokers, args: [`--channel-map=${topic}=trade`] })));
     lb = await startLoadBalancerProcess({ backendUrls: shards.map((shard) => shard.url) });
     await waitFor('both shards ready in the LB', async () => (await lb!.health()).shards.every((shard) => shard['ready'] === true), 15_000);
-    const before = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: BROKERS });
+    const before = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: brokers });
     crowd = await ClientCrowd.start({ url: lb.url, count: 200, channels: KEYS.map((key) => `${key}.trade`), channelsPerClient: 2 });
     const producedBefore = await before.stop();
     await crowd.waitForLast(producedBefore);
@@ -65,7 +71,7 @@ describe('fleet across a Kafka broker restart', () => {
     await kafka('up');
     // Produced while the shards are still rejoining: they must resume from the positions they
     // reached, not jump to the latest offset.
-    const after = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: BROKERS, continueFrom: producedBefore });
+    const after = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: brokers, continueFrom: producedBefore });
     for (const shard of shards) await waitFor('the shard to consume again', async () => (await fetch(`${shard.httpUrl}/ready`)).status === 200, 90_000, 250);
     await sleep(1_000);
     const produced = await after.stop();

@@ -6,7 +6,7 @@ import type { ReadyReport, ResultReport, StartCommand, WorkerReport } from './me
 // src/loadgen and dist/loadgen both resolve this path to dist.
 const WORKER = fileURLToPath(new URL('../../dist/loadgen/worker.js', import.meta.url));
 /** Below the 20,000 descriptors a process may hold here, with room for everything else. */
-export const MAX_CONNECTIONS_PER_WORKER = 15_000;
+const MAX_CONNECTIONS_PER_WORKER = 15_000;
 const SOURCE_ADDRESSES = Array.from({ length: 16 }, (_, i) => `127.0.0.${i + 2}`);
 
 /** The load generator: worker processes that together hold `connections` subscribed clients. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import type { CoordinatorCommand, StartCommand, WorkerReport } from './messages.js';
 
@@ -95,7 +96,7 @@ async function start(command: StartCommand): Promise<void> {
     while (next < command.connections) {
       const owed = Math.min(command.connections, Math.floor(((performance.now() - startedAt) / 1000) * rate) + 1);
       while (next < owed) pending.push(openOne(next++));
-      await new Promise((resolve) => setTimeout(resolve, 5));
+      await sleep(5);
     }
     await Promise.all(pending);
   };

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
@@ -60,10 +61,10 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     await produce(fleet.topic, [{ key: 'WARMUP', value: '{}' }]);
     for (let n = 0; n < options.messages; n++) {
       await produce(fleet.topic, [{ key: 'BENCH', value: JSON.stringify({ type: 'BENCH', timestamp: Date.now(), data: { n } }) }]);
-      await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+      await sleep(options.intervalMs);
     }
     const deadline = Date.now() + DELIVERY_GRACE_MS;
-    while (generator.receivedSoFar < expected && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
     const handshake = percentiles(ready.handshakeMs);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { childPids, rssBytes } from '../process-memory.js';
@@ -38,11 +39,11 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
   const lbPids = fleet.lb ? childPids(fleet.lb.child.pid!) : [];
   const measure = (pids: number[]) => pids.reduce((sum, pid) => sum + rssBytes(pid), 0);
   try {
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await sleep(SETTLE_MS);
     const shardBefore = measure(shardPids);
     const lbBefore = measure(lbPids);
     const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel] });
-    await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
+    await sleep(SETTLE_MS);
     const shardAfter = measure(shardPids);
     const lbAfter = measure(lbPids);
     const mb = (bytes: number) => round(bytes / 2 ** 20, 1);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
@@ -38,7 +39,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
     const rampSeconds = (Date.now() - startedAt) / 1000;
     for (let left = options.holdS; left > 0; left--) {
       options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: holding ${ready.open} connections, ${left} s left`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await sleep(1000);
     }
     const result = await generator.collect();
     const handshake = percentiles(ready.handshakeMs);

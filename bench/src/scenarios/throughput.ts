@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
@@ -69,7 +70,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const receivedBefore = generator.receivedSoFar;
     const startedAt = Date.now();
     const produced = await runFeed(sink, { topics: [fleet.topic], symbols, rate: options.rate, durationS: options.durationS });
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // let the last records arrive
+    await sleep(1000); // let the last records arrive
     const elapsedS = (Date.now() - startedAt) / 1000;
     const shardCpu = cpu(shardPids) - shardCpuBefore;
     const lbCpu = cpu(lbPids) - lbCpuBefore;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { RecordSink, SinkMessage } from '@odin-ws/kafka';
 import { MarketDataGenerator } from './market-data.js';
 
@@ -40,7 +41,7 @@ export async function runFeed(sink: RecordSink, options: FeedOptions): Promise<n
       options.onProgress?.(produced);
     }
     if (now >= endsAt) break;
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS));
+    await sleep(TICK_MS);
   }
   return produced;
 }

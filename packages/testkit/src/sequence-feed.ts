@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { produce } from './kafka.js';
 
 export interface SequenceFeed {
@@ -39,7 +40,7 @@ export function startSequenceFeed(options: {
         return { key, value: JSON.stringify({ type: 'TRADE_EXECUTED', timestamp: Date.now(), data: { n, ...pad } }) };
       });
       await produce(options.topic, messages, options.brokers);
-      await new Promise((resolve) => setTimeout(resolve, Math.max(0, tickMs - (Date.now() - startedAt))));
+      await sleep(Math.max(0, tickMs - (Date.now() - startedAt)));
     }
   })();
   return {
