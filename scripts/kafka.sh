@@ -2,12 +2,14 @@
 # Local single-node Apache Kafka (KRaft) on loopback, for development, tests and benchmarks.
 #
 #   scripts/kafka.sh install                 fetch the broker jars with Maven (cached)
-#   scripts/kafka.sh up   [--name N] [--port P] [--topics "t1 t2"]
+#   scripts/kafka.sh up   [--name N] [--port P] [--topics "t1 t2"] [--secure]
 #   scripts/kafka.sh down [--name N] [--wipe]
 #   scripts/kafka.sh status [--name N]
 #
 # Idempotent: `up` on a running broker only (re)creates missing topics; `down` on a stopped one is a no-op.
 # Several brokers can run side by side under different --name/--port (the Kafka-restart test uses its own).
+# --secure: the only client listener is SASL_SSL (PLAIN, SCRAM-SHA-256/512) with a CA of its own
+# (scripts/kafka/secure.sh says where its CA and password files are); default name "secure", port 9095.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -17,7 +19,7 @@ cache="${ODIN_KAFKA_CACHE:-$HOME/.cache/odin-ws/kafka-$kafka_version}"
 state_root="${ODIN_KAFKA_STATE:-$repo/.kafka}"
 demo_topics="odin.trades odin.tickers odin.orderbooks"
 
-name="default"; port="9092"; topics="$demo_topics"; partitions="12"; wipe="false"
+name=""; port=""; topics="$demo_topics"; partitions="12"; wipe="false"; secure="false"
 cmd="${1:-}"; shift || true
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -26,9 +28,11 @@ while [ $# -gt 0 ]; do
     --topics) topics="$2"; shift 2 ;;
     --partitions) partitions="$2"; shift 2 ;;
     --wipe) wipe="true"; shift ;;
+    --secure) secure="true"; shift ;;
     *) echo "kafka.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
 done
+if [ "$secure" = "true" ]; then name="${name:-secure}"; port="${port:-9095}"; else name="${name:-default}"; port="${port:-9092}"; fi
 state="$state_root/$name"
 pidfile="$state/broker.pid"
 
@@ -48,6 +52,11 @@ install_jars() {
 is_running() { [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }
 
 java_tool() { java -Dlog4j.configuration="file:$here/kafka/log4j.properties" -cp "$cache/libs/*" "$@"; }
+
+# shellcheck source=kafka/secure.sh
+source "$here/kafka/secure.sh"
+# Kafka's own tools (topic listing and creation) talk to a secure broker as its admin user.
+tool_auth() { if [ "$secure" = "true" ]; then printf '%s\n' --command-config "$secrets/client.properties"; fi; }
 
 write_config() {
   local controller_port=$((port + 1))
@@ -74,7 +83,7 @@ log.segment.bytes=67108864
 EOF
 }
 
-answers() { java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" --list >/dev/null 2>&1; }
+answers() { java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" $(tool_auth) --list >/dev/null 2>&1; }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; }
 
@@ -98,7 +107,7 @@ create_topics() {
   [ -n "$topics" ] || return 0
   local pids=()
   for topic in $topics; do
-    java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" \
+    java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" $(tool_auth) \
       --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null &
     pids+=($!)
   done
@@ -114,9 +123,15 @@ up() {
     log "a broker not started by this script already answers on 127.0.0.1:$port; using it"
   else
     write_config
+    local format_extra=()
+    if [ "$secure" = "true" ]; then
+      make_secrets
+      write_secure_config
+      mapfile -t format_extra < <(scram_format_args)
+    fi
     if [ ! -f "$state/data/meta.properties" ]; then
       java_tool kafka.tools.StorageTool format -t "$(java_tool kafka.tools.StorageTool random-uuid)" \
-        -c "$state/server.properties" >/dev/null
+        -c "$state/server.properties" "${format_extra[@]}" >/dev/null
     fi
     # setsid: the broker must outlive the shell (and the test runner) that started it.
     KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
@@ -127,6 +142,7 @@ up() {
   fi
   wait_ready
   create_topics
+  if [ "$secure" = "true" ]; then log "SASL_SSL on 127.0.0.1:$port; CA $secrets/ca.pem; users odin and admin, passwords in $secrets/*.password"; fi
 }
 
 down() {
@@ -146,5 +162,5 @@ case "$cmd" in
   up) up ;;
   down) down ;;
   status) if is_running; then echo "running pid $(cat "$pidfile") port $port"; else echo "stopped"; exit 1; fi ;;
-  *) echo "usage: scripts/kafka.sh install|up|down|status [--name N] [--port P] [--topics \"a b\"] [--partitions N] [--wipe]" >&2; exit 2 ;;
+  *) echo "usage: scripts/kafka.sh install|up|down|status [--name N] [--port P] [--topics \"a b\"] [--partitions N] [--wipe] [--secure]" >&2; exit 2 ;;
 esac

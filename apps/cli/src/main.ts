@@ -1,10 +1,10 @@
 import { feedConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from '@odin-ws/config';
-import { describeError, isOdinError } from '@odin-ws/errors';
 import { runFeedMode } from './modes/feed.js';
 import { runLoadBalancerMode } from './modes/loadbalancer.js';
 import { runLocalMode } from './modes/local.js';
 import { runShardMode } from './modes/shard.js';
 import { buildProgram } from './program.js';
+import { failureLine } from './shutdown.js';
 
 const program = buildProgram(async (mode, values, given) => {
   switch (mode) {
@@ -25,7 +25,6 @@ const program = buildProgram(async (mode, values, given) => {
 program.parseAsync(process.argv).catch((error: unknown) => {
   // Start-up failures (port in use, uWS binary missing, Kafka unreachable at start) end here:
   // one line with the code, and a non-zero exit.
-  const code = isOdinError(error) ? `${error.code}: ` : '';
-  process.stderr.write(`odin-ws: ${code}${describeError(error)}\n`);
+  process.stderr.write(failureLine(error));
   process.exit(1);
 });

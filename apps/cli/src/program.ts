@@ -22,7 +22,10 @@ export function buildProgram(run: (mode: Mode, values: OptionValues, given: Set<
 }
 
 function toCommanderOption(spec: OptionSpec): Option {
-  return new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`)
+  const option = new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`);
+  // A bare switch (`--kafka-ssl`) goes through the parser as its preset value ('on').
+  if (spec.preset !== undefined) option.preset(spec.preset);
+  return option
     .env(spec.env)
     .default(spec.defaultValue, formatOptionDefault(spec))
     .argParser((raw: string) => {

@@ -1,3 +1,4 @@
+import { describeError, isOdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 
 export interface ShutdownOptions {
@@ -50,4 +51,17 @@ export function exitAfterDrainOnSignal(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   return start;
+}
+
+/** How every failure that ends the process reads on stderr: `odin-ws: <code>: <message>`. */
+export function failureLine(error: unknown): string {
+  const code = isOdinError(error) ? `${error.code}: ` : '';
+  return `odin-ws: ${code}${describeError(error)}\n`;
+}
+
+/** A failure after start that retrying cannot mend: logged, one line on stderr, exit 1. */
+export function exitOnFatal(logger: Logger, error: Error): void {
+  logger.fatal({ err: error }, 'stopping: this cannot be retried away');
+  process.stderr.write(failureLine(error));
+  process.exit(1);
 }

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import {
   ClientCrowd,
   closeProducers,
   createTestTopic,
-  freePortRange,
-  KAFKA_SCRIPT,
   type LoadBalancerProcess,
+  type LocalBroker,
+  localBroker,
   type ShardProcess,
   sleep,
   startLoadBalancerProcess,
@@ -15,37 +14,28 @@ import {
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-/** Its own broker, so stopping it cannot disturb the tests that share the main one. */
-const BROKER_NAME = 'restart-test';
-/** Picked free at the start (two consecutive ports: the broker's and its controller's), then kept across the restart. */
-let brokerPort = 0;
-let brokers = '';
 const KEYS = ['R1', 'R2', 'R3', 'R4'];
-
-/** Async on purpose: a blocking spawnSync would stall the vitest worker for the broker's whole start-up. */
-function kafka(command: 'up' | 'down', ...extra: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('bash', [KAFKA_SCRIPT, command, '--name', BROKER_NAME, '--port', String(brokerPort), '--topics', '', ...extra], { stdio: 'inherit' });
-    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`kafka.sh ${command} exited ${code}`))));
-  });
-}
 
 describe('fleet across a Kafka broker restart', () => {
   let shards: ShardProcess[] = [];
   let lb: LoadBalancerProcess | undefined;
   let crowd: ClientCrowd | undefined;
 
+  /** Its own broker, so stopping it cannot disturb the tests that share the main one. */
+  let broker: LocalBroker;
+  let brokers = '';
+
   beforeAll(async () => {
-    brokerPort = await freePortRange(2);
-    brokers = `127.0.0.1:${brokerPort}`;
-    await kafka('up');
+    broker = await localBroker('restart-test');
+    brokers = broker.brokers;
+    await broker.up();
   }, 120_000);
   afterAll(async () => {
     crowd?.close();
     await lb?.stop();
     await Promise.all(shards.map((shard) => shard.stop()));
     await closeProducers();
-    await kafka('down', '--wipe');
+    await broker.down({ wipe: true });
   }, 120_000);
 
   it('shards stay up and report the outage, clients stay connected, and streaming resumes with no gap or duplicate', async () => {
@@ -58,7 +48,7 @@ describe('fleet across a Kafka broker restart', () => {
     const producedBefore = await before.stop();
     await crowd.waitForLast(producedBefore);
 
-    await kafka('down');
+    await broker.down();
     for (const shard of shards) {
       await waitFor('/ready to report the outage', async () => (await fetch(`${shard.httpUrl}/ready`)).status === 503, 60_000, 250);
       const health = await shard.health();
@@ -68,7 +58,7 @@ describe('fleet across a Kafka broker restart', () => {
     }
     await sleep(2_000);
 
-    await kafka('up');
+    await broker.up();
     // Produced while the shards are still rejoining: they must resume from the positions they
     // reached, not jump to the latest offset.
     const after = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: brokers, continueFrom: producedBefore });

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
-import { kafkaBrokers } from '@odin-ws/testkit';
+import { kafkaConnection } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { cpuSeconds } from '../process-cpu.js';
@@ -54,7 +54,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     options.progress(`throughput ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received} frames`),
   );
   const logger = createLogger({ level: 'error', base: {} });
-  const sink = await createKafkaJsSink({ brokers: kafkaBrokers().split(','), clientId: 'odin-ws-bench', logger });
+  const sink = await createKafkaJsSink({ connection: kafkaConnection(), clientId: 'odin-ws-bench', logger });
   try {
     const ready = await generator.connect({
       urls: fleet.urls,

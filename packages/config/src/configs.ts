@@ -1,3 +1,4 @@
+import { OdinError } from '@odin-ws/errors';
 import type { LogLevel } from './log-levels.js';
 import type { OptionValues } from './options.js';
 
@@ -5,7 +6,31 @@ import type { OptionValues } from './options.js';
 export interface KafkaConfig {
   brokers: string[];
   clientId: string;
+  /** TLS to the brokers; undefined: plain TCP. */
+  tls: KafkaTlsConfig | undefined;
+  /** SASL authentication; undefined: none. */
+  sasl: KafkaSaslConfig | undefined;
+  /** How often topic metadata is re-read (new partitions are noticed within this). */
+  metadataRefreshMs: number;
 }
+
+/** Files, not contents: they are read (and checked) when the Kafka client is built, so a bad one fails the start with its flag named. */
+export interface KafkaTlsConfig {
+  /** PEM CA bundle; undefined: the system's trust store. */
+  caFile: string | undefined;
+  certFile: string | undefined;
+  keyFile: string | undefined;
+  verifyHostname: boolean;
+}
+
+export type KafkaSaslConfig =
+  | {
+      mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+      username: string;
+      /** undefined: the password comes from ODIN_KAFKA_SASL_PASSWORD. */
+      passwordFile: string | undefined;
+    }
+  | { mechanism: 'oauthbearer' };
 
 export interface ShardConfig {
   shardId: string;
@@ -168,6 +193,38 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
   };
 }
 
-function kafkaConfigFrom(values: OptionValues): KafkaConfig {
-  return { brokers: values.kafkaBrokers, clientId: values.kafkaClientId };
+export function kafkaConfigFrom(values: OptionValues): KafkaConfig {
+  const optional = (value: string) => value || undefined;
+  // A CA, a client certificate or key only make sense over TLS: giving one turns TLS on.
+  const tlsWanted = values.kafkaSsl || [values.kafkaSslCaFile, values.kafkaSslCertFile, values.kafkaSslKeyFile].some((file) => file !== '');
+  if ((values.kafkaSslCertFile === '') !== (values.kafkaSslKeyFile === '')) {
+    throw new OdinError('E_INVALID_OPTION_VALUE', 'mutual TLS needs both --kafka-ssl-cert-file and --kafka-ssl-key-file', {
+      certFile: values.kafkaSslCertFile,
+      keyFile: values.kafkaSslKeyFile,
+    });
+  }
+  return {
+    brokers: values.kafkaBrokers,
+    clientId: values.kafkaClientId,
+    tls: tlsWanted
+      ? {
+          caFile: optional(values.kafkaSslCaFile),
+          certFile: optional(values.kafkaSslCertFile),
+          keyFile: optional(values.kafkaSslKeyFile),
+          verifyHostname: values.kafkaSslVerifyHostname,
+        }
+      : undefined,
+    sasl: saslConfigFrom(values),
+    metadataRefreshMs: values.kafkaMetadataRefresh,
+  };
+}
+
+function saslConfigFrom(values: OptionValues): KafkaSaslConfig | undefined {
+  const mechanism = values.kafkaSaslMechanism;
+  if (mechanism === 'none') return undefined;
+  if (mechanism === 'oauthbearer') return { mechanism };
+  if (values.kafkaSaslUsername === '') {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `--kafka-sasl-mechanism ${mechanism} needs --kafka-sasl-username`, { mechanism });
+  }
+  return { mechanism, username: values.kafkaSaslUsername, passwordFile: values.kafkaSaslPasswordFile || undefined };
 }

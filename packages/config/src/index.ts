@@ -1,8 +1,8 @@
-export type { FeedConfig, HistoryLimits, KafkaConfig, LoadBalancerConfig, LocalConfig, ShardConfig } from './configs.js';
-export { feedConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
+export type { FeedConfig, HistoryLimits, KafkaConfig, KafkaSaslConfig, KafkaTlsConfig, LoadBalancerConfig, LocalConfig, ShardConfig } from './configs.js';
+export { feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
 export type { LogLevel } from './log-levels.js';
 export { LOG_LEVELS } from './log-levels.js';
 export { renderConfigurationMarkdown } from './markdown.js';
 export type { Mode, OptionKey, OptionSpec, OptionValues } from './options.js';
-export { defaultOptionValues, formatOptionDefault, MODES, OPTION_SPECS } from './options.js';
+export { defaultOptionValues, formatOptionDefault, MODES, OPTION_SPECS, optionValuesFromEnvironment } from './options.js';
 export { shardUrls as shardUrlsParser } from './parsers.js';

@@ -1,6 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { brokers, choice, cidrList, integer, list, type Parser, shardUrls, text, topicEventMap } from './parsers.js';
+import { brokers, choice, cidrList, integer, list, onOff, type Parser, shardUrls, text, topicEventMap } from './parsers.js';
 
 export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
@@ -22,6 +22,8 @@ export interface OptionSpec<K extends string = string, T = unknown> {
   defaultLabel?: string;
   parse: Parser<T>;
   modes: readonly Mode[];
+  /** The value a bare flag stands for, for flags whose value is optional (`--kafka-ssl` means on). */
+  preset?: string;
 }
 
 function option<const K extends string, T>(spec: OptionSpec<K, T>): OptionSpec<K, T> {
@@ -29,6 +31,9 @@ function option<const K extends string, T>(spec: OptionSpec<K, T>): OptionSpec<K
 }
 
 const ALL: readonly Mode[] = MODES;
+
+export const SASL_MECHANISM_OPTIONS = ['none', 'plain', 'scram-sha-256', 'scram-sha-512', 'oauthbearer'] as const;
+export type SaslMechanismOption = (typeof SASL_MECHANISM_OPTIONS)[number];
 const KAFKA_MODES: readonly Mode[] = ['shard', 'feed', 'local'];
 const LB_MODES: readonly Mode[] = ['loadbalancer', 'local'];
 
@@ -58,6 +63,95 @@ export const OPTION_SPECS = [
     description: 'Kafka client id (the shard adds its shard id)',
     defaultValue: 'odin-ws',
     parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSsl',
+    flag: '--kafka-ssl [on|off]',
+    env: 'ODIN_KAFKA_SSL',
+    description: 'connect to Kafka over TLS (required by GCP Managed Kafka, Confluent Cloud, MSK, Aiven, Redpanda Cloud)',
+    defaultValue: false,
+    parse: onOff(),
+    preset: 'on',
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSslCaFile',
+    flag: '--kafka-ssl-ca-file <pem>',
+    env: 'ODIN_KAFKA_SSL_CA_FILE',
+    description: "PEM file of the CA(s) that signed the brokers' certificates, for a private CA (implies --kafka-ssl)",
+    defaultValue: '',
+    defaultLabel: "the system's trust store",
+    parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSslCertFile',
+    flag: '--kafka-ssl-cert-file <pem>',
+    env: 'ODIN_KAFKA_SSL_CERT_FILE',
+    description: 'PEM client certificate for mutual TLS (with --kafka-ssl-key-file)',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSslKeyFile',
+    flag: '--kafka-ssl-key-file <pem>',
+    env: 'ODIN_KAFKA_SSL_KEY_FILE',
+    description: 'PEM private key of the client certificate (mutual TLS); a file, never a value on the command line',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSslVerifyHostname',
+    flag: '--kafka-ssl-verify-hostname [on|off]',
+    env: 'ODIN_KAFKA_SSL_VERIFY_HOSTNAME',
+    description: 'check that each broker certificate names the host connected to (the chain is always verified)',
+    defaultValue: true,
+    parse: onOff(),
+    preset: 'on',
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSaslMechanism',
+    flag: '--kafka-sasl-mechanism <mechanism>',
+    env: 'ODIN_KAFKA_SASL_MECHANISM',
+    description: "SASL authentication: none, plain, scram-sha-256, scram-sha-512 or oauthbearer (a GCP access token of the VM's service account)",
+    defaultValue: 'none' as SaslMechanismOption,
+    parse: choice(SASL_MECHANISM_OPTIONS),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSaslUsername',
+    flag: '--kafka-sasl-username <name>',
+    env: 'ODIN_KAFKA_SASL_USERNAME',
+    description: 'SASL user name (plain, scram-*)',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaSaslPasswordFile',
+    flag: '--kafka-sasl-password-file <path>',
+    env: 'ODIN_KAFKA_SASL_PASSWORD_FILE',
+    description: 'file holding the SASL password (plain, scram-*; one trailing newline is ignored); or set ODIN_KAFKA_SASL_PASSWORD. Never on the command line',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: KAFKA_MODES,
+  }),
+  option({
+    key: 'kafkaMetadataRefresh',
+    flag: '--kafka-metadata-refresh <ms>',
+    env: 'ODIN_KAFKA_METADATA_REFRESH',
+    description:
+      'how often topic metadata is re-read, so partitions added to a live topic are read (shard: from their first record) or written to (feed) within this time',
+    defaultValue: 5000,
+    parse: integer(500, 600_000),
     modes: KAFKA_MODES,
   }),
   option({
@@ -437,6 +531,19 @@ export type OptionKey = OptionSpecs[number]['key'];
  */
 export type OptionValues = { [S in OptionSpecs[number] as S['key']]: S extends OptionSpec<string, infer T> ? T : never };
 
+/**
+ * The options an environment sets (its ODIN_* variables, parsed as the CLI parses them), the rest at
+ * their defaults: for tools that take no flags of their own for these (the bench's producer, tests).
+ */
+export function optionValuesFromEnvironment(env: NodeJS.ProcessEnv): OptionValues {
+  const values: Record<string, unknown> = { ...defaultOptionValues() };
+  for (const spec of OPTION_SPECS) {
+    const raw = env[spec.env];
+    if (raw !== undefined) values[spec.key] = spec.parse(raw);
+  }
+  return values as OptionValues;
+}
+
 /** Every option at its default: a base for tests and for building a config from a few overrides. */
 export function defaultOptionValues(): OptionValues {
   return Object.fromEntries(OPTION_SPECS.map((spec) => [spec.key, spec.defaultValue])) as OptionValues;
@@ -456,6 +563,7 @@ function heartbeatSeconds(): Parser<number> {
 export function formatOptionDefault(spec: Pick<OptionSpec, 'defaultValue' | 'defaultLabel'>): string {
   if (spec.defaultLabel !== undefined) return spec.defaultLabel;
   const value = spec.defaultValue;
+  if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object' && value !== null)
     return Object.entries(value)

@@ -58,6 +58,16 @@ export function choice<T extends string>(values: readonly T[]): Parser<T> {
   };
 }
 
+/** A switch: on/off, true/false, yes/no, 1/0 (a bare flag means on, see OptionSpec.preset). */
+export function onOff(): Parser<boolean> {
+  return (raw) => {
+    const value = raw.trim().toLowerCase();
+    if (['on', 'true', 'yes', '1'].includes(value)) return true;
+    if (['off', 'false', 'no', '0'].includes(value)) return false;
+    throw invalid('expected on or off', raw);
+  };
+}
+
 /** `topic=event,topic=event`: how a topic names the event part of a channel. */
 export function topicEventMap(): Parser<Record<string, string>> {
   const parseList = list();

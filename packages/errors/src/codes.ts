@@ -18,6 +18,19 @@ export const ErrorCode = {
   UWS_NATIVE_UNAVAILABLE: 'E_UWS_NATIVE_UNAVAILABLE',
   /** Local mode could not start its Kafka broker (scripts/kafka.sh). */
   LOCAL_BROKER_FAILED: 'E_LOCAL_BROKER_FAILED',
+  // Kafka
+  /** A Kafka security setting is unusable: a CA, certificate, key or password file missing or not what it should be. */
+  KAFKA_CONFIG: 'E_KAFKA_CONFIG',
+  /** The broker refused the SASL credentials (wrong user, password or mechanism). */
+  KAFKA_AUTH_FAILED: 'E_KAFKA_AUTH_FAILED',
+  /** TLS to the broker failed for a reason reconnecting cannot mend: an untrusted or wrong certificate, or one side not speaking TLS. */
+  KAFKA_TLS: 'E_KAFKA_TLS',
+  /** No OAUTHBEARER token could be had (the GCP metadata server did not give one). */
+  KAFKA_OAUTH_TOKEN: 'E_KAFKA_OAUTH_TOKEN',
+  /** A record batch uses a codec odin-ws cannot apply (zstd compression when producing). */
+  CODEC_UNSUPPORTED: 'E_CODEC_UNSUPPORTED',
+  /** A compressed record batch is malformed. */
+  CODEC_CORRUPT: 'E_CODEC_CORRUPT',
   // Load balancer
   /** The --backend-urls-file shard list cannot be read or has a bad line. */
   SHARD_LIST_FILE: 'E_SHARD_LIST_FILE',

@@ -1,14 +1,25 @@
 import type { Logger } from '@odin-ws/observability';
-import { createKafkaJsClient } from './kafkajs-client.js';
+import { createKafkaJsClient, type KafkaConnection } from './kafkajs-client.js';
 
 export interface TopicSpec {
   topic: string;
   partitions: number;
 }
 
+/** Grows a topic to `partitions` partitions (tests and operators' tooling: the shard never does this). */
+export async function addTopicPartitions(options: { connection: KafkaConnection; logger: Logger; topic: string; partitions: number }): Promise<void> {
+  const admin = createKafkaJsClient({ connection: options.connection, clientId: 'odin-ws-admin', logger: options.logger }).admin();
+  await admin.connect();
+  try {
+    await admin.createPartitions({ topicPartitions: [{ topic: options.topic, count: options.partitions }] });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** Creates the topics that do not exist yet and waits until each has a leader. */
-export async function ensureTopics(options: { brokers: string[]; logger: Logger; topics: TopicSpec[] }): Promise<void> {
-  const admin = createKafkaJsClient({ brokers: options.brokers, clientId: 'odin-ws-admin', logger: options.logger }).admin();
+export async function ensureTopics(options: { connection: KafkaConnection; logger: Logger; topics: TopicSpec[] }): Promise<void> {
+  const admin = createKafkaJsClient({ connection: options.connection, clientId: 'odin-ws-admin', logger: options.logger }).admin();
   await admin.connect();
   try {
     // Only the missing ones: asking to create an existing topic makes kafkajs log an error-level

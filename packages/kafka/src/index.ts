@@ -1,7 +1,14 @@
 export type { TopicSpec } from './admin.js';
-export { ensureTopics } from './admin.js';
+export { addTopicPartitions, ensureTopics } from './admin.js';
+export { checkBrokerTransport } from './broker-transport.js';
+export { codecFor } from './compression-codecs.js';
+export { loadTlsOptions } from './kafka-security.js';
+export type { KafkaConnection } from './kafkajs-client.js';
+export { plainKafkaConnection } from './kafkajs-client.js';
 export type { KafkaJsSourceOptions } from './kafkajs-source.js';
 export { KafkaJsRecordSource } from './kafkajs-source.js';
+export type { GcpTokenProviderOptions, OAuthTokenProvider } from './oauth-gcp.js';
+export { gcpAccessTokenProvider } from './oauth-gcp.js';
 export type { RecordSink, SinkMessage } from './record-sink.js';
 export { createKafkaJsSink } from './record-sink.js';
 export type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';

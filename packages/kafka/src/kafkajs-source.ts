@@ -1,13 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeError } from '@odin-ws/errors';
+import { describeError, OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { createKafkaJsClient } from './kafkajs-client.js';
+import { createKafkaJsClient, type KafkaConnection } from './kafkajs-client.js';
 import { PartitionProgress, partitionKey, type StartPosition } from './partition-progress.js';
 import type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';
 
 export interface KafkaJsSourceOptions {
-  brokers: string[];
+  connection: KafkaConnection;
   clientId: string;
   /** Unique per process: every shard must see every record, so shards never share a group. */
   groupId: string;
@@ -17,9 +17,13 @@ export interface KafkaJsSourceOptions {
    * the shard's history holds that much from the start (0: start at the end).
    */
   backfillMs: number;
+  /** How often topic metadata is re-read: a partition added to a live topic is read within this. */
+  metadataRefreshMs: number;
   logger: Logger;
 }
 
+/** kafkajs' special offset for "the first offset the partition still holds". */
+const EARLIEST_OFFSET = '-2';
 /** An idle fetch returns after this long, so a healthy source reports a fetch at least this often. */
 const MAX_FETCH_WAIT_MS = 500;
 /** No completed fetch for this long while "consuming" means the broker is gone or stuck. */
@@ -39,7 +43,11 @@ export class KafkaJsRecordSource implements RecordSource {
   private lastFetchAt = 0;
   private stopping = false;
   private readonly listeners: Array<(state: SourceState) => void> = [];
+  private readonly partitionListeners: Array<(topic: string, partition: number) => void> = [];
+  private readonly fatalListeners: Array<(error: Error) => void> = [];
   private readonly progress = new PartitionProgress();
+  /** Partitions that appeared after start, announced once each. */
+  private readonly addedPartitions = new Set<string>();
   /** Fetched before the first join; undefined once the first join has sought to them. */
   private firstPositions: Map<string, StartPosition> | undefined;
   private joinedBefore = false;
@@ -71,6 +79,14 @@ export class KafkaJsRecordSource implements RecordSource {
     this.listeners.push(listener);
   }
 
+  onPartitionAdded(listener: (topic: string, partition: number) => void): void {
+    this.partitionListeners.push(listener);
+  }
+
+  onFatal(listener: (error: Error) => void): void {
+    this.fatalListeners.push(listener);
+  }
+
   async stop(): Promise<void> {
     this.stopping = true;
     this.setState('stopped');
@@ -91,6 +107,15 @@ export class KafkaJsRecordSource implements RecordSource {
         return; // running: kafkajs restarts the consumer itself on retriable failures
       } catch (error) {
         if (this.stopping) return;
+        // Refused credentials at the first connection are a configuration error, not an outage.
+        // (Later, a rotation gone wrong keeps retrying: the shard keeps its clients meanwhile.)
+        if (!this.joinedBefore && isAuthenticationFailure(error)) {
+          this.stopping = true;
+          this.setState('stopped');
+          const fatal = new OdinError('E_KAFKA_AUTH_FAILED', `the Kafka brokers refused the SASL credentials: ${describeError(error)}`, {}, { cause: error });
+          for (const listener of this.fatalListeners) listener(fatal);
+          return;
+        }
         const delay = RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]!;
         this.options.logger.warn({ err: describeError(error), retryInMs: delay }, 'kafka consumer failed to start; retrying');
         this.setState('reconnecting');
@@ -110,6 +135,10 @@ export class KafkaJsRecordSource implements RecordSource {
       rebalanceTimeout: 10_000,
       heartbeatInterval: 3_000,
       maxWaitTimeInMs: MAX_FETCH_WAIT_MS,
+      // kafkajs notices partitions added to a subscribed topic only when its metadata expires (default
+      // 5 minutes, measured: a new partition read 5 minutes late, from its end). A short age makes
+      // the group rejoin within seconds; resumeWhereDelivered then reads the partition from its start.
+      metadataMaxAge: this.options.metadataRefreshMs,
       // Restart on every failure: a fan-out shard must outlive any broker outage.
       retry: { initialRetryTime: 250, maxRetryTime: 5000, retries: 8, restartOnFailure: async () => !this.stopping },
     });
@@ -171,7 +200,18 @@ export class KafkaJsRecordSource implements RecordSource {
     for (const [topic, partitions] of Object.entries(assignment)) {
       for (const partition of partitions) {
         const position = this.progress.resumePosition(partitionKey(topic, partition));
-        if (position !== undefined) consumer.seek({ topic, partition, offset: String(position) });
+        if (position !== undefined) {
+          consumer.seek({ topic, partition, offset: String(position) });
+          continue;
+        }
+        // A partition this source has neither planned nor read: it was added to the topic after the
+        // source started. Everything in it is new, so it is read from its first record (kafkajs would
+        // start at its end and skip what was produced before this rejoin).
+        consumer.seek({ topic, partition, offset: EARLIEST_OFFSET });
+        if (this.addedPartitions.has(partitionKey(topic, partition))) continue; // announced at an earlier rejoin
+        this.addedPartitions.add(partitionKey(topic, partition));
+        this.options.logger.info({ topic, partition }, 'partition added to a live topic: reading it from its first record');
+        for (const listener of this.partitionListeners) listener(topic, partition);
       }
     }
   }
@@ -225,4 +265,13 @@ export class KafkaJsRecordSource implements RecordSource {
     this.options.logger.info({ state }, 'kafka source state');
     for (const listener of this.listeners) listener(state);
   }
+}
+
+/** kafkajs wraps errors in retry errors; the SASL refusal is somewhere in the chain. */
+function isAuthenticationFailure(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current.name === 'KafkaJSSASLAuthenticationError') return true;
+    current = (current as { originalError?: unknown }).originalError ?? current.cause;
+  }
+  return false;
 }

@@ -1,6 +1,6 @@
 import type { Logger } from '@odin-ws/observability';
 import { Partitioners, type Producer } from 'kafkajs';
-import { createKafkaJsClient } from './kafkajs-client.js';
+import { createKafkaJsClient, type KafkaConnection } from './kafkajs-client.js';
 
 export interface SinkMessage {
   key: string | Buffer | null;
@@ -15,11 +15,20 @@ export interface RecordSink {
   close(): Promise<void>;
 }
 
-export async function createKafkaJsSink(options: { brokers: string[]; clientId: string; logger: Logger }): Promise<RecordSink> {
+/** Producers also re-read metadata often, so records spread over partitions added to a live topic within seconds. */
+const DEFAULT_METADATA_REFRESH_MS = 5000;
+
+export async function createKafkaJsSink(options: {
+  connection: KafkaConnection;
+  clientId: string;
+  logger: Logger;
+  metadataRefreshMs?: number;
+}): Promise<RecordSink> {
   // The Java-compatible murmur2 partitioner: a key lands on the partition any Java producer would pick.
   const producer: Producer = createKafkaJsClient(options).producer({
     createPartitioner: Partitioners.DefaultPartitioner,
     allowAutoTopicCreation: false,
+    metadataMaxAge: options.metadataRefreshMs ?? DEFAULT_METADATA_REFRESH_MS,
   });
   await producer.connect();
   return {

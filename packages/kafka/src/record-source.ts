@@ -47,4 +47,14 @@ export interface RecordSource {
    */
   coveredFrom(topic: string, partition: number): number | undefined;
   onStateChange(listener: (state: SourceState) => void): void;
+  /**
+   * A partition that did not exist when the source started (added to a live topic) is now read,
+   * from its first record.
+   */
+  onPartitionAdded(listener: (topic: string, partition: number) => void): void;
+  /**
+   * The source gave up for a reason retrying cannot mend (the broker refused the credentials at
+   * the first connection): the process should stop with this error rather than run without data.
+   */
+  onFatal(listener: (error: Error) => void): void;
 }

@@ -86,6 +86,12 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     }),
+    kafkaPartitionsAdded: new Counter({
+      name: 'ws_kafka_partitions_added_total',
+      help: 'Partitions added to a consumed topic while the shard ran, read from their first record',
+      labelNames: ['topic'],
+      registers,
+    }),
     kafkaLag: new Gauge({
       name: 'ws_kafka_consumer_lag',
       help: 'Records behind the high watermark, per partition',

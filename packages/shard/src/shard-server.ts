@@ -129,6 +129,7 @@ export class ShardServer {
       },
     });
     registerHttpRoutes(this.app, () => this.health(), registry);
+    options.source.onPartitionAdded((topic) => metrics.kafkaPartitionsAdded.inc({ topic }));
     options.source.start((batch) => broadcaster.publishBatch(batch));
     logger.info({ topics: config.topics }, 'kafka source started');
   }
@@ -137,6 +138,11 @@ export class ShardServer {
     const server = new ShardServer(options);
     await server.listen();
     return server;
+  }
+
+  /** The Kafka source gave up for good (refused credentials): the process should stop. */
+  onFatal(listener: (error: Error) => void): void {
+    this.options.source.onFatal(listener);
   }
 
   health(): ShardHealthReport {

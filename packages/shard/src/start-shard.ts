@@ -1,20 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { ShardConfig } from '@odin-ws/config';
-import { KafkaJsRecordSource } from '@odin-ws/kafka';
+import { checkBrokerTransport, KafkaJsRecordSource, loadTlsOptions } from '@odin-ws/kafka';
 import { createLogger, createMetricsRegistry, type Logger } from '@odin-ws/observability';
 import { ShardServer } from './shard-server.js';
 
 /** A shard with its real Kafka source, logger and metrics: what `odin-ws --mode=shard` runs. */
 export async function startShard(config: ShardConfig, logger?: Logger): Promise<ShardServer> {
   const log = logger ?? createLogger({ level: config.logLevel, base: { shardId: config.shardId } });
+  const { kafka } = config;
+  // Before anything listens: a certificate the shard cannot trust, or TLS on one side only, fails the start.
+  await checkBrokerTransport(kafka.brokers, kafka.tls ? loadTlsOptions(kafka.tls) : undefined);
   const source = new KafkaJsRecordSource({
-    brokers: config.kafka.brokers,
-    clientId: `${config.kafka.clientId}-${config.shardId}`,
+    connection: kafka,
+    clientId: `${kafka.clientId}-${config.shardId}`,
     // Its own group per process: every shard must see every record, and a restarted shard starts
     // where its history should begin instead of where its previous life had committed.
-    groupId: `${config.kafka.clientId}.${config.shardId}.${randomUUID()}`,
+    groupId: `${kafka.clientId}.${config.shardId}.${randomUUID()}`,
     topics: config.topics,
     backfillMs: config.history.maxPerChannel > 0 ? config.history.maxAgeMs : 0,
+    metadataRefreshMs: kafka.metadataRefreshMs,
     logger: log,
   });
   return ShardServer.start({ config, source, logger: log, registry: createMetricsRegistry({ shard_id: config.shardId }) });

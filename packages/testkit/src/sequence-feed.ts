@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { produce } from './kafka.js';
+import { type KafkaTarget, produce } from './kafka.js';
 
 export interface SequenceFeed {
   /** Records produced so far per key (numbered 0, 1, 2... per key). */
@@ -18,7 +18,7 @@ export function startSequenceFeed(options: {
   topic: string;
   keys: string[];
   ratePerSecond: number;
-  brokers?: string;
+  brokers?: KafkaTarget;
   /** Carry on from an earlier feed's counts (its stop() result). */
   continueFrom?: Map<string, number>;
   /** Extra bytes of padding per record, to move more data. */

@@ -11,8 +11,13 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export async function runFeedMode(config: FeedConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'feed' } });
-  await ensureTopics({ brokers: config.kafka.brokers, logger, topics: config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS })) });
-  const sink = await createKafkaJsSink({ brokers: config.kafka.brokers, clientId: `${config.kafka.clientId}-feed`, logger });
+  await ensureTopics({ connection: config.kafka, logger, topics: config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS })) });
+  const sink = await createKafkaJsSink({
+    connection: config.kafka,
+    clientId: `${config.kafka.clientId}-feed`,
+    logger,
+    metadataRefreshMs: config.kafka.metadataRefreshMs,
+  });
   const abort = new AbortController();
   logger.info({ topics: config.topics, symbols: config.symbols, rate: config.rate }, 'feed started');
   let lastReport = Date.now();
