@@ -1,4 +1,4 @@
-import { isCount, isPlainObject } from './json-guards.js';
+import { isCount, isPlainObject, parseJsonObject } from './json-guards.js';
 
 /**
  * A shard's `/health` answer: what the shard serves and the load balancer polls to score it. One
@@ -31,14 +31,8 @@ export interface ShardHealthReport {
  * service on the port, a truncated answer), which the load balancer treats as "not ready".
  */
 export function parseShardHealthReport(body: string): ShardHealthReport | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  if (!isPlainObject(value)) return undefined;
-  const report = value;
+  const report = parseJsonObject(body);
+  if (!report) return undefined;
   const kafka = report['kafka'];
   const valid =
     typeof report['shardId'] === 'string' &&

@@ -1,5 +1,5 @@
 import { DATA_MESSAGE_TYPE, type Envelope } from './envelope.js';
-import { isCount, isPlainObject, isStringArray } from './json-guards.js';
+import { isCount, isPlainObject, isStringArray, parseJsonObject } from './json-guards.js';
 import type { ChannelRecovery } from './recovery.js';
 import type { RequestId } from './request-id.js';
 
@@ -18,14 +18,8 @@ export type ServerMessage =
  * type needs are checked; unknown extra fields are kept, so older clients survive newer servers.
  */
 export function decodeServerMessage(text: string): ServerMessage | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (!isPlainObject(value)) return undefined;
-  const message = value;
+  const message = parseJsonObject(text);
+  if (!message) return undefined;
   switch (message['type']) {
     case DATA_MESSAGE_TYPE: {
       const pos = message['pos'];
