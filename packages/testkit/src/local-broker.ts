@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KafkaConnection } from '@odin-ws/kafka';
 import { KAFKA_SCRIPT } from './paths.js';
-import { freePortRange } from './ports.js';
+import { stablePortRange } from './ports.js';
 
 /** A broker of its own for a test (scripts/kafka.sh under its own name and free ports), so stopping it disturbs no other test. */
 export interface LocalBroker {
@@ -17,7 +17,7 @@ export interface LocalBroker {
 
 export async function localBroker(name: string, options: { secure?: boolean } = {}): Promise<LocalBroker> {
   // Two consecutive ports: the broker's and its KRaft controller's. Kept across restarts.
-  const port = await freePortRange(2);
+  const port = await stablePortRange(2);
   const base = ['--name', name, '--port', String(port), '--topics', '', ...(options.secure ? ['--secure'] : [])];
   const state = process.env['ODIN_KAFKA_STATE'] ?? join(KAFKA_SCRIPT, '..', '..', '.kafka');
   return {

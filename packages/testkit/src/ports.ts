@@ -30,3 +30,28 @@ export async function freePortRange(count: number): Promise<number> {
   }
   throw new Error(`no ${count} consecutive free ports found`);
 }
+
+/** Below Linux's ephemeral range (32768-60999): no outgoing connection is ever given one of these. */
+const STABLE_PORTS = { from: 20_000, to: 32_000 };
+
+/**
+ * `count` consecutive free ports for a listener that must keep its ports for a long time or across
+ * restarts (a test's own Kafka broker and its controller). An ephemeral port that is free now can be
+ * taken by any outgoing connection before a slow start binds it (measured: a broker's controller port
+ * lost that way during a full suite run), so these come from below the ephemeral range.
+ */
+export async function stablePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const first = STABLE_PORTS.from + Math.floor(Math.random() * (STABLE_PORTS.to - STABLE_PORTS.from - count));
+    const free = await Promise.all(
+      Array.from({ length: count }, (_, i) =>
+        freePort(first + i).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (free.every(Boolean)) return first;
+  }
+  throw new Error(`no ${count} consecutive free ports found between ${STABLE_PORTS.from} and ${STABLE_PORTS.to}`);
+}
