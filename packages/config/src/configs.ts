@@ -32,10 +32,32 @@ export type KafkaSaslConfig =
     }
   | { mechanism: 'oauthbearer' };
 
+/** How clients prove who they are (docs/auth.md). Undefined in a config: no authentication. */
+export interface AuthConfig {
+  /** Exactly one key source. */
+  key: { kind: 'secret-file' | 'public-key-file' | 'jwks-file' | 'jwks-url'; location: string };
+  audience: string | undefined;
+  issuer: string | undefined;
+  channelsClaim: string;
+  clockToleranceS: number;
+  /** Shard: how long before expiry a connection is asked to refresh its token. */
+  refreshWindowS: number;
+}
+
+/** Who may reach a tier and where its operators look. */
+export interface AccessConfig {
+  auth: AuthConfig | undefined;
+  /** Lower-case origins; empty: any. */
+  allowedOrigins: string[];
+  /** The private ops surface; undefined: /metrics and the detailed /health stay on the public port. */
+  admin: { host: string; port: number } | undefined;
+}
+
 export interface ShardConfig {
   shardId: string;
   host: string;
   port: number;
+  access: AccessConfig;
   logLevel: LogLevel;
   kafka: KafkaConfig;
   topics: string[];
@@ -74,6 +96,7 @@ export interface FeedConfig {
 export interface LoadBalancerConfig {
   host: string;
   port: number;
+  access: AccessConfig;
   logLevel: LogLevel;
   /** --backend-urls: the flag keeps the seed's word; in the code, they are shards. */
   shardUrls: string[];
@@ -143,6 +166,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
   return {
     host: values.host,
     port: values.lbPort,
+    access: accessConfigFrom(values),
     logLevel: values.logLevel,
     shardUrls: values.backendUrls,
     shardUrlsFile: values.backendUrlsFile || undefined,
@@ -172,6 +196,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
 function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'port'> {
   return {
     host: values.host,
+    access: accessConfigFrom(values),
     logLevel: values.logLevel,
     kafka: kafkaConfigFrom(values),
     topics: values.topics,
@@ -190,6 +215,43 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
       maxBytes: values.historyMaxBytes,
       maxReplayBytes: values.maxReplayBytes,
     },
+  };
+}
+
+export function accessConfigFrom(values: OptionValues): AccessConfig {
+  return {
+    auth: authConfigFrom(values),
+    allowedOrigins: values.allowedOrigins,
+    admin: values.adminPort === 0 ? undefined : { host: values.adminHost, port: values.adminPort },
+  };
+}
+
+function authConfigFrom(values: OptionValues): AuthConfig | undefined {
+  const sources = (
+    [
+      ['secret-file', values.authSecretFile, '--auth-secret-file'],
+      ['public-key-file', values.authPublicKeyFile, '--auth-public-key-file'],
+      ['jwks-file', values.authJwksFile, '--auth-jwks-file'],
+      ['jwks-url', values.authJwksUrl, '--auth-jwks-url'],
+    ] as const
+  ).filter(([, location]) => location !== '');
+  if (sources.length === 0) return undefined;
+  if (sources.length > 1) {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `authentication takes one key source, got ${sources.map(([, , flag]) => flag).join(' and ')}`, {
+      flags: sources.map(([, , flag]) => flag),
+    });
+  }
+  const [[kind, location]] = sources as unknown as [[AuthConfig['key']['kind'], string]];
+  if (kind === 'jwks-url' && !/^https?:\/\//.test(location)) {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `--auth-jwks-url must be an http(s) URL, got '${location}'`, { value: location });
+  }
+  return {
+    key: { kind, location },
+    audience: values.authAudience || undefined,
+    issuer: values.authIssuer || undefined,
+    channelsClaim: values.authChannelsClaim,
+    clockToleranceS: values.authClockTolerance,
+    refreshWindowS: values.authRefreshWindow,
   };
 }
 

@@ -1,5 +1,16 @@
-export type { FeedConfig, HistoryLimits, KafkaConfig, KafkaSaslConfig, KafkaTlsConfig, LoadBalancerConfig, LocalConfig, ShardConfig } from './configs.js';
-export { feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
+export type {
+  AccessConfig,
+  AuthConfig,
+  FeedConfig,
+  HistoryLimits,
+  KafkaConfig,
+  KafkaSaslConfig,
+  KafkaTlsConfig,
+  LoadBalancerConfig,
+  LocalConfig,
+  ShardConfig,
+} from './configs.js';
+export { accessConfigFrom, feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
 export type { LogLevel } from './log-levels.js';
 export { LOG_LEVELS } from './log-levels.js';
 export { renderConfigurationMarkdown } from './markdown.js';

@@ -1,6 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import { LOG_LEVELS, type LogLevel } from './log-levels.js';
-import { brokers, choice, cidrList, integer, list, onOff, type Parser, shardUrls, text, topicEventMap } from './parsers.js';
+import { brokers, choice, cidrList, integer, list, onOff, origins, type Parser, shardUrls, text, topicEventMap } from './parsers.js';
 
 export const MODES = ['shard', 'loadbalancer', 'feed', 'local'] as const;
 export type Mode = (typeof MODES)[number];
@@ -36,6 +36,7 @@ export const SASL_MECHANISM_OPTIONS = ['none', 'plain', 'scram-sha-256', 'scram-
 export type SaslMechanismOption = (typeof SASL_MECHANISM_OPTIONS)[number];
 const KAFKA_MODES: readonly Mode[] = ['shard', 'feed', 'local'];
 const LB_MODES: readonly Mode[] = ['loadbalancer', 'local'];
+const AUTH_MODES: readonly Mode[] = ['shard', 'loadbalancer', 'local'];
 
 export const OPTION_SPECS = [
   option({
@@ -483,6 +484,123 @@ export const OPTION_SPECS = [
     defaultLabel: 'none',
     parse: cidrList(),
     modes: LB_MODES,
+  }),
+  option({
+    key: 'authSecretFile',
+    flag: '--auth-secret-file <path>',
+    env: 'ODIN_AUTH_SECRET_FILE',
+    description: 'turn authentication on: clients need a JWT signed with this shared secret (HS256/384/512)',
+    defaultValue: '',
+    defaultLabel: 'none (no authentication)',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authPublicKeyFile',
+    flag: '--auth-public-key-file <pem>',
+    env: 'ODIN_AUTH_PUBLIC_KEY_FILE',
+    description: 'turn authentication on: JWTs signed by the private half of this PEM public key (RS*/PS*, ES*, EdDSA by key type)',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authJwksFile',
+    flag: '--auth-jwks-file <path>',
+    env: 'ODIN_AUTH_JWKS_FILE',
+    description: 'turn authentication on: JWTs signed by a key of this JWKS file (matched by kid), re-read when it changes',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authJwksUrl',
+    flag: '--auth-jwks-url <url>',
+    env: 'ODIN_AUTH_JWKS_URL',
+    description: "turn authentication on: JWTs signed by a key of the issuer's JWKS at this https URL (fetched and cached)",
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authAudience',
+    flag: '--auth-audience <aud>',
+    env: 'ODIN_AUTH_AUDIENCE',
+    description: 'when set, a token must name this audience (aud)',
+    defaultValue: '',
+    defaultLabel: 'not checked',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authIssuer',
+    flag: '--auth-issuer <iss>',
+    env: 'ODIN_AUTH_ISSUER',
+    description: 'when set, a token must come from this issuer (iss)',
+    defaultValue: '',
+    defaultLabel: 'not checked',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authChannelsClaim',
+    flag: '--auth-channels-claim <name>',
+    env: 'ODIN_AUTH_CHANNELS_CLAIM',
+    description: 'claim listing the channel patterns a token grants (*, BTC.*, *.trade, exact names); a token without it may see every channel',
+    defaultValue: 'channels',
+    parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authClockTolerance',
+    flag: '--auth-clock-tolerance <s>',
+    env: 'ODIN_AUTH_CLOCK_TOLERANCE',
+    description: 'clock skew allowed when checking exp and nbf',
+    defaultValue: 30,
+    parse: integer(0, 3600),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authRefreshWindow',
+    flag: '--auth-refresh-window <s>',
+    env: 'ODIN_AUTH_REFRESH_WINDOW',
+    description: 'how long before its token expires a connection is sent token_expiring, to refresh it in place; at expiry it is closed with 4001',
+    defaultValue: 30,
+    parse: integer(1, 3600),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'allowedOrigins',
+    flag: '--allowed-origins <list>',
+    env: 'ODIN_ALLOWED_ORIGINS',
+    description:
+      'browser origins allowed to connect (e.g. https://app.example.com); a handshake with another Origin header gets 403. Clients that send no Origin (non-browsers) are not affected',
+    defaultValue: [] as string[],
+    defaultLabel: 'any origin',
+    parse: origins(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'adminPort',
+    flag: '--admin-port <port>',
+    env: 'ODIN_ADMIN_PORT',
+    description: 'port of the private ops surface (/metrics, detailed /health); when set, the public port answers only /ws and a minimal /health and /ready',
+    defaultValue: 0,
+    defaultLabel: 'none (everything on the public port)',
+    parse: integer(1, 65535),
+    modes: ['shard', 'loadbalancer'],
+  }),
+  option({
+    key: 'adminHost',
+    flag: '--admin-host <host>',
+    env: 'ODIN_ADMIN_HOST',
+    description: "address of the ops surface: loopback, or the instance's internal address (never a public one)",
+    defaultValue: '127.0.0.1',
+    parse: text(),
+    modes: ['shard', 'loadbalancer'],
   }),
   option({
     key: 'shards',

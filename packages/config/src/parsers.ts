@@ -98,6 +98,18 @@ export function shardUrls(): Parser<string[]> {
   };
 }
 
+/** Browser origins, comma-separated: scheme://host[:port], as browsers send them in the Origin header. */
+export function origins(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => {
+    const entries = parseList(raw);
+    for (const entry of entries) {
+      if (!/^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$/.test(entry)) throw invalid('expected origins like https://app.example.com[,...]', entry);
+    }
+    return entries.map((entry) => entry.toLowerCase());
+  };
+}
+
 /** IP addresses or CIDR ranges, comma-separated (IPv4 or IPv6). */
 export function cidrList(): Parser<string[]> {
   const parseList = list();

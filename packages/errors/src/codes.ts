@@ -31,6 +31,9 @@ export const ErrorCode = {
   CODEC_UNSUPPORTED: 'E_CODEC_UNSUPPORTED',
   /** A compressed record batch is malformed. */
   CODEC_CORRUPT: 'E_CODEC_CORRUPT',
+  // Authentication
+  /** A key file for token verification is missing or unusable (--auth-secret-file, --auth-public-key-file, --auth-jwks-file). */
+  AUTH_CONFIG: 'E_AUTH_CONFIG',
   // Load balancer
   /** The --backend-urls-file shard list cannot be read or has a bad line. */
   SHARD_LIST_FILE: 'E_SHARD_LIST_FILE',

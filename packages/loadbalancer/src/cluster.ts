@@ -1,4 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
+import { createTokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
@@ -65,6 +66,9 @@ async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<
 }
 
 function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalancerProcess {
+  // The workers read the key files too; reading them here first fails the start once, with the
+  // flag named, instead of a worker crash-looping on an unreadable file.
+  if (config.access.auth) createTokenVerifier(config.access.auth);
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   cluster.on('message', (worker, message: ClusterMessage) => {

@@ -1,9 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { TokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, type CloseReason, HANDSHAKE_STATUS_LINES, RetryHints } from '@odin-ws/protocol';
+import { CloseCode, type CloseReason, HANDSHAKE_STATUS_LINES, RetryHints, tokenFromHandshake } from '@odin-ws/protocol';
 import { AdmissionControl } from './admission.js';
 import { createClientAddressResolver } from './client-address.js';
 import { upgradeAndClose } from './close-frame.js';
@@ -22,6 +23,8 @@ export interface HandshakeRouterOptions {
   logger: Logger;
   metrics: LoadBalancerMetrics;
   pool: ShardPool;
+  /** Token verification; undefined when authentication is off. */
+  verifier: TokenVerifier | undefined;
   isDraining: () => boolean;
 }
 
@@ -32,21 +35,25 @@ type AttemptFailure = HandshakeFailureReason | 'circuit_open';
  * in this order:
  * 1. the path and the RFC 6455 rules: a malformed handshake gets an HTTP answer here and never
  *    reaches admission or a shard, so it cannot count against a shard's circuit;
- * 2. a draining worker answers 1012;
- * 3. admission control (global and per-IP token buckets, a bounded queue): a refusal is 1013;
- * 4. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
+ * 2. the browser origin (403) and the token (401), likewise before admission and any shard: a
+ *    flood of bad tokens costs no queue place and opens no breaker;
+ * 3. a draining worker answers 1012;
+ * 4. admission control (global and per-IP token buckets, a bounded queue): a refusal is 1013;
+ * 5. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
  *    (pooled-shard.ts); a shard that fails is followed by the next;
- * 5. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
+ * 6. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
  *    client gets 1013 if every shard said it is full, else 1012 (close-frame.ts).
  */
 export class HandshakeRouter {
   readonly spliced = new SplicedConnections();
   private readonly admission: AdmissionControl;
   private readonly clientAddressOf: ReturnType<typeof createClientAddressResolver>;
+  private readonly allowedOrigins: Set<string>;
 
   constructor(private readonly options: HandshakeRouterOptions) {
     this.admission = new AdmissionControl(options.config.admission);
     this.clientAddressOf = createClientAddressResolver(options.config.trustedProxies);
+    this.allowedOrigins = new Set(options.config.access.allowedOrigins);
   }
 
   get admissionQueueDepth(): number {
@@ -65,6 +72,21 @@ export class HandshakeRouter {
       metrics.handshakeRejected.inc({ reason: problem.code });
       endWithJson(socket, HANDSHAKE_STATUS_LINES[problem.status], { error: problem.code, message: problem.message }, problem.headers);
       return;
+    }
+    if (!this.originAllowed(req.headers.origin)) {
+      metrics.handshakeRejected.inc({ reason: 'ORIGIN_NOT_ALLOWED' });
+      endWithJson(socket, '403 Forbidden', { error: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' });
+      return;
+    }
+    if (this.options.verifier) {
+      const refusal = await this.authenticate(this.options.verifier, req);
+      if (refusal) {
+        metrics.handshakeRejected.inc({ reason: refusal.code });
+        metrics.authRefusals.inc({ code: refusal.code });
+        if (!socket.destroyed)
+          endWithJson(socket, '401 Unauthorized', { error: refusal.code, message: refusal.message }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        return;
+      }
     }
     if (this.options.isDraining()) {
       refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: RetryHints.lbDrainingMs });
@@ -89,6 +111,20 @@ export class HandshakeRouter {
       code,
       overloaded ? { code: 'OVERLOADED', retryMs: RetryHints.overloadedMs } : { code: 'NO_SHARD_AVAILABLE', retryMs: RetryHints.noShardMs },
     );
+  }
+
+  private originAllowed(origin: string | undefined): boolean {
+    return this.allowedOrigins.size === 0 || origin === undefined || this.allowedOrigins.has(origin.toLowerCase());
+  }
+
+  /** The token's refusal, if any (the shard checks it again: each tier is a trust boundary). */
+  private async authenticate(verifier: TokenVerifier, req: IncomingMessage): Promise<{ code: string; message: string } | undefined> {
+    const url = req.url ?? '';
+    const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
+    const located = tokenFromHandshake(query, req.headers.authorization);
+    if (!located.ok) return { code: located.code, message: 'a token is required: ?token=<jwt> or Authorization: Bearer <jwt>' };
+    const result = await verifier.verify(located.token);
+    return result.ok ? undefined : { code: result.code, message: result.message };
   }
 
   private async admit(clientAddress: string): Promise<string> {

@@ -27,8 +27,14 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
     }),
     handshakeRejected: new Counter({
       name: 'ws_handshake_rejected_total',
-      help: 'Client handshakes refused before any shard was tried, by rule broken (BAD_HANDSHAKE, UPGRADE_REQUIRED, UNSUPPORTED_WEBSOCKET_VERSION, TOO_MANY_HEADERS)',
+      help: 'Client handshakes refused before any shard was tried, by rule broken (BAD_HANDSHAKE, UPGRADE_REQUIRED, UNSUPPORTED_WEBSOCKET_VERSION, TOO_MANY_HEADERS, ORIGIN_NOT_ALLOWED, TOKEN_*)',
       labelNames: ['reason'],
+      registers,
+    }),
+    authRefusals: new Counter({
+      name: 'ws_auth_refusals_total',
+      help: 'Handshakes refused with 401 before admission and before any shard, by token code (TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, ...)',
+      labelNames: ['code'],
       registers,
     }),
     clientProtocolErrors: new Counter({

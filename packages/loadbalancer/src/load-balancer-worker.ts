@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { createTokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
@@ -42,7 +43,9 @@ export class LoadBalancerWorker {
     const { config, logger, registry } = options;
     this.metrics = createLoadBalancerMetrics(registry, () => ({ proxied: this.router.spliced.size, queueDepth: this.router.admissionQueueDepth }));
     this.pool = new ShardPool(config, this.metrics, logger);
-    this.router = new HandshakeRouter({ config, logger, metrics: this.metrics, pool: this.pool, isDraining: () => this.draining });
+    // Key files are read now: an unusable one fails the start (E_AUTH_CONFIG).
+    const verifier = config.access.auth ? createTokenVerifier(config.access.auth) : undefined;
+    this.router = new HandshakeRouter({ config, logger, metrics: this.metrics, pool: this.pool, verifier, isDraining: () => this.draining });
     this.server = createServer(
       { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
       (req, res) => void this.handleHttp(req, res),

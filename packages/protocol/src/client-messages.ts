@@ -1,3 +1,4 @@
+import { MAX_TOKEN_LENGTH } from './auth.js';
 import { isValidChannel } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
 import { isCount, isPlainObject } from './json-guards.js';
@@ -11,7 +12,8 @@ export type ClientRequest =
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
-  | { type: 'reconnect'; id?: RequestId };
+  | { type: 'reconnect'; id?: RequestId }
+  | { type: 'refresh'; token: string; id?: RequestId };
 
 export interface DecodeFailure {
   code: ProtocolErrorCode;
@@ -63,6 +65,13 @@ export function decodeClientMessage(text: string): DecodeResult {
       const channels = readChannels(parsed);
       if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
       return { ok: true, request: { type, channels: channels.value, ...withId(requestId) } };
+    }
+    case 'refresh': {
+      const token = field(parsed, 'token');
+      if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) {
+        return fail(ProtocolErrorCode.BAD_MESSAGE, `"token" must be a string of 1-${MAX_TOKEN_LENGTH} characters`, requestId);
+      }
+      return { ok: true, request: { type, token, ...withId(requestId) } };
     }
     case 'heartbeat':
     case 'ping':

@@ -12,9 +12,11 @@ export const CloseCode = {
   SERVICE_RESTART: 1012,
   /** Overloaded: try again later, after retryMs. */
   TRY_AGAIN_LATER: 1013,
+  /** The connection's token expired without a refresh: get a new token, then reconnect. */
+  TOKEN_EXPIRED: 4001,
 } as const;
 
-export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE';
+export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'TOKEN_EXPIRED';
 
 export interface CloseReason {
   code: CloseReasonCode;

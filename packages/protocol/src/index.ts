@@ -1,3 +1,5 @@
+export type { TokenLocation } from './auth.js';
+export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
 export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export { decodeClientMessage } from './client-messages.js';
@@ -11,6 +13,7 @@ export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js'
 export type { ShardHealthReport, ShardStatus } from './health-report.js';
 export { parseShardHealthReport, SHARD_STATUSES } from './health-report.js';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
+export { withId } from './request-id.js';
 export { drainReconnectMs, RetryHints } from './retry-hints.js';
 export type { ServerMessage } from './server-message-decoder.js';
 export { decodeServerMessage } from './server-message-decoder.js';
@@ -18,7 +21,9 @@ export {
   encodeError,
   encodePong,
   encodeReconnectError,
+  encodeRefreshAck,
   encodeSubscriptionAck,
+  encodeTokenExpiring,
   encodeUnsubscriptionAck,
 } from './server-messages.js';
 export type { ShardRefusalAnswer } from './shard-refusal.js';

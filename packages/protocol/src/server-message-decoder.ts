@@ -10,7 +10,9 @@ export type ServerMessage =
   | { type: 'unsubscription_ack'; unsubscribed: string[]; count: number; id?: RequestId }
   | { type: 'pong'; ts: number; id?: RequestId }
   | { type: 'error'; code: string; message: string; value?: string; id?: RequestId }
-  | { type: 'reconnect_error'; message: string; id?: RequestId };
+  | { type: 'reconnect_error'; message: string; id?: RequestId }
+  | { type: 'token_expiring'; expiresAt: number }
+  | { type: 'refresh_ack'; expiresAt: number; revoked: string[]; id?: RequestId };
 
 /**
  * Reads one server text frame; undefined for anything that is not a well-formed odin-ws message
@@ -45,6 +47,10 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
       return typeof message['code'] === 'string' && typeof message['message'] === 'string' ? (message as ServerMessage) : undefined;
     case 'reconnect_error':
       return typeof message['message'] === 'string' ? (message as ServerMessage) : undefined;
+    case 'token_expiring':
+      return typeof message['expiresAt'] === 'number' ? (message as ServerMessage) : undefined;
+    case 'refresh_ack':
+      return typeof message['expiresAt'] === 'number' && isStringArray(message['revoked']) ? (message as ServerMessage) : undefined;
     default:
       return undefined;
   }

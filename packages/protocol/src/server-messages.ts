@@ -27,6 +27,16 @@ export function encodeError(error: { code: ProtocolErrorCode; message: string; v
   return JSON.stringify({ type: 'error', code, message, ...(value === undefined ? {} : { value }), ...withId(id) });
 }
 
+/** Sent once, `refreshWindow` before the connection's token expires: answer with `refresh`. */
+export function encodeTokenExpiring(expiresAt: number): string {
+  return JSON.stringify({ type: 'token_expiring', expiresAt });
+}
+
+/** A refresh accepted: the new expiry, and the channels the new token no longer grants (now unsubscribed). */
+export function encodeRefreshAck(expiresAt: number, revoked: string[], id?: RequestId): string {
+  return JSON.stringify({ type: 'refresh_ack', expiresAt, revoked, ...withId(id) });
+}
+
 /** The answer to the seed's `reconnect` (one offset per topic): resuming is done with `since` (docs/protocol.md, Recovery). */
 export function encodeReconnectError(message: string, id?: RequestId): string {
   return JSON.stringify({ type: 'reconnect_error', message, ...withId(id) });

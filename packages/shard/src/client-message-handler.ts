@@ -1,3 +1,4 @@
+import type { TokenVerifier } from '@odin-ws/auth';
 import {
   type ClientRequest,
   CloseCode,
@@ -6,10 +7,12 @@ import {
   encodeError,
   encodePong,
   encodeReconnectError,
+  encodeRefreshAck,
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
   formatCloseReason,
   ProtocolErrorCode,
+  withId,
 } from '@odin-ws/protocol';
 import type { ChannelHistory } from './channel-history.js';
 import { type ClientSocket, takeMessageToken } from './client-state.js';
@@ -26,6 +29,10 @@ export interface ClientMessageHandlerOptions {
   clientRateLimit: number;
   maxMessageSize: number;
   maxReplayBytes: number;
+  /** Undefined: no authentication; a `refresh` is answered AUTH_DISABLED. */
+  verifier: TokenVerifier | undefined;
+  /** Whether a socket is still open (after an asynchronous step). */
+  isOpen: (ws: ClientSocket) => boolean;
 }
 
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
@@ -98,7 +105,40 @@ export class ClientMessageHandler {
       case 'reconnect':
         ws.send(encodeReconnectError(RECONNECT_UNSUPPORTED, request.id));
         return;
+      case 'refresh':
+        this.refresh(ws, request);
+        return;
     }
+  }
+
+  /**
+   * A new token for an open connection: its expiry moves, and channels the new token no longer
+   * grants are unsubscribed (listed in the ack's `revoked`). A token that does not verify changes
+   * nothing: the connection still closes when the old one expires.
+   */
+  private refresh(ws: ClientSocket, request: Extract<ClientRequest, { type: 'refresh' }>): void {
+    const { verifier, metrics } = this.options;
+    if (!verifier) {
+      this.reject(ws, { code: ProtocolErrorCode.AUTH_DISABLED, message: 'this server does not check tokens', ...withId(request.id) });
+      return;
+    }
+    void verifier.verify(request.token).then((result) => {
+      // Verification is asynchronous: the socket may have closed meanwhile, and uWS throws on a closed one.
+      if (!this.options.isOpen(ws)) return;
+      ws.cork(() => {
+        if (!result.ok) {
+          metrics.authRefusals.inc({ code: result.code });
+          this.reject(ws, { code: ProtocolErrorCode.TOKEN_REFUSED, message: result.message, value: result.code, ...withId(request.id) });
+          return;
+        }
+        const state = ws.getUserData();
+        state.expiresAt = result.identity.expiresAt;
+        state.grants = result.identity.grants;
+        const revoked = [...state.channels].filter((channel) => !result.identity.grants.allows(channel));
+        if (revoked.length > 0) this.options.subscriptions.unsubscribe(ws, revoked);
+        ws.send(encodeRefreshAck(state.expiresAt, revoked, request.id));
+      });
+    });
   }
 
   /**
@@ -108,12 +148,23 @@ export class ClientMessageHandler {
    * after the replay and is not in it.
    */
   private subscribe(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>): void {
+    // All or nothing, like the subscription limit: one channel the token does not grant refuses the request.
+    const denied = ws.getUserData().grants?.firstDenied(request.channels);
+    if (denied !== undefined) {
+      this.reject(ws, {
+        code: ProtocolErrorCode.CHANNEL_NOT_ALLOWED,
+        message: 'your token does not grant this channel; nothing of this request was subscribed',
+        value: denied,
+        ...withId(request.id),
+      });
+      return;
+    }
     const result = this.options.subscriptions.subscribe(ws, request.channels);
     if (!result.ok) {
       this.reject(ws, {
         code: ProtocolErrorCode.TOO_MANY_CHANNELS,
         message: `subscription limit is ${result.limit} channels per connection; this request would make ${result.requested}`,
-        ...(request.id === undefined ? {} : { id: request.id }),
+        ...withId(request.id),
       });
       return;
     }

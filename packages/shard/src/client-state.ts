@@ -1,3 +1,4 @@
+import type { ChannelGrants } from '@odin-ws/auth';
 import type { WebSocket } from './uws.js';
 
 /**
@@ -13,12 +14,24 @@ export interface ClientState {
   rateLimitNoticeAt: number;
   /** Set when the server closes the socket, so the close handler counts the right reason. */
   closeReason: string | undefined;
+  /** What the connection's token grants; undefined without authentication (every channel). */
+  grants: ChannelGrants | undefined;
+  /** When the token expires (ms since the epoch); Infinity without authentication. */
+  expiresAt: number;
 }
 
 export type ClientSocket = WebSocket<ClientState>;
 
 export function newClientState(burst: number, now: number): ClientState {
-  return { channels: new Set(), tokens: burst, tokensAt: now, rateLimitNoticeAt: 0, closeReason: undefined };
+  return {
+    channels: new Set(),
+    tokens: burst,
+    tokensAt: now,
+    rateLimitNoticeAt: 0,
+    closeReason: undefined,
+    grants: undefined,
+    expiresAt: Number.POSITIVE_INFINITY,
+  };
 }
 
 /**

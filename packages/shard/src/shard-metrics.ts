@@ -24,10 +24,21 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
         this.set(readState().maxConnections);
       },
     }),
+    authRefusals: new Counter({
+      name: 'ws_auth_refusals_total',
+      help: 'Handshakes refused with 401 (and refreshes refused), by token code (TOKEN_MISSING, TOKEN_INVALID, TOKEN_EXPIRED, ...)',
+      labelNames: ['code'],
+      registers,
+    }),
+    tokenExpiryCloses: new Counter({
+      name: 'ws_token_expired_closes_total',
+      help: 'Connections closed with 4001 because their token expired without a refresh',
+      registers,
+    }),
     connectionsTotal: new Counter({ name: 'ws_connections_total', help: 'WebSocket connections accepted', registers }),
     connectionsRejected: new Counter({
       name: 'ws_connections_rejected_total',
-      help: 'Handshakes refused, by reason (at_capacity, draining, bad_handshake)',
+      help: 'Handshakes refused, by reason (at_capacity, draining, bad_handshake, origin_not_allowed, unauthorized)',
       labelNames: ['reason'],
       registers,
     }),

@@ -1,25 +1,30 @@
+import type { TokenVerifier } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
-import { type ShardHealthReport, ShardRefusalCode, shardRefusalAnswer } from '@odin-ws/protocol';
+import type { ShardHealthReport } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
 import { ClientMessageHandler } from './client-message-handler.js';
-import { type ClientState, newClientState } from './client-state.js';
+import type { ClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
-import { handshakeProblemOf, registerHttpRoutes, sendHandshakeProblem, sendJson } from './http-routes.js';
+import { createUpgradeHandler } from './handshake.js';
+import { registerHttpRoutes } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
+import { TokenExpiry } from './token-expiry.js';
 import { loadNativeUws, type TemplatedApp, type us_listen_socket } from './uws.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
   source: RecordSource;
+  /** Token verification; undefined when authentication is off. */
+  verifier: TokenVerifier | undefined;
   logger: Logger;
   registry: Registry;
 }
@@ -34,7 +39,7 @@ const HISTORY_TRIM_INTERVAL_MS = 1000;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
- * A handshake is admitted (or refused) in `upgrade`, a client frame is answered by ClientMessageHandler,
+ * A handshake is admitted (or refused) in handshake.ts, a client frame is answered by ClientMessageHandler,
  * and a Kafka batch is published by Broadcaster.
  */
 export class ShardServer {
@@ -49,6 +54,7 @@ export class ShardServer {
   private readonly historyTrimmer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private readonly uws = loadNativeUws();
+  private readonly tokenExpiry: TokenExpiry | undefined;
 
   private constructor(private readonly options: ShardServerOptions) {
     const { config, registry, logger } = options;
@@ -77,7 +83,14 @@ export class ShardServer {
       clientRateLimit: config.clientRateLimit,
       maxMessageSize: config.maxMessageSize,
       maxReplayBytes: config.history.maxReplayBytes,
+      verifier: options.verifier,
+      isOpen: (ws) => this.connections.has(ws),
     });
+    const refreshWindowS = config.access.auth?.refreshWindowS;
+    this.tokenExpiry =
+      options.verifier && refreshWindowS !== undefined
+        ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
+        : undefined;
     const broadcaster = new Broadcaster(this.app, mapper, this.history, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
@@ -92,29 +105,13 @@ export class ShardServer {
       // No uWS backpressure cap: past it uWS silently skips messages and drops even the close frame
       // (the client sees a bare 1006). The slow-client sweeper enforces backpressureLimit instead.
       maxBackpressure: 0,
-      upgrade: (res, req, context) => {
-        const problem = handshakeProblemOf(req);
-        if (problem) {
-          metrics.connectionsRejected.inc({ reason: 'bad_handshake' });
-          sendHandshakeProblem(res, problem);
-          return;
-        }
-        const refusal = this.draining ? ShardRefusalCode.DRAINING : this.connections.size >= config.maxConnections ? ShardRefusalCode.AT_CAPACITY : undefined;
-        if (refusal) {
-          metrics.connectionsRejected.inc({ reason: refusal.toLowerCase() });
-          const answer = shardRefusalAnswer(refusal);
-          sendJson(res, answer.status, answer.body, answer.headers);
-          return;
-        }
-        const now = Date.now();
-        res.upgrade(
-          newClientState(config.clientRateLimit * 2, now),
-          req.getHeader('sec-websocket-key'),
-          req.getHeader('sec-websocket-protocol'),
-          req.getHeader('sec-websocket-extensions'),
-          context,
-        );
-      },
+      upgrade: createUpgradeHandler({
+        config,
+        metrics,
+        verifier: options.verifier,
+        isDraining: () => this.draining,
+        connectionCount: () => this.connections.size,
+      }),
       open: (ws) => {
         this.connections.add(ws);
         metrics.connectionsTotal.inc();
@@ -177,6 +174,7 @@ export class ShardServer {
     logger.info({ connections: this.connections.size, drainTimeoutS: config.drainTimeoutS }, 'drain started');
     const closed = await closeClientsPaced(this.connections, config.drainTimeoutS * 1000 * CLOSE_WINDOW_SHARE);
     this.slowClients.stop();
+    this.tokenExpiry?.stop();
     clearInterval(this.historyTrimmer);
     await source.stop();
     this.stopListening();

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { createTokenVerifier } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
 import { checkBrokerTransport, KafkaJsRecordSource, loadTlsOptions } from '@odin-ws/kafka';
 import { createLogger, createMetricsRegistry, type Logger } from '@odin-ws/observability';
@@ -21,5 +22,7 @@ export async function startShard(config: ShardConfig, logger?: Logger): Promise<
     metadataRefreshMs: kafka.metadataRefreshMs,
     logger: log,
   });
-  return ShardServer.start({ config, source, logger: log, registry: createMetricsRegistry({ shard_id: config.shardId }) });
+  // Key files are read now: an unusable one fails the start (E_AUTH_CONFIG) before anything listens.
+  const verifier = config.access.auth ? createTokenVerifier(config.access.auth) : undefined;
+  return ShardServer.start({ config, source, verifier, logger: log, registry: createMetricsRegistry({ shard_id: config.shardId }) });
 }

@@ -3,7 +3,7 @@ import { describeError, OdinError } from '@odin-ws/errors';
 import type * as UwsTypes from '@trufflesuite/uws-js-unofficial';
 
 export type Uws = typeof UwsTypes;
-export type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket, WebSocket } from '@trufflesuite/uws-js-unofficial';
+export type { HttpRequest, HttpResponse, TemplatedApp, us_listen_socket, us_socket_context_t, WebSocket } from '@trufflesuite/uws-js-unofficial';
 
 const PACKAGE = '@trufflesuite/uws-js-unofficial';
 

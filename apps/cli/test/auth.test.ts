@@ -1,0 +1,139 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  createTestTopic,
+  type LoadBalancerProcess,
+  metricValue,
+  produce,
+  type ShardProcess,
+  seedValue,
+  startLoadBalancerProcess,
+  startShardProcess,
+  TestClient,
+  waitFor,
+} from '@odin-ws/testkit';
+import { SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const SECRET = 'an-odin-ws-test-secret-of-32-bytes-or-more';
+const secretFile = join(mkdtempSync(join(tmpdir(), 'odin-auth-')), 'secret');
+writeFileSync(secretFile, SECRET, { mode: 0o600 });
+const now = () => Math.floor(Date.now() / 1000);
+const token = (claims: Record<string, unknown> = {}, secret = SECRET) =>
+  new SignJWT({ exp: now() + 600, sub: 'trader-1', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+const unsigned = () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: now() + 600 })}.`;
+
+/** The HTTP answer to a WebSocket handshake: 101, or a refusal with its JSON code. */
+function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url.replace('ws://', 'http://'), {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve({ status: 101 });
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { error?: string }).error }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('authentication and entitlements (real shard and LB, --auth-secret-file on both)', () => {
+  let topic: string;
+  let shard: ShardProcess;
+  let lb: LoadBalancerProcess;
+  const clients: TestClient[] = [];
+  const authArgs = [`--auth-secret-file=${secretFile}`];
+
+  beforeAll(async () => {
+    topic = await createTestTopic('auth', 1);
+    shard = await startShardProcess({
+      topics: [topic],
+      args: [`--channel-map=${topic}=trade`, '--auth-refresh-window=2', '--auth-clock-tolerance=0', ...authArgs],
+    });
+    lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: authArgs });
+    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.terminate();
+    await lb?.stop();
+    await shard?.stop();
+  });
+
+  const connect = async (url: string) => {
+    const client = await TestClient.connect(url);
+    clients.push(client);
+    return client;
+  };
+
+  it.each([
+    ['no token', async () => ({}), 'TOKEN_MISSING'],
+    ['a wrong signature', async () => ({ query: await token({}, 'not-the-secret-but-also-long-enough-32b') }), 'TOKEN_INVALID'],
+    ['alg none', async () => ({ query: unsigned() }), 'TOKEN_INVALID'],
+    ['an expired token', async () => ({ query: await token({ exp: now() - 60 }) }), 'TOKEN_EXPIRED'],
+    ['a token in both the query and the header', async () => ({ query: await token(), header: await token() }), 'TOKEN_AMBIGUOUS'],
+  ])('refuses %s with 401 at the shard and through the LB', async (_label, make, code) => {
+    for (const base of [shard.url, lb.url]) {
+      const { query, header } = (await make()) as { query?: string; header?: string };
+      const url = query ? `${base}?token=${query}` : base;
+      expect(await handshake(url, header ? { Authorization: `Bearer ${header}` } : {}), base).toEqual({ status: 401, code });
+    }
+  });
+
+  it('accepts a valid token in the query string or the Authorization header', async () => {
+    expect(await handshake(`${lb.url}?token=${await token()}`)).toEqual({ status: 101 });
+    expect(await handshake(lb.url, { Authorization: `Bearer ${await token()}` })).toEqual({ status: 101 });
+  });
+
+  it('30 bad-token handshakes open no breaker and cost the shard no score', async () => {
+    await Promise.all(Array.from({ length: 30 }, async () => expect((await handshake(`${lb.url}?token=${await token({}, 'x'.repeat(40))}`)).status).toBe(401)));
+    const [view] = (await lb.health()).shards;
+    expect(view).toMatchObject({ circuit: 'closed', recentFailures: 0, ready: true });
+    const metrics = await lb.metrics();
+    expect(metricValue(metrics, 'ws_circuit_breaker_state', { state: 'open' })).toBe(0);
+    expect(metricValue(metrics, 'ws_handshake_failures_total')).toBe(0);
+    expect(metricValue(metrics, 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' })).toBeGreaterThanOrEqual(30);
+  });
+
+  it('grants channels by pattern: BTC.* subscribes BTC.trade, and ETH.trade gets CHANNEL_NOT_ALLOWED and nothing of its request', async () => {
+    const client = await connect(`${lb.url}?token=${await token({ channels: ['BTC.*'] })}`);
+    expect(await client.subscribe(['BTC.trade'])).toMatchObject({ subscribed: ['BTC.trade'] });
+    const refused = await client.request({ type: 'subscribe', data: { channels: ['BTC.book', 'ETH.trade'] } }, 'error');
+    expect(refused).toMatchObject({ code: 'CHANNEL_NOT_ALLOWED', value: 'ETH.trade' });
+    await produce(topic, [
+      { key: 'BTC', value: seedValue({ n: 1 }) },
+      { key: 'ETH', value: seedValue({ n: 2 }) },
+    ]);
+    await client.waitForData(1, 'BTC.trade');
+    expect(client.dataMessages().map((m) => m['channel'])).toEqual(['BTC.trade']); // BTC.book was not subscribed either
+  });
+
+  it('warns before expiry, takes a refreshed token in place, and closes with 4001 when a token runs out', async () => {
+    const client = await connect(`${lb.url}?token=${await token({ exp: now() + 4, channels: ['BTC.*', 'ETH.*'] })}`);
+    await client.subscribe(['BTC.trade', 'ETH.trade']);
+    const warning = await waitFor('token_expiring', () => client.messages.find((m) => m['type'] === 'token_expiring'), 10_000);
+    expect(warning['expiresAt']).toBeGreaterThan(Date.now());
+    const ack = await client.request({ type: 'refresh', token: await token({ exp: now() + 3, channels: ['BTC.*'] }) }, 'refresh_ack');
+    expect(ack).toMatchObject({ revoked: ['ETH.trade'] });
+    const refused = await client.request({ type: 'refresh', token: await token({}, 'y'.repeat(40)) }, 'error');
+    expect(refused).toMatchObject({ code: 'TOKEN_REFUSED', value: 'TOKEN_INVALID' });
+    const closed = await client.closedPromise;
+    expect(closed.code).toBe(4001);
+    expect(JSON.parse(closed.reason)).toEqual({ code: 'TOKEN_EXPIRED' });
+    expect(metricValue(await shard.metrics(), 'ws_token_expired_closes_total')).toBeGreaterThanOrEqual(1);
+  }, 30_000);
+});
+
+function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}

@@ -1,0 +1,3 @@
+export { ChannelGrants } from './channel-grants.js';
+export type { Identity, TokenVerifier, Verification } from './token-verifier.js';
+export { createTokenVerifier } from './token-verifier.js';

@@ -1,0 +1,90 @@
+import type { TokenVerifier } from '@odin-ws/auth';
+import type { ShardConfig } from '@odin-ws/config';
+import { ShardRefusalCode, shardRefusalAnswer, tokenFromHandshake } from '@odin-ws/protocol';
+import { type ClientState, newClientState } from './client-state.js';
+import { handshakeProblemOf, sendHandshakeProblem, sendJson } from './http-routes.js';
+import type { ShardMetrics } from './shard-metrics.js';
+import type { HttpRequest, HttpResponse, us_socket_context_t } from './uws.js';
+
+export interface HandshakeDeps {
+  config: ShardConfig;
+  metrics: ShardMetrics;
+  /** Undefined: no authentication (the earlier system's clients connect as they always did). */
+  verifier: TokenVerifier | undefined;
+  isDraining: () => boolean;
+  connectionCount: () => number;
+}
+
+/**
+ * Where a shard admits or refuses a handshake, in this order:
+ * 1. the RFC 6455 rules (400/426/431);
+ * 2. the browser origin, when --allowed-origins is set (403 ORIGIN_NOT_ALLOWED);
+ * 3. the token, when authentication is on (401 with its code): a shard checks it even behind the
+ *    load balancer, because a shard is a trust boundary of its own;
+ * 4. draining or full (503 with X-Odin-Refusal);
+ * then the upgrade, with the token's grants and expiry in the connection's state.
+ */
+export function createUpgradeHandler(deps: HandshakeDeps) {
+  const { config, metrics, verifier } = deps;
+  const allowedOrigins = new Set(config.access.allowedOrigins);
+  return (res: HttpResponse, req: HttpRequest, context: us_socket_context_t): void => {
+    const problem = handshakeProblemOf(req);
+    if (problem) {
+      metrics.connectionsRejected.inc({ reason: 'bad_handshake' });
+      sendHandshakeProblem(res, problem);
+      return;
+    }
+    const origin = req.getHeader('origin');
+    if (allowedOrigins.size > 0 && origin !== '' && !allowedOrigins.has(origin.toLowerCase())) {
+      metrics.connectionsRejected.inc({ reason: 'origin_not_allowed' });
+      sendJson(res, '403 Forbidden', { error: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' });
+      return;
+    }
+    // uWS frees the request when this handler returns: everything needed later is copied now.
+    const upgradeHeaders = [req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions')] as const;
+    const upgrade = (grants: ClientGrants) => {
+      const refusal = deps.isDraining()
+        ? ShardRefusalCode.DRAINING
+        : deps.connectionCount() >= config.maxConnections
+          ? ShardRefusalCode.AT_CAPACITY
+          : undefined;
+      if (refusal) {
+        metrics.connectionsRejected.inc({ reason: refusal.toLowerCase() });
+        const answer = shardRefusalAnswer(refusal);
+        sendJson(res, answer.status, answer.body, answer.headers);
+        return;
+      }
+      const state = newClientState(config.clientRateLimit * 2, Date.now());
+      state.grants = grants.grants;
+      state.expiresAt = grants.expiresAt;
+      res.cork(() => res.upgrade(state, ...upgradeHeaders, context));
+    };
+    if (!verifier) {
+      upgrade({ grants: undefined, expiresAt: Number.POSITIVE_INFINITY });
+      return;
+    }
+    const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined);
+    if (!located.ok) {
+      unauthorized(res, metrics, located.code, 'a token is required: ?token=<jwt> or Authorization: Bearer <jwt>');
+      return;
+    }
+    // Verification is asynchronous: the client may go away meanwhile, and uWS must be told to expect that.
+    let aborted = false;
+    res.onAborted(() => {
+      aborted = true;
+    });
+    void verifier.verify(located.token).then((result) => {
+      if (aborted) return;
+      if (!result.ok) unauthorized(res, metrics, result.code, result.message);
+      else upgrade({ grants: result.identity.grants, expiresAt: result.identity.expiresAt });
+    });
+  };
+}
+
+type ClientGrants = Pick<ClientState, 'grants' | 'expiresAt'>;
+
+function unauthorized(res: HttpResponse, metrics: ShardMetrics, code: string, message: string): void {
+  metrics.connectionsRejected.inc({ reason: 'unauthorized' });
+  metrics.authRefusals.inc({ code });
+  sendJson(res, '401 Unauthorized', { error: code, message }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+}
