@@ -1,7 +1,3 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createTestTopic,
   type LoadBalancerProcess,
@@ -14,38 +10,8 @@ import {
   TestClient,
   waitFor,
 } from '@odin-ws/testkit';
-import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const SECRET = 'an-odin-ws-test-secret-of-32-bytes-or-more';
-const secretFile = join(mkdtempSync(join(tmpdir(), 'odin-auth-')), 'secret');
-writeFileSync(secretFile, SECRET, { mode: 0o600 });
-const now = () => Math.floor(Date.now() / 1000);
-const token = (claims: Record<string, unknown> = {}, secret = SECRET) =>
-  new SignJWT({ exp: now() + 600, sub: 'trader-1', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
-const unsigned = () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ exp: now() + 600 })}.`;
-
-/** The HTTP answer to a WebSocket handshake: 101, or a refusal with its JSON code. */
-function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url.replace('ws://', 'http://'), {
-      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
-    });
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve({ status: 101 });
-    });
-    req.on('response', (res) => {
-      let body = '';
-      res.on('data', (chunk: Buffer) => {
-        body += chunk.toString();
-      });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { error?: string }).error }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
+import { handshake, now, secretFile, token, unsigned } from './auth-helpers.js';
 
 describe('authentication and entitlements (real shard and LB, --auth-secret-file on both)', () => {
   let topic: string;
@@ -133,7 +99,3 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
     expect(metricValue(await shard.metrics(), 'ws_token_expired_closes_total')).toBeGreaterThanOrEqual(1);
   }, 30_000);
 });
-
-function b64(value: unknown): string {
-  return Buffer.from(JSON.stringify(value)).toString('base64url');
-}

@@ -1,0 +1,44 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SignJWT } from 'jose';
+
+/** What the auth tests share: a secret file both tiers read, tokens signed with it, and a raw handshake. */
+export const SECRET = 'an-odin-ws-test-secret-of-32-bytes-or-more';
+export const secretFile = join(mkdtempSync(join(tmpdir(), 'odin-auth-')), 'secret');
+writeFileSync(secretFile, SECRET, { mode: 0o600 });
+export const now = () => Math.floor(Date.now() / 1000);
+
+/** An HS256 token: a valid one unless the claims or the secret say otherwise. */
+export const token = (claims: Record<string, unknown> = {}, secret = SECRET) =>
+  new SignJWT({ exp: now() + 600, sub: 'trader-1', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+
+/** `alg: none`: no signature at all. */
+export const unsigned = (claims: Record<string, unknown> = { exp: now() + 600 }) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;
+
+export function b64(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+/** The HTTP answer to a WebSocket handshake: 101, or a refusal with its JSON code. */
+export function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url.replace('ws://', 'http://'), {
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve({ status: 101 });
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, code: (JSON.parse(body) as { error?: string }).error }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
