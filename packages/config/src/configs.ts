@@ -102,6 +102,8 @@ export interface LoadBalancerConfig {
   shardUrls: string[];
   /** --backend-urls-file: when set, the shard list is read from this file and re-read while running (replaces shardUrls). */
   shardUrlsFile: string | undefined;
+  /** Where each shard's /health is polled; undefined: the port of its URL. */
+  shardHealthPort: number | undefined;
   workers: number;
   healthIntervalMs: number;
   handshakeTimeoutMs: number;
@@ -170,6 +172,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     logLevel: values.logLevel,
     shardUrls: values.backendUrls,
     shardUrlsFile: values.backendUrlsFile || undefined,
+    shardHealthPort: values.shardHealthPort || undefined,
     workers: values.lbWorkers,
     healthIntervalMs: values.healthInterval,
     handshakeTimeoutMs: values.handshakeTimeout,

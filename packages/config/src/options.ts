@@ -340,6 +340,16 @@ export const OPTION_SPECS = [
     modes: ['loadbalancer'],
   }),
   option({
+    key: 'shardHealthPort',
+    flag: '--shard-health-port <port>',
+    env: 'ODIN_SHARD_HEALTH_PORT',
+    description: "port on which the load balancer polls each shard's /health: the shards' --admin-port when they have one",
+    defaultValue: 0,
+    defaultLabel: "each shard's own port",
+    parse: integer(1, 65535),
+    modes: ['loadbalancer'],
+  }),
+  option({
     key: 'lbWorkers',
     flag: '--lb-workers <n>',
     env: 'ODIN_LB_WORKERS',

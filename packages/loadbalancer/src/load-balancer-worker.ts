@@ -84,41 +84,73 @@ export class LoadBalancerWorker {
     this.router.spliced.closeAll(CloseCode.SERVICE_RESTART, () => formatCloseReason({ code: 'DRAINING', retryMs: drainReconnectMs() }));
   }
 
-  private listen(): Promise<void> {
-    const { host, port } = this.options.config;
-    return new Promise((resolve, reject) => {
-      this.server.once('error', (error) => reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (${error.message})`, { host, port })));
-      this.server.listen({ host, port, backlog: 4096 }, () => {
-        this.options.logger.info({ host, port: this.port, shards: this.pool.ids }, 'load balancer listening');
-        resolve();
-      });
-    });
+  private async listen(): Promise<void> {
+    const { host, port, access } = this.options.config;
+    await listenOn(this.server, host, port, 4096);
+    this.options.logger.info({ host, port: this.port, shards: this.pool.ids }, 'load balancer listening');
+    if (access.admin) {
+      // The ops surface stays open through a drain, so operators and health checks see it to the end.
+      const admin = createServer((req, res) => void this.handleAdmin(req, res));
+      await listenOn(admin, access.admin.host, access.admin.port, 128);
+      this.options.logger.info({ host: access.admin.host, port: access.admin.port }, 'ops surface listening');
+    }
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req);
-    const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
-      this.metrics.httpRequests.inc({ status: String(status) });
-      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
-    };
+    const opsHere = this.options.config.access.admin === undefined;
+    if (opsHere && (await this.handleOps(path, res))) return;
+    const send = this.responder(res);
+    if (!opsHere && path === '/health') return send(200, { status: this.draining ? 'draining' : 'up' });
+    if (!opsHere && path === '/ready') return this.sendReady(send, false);
+    if (this.draining) return send(503, { error: 'DRAINING' }, { 'Retry-After': '1' });
+    if (path === PUBLIC_PATH) return send(426, { error: 'UPGRADE_REQUIRED', hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
+    return send(404, { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+  }
+
+  /** The private ops surface (--admin-port): /metrics, the detailed /health, /ready; nothing else. */
+  private async handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!(await this.handleOps(pathOf(req), res))) this.responder(res)(404, { error: 'NOT_FOUND' });
+  }
+
+  /** Answers /metrics, /health or /ready; false for any other path. */
+  private async handleOps(path: string, res: ServerResponse): Promise<boolean> {
+    const send = this.responder(res);
     if (path === '/metrics') {
       const text = await this.options.metricsText().catch((error: unknown) => {
         this.options.logger.warn({ err: error }, 'metrics unavailable');
         return undefined;
       });
-      if (text === undefined) return send(500, { error: 'METRICS_UNAVAILABLE' });
+      if (text === undefined) {
+        send(500, { error: 'METRICS_UNAVAILABLE' });
+        return true;
+      }
       this.metrics.httpRequests.inc({ status: '200' });
       res.writeHead(200, { 'Content-Type': this.options.registry.contentType }).end(text);
-      return;
+      return true;
     }
-    if (path === '/health') return send(200, this.health());
+    if (path === '/health') {
+      send(200, this.health());
+      return true;
+    }
     if (path === '/ready') {
-      const ready = !this.draining && this.pool.anyReady;
-      return ready ? send(200, { ready }) : send(503, { ready, draining: this.draining }, { 'Retry-After': '1' });
+      this.sendReady(send, true);
+      return true;
     }
-    if (this.draining) return send(503, { error: 'DRAINING' }, { 'Retry-After': '1' });
-    if (path === PUBLIC_PATH) return send(426, { error: 'UPGRADE_REQUIRED', hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
-    return send(404, { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+    return false;
+  }
+
+  private sendReady(send: ReturnType<LoadBalancerWorker['responder']>, detailed: boolean): void {
+    const ready = !this.draining && this.pool.anyReady;
+    if (ready) send(200, { ready });
+    else send(503, detailed ? { ready, draining: this.draining } : { ready }, { 'Retry-After': '1' });
+  }
+
+  private responder(res: ServerResponse) {
+    return (status: number, body: unknown, headers: Record<string, string> = {}) => {
+      this.metrics.httpRequests.inc({ status: String(status) });
+      res.writeHead(status, { 'Content-Type': 'application/json', ...headers }).end(JSON.stringify(body));
+    };
   }
 
   private health() {
@@ -130,4 +162,11 @@ export class LoadBalancerWorker {
       shards: this.pool.describe(),
     };
   }
+}
+
+function listenOn(server: Server, host: string, port: number, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error) => reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (${error.message})`, { host, port })));
+    server.listen({ host, port, backlog }, () => resolve());
+  });
 }

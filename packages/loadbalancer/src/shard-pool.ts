@@ -104,6 +104,7 @@ export class ShardPool {
   }
 
   private async poll(shard: PooledShard): Promise<void> {
-    applyHealthReport(shard, await pollShardHealth(shard.host, shard.port, pollTimeoutMs(this.config.healthIntervalMs)));
+    const port = this.config.shardHealthPort ?? shard.port;
+    applyHealthReport(shard, await pollShardHealth(shard.host, port, pollTimeoutMs(this.config.healthIntervalMs)));
   }
 }

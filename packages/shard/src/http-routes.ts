@@ -3,10 +3,11 @@ import type { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 
 /**
- * /health (always 200, JSON, what the LB polls), /ready (200 only while the shard should get new
- * clients: consuming Kafka and not draining) and /metrics (Prometheus text).
+ * The ops routes: /health (always 200, the full report the LB polls), /ready (200 only while the
+ * shard should get new clients: consuming Kafka and not draining) and /metrics (Prometheus text).
+ * On the public port unless --admin-port moves them to the private ops surface.
  */
-export function registerHttpRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
+function registerOpsRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
   app.get('/health', (res) => {
     sendJson(res, '200 OK', health());
   });
@@ -30,11 +31,41 @@ export function registerHttpRoutes(app: TemplatedApp, health: () => ShardHealthR
       },
     );
   });
+}
+
+/** The private ops surface (--admin-port): the ops routes and nothing else. */
+export function registerAdminRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
+  registerOpsRoutes(app, health, registry);
+  notFound(app);
+}
+
+/**
+ * The public port: /ws, and the ops routes too unless --admin-port moved them. Then /health and /ready
+ * here are the minimal liveness and readiness answers of a shard that is elsewhere: liveness and readiness that say no more than
+ * "up" and "taking clients" (no shard id, pid, counts or Kafka state), plus the answers to requests
+ * on /ws that are not handshakes.
+ */
+export function registerPublicRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry, opsHere: boolean): void {
+  if (opsHere) {
+    registerOpsRoutes(app, health, registry);
+  } else {
+    app.get('/health', (res) => {
+      sendJson(res, '200 OK', { status: health().status === 'draining' ? 'draining' : 'up' });
+    });
+    app.get('/ready', (res) => {
+      const ready = health().status === 'ok';
+      sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
+    });
+  }
   // Requests to the WebSocket path that uWS did not take as an upgrade (no or a malformed key, no
   // Upgrade header, another method) get the handshake rule they broke.
   app.any('/ws', (res, req) => {
     sendHandshakeProblem(res, handshakeProblemOf(req) ?? { status: 400, code: 'BAD_HANDSHAKE', message: 'not a WebSocket handshake', headers: {} });
   });
+  notFound(app);
+}
+
+function notFound(app: TemplatedApp): void {
   app.any('/*', (res, req) => {
     sendJson(res, '404 Not Found', { error: 'NOT_FOUND', path: req.getUrl(), hint: 'WebSocket clients connect to /ws' });
   });

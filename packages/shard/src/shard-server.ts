@@ -13,7 +13,7 @@ import type { ClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
 import { createUpgradeHandler } from './handshake.js';
-import { registerHttpRoutes } from './http-routes.js';
+import { registerAdminRoutes, registerPublicRoutes } from './http-routes.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -44,6 +44,8 @@ const HISTORY_TRIM_INTERVAL_MS = 1000;
  */
 export class ShardServer {
   private readonly app: TemplatedApp;
+  /** The private ops surface (--admin-port), when configured. */
+  private adminApp: TemplatedApp | undefined;
   private readonly connections = new ConnectionSet();
   private readonly subscriptions: SubscriptionIndex;
   private listenSocket: us_listen_socket | undefined;
@@ -125,7 +127,12 @@ export class ShardServer {
         metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code, message) });
       },
     });
-    registerHttpRoutes(this.app, () => this.health(), registry);
+    const admin = config.access.admin;
+    registerPublicRoutes(this.app, () => this.health(), registry, admin === undefined);
+    if (admin) {
+      this.adminApp = this.uws.App();
+      registerAdminRoutes(this.adminApp, () => this.health(), registry);
+    }
     options.source.onPartitionAdded((topic) => metrics.kafkaPartitionsAdded.inc({ topic }));
     options.source.start((batch) => broadcaster.publishBatch(batch));
     logger.info({ topics: config.topics }, 'kafka source started');
@@ -181,23 +188,17 @@ export class ShardServer {
     logger.info({ closed, durationMs: Date.now() - startedAt }, 'drain complete');
   }
 
-  private listen(): Promise<void> {
-    const { host, port } = this.options.config;
-    return new Promise((resolve, reject) => {
-      // Exclusive: uWS binds with SO_REUSEPORT by default, so a second shard started on a taken port
-      // would silently share it and split the clients. The .d.ts lacks this (host, port, options, cb) form.
-      const listen = this.app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => void;
-      listen.call(this.app, host, port, LISTEN_EXCLUSIVE_PORT, (token) => {
-        if (!token) {
-          reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (in use or not permitted)`, { host, port }));
-          return;
-        }
-        this.listenSocket = token;
-        this.boundPort = this.uws.us_socket_local_port(token as never);
-        this.options.logger.info({ host, port: this.boundPort }, 'shard listening');
-        resolve();
-      });
-    });
+  private async listen(): Promise<void> {
+    const { host, port, access } = this.options.config;
+    const token = await listenOn(this.app, host, port);
+    this.listenSocket = token;
+    this.boundPort = this.uws.us_socket_local_port(token as never);
+    this.options.logger.info({ host, port: this.boundPort }, 'shard listening');
+    if (this.adminApp && access.admin) {
+      // Stays open through a drain, so operators and health checks see it to the end.
+      const adminToken = await listenOn(this.adminApp, access.admin.host, access.admin.port);
+      this.options.logger.info({ host: access.admin.host, port: this.uws.us_socket_local_port(adminToken as never) }, 'ops surface listening');
+    }
   }
 
   private stopListening(): void {
@@ -225,4 +226,18 @@ function closeCodeLabel(code: number, message: ArrayBuffer): string {
     default:
       return 'other';
   }
+}
+
+/**
+ * Exclusive: uWS binds with SO_REUSEPORT by default, so a second shard started on a taken port
+ * would silently share it and split the clients. The .d.ts lacks this (host, port, options, cb) form.
+ */
+function listenOn(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
+  return new Promise((resolve, reject) => {
+    const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => void;
+    listen.call(app, host, port, LISTEN_EXCLUSIVE_PORT, (token) => {
+      if (token) resolve(token);
+      else reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (in use or not permitted)`, { host, port }));
+    });
+  });
 }

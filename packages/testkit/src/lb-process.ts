@@ -20,6 +20,8 @@ export async function startLoadBalancerProcess(options: {
   args?: string[];
   workers?: number;
   port?: number;
+  /** Where /health and /metrics answer, when --admin-port moves them off the public port. */
+  opsUrl?: string;
 }): Promise<LoadBalancerProcess> {
   const port = options.port ?? (await freePort());
   const { child, output, exited } = spawnCli([
@@ -34,14 +36,15 @@ export async function startLoadBalancerProcess(options: {
     ...(options.args ?? []),
   ]);
   const httpUrl = `http://127.0.0.1:${port}`;
+  const opsUrl = options.opsUrl ?? httpUrl;
   const lb: LoadBalancerProcess = {
     port,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl,
     child,
     output,
-    health: async () => (await fetch(`${httpUrl}/health`)).json() as never,
-    metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
+    health: async () => (await fetch(`${opsUrl}/health`)).json() as never,
+    metrics: async () => (await fetch(`${opsUrl}/metrics`)).text(),
     // Workers exit by themselves when the primary dies (their IPC channel closes), so killing the
     // primary is enough.
     stop: async (signal = 'SIGKILL') => {
