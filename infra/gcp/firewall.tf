@@ -23,7 +23,7 @@ resource "google_compute_firewall" "shard_health_checks" {
   }
 }
 
-# Only the LB tier opens WebSockets (and polls /health) on the shards; clients never reach them.
+# Only the LB tier opens WebSockets on the shards and polls their /health on the ops port; clients never reach them.
 resource "google_compute_firewall" "shard_from_lb" {
   name        = "odin-ws-shard-from-lb"
   network     = var.network
@@ -32,7 +32,7 @@ resource "google_compute_firewall" "shard_from_lb" {
   target_tags = ["odin-ws-shard"]
   allow {
     protocol = "tcp"
-    ports    = [tostring(local.shard_port)]
+    ports    = [tostring(local.shard_port), tostring(local.shard_admin_port)]
   }
 }
 
@@ -45,7 +45,7 @@ resource "google_compute_firewall" "metrics_from_monitoring" {
   target_tags   = ["odin-ws-lb", "odin-ws-shard"]
   allow {
     protocol = "tcp"
-    ports    = [tostring(local.lb_port), tostring(local.shard_port)]
+    ports    = [tostring(local.lb_admin_port), tostring(local.shard_admin_port)]
   }
 }
 

@@ -106,6 +106,25 @@ describe('infra/gcp (Terraform)', () => {
     }
   });
 
+  it('keeps /metrics and the detailed /health on private ops ports the external load balancer never reaches', async () => {
+    const { locals, resource } = await parsed();
+    const local = Object.assign({}, ...locals) as Record<string, unknown>;
+    const [shardAdmin, lbAdmin] = [String(local['shard_admin_port']), String(local['lb_admin_port'])];
+    expect(new Set([shardAdmin, lbAdmin, String(local['shard_port']), String(local['lb_port'])]).size).toBe(4);
+    expect(source).toMatch(/ODIN_ADMIN_PORT\s+= tostring\(local\.shard_admin_port\)/);
+    expect(source).toMatch(/ODIN_ADMIN_PORT\s+= tostring\(local\.lb_admin_port\)/);
+    expect(source).toMatch(/ODIN_SHARD_HEALTH_PORT = tostring\(local\.shard_admin_port\)/);
+    // Only the LB tier reaches a shard's ops port; Google's front ends and health checkers reach only the public ones.
+    const allowed = (name: string) => (one(resource['google_compute_firewall']!, name)['allow'] as Array<{ ports: string[] }>)[0]!.ports;
+    expect(allowed('shard_from_lb')).toContain('${tostring(local.shard_admin_port)}');
+    expect(allowed('lb_from_google')).toEqual(['${tostring(local.lb_port)}']);
+    expect(allowed('shard_health_checks')).toEqual(['${tostring(local.shard_port)}']);
+    // The Ops Agent scrapes the ops port on the internal address the service binds.
+    const template = readFileSync(join(dir, 'startup.sh.tftpl'), 'utf8');
+    expect(template).toContain("targets: ['INTERNAL_IP:${admin_port}']");
+    expect(template).toContain('echo "ODIN_ADMIN_HOST=$internal_ip"');
+  });
+
   it('passes the start-up template every value it uses', () => {
     const template = readFileSync(join(dir, 'startup.sh.tftpl'), 'utf8');
     // ${name} interpolations and the collections of %{ for k, v in name } loops.

@@ -23,6 +23,7 @@ module "lb" {
   startup_script = templatefile("${path.module}/startup.sh.tftpl", {
     tier        = "loadbalancer"
     port        = local.lb_port
+    admin_port  = local.lb_admin_port
     release_url = var.release_url
     env         = local.lb_env
     units = {

@@ -1,6 +1,10 @@
 locals {
   shard_port = 3002
   lb_port    = 3001
+  # The private ops surfaces (/metrics, detailed /health): on each instance's internal address only,
+  # never behind the external load balancer, which reaches the public ports alone.
+  shard_admin_port = 9102
+  lb_admin_port    = 9101
   # Google front ends and health checkers reach instances from these ranges.
   google_health_check_ranges = ["35.191.0.0/16", "130.211.0.0/22"]
 
@@ -15,12 +19,16 @@ locals {
     ODIN_TOPICS          = join(",", var.topics)
     ODIN_CHANNEL_MAP     = join(",", [for topic, event in var.channel_map : "${topic}=${event}"])
     ODIN_MAX_CONNECTIONS = tostring(var.shard_max_connections)
+    ODIN_ADMIN_PORT      = tostring(local.shard_admin_port)
   })
   lb_env = merge(local.odin_env_common, {
     ODIN_HOST              = "0.0.0.0"
     ODIN_LB_PORT           = tostring(local.lb_port)
     ODIN_LB_WORKERS        = tostring(var.lb_workers)
     ODIN_BACKEND_URLS_FILE = "/etc/odin-ws/shards.txt"
+    ODIN_ADMIN_PORT        = tostring(local.lb_admin_port)
+    # Shards' detailed /health is on their ops surface.
+    ODIN_SHARD_HEALTH_PORT = tostring(local.shard_admin_port)
     # Google's front ends append "<client>, <load balancer address>" to X-Forwarded-For: trusting
     # them (and that address) makes per-IP admission count real clients, not front ends.
     ODIN_TRUSTED_PROXIES = join(",", concat(local.google_health_check_ranges, [google_compute_global_address.lb.address]))

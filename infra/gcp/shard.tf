@@ -24,6 +24,7 @@ module "shard" {
   startup_script = templatefile("${path.module}/startup.sh.tftpl", {
     tier            = "shard"
     port            = local.shard_port
+    admin_port      = local.shard_admin_port
     release_url     = var.release_url
     env             = local.shard_env
     units           = { "odin-ws-shard.service" = file("${path.module}/systemd/odin-ws-shard.service") }
