@@ -11,5 +11,5 @@ export type {
 export { OdinClient } from './odin-client.js';
 export type { BackoffOptions, CloseDecision } from './reconnect-policy.js';
 export { DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
-export type { MessageHandler, StreamMessage } from './subscription.js';
+export type { MessageHandler, StreamMessage, SubscriptionEvents, SubscriptionState } from './subscription.js';
 export { Subscription } from './subscription.js';

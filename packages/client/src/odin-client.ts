@@ -29,6 +29,12 @@ export interface OdinClientOptions {
   heartbeatTimeoutMs?: number;
   /** Messages one `for await` loop may leave unread before it fails; default 10,000. */
   iteratorBuffer?: number;
+  /**
+   * When the server checks tokens: called before every connection (the token goes on the URL as
+   * `?token=`, which browsers allow where headers are not) and when the server says the token is about
+   * to expire (it is then sent as a `refresh`, and the connection carries on).
+   */
+  getToken?: () => string | Promise<string>;
 }
 
 /** `idle` before connect(); `reconnecting` while waiting out a retry delay; `closed` for good. */
@@ -160,7 +166,20 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   private open(): void {
     this.setState(this.hasConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
-    const socket = new this.WebSocketImpl(this.options.url);
+    if (!this.options.getToken) {
+      this.openSocket(this.options.url);
+      return;
+    }
+    void this.token().then((token) => {
+      if (this.current === 'closed') return;
+      const url = new URL(this.options.url);
+      if (token !== undefined) url.searchParams.set('token', token);
+      this.openSocket(url.toString());
+    });
+  }
+
+  private openSocket(url: string): void {
+    const socket = new this.WebSocketImpl(url);
     this.socket = socket;
     socket.onopen = () => this.onOpen();
     socket.onmessage = (event) => this.onMessage(event.data);
@@ -197,6 +216,34 @@ export class OdinClient extends Emitter<ClientEvents> {
       case 'error':
         this.onServerError(message);
         return;
+      case 'token_expiring':
+        void this.refreshToken();
+        return;
+      case 'refresh_ack':
+        for (const channel of message.revoked) {
+          const subscription = this.subscriptions.get(channel);
+          this.subscriptions.delete(channel);
+          subscription?.revoked();
+        }
+        return;
+    }
+  }
+
+  /** A fresh token for the open connection, before the current one expires. */
+  private async refreshToken(): Promise<void> {
+    const socket = this.socket;
+    const token = await this.token();
+    if (token !== undefined && socket === this.socket && socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'refresh', token }));
+  }
+
+  /** The token from getToken, or undefined (no getToken, or it failed: reported as an error event). */
+  private async token(): Promise<string | undefined> {
+    if (!this.options.getToken) return undefined;
+    try {
+      return await this.options.getToken();
+    } catch (error) {
+      this.emit('error', new OdinError('E_TOKEN_UNAVAILABLE', `getToken failed: ${error instanceof Error ? error.message : String(error)}`, {}));
+      return undefined;
     }
   }
 
@@ -205,7 +252,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     const recovery = message.recovery ?? {};
     for (const channel of message.subscribed) {
       const outcome = recovery[channel];
-      this.subscriptions.get(channel)?.acknowledged(outcome?.recovered ? outcome.replayed : 0);
+      this.subscriptions.get(channel)?.acknowledged(outcome);
       if (outcome) this.emit('recovery', { channel, ...outcome });
     }
   }
@@ -276,6 +323,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     }
     const id = `s${++this.requestSeq}`;
     this.inflight.set(id, channels);
+    for (const channel of channels) this.subscriptions.get(channel)?.requested();
     const data = Object.keys(since).length > 0 ? { channels, since } : { channels };
     socket.send(JSON.stringify({ type: 'subscribe', id, data }));
   }

@@ -19,6 +19,8 @@ export const DEFAULT_BACKOFF: BackoffOptions = { initialMs: 1000, maxMs: 30_000 
  */
 const FATAL_CLOSE_CODES: ReadonlySet<number> = new Set([1002, 1003, 1007, CloseCode.MESSAGE_TOO_BIG, 1010]);
 
+const TOKEN_EXPIRED_SPREAD_MS = 250;
+
 export type CloseDecision = { reconnect: true; delayMs: number; serverCode?: string } | { reconnect: false; why: string };
 
 /**
@@ -32,6 +34,9 @@ export type CloseDecision = { reconnect: true; delayMs: number; serverCode?: str
  */
 export function decideOnClose(code: number, reason: string, attempt: number, backoff: BackoffOptions, random: () => number = Math.random): CloseDecision {
   if (FATAL_CLOSE_CODES.has(code)) return { reconnect: false, why: `server closed with ${code}${reason ? ` ${reason}` : ''}; reconnecting would repeat it` };
+  // An expired token: nothing is wrong with the server, so come back at once (with a fresh token),
+  // spread over a quarter second.
+  if (code === CloseCode.TOKEN_EXPIRED) return { reconnect: true, delayMs: Math.round(random() * TOKEN_EXPIRED_SPREAD_MS), serverCode: 'TOKEN_EXPIRED' };
   const parsed = parseCloseReason(reason);
   const jitter = random() * Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
   return { reconnect: true, delayMs: Math.round((parsed?.retryMs ?? 0) + jitter), ...(parsed ? { serverCode: parsed.code } : {}) };

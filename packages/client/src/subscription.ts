@@ -1,5 +1,6 @@
 import { OdinError } from '@odin-ws/errors';
 import type { StreamPosition } from '@odin-ws/protocol';
+import { Emitter } from './emitter.js';
 
 /** One data envelope as the SDK hands it over. */
 export interface StreamMessage<T = unknown> {
@@ -18,12 +19,28 @@ export type MessageHandler<T> = (message: StreamMessage<T>) => void;
 export const DEFAULT_ITERATOR_BUFFER = 10_000;
 
 /**
+ * Where a subscription stands: `subscribing` (asked, on this connection, not yet acknowledged; also
+ * after every reconnect), `subscribed` (acknowledged), `unsubscribed` (ended by unsubscribe() or by
+ * a refreshed token that no longer grants the channel), `failed` (the server refused it).
+ */
+export type SubscriptionState = 'subscribing' | 'subscribed' | 'unsubscribed' | 'failed';
+
+export type SubscriptionEvents = {
+  state: SubscriptionState;
+  /** Acknowledged; after a reconnect, `recovered` says whether the stream continues with no gap. */
+  subscribed: { recovered: boolean; replayed: number; reason?: string };
+  unsubscribed: { reason: 'unsubscribe' | 'revoked' | 'closed' };
+  error: OdinError;
+};
+
+/**
  * A channel the client follows. It keeps the channel's position (the `pos` of the last message it
  * passed on), drops anything at or before it (duplicates after a resume), and hands messages to
  * callbacks and to async iterators.
  */
-export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>> {
+export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> implements AsyncIterable<StreamMessage<T>> {
   position: StreamPosition | undefined;
+  state: SubscriptionState = 'subscribing';
   duplicatesDropped = 0;
   /** Resolves at the server's first acknowledgement; rejects if the server refused the channel. */
   readonly ready: Promise<void>;
@@ -38,6 +55,7 @@ export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>
     private readonly detach: (subscription: Subscription<T>) => void,
     private readonly iteratorBuffer = DEFAULT_ITERATOR_BUFFER,
   ) {
+    super();
     this.ready = new Promise<void>((resolve, reject) => {
       this.settleReady = (error) => (error ? reject(error) : resolve());
     });
@@ -54,7 +72,7 @@ export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>
   unsubscribe(): void {
     if (this.ended) return;
     this.detach(this);
-    this.end();
+    this.end(undefined, 'unsubscribe');
   }
 
   [Symbol.asyncIterator](): AsyncIterator<StreamMessage<T>> {
@@ -64,16 +82,35 @@ export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>
     return reader;
   }
 
-  /** @internal The server acknowledged the channel; `replayed` envelopes from its history follow. */
-  acknowledged(replayed: number): void {
-    this.replaysExpected = replayed;
+  /** @internal The request for this channel went out on a (new) connection. */
+  requested(): void {
+    if (!this.ended) this.setState('subscribing');
+  }
+
+  /**
+   * @internal The server acknowledged the channel; `replayed` envelopes from its history follow.
+   * `recovery` is the server's word on a resume (absent on a first subscribe).
+   */
+  acknowledged(recovery: { recovered: true; replayed: number } | { recovered: false; reason: string } | undefined): void {
+    this.replaysExpected = recovery?.recovered ? recovery.replayed : 0;
     this.settleReady();
+    this.setState('subscribed');
+    this.emit(
+      'subscribed',
+      recovery === undefined ? { recovered: true, replayed: 0 } : recovery.recovered ? recovery : { recovered: false, replayed: 0, reason: recovery.reason },
+    );
   }
 
   /** @internal The server refused the channel. */
   refused(error: OdinError): void {
     this.settleReady(error);
-    this.end(error);
+    this.emit('error', error);
+    this.end(error, undefined, 'failed');
+  }
+
+  /** @internal A refreshed token no longer grants the channel: the server unsubscribed it. */
+  revoked(): void {
+    this.end(undefined, 'revoked');
   }
 
   /** @internal Passes an envelope on unless it is at or before the position. Returns false for a duplicate. */
@@ -95,11 +132,19 @@ export class Subscription<T = unknown> implements AsyncIterable<StreamMessage<T>
   }
 
   /** @internal The client closed for good, or the subscription ended. */
-  end(error?: Error): void {
+  end(error?: Error, reason: SubscriptionEvents['unsubscribed']['reason'] = 'closed', state: SubscriptionState = 'unsubscribed'): void {
     if (this.ended) return;
     this.ended = true;
     for (const reader of this.readers) reader.finish(error);
     this.readers.clear();
+    this.setState(state);
+    if (state === 'unsubscribed') this.emit('unsubscribed', { reason });
+  }
+
+  private setState(state: SubscriptionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.emit('state', state);
   }
 }
 

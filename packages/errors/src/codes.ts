@@ -50,6 +50,8 @@ export const ErrorCode = {
   CLIENT_CLOSED: 'E_CLIENT_CLOSED',
   /** The server closed the connection in a way reconnecting would only repeat; the client gave up. */
   CONNECTION_REFUSED: 'E_CONNECTION_REFUSED',
+  /** getToken threw or rejected; the connection is tried without a token (and the server says why not). */
+  TOKEN_UNAVAILABLE: 'E_TOKEN_UNAVAILABLE',
   /** The server answered a request with an error; details.serverCode is its wire code. */
   SERVER_ERROR: 'E_SERVER_ERROR',
   /** An async iterator fell too far behind; it fails rather than skip messages. */
