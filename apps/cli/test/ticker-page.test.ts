@@ -1,7 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type CliProcess, createTestTopic, freePortRange, kafkaBrokers, spawnCli, waitFor } from '@odin-ws/testkit';
 import { type Browser, chromium } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { handshake } from './auth-helpers.js';
 
 interface Position {
   partition: number;
@@ -31,15 +35,31 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
   let fleet: CliProcess | undefined;
   let browser: Browser | undefined;
 
-  afterAll(async () => {
+  afterEach(async () => {
     await browser?.close();
+    browser = undefined;
     if (fleet && fleet.child.exitCode === null) {
       fleet.child.kill('SIGTERM');
       await fleet.exited;
     }
+    fleet = undefined;
   }, 60_000);
 
-  it('shows live trades and order books, and recovers with no gap when its shard is killed', async () => {
+  const openPage = async (webPort: number) => {
+    browser = await chromium.launch({
+      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+    });
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.message));
+    await page.goto(`http://127.0.0.1:${webPort}/`);
+    const ticker = () => page.evaluate(() => (window as unknown as { ticker: TickerState }).ticker);
+    return { page, errors, ticker };
+  };
+
+  /** Local mode with two shards, the LB and the page on four consecutive free ports; resolves when both shards are ready. */
+  const startLocal = async (extraArgs: string[] = []) => {
     const trades = await createTestTopic('page-trade', 2);
     const books = await createTestTopic('page-book', 2);
     // Four consecutive free ports: two shards, the LB, the page (separate picks could hand out the same one twice).
@@ -60,6 +80,7 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
       '--log-level=warn',
       '--health-interval=200',
       '--drain-timeout=2',
+      ...extraArgs,
     ]);
     const shardUrls = [0, 1].map((i) => `http://127.0.0.1:${basePort + i}`);
     await waitFor(
@@ -74,16 +95,14 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- local mode output ---\n${fleet!.output()}`);
     });
+    return { trades, shardUrls, lbPort, webPort };
+  };
 
-    browser = await chromium.launch({
-      executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (error) => errors.push(error.message));
-    await page.goto(`http://127.0.0.1:${webPort}/`);
-    const ticker = () => page.evaluate(() => (window as unknown as { ticker: TickerState }).ticker);
+  it('shows live trades and order books, and recovers with no gap when its shard is killed', async () => {
+    const { trades, shardUrls, webPort } = await startLocal();
+    const { page, errors, ticker } = await openPage(webPort);
+    // The SDK's browser bundle, one module with no imports: no import map needed.
+    expect(await page.locator('script[type=importmap]').count()).toBe(0);
     await waitFor('live trades on the page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
     await waitFor('an order book on the page', async () => ((await page.locator('#bids tbody tr').count()) > 0 ? true : undefined), 10_000, 200);
@@ -120,4 +139,15 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     expect(shown).toEqual(inKafka);
     expect(errors).toEqual([]);
   }, 180_000);
+
+  it('streams with authentication on: the page gets its token through getToken, a client without one gets 401', async () => {
+    const secret = join(mkdtempSync(join(tmpdir(), 'odin-page-')), 'secret');
+    writeFileSync(secret, 'a-local-demo-secret-of-at-least-32-bytes', { mode: 0o600 });
+    const { lbPort, webPort } = await startLocal([`--auth-secret-file=${secret}`]);
+    expect(await handshake(`ws://127.0.0.1:${lbPort}/ws`)).toEqual({ status: 401, code: 'TOKEN_MISSING' });
+    const { page, errors, ticker } = await openPage(webPort);
+    await waitFor('live trades on the authenticated page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
+    expect(errors).toEqual([]);
+  }, 120_000);
 });

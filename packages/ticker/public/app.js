@@ -1,5 +1,5 @@
 // The live ticker: trades and order books of every symbol, through the odin-ws client SDK.
-import { OdinClient } from '/sdk/client/index.js';
+import { OdinClient } from '/sdk/odin-client.js';
 
 const TAPE_LENGTH = 30;
 const config = await (await fetch('/config.json')).json();
@@ -9,7 +9,11 @@ const $ = (id) => document.getElementById(id);
 const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, recoveries: [] };
 window.ticker = state;
 
-const client = new OdinClient({ url: config.url });
+// With authentication on, the SDK asks getToken for a token before every connection and again when
+// the server warns that the current one expires. Local mode mints short-lived demo tokens at
+// /demo-token; a real site would return the token of its logged-in user.
+const getToken = async () => (await fetch('/demo-token')).text();
+const client = new OdinClient({ url: config.url, ...(config.auth ? { getToken } : {}) });
 client.on('state', (connection) => {
   state.connection = connection;
   $('connection').dataset.state = connection;

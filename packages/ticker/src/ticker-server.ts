@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
-import { dirname, join, normalize, sep } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OdinError } from '@odin-ws/errors';
 
@@ -11,23 +11,25 @@ export interface TickerPageOptions {
   /** The load balancer's port: the page connects to ws://<the host it was loaded from>:<wsPort>/ws. */
   wsPort: number;
   symbols: string[];
+  /**
+   * DEMO ONLY: mints a token for the page when the fleet checks tokens. A real site gets its
+   * tokens from its own login, never from an open endpoint like this one.
+   */
+  mintDemoToken?: () => Promise<string>;
 }
 
 const PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 const require = createRequire(import.meta.url);
-/** The SDK and what it imports, served as ES modules the page's import map points at. */
-const MODULE_DIRS: Record<string, string> = {
-  client: packageDist('@odin-ws/client'),
-  protocol: packageDist('@odin-ws/protocol'),
-  errors: packageDist('@odin-ws/errors'),
+/** The SDK's browser bundle: one ES module with no imports, which the page loads as it is. */
+const SDK_BUNDLE = join(dirname(require.resolve('@odin-ws/client/package.json')), 'bundle', 'odin-client.browser.mjs');
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
 };
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8' };
 
-/**
- * Serves the ticker page, its script and the SDK modules, and nothing else: a fixed set of files
- * for the page, and `.js` files of three package dist folders under /sdk/<package>/, with any
- * path that would leave those folders refused.
- */
+/** Serves the ticker page, its script, its style and the SDK's browser bundle, and nothing else. */
 export function startTickerPage(options: TickerPageOptions): Promise<Server> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://page').pathname;
@@ -36,7 +38,18 @@ export function startTickerPage(options: TickerPageOptions): Promise<Server> {
     if (req.method !== 'GET') return send(405, 'text/plain', 'GET only');
     if (path === '/config.json') {
       const hostname = (req.headers.host ?? '127.0.0.1').replace(/:\d+$/, '');
-      return send(200, 'application/json', JSON.stringify({ url: `ws://${hostname}:${options.wsPort}/ws`, symbols: options.symbols }));
+      return send(
+        200,
+        'application/json',
+        JSON.stringify({ url: `ws://${hostname}:${options.wsPort}/ws`, symbols: options.symbols, auth: options.mintDemoToken !== undefined }),
+      );
+    }
+    if (path === '/demo-token' && options.mintDemoToken) {
+      options.mintDemoToken().then(
+        (token) => send(200, 'text/plain', token),
+        () => send(500, 'text/plain', 'no token'),
+      );
+      return;
     }
     const file = resolveFile(path);
     if (!file) return send(404, 'text/plain', 'not found');
@@ -61,13 +74,6 @@ export function startTickerPage(options: TickerPageOptions): Promise<Server> {
 function resolveFile(path: string): string | undefined {
   if (path === '/' || path === '/index.html') return join(PUBLIC_DIR, 'index.html');
   if (path === '/app.js' || path === '/style.css') return join(PUBLIC_DIR, path.slice(1));
-  const match = /^\/sdk\/([a-z]+)\/([A-Za-z0-9_/-]+\.js)$/.exec(path);
-  const dir = match ? MODULE_DIRS[match[1]!] : undefined;
-  if (!match || !dir) return undefined;
-  const file = normalize(join(dir, match[2]!));
-  return file.startsWith(dir + sep) ? file : undefined;
-}
-
-function packageDist(name: string): string {
-  return `${dirname(require.resolve(`${name}/package.json`))}${sep}dist`;
+  if (path === '/sdk/odin-client.js') return SDK_BUNDLE;
+  return undefined;
 }

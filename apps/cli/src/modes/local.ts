@@ -5,6 +5,7 @@ import { OdinError } from '@odin-ws/errors';
 import { createLogger, type Logger } from '@odin-ws/observability';
 import { startTickerPage } from '@odin-ws/ticker';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
+import { demoTokenMinter } from './demo-token.js';
 
 const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));
 const LOCAL_BROKER = '127.0.0.1:9092';
@@ -19,7 +20,14 @@ const BROKER_STOP_MARGIN_S = 15;
 export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
   const logger = createLogger({ level: config.shard.logLevel, base: { mode: 'local' } });
   // First, so a taken --web-port fails the start before any child process exists.
-  const page = await startTickerPage({ host: config.loadBalancer.host, port: config.webPort, wsPort: config.loadBalancer.port, symbols: config.feed.symbols });
+  const mintDemoToken = demoTokenMinter(config.shard.access.auth);
+  const page = await startTickerPage({
+    host: config.loadBalancer.host,
+    port: config.webPort,
+    wsPort: config.loadBalancer.port,
+    symbols: config.feed.symbols,
+    ...(mintDemoToken ? { mintDemoToken } : {}),
+  });
   const startedBroker = config.startKafka && startLocalBroker(logger);
   const kafkaArgs = config.startKafka ? [`--kafka-brokers=${LOCAL_BROKER}`] : [];
   const children: ChildProcess[] = [];

@@ -1,0 +1,39 @@
+// The SDK as users install it (npm pack): the workspace packages it imports (@odin-ws/protocol,
+// @odin-ws/errors) are bundled in, so it depends on nothing but `ws` (Node only).
+//   bundle/odin-client.mjs          Node, ES module (uses `ws`)
+//   bundle/odin-client.cjs          Node, CommonJS (uses `ws`)
+//   bundle/odin-client.browser.mjs  browsers, one ES module with no imports (the ticker page loads it as is)
+//   bundle/odin-client.d.ts         the types, with the workspace packages' types inlined
+import { execFileSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const common = { absWorkingDir: root, bundle: true, sourcemap: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
+const node = { ...common, entryPoints: ['src/node.ts'], platform: 'node', external: ['ws'] };
+
+await Promise.all([
+  build({ ...node, format: 'esm', outfile: 'bundle/odin-client.mjs' }),
+  build({ ...node, format: 'cjs', outfile: 'bundle/odin-client.cjs' }),
+  build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'esm', outfile: 'bundle/odin-client.browser.mjs' }),
+]);
+
+const require = createRequire(import.meta.url);
+execFileSync(
+  process.execPath,
+  [
+    require.resolve('dts-bundle-generator/dist/bin/dts-bundle-generator.js'),
+    '--project',
+    'tsconfig.json',
+    '--external-inlines',
+    '@odin-ws/protocol',
+    '@odin-ws/errors',
+    '--no-banner',
+    '--silent',
+    '-o',
+    'bundle/odin-client.d.ts',
+    'src/index.ts',
+  ],
+  { cwd: root, stdio: 'inherit' },
+);
