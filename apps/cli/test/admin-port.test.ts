@@ -9,6 +9,7 @@ import {
   waitFor,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { handshake } from './auth-helpers.js';
 
 /** GET a path; the status and the body (JSON when it parses). */
 async function get(url: string): Promise<{ status: number; body: unknown; text: string }> {
@@ -23,7 +24,9 @@ async function get(url: string): Promise<{ status: number; body: unknown; text: 
   return { status: response.status, body, text };
 }
 
-describe('the private ops surface (--admin-port on shard and LB)', () => {
+const ALLOWED = 'https://app.example.com';
+
+describe('the private ops surface (--admin-port on shard and LB) and --allowed-origins', () => {
   let shard: ShardProcess;
   let lb: LoadBalancerProcess;
   let shardAdmin: string;
@@ -34,11 +37,14 @@ describe('the private ops surface (--admin-port on shard and LB)', () => {
     const [shardAdminPort, lbAdminPort] = [await freePort(), await freePort()];
     shardAdmin = `http://127.0.0.1:${shardAdminPort}`;
     lbAdmin = `http://127.0.0.1:${lbAdminPort}`;
-    shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, `--admin-port=${shardAdminPort}`] });
+    shard = await startShardProcess({
+      topics: [topic],
+      args: [`--channel-map=${topic}=trade`, `--admin-port=${shardAdminPort}`, `--allowed-origins=${ALLOWED}`],
+    });
     // The LB polls the shard's /health on its ops port.
     lb = await startLoadBalancerProcess({
       backendUrls: [shard.url],
-      args: [`--admin-port=${lbAdminPort}`, `--shard-health-port=${shardAdminPort}`],
+      args: [`--admin-port=${lbAdminPort}`, `--shard-health-port=${shardAdminPort}`, `--allowed-origins=${ALLOWED}`],
       opsUrl: lbAdmin,
     });
     await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
@@ -76,4 +82,14 @@ describe('the private ops surface (--admin-port on shard and LB)', () => {
     expect(await client.subscribe(['ADM.trade'])).toMatchObject({ subscribed: ['ADM.trade'] });
     client.terminate();
   });
+
+  it.each(['shard', 'loadbalancer'] as const)(
+    '%s: refuses a browser handshake from another origin with 403, and lets the allowed one and origin-less clients in',
+    async (tier) => {
+      const url = tier === 'shard' ? shard.url : lb.url;
+      expect(await handshake(url, { Origin: 'https://evil.example' })).toEqual({ status: 403, code: 'ORIGIN_NOT_ALLOWED' });
+      expect(await handshake(url, { Origin: 'HTTPS://APP.EXAMPLE.COM' })).toEqual({ status: 101 });
+      expect(await handshake(url)).toEqual({ status: 101 });
+    },
+  );
 });

@@ -1,5 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -105,6 +107,30 @@ describe('token verification with public keys', () => {
     writeFileSync(path, JSON.stringify({ keys: [await jwk(ec.publicKey, 'ec-2')] }));
     expect((await verifier.verify(ecToken)).ok).toBe(true);
     expect(await verifier.verify(rsaToken)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
+  });
+});
+
+describe('token verification options', () => {
+  it('reads grants from the claim --auth-channels-claim names', async () => {
+    const verifier = createTokenVerifier(config({ kind: 'secret-file', location: secretFile }, { channelsClaim: 'odin_channels' }));
+    const result = await verifier.verify(await hs256({ exp: now() + 60, odin_channels: ['ETH.*'], channels: ['*'] }));
+    expect(result.ok && result.identity.grants.allows('ETH.trade')).toBe(true);
+    expect(result.ok && result.identity.grants.allows('BTC.trade')).toBe(false);
+  });
+
+  it('fetches the keys from a JWKS URL', async () => {
+    const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const jwks = JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'url-1' }] });
+    const server = createServer((_req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(jwks));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const verifier = createTokenVerifier(config({ kind: 'jwks-url', location: `http://127.0.0.1:${port}/.well-known/jwks.json` }));
+      const signed = await new SignJWT({ exp: now() + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'url-1' }).sign(privateKey);
+      expect((await verifier.verify(signed)).ok).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 });
 

@@ -238,9 +238,12 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   /** The token from getToken, or undefined (no getToken, or it failed: reported as an error event). */
   private async token(): Promise<string | undefined> {
-    if (!this.options.getToken) return undefined;
+    const { getToken } = this.options;
+    if (!getToken) return undefined;
     try {
-      return await this.options.getToken();
+      // Called on a later tick, so a getToken that throws at once is reported after connect()
+      // returned, to listeners attached right after it.
+      return await Promise.resolve().then(() => getToken());
     } catch (error) {
       this.emit('error', new OdinError('E_TOKEN_UNAVAILABLE', `getToken failed: ${error instanceof Error ? error.message : String(error)}`, {}));
       return undefined;
