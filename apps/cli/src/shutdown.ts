@@ -14,8 +14,11 @@ export interface ShutdownOptions {
 /**
  * The one way every mode ends: `drain` runs once, on the first SIGTERM or SIGINT or when the
  * returned function is called, then the process exits 0 (1 if the drain failed). A drain that
- * outlives `timeoutMs` exits at once: an orchestrator's deadline always wins. SIGHUP is left to
- * Node's default.
+ * outlives `timeoutMs` exits at once: an orchestrator's deadline always wins.
+ *
+ * SIGHUP is logged and ignored. Node's default would kill the process undrained: a closed terminal,
+ * `kill -HUP` or a `systemctl reload` must not drop every client. Nothing needs reloading on it: the
+ * shard list file is re-read every health interval, and logs go to stdout.
  */
 export function exitAfterDrainOnSignal(
   logger: Logger,
@@ -50,6 +53,7 @@ export function exitAfterDrainOnSignal(
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGHUP', () => logger.info('SIGHUP ignored: nothing to reload (the shard list file is re-read every health interval)'));
   return start;
 }
 

@@ -136,6 +136,17 @@ export const HOSTILE_CASES: HostileCase[] = [
     send: { http: handshake('Upgrade: h2c\r\nConnection: Upgrade\r\n') },
     answer: { http: 426, code: 'UPGRADE_REQUIRED' },
   },
+  {
+    label: 'a handshake without a Host header',
+    send: { http: `GET /ws HTTP/1.1\r\n${WS_HEADERS}\r\n` },
+    // uWS's HTTP parser drops such a request before any handler sees it.
+    answer: { shard: { silentClose: true }, loadbalancer: { http: 400, code: 'BAD_HANDSHAKE' } },
+  },
+  {
+    label: 'a handshake with two Host headers',
+    send: { http: handshake(`Host: evil.example\r\n${WS_HEADERS}`) },
+    answer: { http: 400, code: 'BAD_HANDSHAKE' },
+  },
   { label: 'a WebSocket upgrade to another path', send: { http: handshake(WS_HEADERS, 'GET /elsewhere HTTP/1.1') }, answer: { http: 404, code: 'NOT_FOUND' } },
   {
     label: 'an HTTP/1.0 handshake',

@@ -92,7 +92,7 @@ export function shardUrls(): Parser<string[]> {
   return (raw) => {
     const urls = parseList(raw);
     for (const url of urls) {
-      if (!/^wss?:\/\/[A-Za-z0-9.-]+:\d{1,5}(\/[^\s]*)?$/.test(url)) throw invalid('expected ws://host:port/path[,...]', url);
+      if (!/^wss?:\/\/[A-Za-z0-9.-]+:\d{1,5}(\/[^\s]*)?$/.test(url) || !isDialable(url)) throw invalid('expected ws://host:port/path[,...]', url);
     }
     return urls;
   };
@@ -108,6 +108,20 @@ export function origins(): Parser<string[]> {
     }
     return entries.map((entry) => entry.toLowerCase());
   };
+}
+
+/**
+ * What the load balancer will do with the URL must work: the pattern alone lets through
+ * ws://10.0.0.300:3002/ws (an IPv4 octet over 255) or a port over 65535, which URL parsing refuses,
+ * and which, found later, would throw where nothing catches it.
+ */
+function isDialable(url: string): boolean {
+  try {
+    const port = Number(new URL(url).port);
+    return port >= 1 && port <= 65535;
+  } catch {
+    return false;
+  }
 }
 
 /** IP addresses or CIDR ranges, comma-separated (IPv4 or IPv6). */

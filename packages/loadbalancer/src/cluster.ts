@@ -10,6 +10,13 @@ const METRICS_REQUEST = 'odin-ws:metrics-request';
 const METRICS_RESPONSE = 'odin-ws:metrics-response';
 const DRAIN = 'odin-ws:drain';
 const WORKER_RESTART_DELAY_MS = 500;
+/**
+ * This many worker deaths within the window is a crash loop (a bad shard list, a port taken, a
+ * bug): restarting forever would leave a primary up with nothing listening, which no supervisor
+ * notices. The primary exits instead.
+ */
+const CRASH_LOOP_DEATHS = 5;
+const CRASH_LOOP_WINDOW_MS = 30_000;
 const SPLICE_GRACE_SHARE = 0.7;
 const METRICS_TIMEOUT_MS = 5000;
 
@@ -29,6 +36,8 @@ export interface LoadBalancerProcess {
   drain(): Promise<void>;
   /** A worker is told to drain by the primary (not by a signal); the listener should start the drain. */
   onDrainRequested(listener: () => void): void;
+  /** The primary gave up (its workers keep dying): the process should exit non-zero. */
+  onFatal(listener: (error: Error) => void): void;
 }
 
 /**
@@ -62,6 +71,7 @@ async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<
         if (message?.type === DRAIN) listener();
       });
     },
+    onFatal: () => undefined,
   };
 }
 
@@ -78,10 +88,27 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalan
       () => worker.send({ type: METRICS_RESPONSE, id: message.id }),
     );
   });
+  const fatalListeners: Array<(error: Error) => void> = [];
+  const deaths: number[] = [];
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
+    const now = Date.now();
+    deaths.push(now);
+    while (deaths.length > 0 && deaths[0]! < now - CRASH_LOOP_WINDOW_MS) deaths.shift();
+    if (deaths.length >= CRASH_LOOP_DEATHS) {
+      stopping = true;
+      const error = new OdinError(
+        'E_WORKER_CRASH_LOOP',
+        `${deaths.length} load-balancer workers died within ${CRASH_LOOP_WINDOW_MS / 1000} s (the last with code ${code}, signal ${signal}); see their last log lines`,
+        { code, signal, deaths: deaths.length },
+      );
+      for (const listener of fatalListeners) listener(error);
+      return;
+    }
     logger.error({ worker: worker.id, code, signal }, 'load-balancer worker died; starting another');
-    setTimeout(() => cluster.fork(), WORKER_RESTART_DELAY_MS);
+    setTimeout(() => {
+      if (!stopping) cluster.fork();
+    }, WORKER_RESTART_DELAY_MS);
   });
   // However the primary ends (a second signal, the drain deadline), no worker outlives it.
   process.on('exit', () => {
@@ -103,6 +130,7 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalan
       });
     },
     onDrainRequested: () => undefined,
+    onFatal: (listener) => fatalListeners.push(listener),
   };
 }
 

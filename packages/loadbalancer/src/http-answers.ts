@@ -26,7 +26,15 @@ export function handshakeProblemOf(req: IncomingMessage): HandshakeProblem | und
     connection: header('connection'),
     key: header('sec-websocket-key'),
     version: header('sec-websocket-version'),
+    hostHeaders: countHeaders(req.rawHeaders, 'host'),
   });
+}
+
+/** How often a header appears (Node joins or drops repeats in req.headers; rawHeaders keeps them all). */
+function countHeaders(rawHeaders: string[], name: string): number {
+  let count = 0;
+  for (let i = 0; i < rawHeaders.length; i += 2) if (rawHeaders[i]!.toLowerCase() === name) count++;
+  return count;
 }
 
 /** A raw HTTP answer with a JSON body on a socket that never became a WebSocket, then FIN. */

@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { shardUrlsParser } from '@odin-ws/config';
 import { describeError, OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
@@ -7,8 +7,11 @@ const parseUrls = shardUrlsParser();
 
 /**
  * The shard list from a file: one ws://host:port/path per line, `#` starts a comment, blank lines
- * are ignored, an empty file means no shards. Whatever keeps the file current (a discovery timer
- * on a MIG, configuration management, a person) needs no access to the load balancer itself.
+ * are ignored. Whatever keeps the file current (a discovery timer on a MIG, configuration
+ * management, a person) needs no access to the load balancer itself.
+ *
+ * A complete file ends with a newline: one that does not is being written (or was cut), and is
+ * refused whole rather than read with its last line cut short (`ws://10.0.0.7:300` for `:3002`).
  */
 export function readShardListFile(path: string): string[] {
   let text: string;
@@ -16,6 +19,9 @@ export function readShardListFile(path: string): string[] {
     text = readFileSync(path, 'utf8');
   } catch (error) {
     throw new OdinError('E_SHARD_LIST_FILE', `cannot read the shard list ${path}: ${describeError(error)}`, { path });
+  }
+  if (text !== '' && !text.endsWith('\n')) {
+    throw new OdinError('E_SHARD_LIST_FILE', `the shard list ${path} does not end with a newline: still being written?`, { path });
   }
   const lines = text
     .split('\n')
@@ -30,30 +36,51 @@ export function readShardListFile(path: string): string[] {
 }
 
 /**
- * Checks the file every `intervalMs` (a stat; read only when its size or time changed) and calls
- * `onChange` with the new list. A missing or broken file keeps the current list and is logged once
- * per distinct problem, so a half-written file never empties the pool.
+ * Checks the file every `intervalMs` and calls `onChange` with a new list once it is safe to use:
+ * - it parses whole (a missing, unreadable, unterminated or malformed file keeps the current list);
+ * - it lists at least one shard (an empty file, as `> file` or `truncate` leave it, never empties
+ *   the pool; to remove every shard, stop the load balancer);
+ * - it read the same on two checks in a row, so an editor or a script writing it in pieces is
+ *   read once it is done (a change applies one interval later).
+ * Problems are logged once each. The first read at start applies at once.
  */
 export function watchShardListFile(path: string, intervalMs: number, onChange: (urls: string[]) => void, logger: Logger): () => void {
-  let lastStamp = '';
+  let applied = '';
+  let candidate: string | undefined;
   let lastProblem = '';
-  const check = () => {
-    try {
-      const { mtimeMs, size } = statSync(path);
-      const stamp = `${mtimeMs}:${size}`;
-      if (stamp === lastStamp) return;
-      const urls = readShardListFile(path);
-      lastStamp = stamp;
-      lastProblem = '';
-      onChange(urls);
-    } catch (error) {
-      const problem = describeError(error);
-      if (problem !== lastProblem) logger.warn({ path, err: problem }, 'shard list not (re)loaded; keeping the current one');
-      lastProblem = problem;
-    }
+  const report = (problem: string) => {
+    if (problem !== lastProblem) logger.warn({ path, err: problem }, 'shard list not (re)loaded; keeping the current one');
+    lastProblem = problem;
   };
-  check();
-  const timer = setInterval(check, intervalMs);
+  const check = (first: boolean) => {
+    let urls: string[];
+    try {
+      urls = readShardListFile(path);
+    } catch (error) {
+      candidate = undefined;
+      report(describeError(error));
+      return;
+    }
+    const key = urls.join('\n');
+    if (key === applied) {
+      candidate = undefined;
+      return;
+    }
+    if (urls.length === 0) {
+      if (!first) report(`the shard list ${path} lists no shard`);
+      return;
+    }
+    if (!first && candidate !== key) {
+      candidate = key; // seen once: applied if the next check reads the same
+      return;
+    }
+    applied = key;
+    candidate = undefined;
+    lastProblem = '';
+    onChange(urls);
+  };
+  check(true);
+  const timer = setInterval(() => check(false), intervalMs);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -80,23 +80,27 @@ export class ShardPool {
    * shards get no new clients, and the clients already spliced to them stay connected.
    */
   private setUrls(urls: string[]): Promise<void> {
-    this.listChange = this.listChange.then(async () => {
-      const wanted = new Set(urls);
-      const known = new Set(this.shards.map((shard) => shard.url));
-      const added = urls.filter((url) => !known.has(url)).map((url) => createPooledShard(url, this.config, this.metrics, this.logger));
-      const removed = this.shards.filter((shard) => !wanted.has(shard.url));
-      await Promise.all(added.map((shard) => this.poll(shard)));
-      this.shards = [...this.shards.filter((shard) => wanted.has(shard.url)), ...added];
-      for (const shard of removed) retirePooledShard(shard, this.metrics);
-      if (added.length > 0 || removed.length > 0) {
-        this.logger.info(
-          { added: added.map((shard) => shard.id), removed: removed.map((shard) => shard.id), shards: this.shards.length },
-          'shard list changed',
-        );
-      }
-      for (const shard of this.shards) publishShardSeries(shard, this.metrics, this.config.scoreWeights);
-    });
+    this.listChange = this.listChange.then(() =>
+      this.applyUrls(urls).catch((error: unknown) => {
+        // Never a rejection left unhandled (it would end the worker): the pool stays as it was.
+        this.logger.error({ err: error, urls }, 'shard list not applied; keeping the current one');
+      }),
+    );
     return this.listChange;
+  }
+
+  private async applyUrls(urls: string[]): Promise<void> {
+    const wanted = new Set(urls);
+    const known = new Set(this.shards.map((shard) => shard.url));
+    const added = urls.filter((url) => !known.has(url)).map((url) => createPooledShard(url, this.config, this.metrics, this.logger));
+    const removed = this.shards.filter((shard) => !wanted.has(shard.url));
+    await Promise.all(added.map((shard) => this.poll(shard)));
+    this.shards = [...this.shards.filter((shard) => wanted.has(shard.url)), ...added];
+    for (const shard of removed) retirePooledShard(shard, this.metrics);
+    if (added.length > 0 || removed.length > 0) {
+      this.logger.info({ added: added.map((shard) => shard.id), removed: removed.map((shard) => shard.id), shards: this.shards.length }, 'shard list changed');
+    }
+    for (const shard of this.shards) publishShardSeries(shard, this.metrics, this.config.scoreWeights);
   }
 
   private pollAll(): void {

@@ -8,6 +8,7 @@ const valid: HandshakeHeaders = {
   connection: 'keep-alive, Upgrade',
   key: 'dGhlIHNhbXBsZSBub25jZQ==',
   version: '13',
+  hostHeaders: 1,
 };
 
 describe('checkWebSocketHandshake', () => {
@@ -23,6 +24,8 @@ describe('checkWebSocketHandshake', () => {
     ['HTTP/1.0', { httpVersion: '1.0' }, 400, 'BAD_HANDSHAKE'],
     ['no Connection: Upgrade', { connection: 'keep-alive' }, 400, 'BAD_HANDSHAKE'],
     ['version 8', { version: '8' }, 426, 'UNSUPPORTED_WEBSOCKET_VERSION'],
+    ['no Host header', { hostHeaders: 0 }, 400, 'BAD_HANDSHAKE'],
+    ['two Host headers', { hostHeaders: 2 }, 400, 'BAD_HANDSHAKE'],
     ['no version', { version: undefined }, 426, 'UNSUPPORTED_WEBSOCKET_VERSION'],
     ['no key', { key: undefined }, 400, 'BAD_HANDSHAKE'],
     ['a short key', { key: 'abc' }, 400, 'BAD_HANDSHAKE'],

@@ -11,6 +11,8 @@ export interface HandshakeHeaders {
   connection: string | undefined;
   key: string | undefined;
   version: string | undefined;
+  /** How many Host headers the request carried: HTTP/1.1 needs exactly one (RFC 9112 3.2). */
+  hostHeaders: number;
 }
 
 export interface HandshakeProblem {
@@ -39,6 +41,7 @@ export function checkWebSocketHandshake(request: HandshakeHeaders): HandshakePro
   if (request.method.toUpperCase() !== 'GET') return bad(`a WebSocket handshake is a GET, not ${request.method.slice(0, 16)}`);
   if (request.httpVersion !== undefined && request.httpVersion !== '1.1')
     return bad(`a WebSocket handshake needs HTTP/1.1, not HTTP/${request.httpVersion.slice(0, 8)}`);
+  if (request.hostHeaders !== 1) return bad(`an HTTP/1.1 request needs exactly one Host header, not ${request.hostHeaders}`);
   if (!hasToken(request.connection, 'upgrade')) return bad('the Connection header must include "Upgrade"');
   if (request.version !== '13') {
     return {

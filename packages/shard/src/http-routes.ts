@@ -85,8 +85,10 @@ const MAX_HANDSHAKE_HEADER_BYTES = 16 * 1024;
 /** The handshake rule a request breaks, if any (uWS reports a missing header as ''). */
 export function handshakeProblemOf(req: HttpRequest): HandshakeProblem | undefined {
   let headerBytes = 0;
+  let hostHeaders = 0;
   req.forEach((name, value) => {
     headerBytes += name.length + value.length + 4;
+    if (name === 'host') hostHeaders++;
   });
   if (headerBytes > MAX_HANDSHAKE_HEADER_BYTES) {
     return { status: 431, code: 'HEADERS_TOO_LARGE', message: `handshake headers over ${MAX_HANDSHAKE_HEADER_BYTES} bytes`, headers: {} };
@@ -98,6 +100,7 @@ export function handshakeProblemOf(req: HttpRequest): HandshakeProblem | undefin
     connection: header('connection'),
     key: header('sec-websocket-key'),
     version: header('sec-websocket-version'),
+    hostHeaders,
   });
 }
 

@@ -1,7 +1,7 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { startLoadBalancer } from '@odin-ws/loadbalancer';
 import { createLogger } from '@odin-ws/observability';
-import { exitAfterDrainOnSignal } from '../shutdown.js';
+import { exitAfterDrainOnSignal, exitOnFatal } from '../shutdown.js';
 
 export async function runLoadBalancerMode(config: LoadBalancerConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'loadbalancer' } });
@@ -10,4 +10,5 @@ export async function runLoadBalancerMode(config: LoadBalancerConfig): Promise<v
     secondSignal: lb.role === 'primary' ? 'exit' : 'ignore',
   });
   lb.onDrainRequested(() => shutdown('drain requested by the primary'));
+  lb.onFatal((error) => exitOnFatal(logger, error));
 }
