@@ -1,4 +1,15 @@
-import { closeProducers, createTestTopic, metricValue, produce, type ShardProcess, sleep, startShardProcess, TestClient } from '@odin-ws/testkit';
+import {
+  closeProducers,
+  createTestTopic,
+  maskedTextFrame,
+  metricValue,
+  produce,
+  rawWebSocket,
+  type ShardProcess,
+  sleep,
+  startShardProcess,
+  TestClient,
+} from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 interface Position {
@@ -144,5 +155,41 @@ describe('recovery: resuming a channel from its last position, on another shard 
     const client = await connect(off);
     const ack = await resume(client, { 'BTC.trade': { partition: 0, offset: 0 } });
     expect(ack['recovery']).toEqual({ 'BTC.trade': { recovered: false, reason: 'HISTORY_DISABLED' } });
+  });
+
+  it('bounds the replays a client that does not read can pull: a burst of resume/unsubscribe pairs gets one budget, not one replay each', async () => {
+    const budget = 64 * 1024;
+    const shard = await startShard([`--max-replay-bytes=${budget}`, `--backpressure-limit=${budget}`, '--client-rate-limit=1000']);
+    // About 200 KB of history on one channel.
+    const pad = 'x'.repeat(1000);
+    await produce(
+      topic,
+      Array.from({ length: 200 }, (_, n) => ({ key: 'AMP', value: JSON.stringify({ type: 'TRADE_EXECUTED', timestamp: Date.now(), data: { n, pad } }) })),
+    );
+    const probe = await connect(shard);
+    await probe.subscribe(['AMP.trade']);
+    const live = await connect(shard);
+    await live.subscribe(['AMP.trade']);
+    await produce(topic, [{ key: 'AMP', value: JSON.stringify({ type: 'TRADE_EXECUTED', timestamp: Date.now(), data: { n: 200 } }) }]);
+    const [first] = await live.waitForData(1, 'AMP.trade');
+    const { partition, offset: last } = first!['pos'] as Position;
+    // 50 records (about 52 KB) since this position: one resume fits a budget, a second one does not.
+    await sleep(300); // the history holds all 201 records
+
+    const { socket } = await rawWebSocket(shard.port);
+    socket.pause(); // never reads: everything the shard sends it stays queued
+    const startedAt = Date.now();
+    const burst = Array.from({ length: 40 }, () => [
+      maskedTextFrame(JSON.stringify({ type: 'subscribe', data: { channels: ['AMP.trade'], since: { 'AMP.trade': { partition, offset: last - 50 } } } })),
+      maskedTextFrame(JSON.stringify({ type: 'unsubscribe', data: { channels: ['AMP.trade'] } })),
+    ]).flat();
+    socket.write(Buffer.concat(burst));
+    await sleep(500);
+    const replayed = metricValue(await shard.metrics(), 'ws_replayed_bytes_total');
+    const elapsedS = (Date.now() - startedAt) / 1000;
+    // One budget at once plus what a second's refill allows; 40 unbounded replays would be 40 budgets.
+    expect(replayed).toBeGreaterThan(0);
+    expect(replayed).toBeLessThanOrEqual(budget * (1 + elapsedS) + 2048);
+    socket.destroy();
   });
 });

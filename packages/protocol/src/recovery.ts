@@ -16,7 +16,8 @@ export interface StreamPosition {
  * - POSITION_TOO_OLD: the position is older than this shard's history of the channel.
  * - UNKNOWN_POSITION: the position is on a partition this shard cannot compare (the channel moved,
  *   or its topic is unknown or ambiguous).
- * - REPLAY_TOO_LARGE: the missed records exceed what one subscribe may replay (--max-replay-bytes).
+ * - REPLAY_TOO_LARGE: the missed records exceed what this connection may be replayed now: one
+ *   subscribe's cap (--max-replay-bytes), the same per second, and the unsent room it has left.
  * - HISTORY_DISABLED: the shard keeps no history (--history-size 0).
  */
 export type RecoveryFailure = 'POSITION_TOO_OLD' | 'UNKNOWN_POSITION' | 'REPLAY_TOO_LARGE' | 'HISTORY_DISABLED';

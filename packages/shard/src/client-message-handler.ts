@@ -15,7 +15,7 @@ import {
   withId,
 } from '@odin-ws/protocol';
 import type { ChannelHistory } from './channel-history.js';
-import { type ClientSocket, takeMessageToken } from './client-state.js';
+import { type ClientSocket, replayBudget, takeMessageToken, takeReplayBytes } from './client-state.js';
 import { planReplay } from './replay.js';
 import type { ShardMetrics } from './shard-metrics.js';
 import type { SlowClientGuard } from './slow-clients.js';
@@ -29,6 +29,7 @@ export interface ClientMessageHandlerOptions {
   clientRateLimit: number;
   maxMessageSize: number;
   maxReplayBytes: number;
+  backpressureLimit: number;
   /** Undefined: no authentication; a `refresh` is answered AUTH_DISABLED. */
   verifier: TokenVerifier | undefined;
   /** Whether a socket is still open (after an asynchronous step). */
@@ -172,13 +173,34 @@ export class ClientMessageHandler {
       ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id));
       return;
     }
-    const { history, slowClients, maxReplayBytes } = this.options;
-    const plan = planReplay(history, request.since, result.added, maxReplayBytes, Date.now());
+    const { history, slowClients } = this.options;
+    const now = Date.now();
+    const plan = planReplay(history, request.since, result.added, this.replayAllowance(ws, now), now);
     ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id, plan.recovery));
     for (const frame of plan.frames) ws.send(frame);
-    if (plan.bytes > 0) slowClients.allowReplay(ws, plan.bytes);
+    if (plan.bytes > 0) {
+      takeReplayBytes(ws.getUserData(), plan.bytes);
+      slowClients.allowReplay(ws, plan.bytes);
+      this.metrics.replayedBytes.inc(plan.bytes);
+    }
     for (const outcome of Object.values(plan.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });
     this.metrics.replayedFrames.inc(plan.frames.length);
+  }
+
+  /**
+   * What one more replay may add for this connection, now: the smallest of the per-request cap
+   * (--max-replay-bytes), what is left of the connection's replay budget this second (the same
+   * amount per second, so replays cannot be pulled faster than that), and the room left under
+   * --backpressure-limit plus one request's worth, counting what the socket already holds unsent.
+   * The last is checked here, at once, and not by the slow-client sweep a tenth of a second later:
+   * a burst of subscribe/unsubscribe pairs from a client that does not read could otherwise queue
+   * dozens of replays in between.
+   */
+  private replayAllowance(ws: ClientSocket, now: number): number {
+    const { maxReplayBytes, backpressureLimit } = this.options;
+    const budget = replayBudget(ws.getUserData(), maxReplayBytes, now);
+    const room = backpressureLimit + maxReplayBytes - ws.getBufferedAmount();
+    return Math.max(0, Math.min(maxReplayBytes, budget, room));
   }
 
   private reject(ws: ClientSocket, error: DecodeFailure): void {

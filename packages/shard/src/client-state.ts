@@ -18,6 +18,9 @@ export interface ClientState {
   grants: ChannelGrants | undefined;
   /** When the token expires (ms since the epoch); Infinity without authentication. */
   expiresAt: number;
+  /** Replay bytes this connection may still be sent now (a bucket refilled at --max-replay-bytes per second). */
+  replayBytes: number;
+  replayBytesAt: number;
 }
 
 export type ClientSocket = WebSocket<ClientState>;
@@ -31,6 +34,8 @@ export function newClientState(burst: number, now: number): ClientState {
     closeReason: undefined,
     grants: undefined,
     expiresAt: Number.POSITIVE_INFINITY,
+    replayBytes: Number.POSITIVE_INFINITY,
+    replayBytesAt: now,
   };
 }
 
@@ -45,4 +50,18 @@ export function takeMessageToken(state: ClientState, ratePerSecond: number, now:
   if (state.tokens < 1) return false;
   state.tokens -= 1;
   return true;
+}
+
+/**
+ * The replay bytes a connection may be sent now: a bucket of `perSecond` bytes (full at first),
+ * refilled at that rate. Inline arithmetic, like the message bucket above.
+ */
+export function replayBudget(state: ClientState, perSecond: number, now: number): number {
+  state.replayBytes = Math.min(perSecond, state.replayBytes + ((now - state.replayBytesAt) * perSecond) / 1000);
+  state.replayBytesAt = now;
+  return state.replayBytes;
+}
+
+export function takeReplayBytes(state: ClientState, bytes: number): void {
+  state.replayBytes -= bytes;
 }

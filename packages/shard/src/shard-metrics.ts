@@ -150,6 +150,7 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       registers,
     }),
     replayedFrames: new Counter({ name: 'ws_replayed_frames_total', help: 'Envelopes sent from the history to resuming clients', registers }),
+    replayedBytes: new Counter({ name: 'ws_replayed_bytes_total', help: 'Bytes of envelopes sent from the history to resuming clients', registers }),
     draining: new Gauge({
       name: 'ws_draining',
       help: '1 while the shard drains',

@@ -85,6 +85,7 @@ export class ShardServer {
       clientRateLimit: config.clientRateLimit,
       maxMessageSize: config.maxMessageSize,
       maxReplayBytes: config.history.maxReplayBytes,
+      backpressureLimit: config.backpressureLimit,
       verifier: options.verifier,
       isOpen: (ws) => this.connections.has(ws),
     });

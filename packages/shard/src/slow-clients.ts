@@ -31,9 +31,12 @@ export class SlowClientGuard {
     this.timer.unref();
   }
 
-  /** A replay of `bytes` was just queued for this client: it must not be mistaken for slowness. */
+  /**
+   * A replay of `bytes` was just queued for this client: it must not be mistaken for slowness. Added
+   * to what earlier replays still hold (their sum is bounded where replays are planned, at once).
+   */
   allowReplay(ws: ClientSocket, bytes: number): void {
-    this.allowances.set(ws, bytes);
+    this.allowances.set(ws, (this.allowances.get(ws) ?? 0) + bytes);
   }
 
   forget(ws: ClientSocket): void {
