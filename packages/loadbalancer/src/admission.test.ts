@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
-import { AdmissionControl } from './admission.js';
+import { describe, expect, it, vi } from 'vitest';
+import { AdmissionControl, perWorkerAdmission } from './admission.js';
 
 describe('AdmissionControl', () => {
   it('admits a burst up to the rate at once, queues the rest and admits them as tokens return', async () => {
@@ -14,8 +14,9 @@ describe('AdmissionControl', () => {
   it('refuses beyond the queue depth and when the wait expires', async () => {
     const admission = new AdmissionControl({ ratePerSecond: 1, ipRatePerSecond: 1, queueDepth: 2, maxWaitMs: 100 });
     expect(admission.admit('a')).toBe('admitted');
-    const queued = [admission.admit('a'), admission.admit('a')];
-    expect(admission.admit('a')).toBe('queue_full');
+    // Three addresses: one IP alone may hold no more than its share (see the fair-share case).
+    const queued = [admission.admit('b'), admission.admit('c')];
+    expect(admission.admit('d')).toBe('queue_full');
     expect(admission.queueDepth).toBe(2);
     expect(await Promise.all(queued)).toEqual(['wait_expired', 'wait_expired']);
   });
@@ -26,5 +27,45 @@ describe('AdmissionControl', () => {
     const waiting = admission.admit('greedy');
     expect(await admission.admit('polite')).toBe('admitted');
     expect(await waiting).toBe('wait_expired');
+  });
+
+  it('gives one IP at most what its rate admits within the longest wait, so it cannot lock others out of the queue', async () => {
+    // ip rate 2/s x 1 s wait: one IP holds at most 2 of the 3 places.
+    const admission = new AdmissionControl({ ratePerSecond: 1000, ipRatePerSecond: 2, queueDepth: 3, maxWaitMs: 1000 });
+    expect([admission.admit('hog'), admission.admit('hog')]).toEqual(['admitted', 'admitted']);
+    const hogWaiting = [admission.admit('hog'), admission.admit('hog')];
+    expect([admission.admit('hog'), admission.admit('hog'), admission.admit('hog')]).toEqual(['ip_queue_full', 'ip_queue_full', 'ip_queue_full']);
+    // Without the share, the hog's third wait would have filled the queue and this would be queue_full.
+    expect(await admission.admit('other')).toBe('admitted');
+    expect(await Promise.all(hogWaiting)).toEqual(['admitted', 'admitted']);
+  });
+});
+
+describe('AdmissionControl and the clock', () => {
+  it("admits a new IP's first handshake even when the clock moves on between reading it and making its bucket", () => {
+    let clock = 1_000_000;
+    const now = vi.spyOn(Date, 'now').mockImplementation(() => clock++);
+    try {
+      const admission = new AdmissionControl({ ratePerSecond: 2000, ipRatePerSecond: 1, queueDepth: 0, maxWaitMs: 3000 });
+      expect(admission.admit('203.0.113.7')).toBe('admitted');
+    } finally {
+      now.mockRestore();
+    }
+  });
+});
+
+describe('perWorkerAdmission', () => {
+  it("splits the whole load balancer's rates and queue evenly over its workers, rates never below 1", () => {
+    expect(perWorkerAdmission({ ratePerSecond: 4000, ipRatePerSecond: 2000, queueDepth: 20_000, maxWaitMs: 3000 }, 2)).toEqual({
+      ratePerSecond: 2000,
+      ipRatePerSecond: 1000,
+      queueDepth: 10_000,
+      maxWaitMs: 3000,
+    });
+    expect(perWorkerAdmission({ ratePerSecond: 1, ipRatePerSecond: 1, queueDepth: 0, maxWaitMs: 1 }, 4)).toMatchObject({
+      ratePerSecond: 1,
+      ipRatePerSecond: 1,
+      queueDepth: 0,
+    });
   });
 });

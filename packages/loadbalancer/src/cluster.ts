@@ -4,6 +4,7 @@ import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
 import { AggregatorRegistry } from 'prom-client';
+import { perWorkerAdmission } from './admission.js';
 import { LoadBalancerWorker } from './load-balancer-worker.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';
@@ -57,7 +58,14 @@ async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<
   // Hazard: prom-client installs the worker's answer to the primary's metrics request only in the
   // AggregatorRegistry constructor; without one, aggregation times out.
   new AggregatorRegistry();
-  const worker = await LoadBalancerWorker.start({ config, logger: logger.child({ worker: cluster.worker?.id }), registry, metricsText: requestClusterMetrics });
+  // The configured admission numbers hold for the whole load balancer: each worker gets its share.
+  const workerConfig = { ...config, admission: perWorkerAdmission(config.admission, config.workers) };
+  const worker = await LoadBalancerWorker.start({
+    config: workerConfig,
+    logger: logger.child({ worker: cluster.worker?.id }),
+    registry,
+    metricsText: requestClusterMetrics,
+  });
   return {
     role: 'worker',
     drain: () => {

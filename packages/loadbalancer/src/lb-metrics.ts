@@ -105,7 +105,7 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
     admissionQueued: new Counter({ name: 'ws_admission_queued_total', help: 'Handshakes that had to wait for admission', registers }),
     admissionRejections: new Counter({
       name: 'ws_admission_rejections_total',
-      help: 'Handshakes refused by admission control with 1013, by reason (queue_full, wait_expired)',
+      help: 'Handshakes refused by admission control with 1013, by reason (queue_full, ip_queue_full, wait_expired)',
       labelNames: ['reason'],
       registers,
     }),
