@@ -139,3 +139,25 @@ export function cidrList(): Parser<string[]> {
     return entries;
   };
 }
+
+/** Seconds, a multiple of uWS' 4-second timeout tick. */
+export function heartbeatSeconds(): Parser<number> {
+  const parseInteger = integer(8, 960);
+  return (raw) => {
+    const value = parseInteger(raw);
+    // uWS checks timeouts on a 4-second tick; other values would be silently rounded.
+    if (value % 4 !== 0) throw new OdinError('E_INVALID_OPTION_VALUE', `expected a multiple of 4 seconds, got '${raw}'`, { value: raw });
+    return value;
+  };
+}
+
+/** Two non-negative weights `u,f` with a positive sum. */
+export function weights(): Parser<number[]> {
+  return (raw) => {
+    const parts = raw.split(',').map((part) => Number(part.trim()));
+    if (parts.length !== 2 || parts.some((part) => !Number.isFinite(part) || part < 0) || parts[0]! + parts[1]! <= 0) {
+      throw new OdinError('E_INVALID_OPTION_VALUE', `expected two non-negative weights u,f (e.g. 0.6,0.4), got '${raw}'`, { value: raw });
+    }
+    return parts;
+  };
+}
