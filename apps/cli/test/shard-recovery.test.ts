@@ -192,4 +192,21 @@ describe('recovery: resuming a channel from its last position, on another shard 
     expect(replayed).toBeLessThanOrEqual(budget * (1 + elapsedS) + 2048);
     socket.destroy();
   });
+
+  it("refuses a position far beyond the partition's end with POSITION_AHEAD, and still streams live", async () => {
+    const shard = await startShard();
+    await produce(topic, numbered(0, 3, 'FUT'));
+    const client = await connect(shard);
+    await client.subscribe(['FUT.trade']);
+    await produce(topic, numbered(3, 1, 'FUT'));
+    const [live] = await client.waitForData(1, 'FUT.trade');
+    const { partition } = live!['pos'] as Position;
+    const fresh = await connect(shard);
+    // A re-created topic or another cluster: a position that names no record.
+    const ack = await resume(fresh, { 'FUT.trade': { partition, offset: 1_000_000_000 } });
+    expect(ack['recovery']).toEqual({ 'FUT.trade': { recovered: false, reason: 'POSITION_AHEAD' } });
+    await produce(topic, numbered(4, 1, 'FUT'));
+    const [next] = await fresh.waitForData(1, 'FUT.trade');
+    expect((next!['data'] as { data: { n: number } }).data.n).toBe(4);
+  });
 });

@@ -46,6 +46,8 @@ export class KafkaJsRecordSource implements RecordSource {
   private readonly partitionListeners: Array<(topic: string, partition: number) => void> = [];
   private readonly fatalListeners: Array<(error: Error) => void> = [];
   private readonly progress = new PartitionProgress();
+  /** Each partition's high watermark, from the start positions and then every batch. */
+  private readonly ends = new Map<string, number>();
   /** Partitions that appeared after start, announced once each. */
   private readonly addedPartitions = new Set<string>();
   /** Fetched before the first join; undefined once the first join has sought to them. */
@@ -73,6 +75,10 @@ export class KafkaJsRecordSource implements RecordSource {
 
   coveredFrom(topic: string, partition: number): number | undefined {
     return this.progress.coveredFrom(partitionKey(topic, partition));
+  }
+
+  endOffset(topic: string, partition: number): number | undefined {
+    return this.ends.get(partitionKey(topic, partition));
   }
 
   onStateChange(listener: (state: SourceState) => void): void {
@@ -229,6 +235,7 @@ export class KafkaJsRecordSource implements RecordSource {
           const end = ends.get(partition) ?? Number(offset);
           // By-timestamp answers the end for a partition with nothing newer; never start past the end seen.
           positions.set(partitionKey(topic, partition), { start: Math.min(Number(offset), end), end });
+          this.ends.set(partitionKey(topic, partition), end);
         }
       }
       return positions;
@@ -254,7 +261,9 @@ export class KafkaJsRecordSource implements RecordSource {
       });
     }
     const nextOffset = records.length > 0 ? records[records.length - 1]!.offset + 1 : lastDelivered + 1;
-    const lag = Math.max(0, Number(batch.highWatermark) - nextOffset);
+    const highWatermark = Number(batch.highWatermark);
+    this.ends.set(key, highWatermark);
+    const lag = Math.max(0, highWatermark - nextOffset);
     if (records.length > 0) this.progress.markDelivered(key, records[0]!.offset, nextOffset - 1);
     onBatch({ topic: batch.topic, partition: batch.partition, records, lag });
   }

@@ -46,6 +46,8 @@ export interface RecordSource {
    * gap: recovery can vouch for positions from there on. undefined while not known.
    */
   coveredFrom(topic: string, partition: number): number | undefined;
+  /** The partition's end (high watermark) as last fetched (or as it was at start); undefined while not known. */
+  endOffset(topic: string, partition: number): number | undefined;
   onStateChange(listener: (state: SourceState) => void): void;
   /**
    * A partition that did not exist when the source started (added to a live topic) is now read,

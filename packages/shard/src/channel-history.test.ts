@@ -6,7 +6,7 @@ const limits = { maxPerChannel: 3, maxAgeMs: 60_000, maxBytes: 1024 * 1024, maxR
 
 /** Partition 0 covered from offset 100, as a source that started there would report. */
 function coverage(coveredFrom = 100): HistoryCoverage {
-  return { coveredFrom: () => coveredFrom, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) };
+  return { coveredFrom: () => coveredFrom, endOf: () => undefined, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) };
 }
 
 function frame(offset: number): string {
@@ -100,5 +100,15 @@ describe('ChannelHistory', () => {
     const history = new ChannelHistory({ ...limits, maxPerChannel: 0 }, coverage());
     expect(history.enabled).toBe(false);
     expect(history.recover('BTC.trade', { partition: 0, offset: 1 }, 0)).toEqual({ recovered: false, reason: 'HISTORY_DISABLED' });
+  });
+
+  it("refuses a position far beyond the partition's end (POSITION_AHEAD), and takes one just past it", () => {
+    const history = new ChannelHistory(limits, { ...coverage(), endOf: () => 107 });
+    appendAll(history, 'BTC.trade', [101, 102, 103, 104, 105, 106]);
+    // A topic re-created, another cluster: the client's position names no record that exists.
+    expect(history.recover('BTC.trade', { partition: 0, offset: 5_000_000 }, 0)).toEqual({ recovered: false, reason: 'POSITION_AHEAD' });
+    expect(history.recover('BTC.trade', { partition: 0, offset: 1107 }, 0)).toEqual({ recovered: false, reason: 'POSITION_AHEAD' });
+    // Its last shard fetched a moment before this one: a few records ahead is normal.
+    expect(history.recover('BTC.trade', { partition: 0, offset: 110 }, 0)).toEqual({ recovered: true, frames: [] });
   });
 });

@@ -48,9 +48,18 @@ class ChannelLog {
 }
 
 /** What the history needs to know about the Kafka side. */
+/**
+ * How far past the end of a partition (as this shard last saw it) a client's position may be and
+ * still count as a record this shard has yet to fetch. Shards fetch continuously, so a legitimate
+ * client is at most a fetch ahead: a handful of records, never a thousand.
+ */
+const FUTURE_SLACK_RECORDS = 1000;
+
 export interface HistoryCoverage {
   /** Offset from which every record of the partition has been (or will be) handed over; undefined if not known yet. */
   coveredFrom(topic: string, partition: number): number | undefined;
+  /** The partition's end (high watermark) as the source last saw it; undefined while not known. */
+  endOf(topic: string, partition: number): number | undefined;
   /** The one topic a channel's records come from, or undefined when no or several topics could. */
   topicOf(channel: string): string | undefined;
 }
@@ -113,6 +122,7 @@ export class ChannelHistory {
    */
   recover(channel: string, position: StreamPosition, now: number): RecoveryResult {
     if (!this.enabled) return { recovered: false, reason: 'HISTORY_DISABLED' };
+    if (this.isFromTheFuture(channel, position)) return { recovered: false, reason: 'POSITION_AHEAD' };
     this.trim(now);
     const log = this.logs.get(channel);
     if (log === undefined) {
@@ -126,6 +136,19 @@ export class ChannelHistory {
     if (log.partition !== position.partition) return { recovered: false, reason: 'UNKNOWN_POSITION' };
     if (position.offset + 1 < log.floor) return { recovered: false, reason: 'POSITION_TOO_OLD' };
     return { recovered: true, frames: log.framesAfter(position.offset) };
+  }
+
+  /**
+   * A position well beyond the partition's end names a record that does not exist: a topic
+   * re-created, a failover to another cluster, a client bug. Vouching for it would make the client
+   * drop every live record as a duplicate. A position just past the end is normal (the client's
+   * last shard fetched a moment before this one), so only positions more than FUTURE_SLACK_RECORDS
+   * past the end are refused.
+   */
+  private isFromTheFuture(channel: string, position: StreamPosition): boolean {
+    const topic = this.coverage.topicOf(channel);
+    const end = topic === undefined ? undefined : this.coverage.endOf(topic, position.partition);
+    return end !== undefined && position.offset >= end + FUTURE_SLACK_RECORDS;
   }
 
   /** Evicts what is past its age or over the byte budget; also run on a timer so quiet periods free memory. */

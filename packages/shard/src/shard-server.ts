@@ -64,6 +64,7 @@ export class ShardServer {
     const mapper = new ChannelMapper(config.channelMap, config.topics);
     this.history = new ChannelHistory(config.history, {
       coveredFrom: (topic, partition) => options.source.coveredFrom(topic, partition),
+      endOf: (topic, partition) => options.source.endOffset(topic, partition),
       topicOf: (channel) => mapper.topicOf(channel),
     });
     const metrics = createShardMetrics(registry, () => ({
