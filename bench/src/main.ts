@@ -6,6 +6,7 @@ import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type MemoryResult, runMemory } from './scenarios/memory.js';
 import { type RampResult, runRamp } from './scenarios/ramp.js';
 import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
+import { runSoak, type SoakResult } from './scenarios/soak.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
 import { median } from './stats.js';
 
@@ -218,6 +219,33 @@ withCommonOptions(
       complete: Math.min(...runs.map((r) => r.complete)),
       ...medianOf(runs, ['reconnects', 'outageP50Ms', 'outageP99Ms', 'outageMaxMs', 'peakOpensPerSecond']),
       notRecovered: Math.max(...runs.map((r) => r.notRecovered)),
+    }),
+    (runs) => (runs.some((r) => r.complete < r.connections) ? 'a client missed or repeated a record' : undefined),
+  ),
+);
+
+withCommonOptions(
+  program
+    .command('soak')
+    .description(
+      'SDK clients through the LB while faults fire at random (shard kill/drain, LB worker kill, broker restart, shard-list rewrite): every record exactly once, RSS and fds per tier',
+    )
+    .option('--connections <n>', 'SDK clients (in this process)', positive, 2000)
+    .option('--duration <s>', 'seconds of faults', positive, 600)
+    .option('--rate <n>', 'records per second over 8 channels', positive, 40)
+    .option('--fault-interval <s>', 'seconds between faults', positive, 20),
+  { direct: false, external: false },
+).action((options: CommonOptions & { connections: number; duration: number; rate: number; faultInterval: number }) =>
+  repeatAndReport<SoakResult>(
+    'soak',
+    options,
+    (report) => runSoak({ ...options, durationS: options.duration, faultIntervalS: options.faultInterval, progress: report }),
+    (runs) => ({
+      connections: options.connections,
+      durationS: options.duration,
+      complete: Math.min(...runs.map((r) => r.complete)),
+      notRecovered: Math.max(...runs.map((r) => r.notRecovered)),
+      ...medianOf(runs, ['reconnects', 'produced']),
     }),
     (runs) => (runs.some((r) => r.complete < r.connections) ? 'a client missed or repeated a record' : undefined),
   ),
