@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { OPTION_SPECS } from '@odin-ws/config';
-import { CLI_PATH, freePortRange, kafkaBrokers, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
+import { CLI_PATH, kafkaBrokers, stablePortRange, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 function runCli(args: string[], env: Record<string, string> = {}) {
@@ -53,8 +53,9 @@ describe('odin-ws CLI', () => {
     });
 
     it('starts the feed, N shards and the load balancer against the configured broker, streams data, and stops on SIGINT', async () => {
-      // Consecutive free ports for the two shards, the LB and the ticker page.
-      const base = await freePortRange(4);
+      // Four consecutive free ports (two shards, the LB, the page), below the ephemeral range: local mode binds
+      // them seconds later, and on a loaded suite an outgoing connection could take an ephemeral one meanwhile.
+      const base = await stablePortRange(4);
       const [lbPort, webPort] = [base + 2, base + 3];
       fleet = spawn(
         process.execPath,

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliProcess, createTestTopic, freePortRange, kafkaBrokers, spawnCli, waitFor } from '@odin-ws/testkit';
+import { type CliProcess, createTestTopic, kafkaBrokers, spawnCli, stablePortRange, waitFor } from '@odin-ws/testkit';
 import { type Browser, chromium } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshake } from './auth-helpers.js';
@@ -62,8 +62,9 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
   const startLocal = async (extraArgs: string[] = []) => {
     const trades = await createTestTopic('page-trade', 2);
     const books = await createTestTopic('page-book', 2);
-    // Four consecutive free ports: two shards, the LB, the page (separate picks could hand out the same one twice).
-    const basePort = await freePortRange(4);
+    // Four consecutive free ports (two shards, the LB, the page), below the ephemeral range: local mode binds
+    // them seconds later, and on a loaded suite an outgoing connection could take an ephemeral one meanwhile.
+    const basePort = await stablePortRange(4);
     const [lbPort, webPort] = [basePort + 2, basePort + 3];
     fleet = spawnCli([
       '--mode=local',

@@ -27,6 +27,8 @@ export interface SoakOptions {
   lbWorkers: number;
   /** Seconds between faults (each a random pick, at a random time within the interval's second half). */
   faultIntervalS: number;
+  /** The faults to pick from; default: all of them. */
+  faults?: readonly Fault[];
   progress: (line: string) => void;
 }
 
@@ -146,7 +148,9 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     options.progress(`soak: opening ${options.connections} SDK clients`);
     crowd = await ClientCrowd.start({ url: lb.url, count: options.connections, channels: KEYS.map((key) => `${key}.trade`), channelsPerClient: 2 });
     await crowd.waitUntilSubscribed(120_000);
-    const endAt = startedAt + options.durationS * 1000;
+    // --duration counts seconds of faults, from the moment every client streams (on a loaded machine
+    // opening the clients alone can take a while).
+    const endAt = Date.now() + options.durationS * 1000;
     let nextSample = Date.now();
     let nextFault = Date.now() + (options.faultIntervalS * 1000) / 2;
     while (Date.now() < endAt) {
@@ -155,7 +159,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         nextSample += SAMPLE_EVERY_MS;
       }
       if (Date.now() >= nextFault) {
-        await fire(FAULTS[Math.floor(Math.random() * FAULTS.length)]!);
+        const pool = options.faults ?? FAULTS;
+        await fire(pool[Math.floor(Math.random() * pool.length)]!);
         nextFault = Date.now() + (0.5 + Math.random() * 0.5) * options.faultIntervalS * 1000;
       }
       await sleep(250);
