@@ -1,6 +1,6 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import type { AuthConfig } from '@odin-ws/config';
+import { type AuthConfig, readSecretFile, readSettingFile } from '@odin-ws/config';
 import { describeError, OdinError } from '@odin-ws/errors';
 import { AuthErrorCode } from '@odin-ws/protocol';
 import { createLocalJWKSet, createRemoteJWKSet, errors, type JSONWebKeySet, type JWTVerifyGetKey, jwtVerify } from 'jose';
@@ -60,14 +60,14 @@ function keyFor(config: AuthConfig): { key: Uint8Array | KeyObject | JWTVerifyGe
   const { kind, location } = config.key;
   switch (kind) {
     case 'secret-file': {
-      const secret = readKeyFile(location, '--auth-secret-file').replace(/\r?\n$/, '');
+      const secret = readSecretFile(location, '--auth-secret-file', 'E_AUTH_CONFIG');
       // RFC 7518 3.2: an HMAC key shorter than the hash is brute-forceable.
       if (Buffer.byteLength(secret) < 32) throw configError(`--auth-secret-file ${location}: the secret must be at least 32 bytes`, location);
       return { key: new TextEncoder().encode(secret), algorithms: HMAC };
     }
     case 'public-key-file': {
       try {
-        return { key: createPublicKey(readKeyFile(location, '--auth-public-key-file')), algorithms: ASYMMETRIC };
+        return { key: createPublicKey(readSettingFile(location, '--auth-public-key-file', 'E_AUTH_CONFIG')), algorithms: ASYMMETRIC };
       } catch (error) {
         if (error instanceof OdinError) throw error;
         throw configError(`--auth-public-key-file ${location}: not a PEM public key (${describeError(error)})`, location);
@@ -84,7 +84,7 @@ function keyFor(config: AuthConfig): { key: Uint8Array | KeyObject | JWTVerifyGe
 function jwksFromFile(path: string): JWTVerifyGetKey {
   let stamp = '';
   let checkedAt = 0;
-  let keySet = createLocalJWKSet(parseJwks(readKeyFile(path, '--auth-jwks-file'), path));
+  let keySet = createLocalJWKSet(parseJwks(readSettingFile(path, '--auth-jwks-file', 'E_AUTH_CONFIG'), path));
   return (header, token) => {
     const now = Date.now();
     if (now - checkedAt >= JWKS_FILE_CHECK_MS) {
@@ -112,14 +112,6 @@ function parseJwks(text: string, path: string): JSONWebKeySet {
     // reported below
   }
   throw configError(`--auth-jwks-file ${path}: not a JWKS ({"keys":[...]})`, path);
-}
-
-function readKeyFile(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw configError(`${flag} ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`, path);
-  }
 }
 
 function configError(message: string, path: string): OdinError {

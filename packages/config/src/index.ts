@@ -17,3 +17,4 @@ export { renderConfigurationMarkdown } from './markdown.js';
 export type { Mode, OptionKey, OptionSpec, OptionValues } from './options.js';
 export { defaultOptionValues, formatOptionDefault, MODES, OPTION_SPECS, optionValuesFromEnvironment } from './options.js';
 export { shardUrls as shardUrlsParser } from './parsers.js';
+export { readSecretFile, readSettingFile } from './setting-file.js';

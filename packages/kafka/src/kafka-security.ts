@@ -1,7 +1,6 @@
 import { X509Certificate } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { type ConnectionOptions, createSecureContext } from 'node:tls';
-import type { KafkaSaslConfig, KafkaTlsConfig } from '@odin-ws/config';
+import { type KafkaSaslConfig, type KafkaTlsConfig, readSecretFile, readSettingFile } from '@odin-ws/config';
 import { describeError, OdinError } from '@odin-ws/errors';
 import type { SASLOptions } from 'kafkajs';
 import { gcpAccessTokenProvider, type OAuthTokenProvider } from './oauth-gcp.js';
@@ -56,7 +55,7 @@ export function loadSaslOptions(sasl: KafkaSaslConfig, secrets: SaslSecrets): SA
 }
 
 function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): string {
-  const password = file === undefined ? env['ODIN_KAFKA_SASL_PASSWORD'] : readText(file, '--kafka-sasl-password-file').replace(/\r?\n$/, '');
+  const password = file === undefined ? env['ODIN_KAFKA_SASL_PASSWORD'] : readSecretFile(file, '--kafka-sasl-password-file', 'E_KAFKA_CONFIG');
   if (password === undefined || password === '') {
     const where = file === undefined ? 'ODIN_KAFKA_SASL_PASSWORD is not set' : `--kafka-sasl-password-file ${file} is empty`;
     throw new OdinError('E_KAFKA_CONFIG', `a SASL password is needed: ${where} (give --kafka-sasl-password-file or ODIN_KAFKA_SASL_PASSWORD)`, { file });
@@ -64,16 +63,8 @@ function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): string 
   return password;
 }
 
-function readText(file: string, flag: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OdinError('E_KAFKA_CONFIG', `${flag} ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`, { flag, file });
-  }
-}
-
 function readPem(file: string, flag: string, label: 'CERTIFICATE' | 'PRIVATE KEY'): string {
-  const text = readText(file, flag);
+  const text = readSettingFile(file, flag, 'E_KAFKA_CONFIG');
   // "PRIVATE KEY" also matches RSA, EC and ENCRYPTED private keys.
   if (!new RegExp(`-----BEGIN [A-Z ]*${label}-----`).test(text)) {
     throw new OdinError('E_KAFKA_CONFIG', `${flag} ${file}: not a PEM ${label.toLowerCase()} (no "-----BEGIN ...${label}-----" line)`, { flag, file });

@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import type { AuthConfig } from '@odin-ws/config';
+import { type AuthConfig, readSecretFile } from '@odin-ws/config';
 import { SignJWT } from 'jose';
 
 /** Short, so the page shows a refresh within minutes of watching. */
@@ -12,7 +11,7 @@ const DEMO_TOKEN_LIFETIME_S = 120;
  */
 export function demoTokenMinter(auth: AuthConfig | undefined): (() => Promise<string>) | undefined {
   if (auth?.key.kind !== 'secret-file') return undefined;
-  const secret = new TextEncoder().encode(readFileSync(auth.key.location, 'utf8').replace(/\r?\n$/, ''));
+  const secret = new TextEncoder().encode(readSecretFile(auth.key.location, '--auth-secret-file', 'E_AUTH_CONFIG'));
   return () => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ channels: ['*'], ...(auth.audience ? { aud: auth.audience } : {}), ...(auth.issuer ? { iss: auth.issuer } : {}) })
