@@ -35,6 +35,18 @@ describe('odin-ws CLI', () => {
     expect(result.stderr).toMatch(pattern);
   });
 
+  it('exits non-zero with one line on a Node whose ABI has no uWS binary (Node 22 is ABI 127), never falling back to pure JS', async () => {
+    const port = await stablePortRange(1);
+    // The ABI is what the loader reads; a preload makes this Node claim Node 22's.
+    const node22 = "data:text/javascript,Object.defineProperty(process.versions,'modules',{value:'127'})";
+    const result = spawnSync(process.execPath, ['--import', node22, CLI_PATH, '--mode=shard', `--port=${port}`], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(
+      /^odin-ws: E_UWS_NATIVE_UNAVAILABLE: no native uWebSockets\.js binary loads for linux-x64, Node ABI 127 \(Cannot find module .*uws_linux_x64_127\.node'\); refusing the slow pure-JS fallback\. Supported runtime: Node 20/,
+    );
+  });
+
   it('refuses to start a second shard on a port a shard already holds (no silent SO_REUSEPORT sharing)', async () => {
     const first = await startShardProcess({ topics: ['odin.trades'], waitReady: false });
     try {

@@ -20,9 +20,12 @@ export function loadNativeUws(target = { platform: process.platform, arch: proce
   try {
     return createRequire(import.meta.url)(binary) as Uws;
   } catch (error) {
+    // The loader's own message carries a multi-line require stack: its first line says enough.
+    const reason = describeError(error).split('\n')[0];
     throw new OdinError(
       'E_UWS_NATIVE_UNAVAILABLE',
-      `the native uWebSockets.js binary does not load on this platform (${describeError(error)}); refusing the slow pure-JS fallback`,
+      `no native uWebSockets.js binary loads for ${target.platform}-${target.arch}, Node ABI ${target.abi} (${reason}); ` +
+        'refusing the slow pure-JS fallback. Supported runtime: Node 20 on glibc 2.36 or newer (docs/deploy.md#runtime)',
       { binary, node: process.version, abi: target.abi },
       { cause: error },
     );
