@@ -7,9 +7,9 @@ import { describe, expect, it } from 'vitest';
 
 /**
  * What can be checked of the GCP deployment without a GCP project or the Terraform registry: every
- * HCL file parses, references resolve, the settings that matter for WebSockets hold, the start-up
- * template gets every value it uses, the systemd units pass systemd-analyze, and the shard
- * discovery script writes the list the load balancer reads.
+ * HCL file parses, references resolve, the settings that matter for WebSockets hold, the deploy-time
+ * faults found in review stay fixed, the systemd units pass systemd-analyze, and the shard discovery
+ * script writes the list the load balancer reads. startup.test.ts boots both tiers from a release.
  */
 const dir = new URL('./', import.meta.url).pathname;
 /** The root configuration and its one module, each checked on its own. */
@@ -80,20 +80,14 @@ describe('infra/gcp (Terraform)', () => {
   });
 
   it('keeps WebSockets open and drains before replacing', async () => {
-    const { resource, module } = await parsed();
+    const { resource } = await parsed();
     const backend = one(resource['google_compute_backend_service']!, 'lb');
     expect(backend['timeout_sec']).toBe('${var.websocket_max_lifetime_s}');
     expect(backend['connection_draining_timeout_sec']).toBe('${var.drain_timeout_s + 15}');
-    expect(backend['health_checks']).toEqual(['${module.lb.health_check_id}']);
-    expect(one(module, 'lb')['health_check_path']).toBe('/ready');
-    expect(one(module, 'shard')['health_check_path']).toBe('/health');
-    for (const tier of ['shard', 'lb']) expect(String(one(module, tier)['connections_metric'])).toMatch(/ws_(connections|proxied_connections)_active/);
+    expect(backend['health_checks']).toEqual(['${module.lb.readiness_health_check_id}']);
     const tier = (await parsed('modules/tier')).resource;
     const policy = (one(tier['google_compute_region_instance_group_manager']!, 'tier')['update_policy'] as Array<Record<string, unknown>>)[0]!;
     expect(policy).toMatchObject({ max_unavailable_fixed: 0, replacement_method: 'SUBSTITUTE' });
-    const autoscaling = (one(tier['google_compute_region_autoscaler']!, 'tier')['autoscaling_policy'] as Array<Record<string, unknown>>)[0]!;
-    expect(autoscaling['cpu_utilization']).toBeDefined();
-    expect(autoscaling['metric']).toBeDefined();
   });
 
   it('defaults the WebSocket lifetime far above the ping interval, and systemd waits longer than a drain', async () => {
@@ -120,22 +114,9 @@ describe('infra/gcp (Terraform)', () => {
     expect(allowed('lb_from_google')).toEqual(['${tostring(local.lb_port)}']);
     expect(allowed('shard_health_checks')).toEqual(['${tostring(local.shard_port)}']);
     // The Ops Agent scrapes the ops port on the internal address the service binds.
-    const template = readFileSync(join(dir, 'startup.sh.tftpl'), 'utf8');
-    expect(template).toContain("targets: ['INTERNAL_IP:${admin_port}']");
-    expect(template).toContain('echo "ODIN_ADMIN_HOST=$internal_ip"');
-  });
-
-  it('passes the start-up template every value it uses', () => {
-    const template = readFileSync(join(dir, 'startup.sh.tftpl'), 'utf8');
-    // ${name} interpolations and the collections of %{ for k, v in name } loops.
-    const used = new Set([...template.matchAll(/\$\{([a-z_]+)\}|%\{ for [a-z_]+, [a-z_]+ in ([a-z_]+)/g)].map((match) => match[1] ?? match[2]!));
-    const calls = [...source.matchAll(/templatefile\("\$\{path\.module\}\/startup\.sh\.tftpl", \{([\s\S]*?)\n\s*\}\)/g)];
-    expect(calls).toHaveLength(2);
-    for (const call of calls) {
-      const given = new Set([...call[1]!.matchAll(/^\s+"?([a-z_]+)"?\s+=/gm)].map((match) => match[1]!));
-      // key, value, name and unit are loop variables.
-      for (const name of used) if (!['key', 'value', 'name', 'unit'].includes(name)) expect(given.has(name), name).toBe(true);
-    }
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    expect(script).toContain("targets: ['$internal_ip:$admin_port']");
+    expect(script).toContain('echo "ODIN_ADMIN_HOST=$internal_ip"');
   });
 
   it('has systemd units that pass systemd-analyze verify', () => {
@@ -145,11 +126,10 @@ describe('infra/gcp (Terraform)', () => {
     for (const unit of units) copyFileSync(join(dir, 'systemd', unit), join(root, 'etc/systemd/system', unit));
     // The units run where the start-up script puts things; the system's own units satisfy their targets.
     cpSync('/usr/lib/systemd/system', join(root, 'usr/lib/systemd/system'), { recursive: true });
-    mkdirSync(join(root, 'usr/bin'), { recursive: true });
-    writeFileSync(join(root, 'usr/bin/node'), '#!/bin/sh\n');
-    chmodSync(join(root, 'usr/bin/node'), 0o755);
-    mkdirSync(join(root, 'opt/odin-ws-infra'), { recursive: true });
-    copyFileSync(join(dir, 'scripts/discover-shards.sh'), join(root, 'opt/odin-ws-infra/discover-shards.sh'));
+    mkdirSync(join(root, 'opt/odin-ws/runtime/bin'), { recursive: true });
+    writeFileSync(join(root, 'opt/odin-ws/runtime/bin/node'), '#!/bin/sh\n');
+    chmodSync(join(root, 'opt/odin-ws/runtime/bin/node'), 0o755);
+    cpSync(join(dir, 'scripts'), join(root, 'opt/odin-ws/infra/scripts'), { recursive: true });
     const result = spawnSync('systemd-analyze', ['verify', `--root=${root}`, ...units], { encoding: 'utf8' });
     expect(result.error, 'systemd-analyze is needed (.ci/run installs systemd)').toBeUndefined();
     expect(result.stderr + result.stdout).toBe('');
@@ -180,5 +160,95 @@ describe('infra/gcp (Terraform)', () => {
     expect(run().status).toBe(0);
     expect(readFileSync(shards, 'utf8')).toContain('ws://10.0.0.3:3002/ws');
     expect(readdirSync(work).filter((name) => name.startsWith('shards.txt.'))).toEqual([]);
+  });
+});
+
+describe('infra/gcp: deploy-time faults found in review stay fixed', () => {
+  const tierResources = async () => (await parsed('modules/tier')).resource;
+  const block = (value: unknown) => (value as Array<Record<string, unknown>>)[0]!;
+
+  it('1. boots without the internet: Private Google Access on the subnetwork, Cloud NAT for the rest, and a start-up script that fetches only from Google', async () => {
+    const { resource, module } = await parsed();
+    const subnet = one(resource['google_compute_subnetwork']!, 'odin');
+    expect(subnet['private_ip_google_access']).toBe(true);
+    for (const tier of ['shard', 'lb']) expect(one(module, tier)['subnetwork']).toBe('${google_compute_subnetwork.odin.id}');
+    expect(one(resource['google_compute_router_nat']!, 'odin')['subnetwork']).toBeDefined();
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    const hosts = [...script.matchAll(/https?:\/\/([a-z0-9.-]+)/g)].map((match) => match[1]!);
+    // The metadata server, and the Ops Agent's repository script, which is optional (see the next check).
+    expect(new Set(hosts)).toEqual(new Set(['metadata.google.internal', 'dl.google.com']));
+    expect(script).toMatch(/add-google-cloud-ops-agent-repo\.sh \| bash -s -- --also-install\); then\n\s+log "warning/);
+    expect(script).not.toMatch(/nodesource|apt-get install/);
+    expect(script).toContain('node=/opt/odin-ws.new/runtime/bin/node');
+  });
+
+  it('2. lets the autoscaler alone own the group size (no target_size beside an autoscaler)', async () => {
+    const resource = await tierResources();
+    const group = one(resource['google_compute_region_instance_group_manager']!, 'tier');
+    expect(resource['google_compute_region_autoscaler']).toBeDefined();
+    expect(group).not.toHaveProperty('target_size');
+  });
+
+  it('3. names each shard after its instance (ODIN_SHARD_ID), so per-shard series do not collapse', () => {
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    expect(script).toContain('instance_name="$(metadata instance/name)"');
+    expect(script).toContain('if [ "$tier" = shard ]; then echo "ODIN_SHARD_ID=$instance_name"; fi');
+    expect(source).not.toContain('ODIN_SHARD_ID');
+  });
+
+  it('4. autoheals on liveness only, and keeps readiness for traffic', async () => {
+    const { module, resource } = await parsed();
+    const tier = await tierResources();
+    const group = one(tier['google_compute_region_instance_group_manager']!, 'tier');
+    expect(block(group['auto_healing_policies'])['health_check']).toBe('${google_compute_health_check.liveness.id}');
+    const liveness = block(one(tier['google_compute_health_check']!, 'liveness')['http_health_check']);
+    expect(liveness['request_path']).toBe('${var.liveness_path}');
+    for (const name of ['shard', 'lb']) expect(one(module, name)['liveness_path']).toBe('/health');
+    expect(one(module, 'lb')['readiness_path']).toBe('/ready');
+    expect(one(module, 'shard')).not.toHaveProperty('readiness_path');
+    expect(one(resource['google_compute_backend_service']!, 'lb')['health_checks']).toEqual(['${module.lb.readiness_health_check_id}']);
+  });
+
+  it('5. scales on a per-instance series (gce_instance) each instance writes, over every zone of the region', async () => {
+    const { module } = await parsed();
+    const tier = await tierResources();
+    const metric = block(block(one(tier['google_compute_region_autoscaler']!, 'tier')['autoscaling_policy'])['metric']);
+    expect(metric).toMatchObject({ name: '${var.connections_metric}', filter: 'resource.type = "gce_instance"', type: 'GAUGE' });
+    expect(metric).not.toHaveProperty('single_instance_assignment');
+    const metricsReference = readFileSync(join(dir, '../../docs/metrics.md'), 'utf8');
+    for (const name of ['shard', 'lb']) {
+      expect(String(one(module, name)['connections_metric'])).toMatch(/^custom\.googleapis\.com\/odin_ws\//);
+      expect(metricsReference, `${name}: load_series`).toContain(`\`${one(module, name)['load_series']}\``);
+    }
+    const group = one(tier['google_compute_region_instance_group_manager']!, 'tier');
+    expect(group['distribution_policy_zones']).toBe('${data.google_compute_zones.available.names}');
+    expect(sourceOf('modules/tier')).toMatch(/data "google_compute_zones" "available" \{\n\s+region = var\.region\n\s+status = "UP"/);
+  });
+
+  it('6. reads the Kafka password from Secret Manager at boot, and never puts it in metadata', async () => {
+    const { resource, variable } = await parsed();
+    const sasl = String(one(variable, 'kafka_sasl')['type']);
+    expect(sasl).toContain('password_secret');
+    expect(sasl).not.toMatch(/\bpassword\s*=/);
+    const grant = one(resource['google_secret_manager_secret_iam_member']!, 'shard_kafka_password');
+    expect(grant).toMatchObject({ secret_id: '${local.kafka_password_secret}', role: 'roles/secretmanager.secretAccessor' });
+    expect(source).toContain('ODIN_KAFKA_SASL_PASSWORD_FILE = local.kafka_password_file');
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    expect(script).toContain('gcloud secrets versions access latest --secret="$password_secret" --out-file="$password_file"');
+  });
+
+  it('sets every metadata attribute startup.sh reads, and nothing it does not', async () => {
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    const read = new Set([...script.matchAll(/attribute (odin-[a-z-]+)/g)].map((match) => match[1]!));
+    const set = new Set([...sourceOf('modules/tier').matchAll(/^\s+(odin-[a-z-]+)\s+=/gm)].map((match) => match[1]!));
+    expect(set).toEqual(read);
+  });
+
+  it('startup.sh and the helper scripts pass shellcheck', () => {
+    const scripts = [join(dir, 'startup.sh'), ...readdirSync(join(dir, 'scripts')).map((name) => join(dir, 'scripts', name))];
+    const result = spawnSync('shellcheck', scripts, { encoding: 'utf8' });
+    expect(result.error, 'shellcheck is needed (.ci/run installs it)').toBeUndefined();
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.status).toBe(0);
   });
 });

@@ -1,39 +1,32 @@
-# The load-balancer tier. /ready (200 while the instance can place clients: not draining, at least
-# one shard ready) serves both the external load balancer and autohealing, which is safe here: the
-# tier is stateless, and an instance that cannot reach any shard is useless.
+# The load-balancer tier. Autohealing checks /health (liveness: the process answers); the external
+# load balancer checks /ready (not draining, at least one shard ready) before sending traffic. They
+# must differ: with /ready as autohealing, a Kafka outage (shards degraded, none ready) would make
+# GCP recreate every LB VM and drop every client the shards deliberately kept through it.
 module "lb" {
   source                      = "./modules/tier"
   name                        = "lb"
   tier_label                  = "loadbalancer"
   region                      = var.region
   network                     = var.network
-  subnetwork                  = var.subnetwork
+  subnetwork                  = google_compute_subnetwork.odin.id
   image                       = var.image
   machine_type                = var.lb_machine_type
   service_account_email       = google_service_account.lb.email
   port                        = local.lb_port
-  health_check_path           = "/ready"
+  admin_port                  = local.lb_admin_port
+  liveness_path               = "/health"
+  readiness_path              = "/ready"
   size                        = var.lb_count
-  min_ready_sec               = 30
   cpu_target                  = var.autoscaling.cpu_target
-  connections_metric          = "prometheus.googleapis.com/ws_proxied_connections_active/gauge"
+  load_series                 = "ws_proxied_connections_active"
+  connections_metric          = "custom.googleapis.com/odin_ws/lb_proxied_connections"
   connections_target          = var.autoscaling.lb_connections_target
   cool_down_period_sec        = var.autoscaling.cool_down_period_sec
   scale_in_max_fixed_replicas = var.autoscaling.scale_in_max_fixed_replicas
-  startup_script = templatefile("${path.module}/startup.sh.tftpl", {
-    tier        = "loadbalancer"
-    port        = local.lb_port
-    admin_port  = local.lb_admin_port
-    release_url = var.release_url
-    env         = local.lb_env
-    units = {
-      "odin-ws-loadbalancer.service"    = file("${path.module}/systemd/odin-ws-loadbalancer.service")
-      "odin-ws-discover-shards.service" = file("${path.module}/systemd/odin-ws-discover-shards.service")
-      "odin-ws-discover-shards.timer"   = file("${path.module}/systemd/odin-ws-discover-shards.timer")
-    }
-    discover_env    = local.discover_env
-    discover_script = file("${path.module}/scripts/discover-shards.sh")
-  })
+  startup_script              = file("${path.module}/startup.sh")
+  release_url                 = var.release_url
+  env                         = local.lb_env
+  discover_env                = local.discover_env
 }
 
 # The public entry point: a global external Application Load Balancer in front of the LB tier.
@@ -47,7 +40,7 @@ resource "google_compute_backend_service" "lb" {
   load_balancing_scheme           = "EXTERNAL_MANAGED"
   timeout_sec                     = var.websocket_max_lifetime_s
   connection_draining_timeout_sec = var.drain_timeout_s + 15
-  health_checks                   = [module.lb.health_check_id]
+  health_checks                   = [module.lb.readiness_health_check_id]
 
   backend {
     group           = module.lb.instance_group

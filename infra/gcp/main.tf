@@ -20,7 +20,16 @@ locals {
     ODIN_CHANNEL_MAP     = join(",", [for topic, event in var.channel_map : "${topic}=${event}"])
     ODIN_MAX_CONNECTIONS = tostring(var.shard_max_connections)
     ODIN_ADMIN_PORT      = tostring(local.shard_admin_port)
+    ODIN_KAFKA_SSL       = var.kafka_ssl ? "on" : "off"
+    }, var.kafka_sasl == null ? {} : {
+    ODIN_KAFKA_SASL_MECHANISM = var.kafka_sasl.mechanism
+    ODIN_KAFKA_SASL_USERNAME  = var.kafka_sasl.username
+    }, local.kafka_password_secret == "" ? {} : {
+    # The start-up script writes this file from Secret Manager; the secret itself is never in metadata.
+    ODIN_KAFKA_SASL_PASSWORD_FILE = local.kafka_password_file
   })
+  kafka_password_secret = var.kafka_sasl == null ? "" : var.kafka_sasl.password_secret
+  kafka_password_file   = "/etc/odin-ws/kafka-sasl-password"
   lb_env = merge(local.odin_env_common, {
     ODIN_HOST              = "0.0.0.0"
     ODIN_LB_PORT           = tostring(local.lb_port)
@@ -59,7 +68,16 @@ resource "google_project_iam_member" "lb_compute_viewer" {
   member  = "serviceAccount:${google_service_account.lb.email}"
 }
 
-# Both tiers write metrics and logs (Ops Agent) and read the release from Cloud Storage.
+# Only the shards read the Kafka password, and only that one secret.
+resource "google_secret_manager_secret_iam_member" "shard_kafka_password" {
+  count     = local.kafka_password_secret == "" ? 0 : 1
+  project   = var.project
+  secret_id = local.kafka_password_secret
+  role      = "roles/secretmanager.secretAccessor"
+  member    = "serviceAccount:${google_service_account.shard.email}"
+}
+
+# Both tiers write metrics and logs (Ops Agent, report-load.sh) and read the release from Cloud Storage.
 resource "google_project_iam_member" "tier_roles" {
   for_each = {
     for pair in setproduct(["shard", "lb"], ["roles/monitoring.metricWriter", "roles/logging.logWriter", "roles/storage.objectViewer"]) :

@@ -15,10 +15,16 @@ variable "network" {
   default     = "default"
 }
 
-variable "subnetwork" {
-  description = "Subnetwork in var.region"
+variable "subnet_cidr" {
+  description = "Address range of the subnetwork odin-ws creates in var.network (with Private Google Access)"
   type        = string
-  default     = "default"
+  default     = "10.80.0.0/20"
+}
+
+variable "cloud_nat" {
+  description = "Add Cloud NAT for the Ops Agent install and OS updates; boot and service need only Google APIs without it"
+  type        = bool
+  default     = true
 }
 
 variable "release_url" {
@@ -27,7 +33,7 @@ variable "release_url" {
 }
 
 variable "image" {
-  description = "Boot image of both tiers (Debian 12: systemd, gcloud, and Node 20 installed at start-up)"
+  description = "Boot image of both tiers: Debian 12 (systemd, gcloud, glibc 2.36); Node comes in the release (docs/deploy.md)"
   type        = string
   default     = "debian-cloud/debian-12"
 }
@@ -35,6 +41,27 @@ variable "image" {
 variable "kafka_brokers" {
   description = "Kafka bootstrap brokers, host:port"
   type        = list(string)
+}
+
+variable "kafka_ssl" {
+  description = "TLS to the brokers (ODIN_KAFKA_SSL), verified against the system's CAs"
+  type        = bool
+  default     = false
+}
+
+variable "kafka_sasl" {
+  description = <<-EOT
+    SASL to the brokers, or null. The password is read from Secret Manager at boot into a file only
+    the service reads (ODIN_KAFKA_SASL_PASSWORD_FILE): it never appears in instance metadata, the
+    Terraform state or the environment. mechanism: plain, scram-sha-256, scram-sha-512, or
+    oauthbearer (Google Managed Kafka: the instance's own identity; no secret).
+  EOT
+  type = object({
+    mechanism       = string
+    username        = optional(string, "")
+    password_secret = optional(string, "")
+  })
+  default = null
 }
 
 variable "topics" {

@@ -4,7 +4,7 @@ variable "name" {
 }
 
 variable "tier_label" {
-  description = "Value of the odin-ws-tier instance label (Prometheus and shard discovery select by it)"
+  description = "shard or loadbalancer: the odin-ws-tier instance label (Prometheus and shard discovery select by it) and the mode startup.sh starts"
   type        = string
 }
 
@@ -17,7 +17,8 @@ variable "network" {
 }
 
 variable "subnetwork" {
-  type = string
+  description = "Subnetwork with Private Google Access (the instances have no external address)"
+  type        = string
 }
 
 variable "image" {
@@ -38,13 +39,52 @@ variable "port" {
 }
 
 variable "startup_script" {
-  description = "The rendered start-up script"
+  description = "The start-up script (infra/gcp/startup.sh); it reads the odin-* metadata set here"
   type        = string
 }
 
-variable "health_check_path" {
-  description = "HTTP path autohealing checks"
+variable "release_url" {
+  description = "gs:// URL of the release tarball"
   type        = string
+}
+
+variable "env" {
+  description = "ODIN_* settings of the service"
+  type        = map(string)
+}
+
+variable "admin_port" {
+  description = "The private ops port (/metrics, detailed /health)"
+  type        = number
+}
+
+variable "load_series" {
+  description = "The /metrics series report-load.sh writes to connections_metric"
+  type        = string
+}
+
+variable "kafka_password_secret" {
+  description = "Secret Manager secret id of the Kafka SASL password, read at boot; empty for none"
+  type        = string
+  default     = ""
+}
+
+variable "discover_env" {
+  description = "Settings of discover-shards.sh (load balancer only)"
+  type        = map(string)
+  default     = {}
+}
+
+variable "liveness_path" {
+  description = "HTTP path autohealing checks: liveness only (200 while the process runs)"
+  type        = string
+  default     = "/health"
+}
+
+variable "readiness_path" {
+  description = "HTTP path a backend service checks before sending traffic; null when no load balancer fronts the tier"
+  type        = string
+  default     = null
 }
 
 variable "size" {
@@ -52,17 +92,12 @@ variable "size" {
   type        = object({ min = number, max = number })
 }
 
-variable "min_ready_sec" {
-  description = "Seconds a new instance must be ready before a rolling update deletes an old one"
-  type        = number
-}
-
 variable "cpu_target" {
   type = number
 }
 
 variable "connections_metric" {
-  description = "Cloud Monitoring metric of connections per instance, scraped from /metrics by the Ops Agent"
+  description = "Cloud Monitoring metric of connections per instance, on the gce_instance resource (written by report-load.sh)"
   type        = string
 }
 
