@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Haproxy, startHaproxy } from './haproxy.js';
+import { childPids } from './process-memory.js';
 import {
   createTestTopic,
   KAFKA_SCRIPT,
@@ -14,6 +16,8 @@ export interface FleetOptions {
   shards: number;
   /** 0: no load balancer, clients connect to the shards directly (round robin). */
   lbWorkers: number;
+  /** HAProxy in front of the shards instead of the odin-ws load balancer (the reference proxy). */
+  haproxy?: boolean;
   /** A running fleet to use instead of starting one: clients connect here. */
   url?: string;
   /** With url: the topic that fleet's shards consume; records for channel BENCH.<event> go there. */
@@ -27,10 +31,12 @@ export interface FleetOptions {
 export interface Fleet {
   topic: string;
   channel: string;
-  /** Where clients connect: the LB, or every shard. */
+  /** Where clients connect: the LB (or HAProxy), or every shard. */
   urls: string[];
   shards: ShardProcess[];
   lb: LoadBalancerProcess | undefined;
+  /** The proxy's processes, for their CPU: the LB's primary and workers, or HAProxy; none direct. */
+  proxyPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -47,8 +53,9 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const topic = await createTestTopic('bench', 1, kafkaBrokers());
   const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn', ...(options.shardArgs ?? [])];
   const shards = await Promise.all(Array.from({ length: options.shards }, () => startShardProcess({ topics: [topic], args: shardArgs })));
+  const haproxy: Haproxy | undefined = options.haproxy ? await startHaproxy(shards.map((shard) => shard.url)) : undefined;
   const lb =
-    options.lbWorkers > 0
+    options.lbWorkers > 0 && !haproxy
       ? await startLoadBalancerProcess({
           backendUrls: shards.map((shard) => shard.url),
           workers: options.lbWorkers,
@@ -66,10 +73,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   return {
     topic,
     channel: 'BENCH.trade',
-    urls: lb ? [lb.url] : shards.map((shard) => shard.url),
+    urls: haproxy ? [haproxy.url] : lb ? [lb.url] : shards.map((shard) => shard.url),
     shards,
     lb,
+    proxyPids: () => (haproxy ? [haproxy.pid] : lb ? [lb.child.pid!, ...childPids(lb.child.pid!)] : []),
     stop: async () => {
+      await haproxy?.stop();
       await lb?.stop();
       await Promise.all(shards.map((shard) => shard.stop()));
     },
@@ -78,7 +87,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
 /** A fleet someone else runs (KAFKA_BROKERS names its broker): nothing to start or stop. */
 function runningFleet(url: string, topic: string, event: string): Fleet {
-  return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, stop: async () => undefined };
+  return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, proxyPids: () => [], stop: async () => undefined };
 }
 
 /** What fanout, ramp and throughput each say about the fleet they measure. */
@@ -86,6 +95,8 @@ export interface ScenarioFleetOptions {
   shards: number;
   /** Clients connect straight to the shards instead of through the load balancer. */
   direct: boolean;
+  /** Through HAProxy instead of the odin-ws load balancer. */
+  haproxy?: boolean;
   lbWorkers: number;
   progress: (line: string) => void;
   /** A running fleet instead of one started here (see FleetOptions). */
@@ -97,6 +108,7 @@ export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet
   return startFleet({
     shards: options.shards,
     lbWorkers: options.direct ? 0 : options.lbWorkers,
+    haproxy: !options.direct && options.haproxy === true,
     ...options.external,
     ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}),
   });

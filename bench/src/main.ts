@@ -13,6 +13,12 @@ import { median } from './stats.js';
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts (or is pointed at), writes results. */
 const program = new Command('pnpm bench').description('odin-ws benchmarks');
 
+function whole(raw: string): number {
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a whole number >= 0, got '${raw}'`);
+  return value;
+}
+
 function positive(raw: string): number {
   const value = Number(raw);
   if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got '${raw}'`);
@@ -122,9 +128,10 @@ withCommonOptions(
     .command('ramp')
     .description('open connections toward a target at a set rate, hold, report success (seed: 77-82% at 50-100 conn/s)')
     .option('--connections <n>', 'target connections', positive, 12_000)
-    .option('--rate <n>', 'new connections per second', positive, 2000)
+    .option('--rate <n>', 'new connections per second; 0: a burst, as fast as --in-flight allows', whole, 2000)
+    .option('--in-flight <n>', 'handshakes in flight at once in a burst (--rate 0)', positive, 500)
     .option('--hold <s>', 'seconds to hold the connections', positive, 10),
-).action((options: CommonOptions & { connections: number; rate: number; hold: number }) =>
+).action((options: CommonOptions & { connections: number; rate: number; inFlight: number; hold: number }) =>
   repeatAndReport<RampResult>(
     'ramp',
     options,
@@ -251,48 +258,76 @@ withCommonOptions(
   ),
 );
 
+const COMPARE_TARGETS = ['direct', 'haproxy', 'lb'] as const;
+type CompareTarget = (typeof COMPARE_TARGETS)[number];
+
+function compareTargets(raw: string): CompareTarget[] {
+  const targets = raw.split(',').filter(Boolean);
+  const unknown = targets.filter((target) => !(COMPARE_TARGETS as readonly string[]).includes(target));
+  if (unknown.length > 0 || targets.length < 2) throw new InvalidArgumentError(`expected two or more of ${COMPARE_TARGETS.join(',')}, got '${raw}'`);
+  return targets as CompareTarget[];
+}
+
 withCommonOptions(
   program
     .command('compare')
     .argument('<scenario>', 'fanout or ramp')
-    .description('the scenario through the load balancer and direct to the shards, interleaved in one run, with ratios lb/direct')
+    .description(
+      'the scenario direct to the shards, through HAProxy (the reference proxy) and through the odin-ws load balancer, interleaved in one run, with the ratio of every pair',
+    )
+    .option('--targets <list>', 'which of direct, haproxy, lb to compare, in this order', compareTargets, [...COMPARE_TARGETS])
     .option('--connections <n>', 'clients', positive, 1000)
     .option('--messages <n>', 'records produced (fanout)', positive, 10)
     .option('--interval <ms>', 'ms between records (fanout)', positive, 100)
-    .option('--rate <n>', 'new connections per second (ramp)', positive, 1000)
+    .option('--rate <n>', 'new connections per second (ramp); 0: a burst', whole, 1000)
+    .option('--in-flight <n>', 'handshakes in flight at once in a burst (ramp --rate 0)', positive, 500)
     .option('--hold <s>', 'seconds to hold (ramp)', positive, 5),
   { direct: false, external: false, runs: false },
-).action(async (scenario: string, options: CommonOptions & { connections: number; messages: number; interval: number; rate: number; hold: number }) => {
-  const side = (direct: boolean) => {
-    const label = direct ? 'direct' : 'lb';
-    const report = (line: string) => progress(`[compare ${label}] ${line}`);
-    if (scenario === 'fanout')
-      return {
-        label,
-        run: () => runFanout({ ...options, intervalMs: options.interval, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
-      };
-    if (scenario === 'ramp')
-      return {
-        label,
-        run: () => runRamp({ ...options, holdS: options.hold, direct, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
-      };
-    throw new InvalidArgumentError(`compare supports fanout and ramp, got '${scenario}'`);
-  };
-  const figures =
-    scenario === 'fanout'
-      ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms']
-      : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
-  const { rows, summary } = await compareInterleaved(options.runs, side(true), side(false), figures);
-  process.stderr.write('\n');
-  const document = { scenario: `compare-${scenario}`, connections: options.connections, ...summary };
-  const files = writeReport(`compare-${scenario}`, document, rows, options.json);
-  console.log(JSON.stringify(document));
-  console.error(`results: ${files.json} ${files.markdown}`);
-  if (rows.some((row) => Number(row['deliveryRate'] ?? row['successRate']) < 1)) {
-    console.error('a run delivered or connected less than 100%');
-    process.exitCode = 1;
-  }
-});
+).action(
+  async (
+    scenario: string,
+    options: CommonOptions & {
+      targets: CompareTarget[];
+      connections: number;
+      messages: number;
+      interval: number;
+      rate: number;
+      inFlight: number;
+      hold: number;
+    },
+  ) => {
+    const side = (target: CompareTarget) => {
+      const report = (line: string) => progress(`[compare ${target}] ${line}`);
+      const path = { direct: target === 'direct', haproxy: target === 'haproxy' };
+      if (scenario === 'fanout')
+        return {
+          label: target,
+          run: () =>
+            runFanout({ ...options, ...path, intervalMs: options.interval, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
+        };
+      if (scenario === 'ramp')
+        return {
+          label: target,
+          run: () => runRamp({ ...options, ...path, holdS: options.hold, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
+        };
+      throw new InvalidArgumentError(`compare supports fanout and ramp, got '${scenario}'`);
+    };
+    const figures =
+      scenario === 'fanout'
+        ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms', 'proxyCpuSeconds', 'proxyCpuSecondsPerMillionFrames']
+        : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
+    const { rows, summary } = await compareInterleaved(options.runs, options.targets.map(side), figures);
+    process.stderr.write('\n');
+    const document = { scenario: `compare-${scenario}`, connections: options.connections, targets: options.targets, ...summary };
+    const files = writeReport(`compare-${scenario}`, document, rows, options.json);
+    console.log(JSON.stringify(document));
+    console.error(`results: ${files.json} ${files.markdown}`);
+    if (rows.some((row) => Number(row['deliveryRate'] ?? row['successRate']) < 1)) {
+      console.error('a run delivered or connected less than 100%');
+      process.exitCode = 1;
+    }
+  },
+);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);

@@ -24,6 +24,8 @@ export class LoadGenerator {
     perClient?: number;
     processes?: number;
     ratePerSecond?: number;
+    /** Without a rate: handshakes in flight at once over all processes (default 64 each). */
+    inFlight?: number;
   }): Promise<ReadyReport> {
     const processes = options.processes ?? Math.max(1, Math.ceil(options.connections / MAX_CONNECTIONS_PER_WORKER));
     const ready = await Promise.all(
@@ -45,7 +47,7 @@ export class LoadGenerator {
           channels: options.channels,
           perClient: options.perClient ?? 1,
           localAddresses: SOURCE_ADDRESSES,
-          concurrency: 64,
+          concurrency: options.inFlight ? Math.ceil(options.inFlight / processes) : 64,
           ...(options.ratePerSecond ? { ratePerSecond: options.ratePerSecond / processes } : {}),
         };
         worker.send(command);

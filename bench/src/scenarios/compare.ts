@@ -1,27 +1,40 @@
 import { median, round } from '../stats.js';
 
+export interface CompareSide<T> {
+  label: string;
+  run: () => Promise<T>;
+}
+
 /**
- * Runs two configurations of one scenario interleaved (A, B, A, B, ...) so the machine's drift
- * hits both alike, then reports medians of each and the ratio B / A for every numeric figure.
+ * Runs several configurations of one scenario interleaved (A, B, C, A, B, C, ...) so the machine's
+ * drift hits all alike, then reports the medians of each and, for every pair, the ratio of the later
+ * one to the earlier one (`ratio_lb_to_direct`), for every numeric figure.
  */
 export async function compareInterleaved<T extends Record<string, unknown>>(
   runs: number,
-  a: { label: string; run: () => Promise<T> },
-  b: { label: string; run: () => Promise<T> },
+  sides: Array<CompareSide<T>>,
   figures: Array<keyof T & string>,
 ): Promise<{ rows: Array<Record<string, unknown>>; summary: Record<string, unknown> }> {
-  const results: Record<string, T[]> = { [a.label]: [], [b.label]: [] };
+  const results = new Map<string, T[]>(sides.map((side) => [side.label, []]));
   const rows: Array<Record<string, unknown>> = [];
   for (let run = 0; run < runs; run++) {
-    for (const side of [a, b]) {
+    for (const side of sides) {
       const result = await side.run();
-      results[side.label]!.push(result);
+      results.get(side.label)!.push(result);
       rows.push({ config: side.label, run: run + 1, ...result });
     }
   }
-  const medians = (label: string) => Object.fromEntries(figures.map((figure) => [figure, median(results[label]!.map((r) => Number(r[figure])))]));
-  const medianA = medians(a.label);
-  const medianB = medians(b.label);
-  const ratios = Object.fromEntries(figures.map((figure) => [figure, medianA[figure] ? round(medianB[figure]! / medianA[figure]!, 3) : null]));
-  return { rows, summary: { runs, [a.label]: medianA, [b.label]: medianB, [`ratio_${b.label}_to_${a.label}`]: ratios } };
+  const medians = new Map(
+    sides.map(({ label }) => [label, Object.fromEntries(figures.map((figure) => [figure, median(results.get(label)!.map((r) => Number(r[figure])))]))]),
+  );
+  const summary: Record<string, unknown> = { runs, ...Object.fromEntries(medians) };
+  sides.forEach((earlier, i) => {
+    for (const later of sides.slice(i + 1)) {
+      const [a, b] = [medians.get(earlier.label)!, medians.get(later.label)!];
+      summary[`ratio_${later.label}_to_${earlier.label}`] = Object.fromEntries(
+        figures.map((figure) => [figure, a[figure] ? round(b[figure]! / a[figure]!, 3) : null]),
+      );
+    }
+  });
+  return { rows, summary };
 }

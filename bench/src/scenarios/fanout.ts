@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
+import { cpuSeconds } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface FanoutOptions extends ScenarioFleetOptions {
@@ -15,7 +16,7 @@ export interface FanoutOptions extends ScenarioFleetOptions {
 
 export interface FanoutResult {
   scenario: 'fanout';
-  path: 'lb' | 'direct';
+  path: FanoutPath;
   connections: number;
   messages: number;
   shards: number;
@@ -30,11 +31,20 @@ export interface FanoutResult {
   maxMs: number;
   handshakeP50Ms: number;
   handshakeP99Ms: number;
+  /** CPU (user + system) of the proxy's processes while records were delivered; 0 direct. */
+  proxyCpuSeconds: number;
+  proxyCpuSecondsPerMillionFrames: number;
   loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
   errors: Record<string, number>;
 }
 
+export type FanoutPath = 'lb' | 'direct' | 'haproxy';
+
 const DELIVERY_GRACE_MS = 15_000;
+
+export function fanoutPath(options: { direct: boolean; haproxy?: boolean }): FanoutPath {
+  return options.direct ? 'direct' : options.haproxy ? 'haproxy' : 'lb';
+}
 
 /**
  * The seed experiment: N clients on one channel, M records produced; every client should get every
@@ -45,7 +55,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open, received) =>
     options.progress(
-      `fanout ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`,
+      `fanout ${fanoutPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`,
     ),
   );
   try {
@@ -56,6 +66,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
     });
     const expected = ready.open * options.messages;
+    const proxyCpu = () => fleet.proxyPids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const proxyCpuBefore = proxyCpu();
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
     await produce(fleet.topic, [{ key: 'WARMUP', value: '{}' }]);
@@ -65,16 +77,17 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     }
     const deadline = Date.now() + DELIVERY_GRACE_MS;
     while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
+    const proxyCpuSeconds = proxyCpu() - proxyCpuBefore;
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
     const handshake = percentiles(ready.handshakeMs);
     return {
       scenario: 'fanout',
-      path: options.direct ? 'direct' : 'lb',
+      path: fanoutPath(options),
       connections: options.connections,
       messages: options.messages,
       shards: options.shards,
-      lbWorkers: options.direct ? 0 : options.lbWorkers,
+      lbWorkers: options.direct || options.haproxy ? 0 : options.lbWorkers,
       connected: ready.open,
       expected: options.connections * options.messages,
       delivered: result.received,
@@ -85,6 +98,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       maxMs: round(latency.max),
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
+      proxyCpuSeconds: round(proxyCpuSeconds),
+      proxyCpuSecondsPerMillionFrames: result.received > 0 ? round((proxyCpuSeconds / result.received) * 1e6, 2) : 0,
       loadGenerator: {
         processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),
         cpuSeconds: round(result.cpuSeconds),

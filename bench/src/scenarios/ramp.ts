@@ -1,18 +1,21 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { type FanoutPath, fanoutPath } from './fanout.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
   connections: number;
-  /** New connections per second. */
+  /** New connections per second; 0 for a burst: as fast as `inFlight` handshakes at a time allow. */
   rate: number;
   holdS: number;
+  /** Handshakes in flight at once in a burst (default 500). */
+  inFlight?: number;
 }
 
 export interface RampResult {
   scenario: 'ramp';
-  path: 'lb' | 'direct';
+  path: FanoutPath;
   connections: number;
   rate: number;
   holdS: number;
@@ -29,23 +32,30 @@ export interface RampResult {
  * The seeds' capacity test: open connections toward a target at a steady rate, hold them, and
  * count how many succeeded (handshake and subscription acknowledged) and how many are still alive
  * after the hold. Seed figures: 77-82% success at 50-100 connections per second toward 12,000.
+ * With rate 0 it is a burst: every client dials as fast as the in-flight limit allows, and
+ * rampSeconds is how long the whole crowd took to get in.
  */
 export async function runRamp(options: RampOptions): Promise<RampResult> {
   const fleet = await startScenarioFleet(options);
-  const generator = new LoadGenerator((open) => options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: ${open}/${options.connections} connected`));
+  const generator = new LoadGenerator((open) => options.progress(`ramp ${fanoutPath(options)}: ${open}/${options.connections} connected`));
   try {
     const startedAt = Date.now();
-    const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel], ratePerSecond: options.rate });
+    const ready = await generator.connect({
+      urls: fleet.urls,
+      connections: options.connections,
+      channels: [fleet.channel],
+      ...(options.rate > 0 ? { ratePerSecond: options.rate } : { inFlight: options.inFlight ?? 500 }),
+    });
     const rampSeconds = (Date.now() - startedAt) / 1000;
     for (let left = options.holdS; left > 0; left--) {
-      options.progress(`ramp ${options.direct ? 'direct' : 'lb'}: holding ${ready.open} connections, ${left} s left`);
+      options.progress(`ramp ${fanoutPath(options)}: holding ${ready.open} connections, ${left} s left`);
       await sleep(1000);
     }
     const result = await generator.collect();
     const handshake = percentiles(ready.handshakeMs);
     return {
       scenario: 'ramp',
-      path: options.direct ? 'direct' : 'lb',
+      path: fanoutPath(options),
       connections: options.connections,
       rate: options.rate,
       holdS: options.holdS,

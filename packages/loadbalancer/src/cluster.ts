@@ -122,6 +122,12 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalan
   process.on('exit', () => {
     for (const worker of liveWorkers()) worker.process.kill('SIGKILL');
   });
+  // The workers accept from the shared listening socket themselves. Node's default on Linux
+  // (round-robin) has the primary accept every connection and pass each handle to a worker over
+  // IPC: one process, one core, a message and an SCM_RIGHTS transfer per handshake, which capped
+  // the handshake rate near 1,500/s here (docs/performance.md).
+  cluster.schedulingPolicy = cluster.SCHED_NONE;
+  cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
   for (let i = 0; i < config.workers; i++) cluster.fork();
   logger.info({ workers: config.workers, port: config.port, shards: config.shardUrlsFile ?? config.shardUrls }, 'load balancer starting');
   return {

@@ -161,7 +161,7 @@ export class HandshakeRouter {
         }
         const onClose = () => this.spliced.delete(socket);
         const onProtocolError = (reason: 'unmasked') => metrics.clientProtocolErrors.inc({ reason });
-        this.spliced.add(socket, splice(socket, head, upstream.socket, upstream.response, onClose, onProtocolError));
+        this.spliced.add(socket, splice(socket, head, upstream, onClose, onProtocolError));
         return undefined;
       } catch (error) {
         const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';

@@ -1,6 +1,8 @@
 import type { Socket } from 'node:net';
 import { ClientFrameBoundaries, maskedCloseFrame } from './client-frames.js';
 import { closeFrame } from './close-frame.js';
+import type { ShardReader } from './shard-reader.js';
+import type { UpstreamConnection } from './upstream-handshake.js';
 
 export interface Splice {
   /**
@@ -18,18 +20,19 @@ const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
 
 /**
  * Joins the client and shard TCP streams once the shard said 101. From here the load balancer
- * never parses a message: bytes are copied both ways with backpressure (pipe), one read and one
- * write per chunk. Only the client's frame headers are followed (ClientFrameBoundaries), for
- * closeWith. Either side closing or failing ends both.
+ * never parses a message: bytes are copied both ways with backpressure, one read and one write per
+ * chunk: shard to client through the shard's reader (no stream machinery: the hot path), client to
+ * shard with pipe (a few small requests). Only the client's frame headers are followed
+ * (ClientFrameBoundaries), for closeWith. Either side closing or failing ends both.
  */
 export function splice(
   client: Socket,
   clientHead: Buffer,
-  shard: Socket,
-  shardResponse: Buffer,
+  upstream: UpstreamConnection,
   onClose: () => void,
   onProtocolError: (reason: 'unmasked') => void,
 ): Splice {
+  const { socket: shard, reader } = upstream;
   client.setNoDelay(true);
   shard.setNoDelay(true);
   const boundaries = new ClientFrameBoundaries();
@@ -55,20 +58,24 @@ export function splice(
   client.on('close', closeBoth);
   shard.on('close', closeBoth);
   client.on('data', track);
-  // A half-close is passed on (pipe ends the other side), so a clean WebSocket close handshake
-  // (close frame, close frame, FIN) completes end to end.
-  client.write(shardResponse);
+  // A half-close is passed on (pipe ends the shard side; the shard's end ends the client), so a
+  // clean WebSocket close handshake (close frame, close frame, FIN) completes end to end.
+  client.write(upstream.response);
   if (clientHead.length > 0) {
     track(clientHead);
     shard.write(clientHead);
   }
   client.pipe(shard);
-  shard.pipe(client);
+  relayToClient(shard, reader, client);
+  const endClient = () => client.end();
+  shard.once('end', endClient);
+  shard.resume(); // the handshake paused it at the 101
 
   return {
     closeWith(code, reason) {
       if (closed) return;
-      relayShardTailReplacingClose(shard, client, closeFrame(code, reason));
+      shard.off('end', endClient);
+      relayShardTailReplacingClose(shard, reader, client, closeFrame(code, reason));
       client.unpipe(shard);
       client.off('data', track);
       const inject = () => {
@@ -93,22 +100,39 @@ export function splice(
 }
 
 /**
- * From now on shard bytes are relayed by hand, holding back the last two: when the shard ends its
- * stream, those are its close frame, replaced by ours; then the client side is ended gracefully
- * (not destroyed, which would drop the unsent close frame).
+ * Shard to client: each chunk read is written at once. The chunk lives in the reader's slab, which
+ * the next read overwrites, so it is copied when it would wait behind earlier bytes, and the slab
+ * is retired when the kernel did not take it whole. A client that does not keep up pauses reading
+ * from its shard until it drains (the shard's own slow-client policy then sees the backlog).
  */
-function relayShardTailReplacingClose(shard: Socket, client: Socket, replacement: Buffer): void {
-  shard.unpipe(client);
+function relayToClient(shard: Socket, reader: ShardReader, client: Socket): void {
+  const resume = () => shard.resume();
+  reader.sink = (chunk) => {
+    const waiting = client.writableLength > 0;
+    const flushed = client.write(waiting ? Buffer.from(chunk) : chunk);
+    if (!waiting && client.writableLength > 0) reader.retire();
+    if (flushed) return true;
+    client.once('drain', resume);
+    return false;
+  };
+}
+
+/**
+ * From now on shard bytes are relayed holding back the last two: when the shard ends its stream,
+ * those are its close frame, replaced by ours; then the client side is ended gracefully (not
+ * destroyed, which would drop the unsent close frame). Rare (a drain), so it copies freely.
+ */
+function relayShardTailReplacingClose(shard: Socket, reader: ShardReader, client: Socket, replacement: Buffer): void {
   shard.removeAllListeners('close');
   shard.on('close', () => undefined);
   let held = Buffer.alloc(0);
-  shard.on('data', (chunk: Buffer) => {
-    const all = held.length > 0 ? Buffer.concat([held, chunk]) : chunk;
+  reader.sink = (chunk) => {
+    const all = Buffer.concat([held, chunk]);
     const keep = Math.min(EMPTY_CLOSE_FRAME.length, all.length);
     client.write(all.subarray(0, all.length - keep));
-    held = Buffer.from(all.subarray(all.length - keep));
-  });
+    held = all.subarray(all.length - keep);
+    return true;
+  };
   shard.once('end', () => client.end(held.equals(EMPTY_CLOSE_FRAME) ? replacement : held));
-  // Hazard: unpipe() leaves a readable explicitly paused, and a new 'data' listener does not resume it.
-  shard.resume();
+  shard.resume(); // in case the client's backlog had paused it
 }

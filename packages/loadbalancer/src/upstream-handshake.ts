@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
 import { readShardRefusal, ShardRefusalCode } from '@odin-ws/protocol';
+import { ShardReader } from './shard-reader.js';
 
 /** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
 export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status';
@@ -18,6 +19,8 @@ export class HandshakeFailure extends OdinError {
 
 export interface UpstreamConnection {
   socket: Socket;
+  /** The socket's reader: its bytes arrive here, not as 'data' events. Paused after the 101, holding what came since in `response`. */
+  reader: ShardReader;
   /** The shard's 101 response head and any bytes that followed it, to pass to the client as they are. */
   response: Buffer;
 }
@@ -48,7 +51,11 @@ export function buildUpstreamRequest(req: IncomingMessage, clientAddress: string
  */
 export function dialShard(host: string, port: number, request: Buffer, timeoutMs: number): Promise<UpstreamConnection> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host, port, noDelay: true });
+    const reader = new ShardReader();
+    const socket = connect({ host, port, noDelay: true, onread: reader.onread });
+    // Flowing, though its bytes go to the reader and never to 'data': a socket that is not flowing
+    // never emits 'end', so a shard that hangs up without answering would only time out.
+    socket.resume();
     let received = Buffer.alloc(0);
     let settled = false;
     const fail = (failure: HandshakeFailure) => {
@@ -65,12 +72,13 @@ export function dialShard(host: string, port: number, request: Buffer, timeoutMs
       fail(new HandshakeFailure(reason, `${host}:${port}: ${error.code ?? error.message}`, { errno: error.code }));
     });
     socket.on('close', () => fail(new HandshakeFailure('reset', `${host}:${port} closed before answering`)));
-    const onData = (chunk: Buffer) => {
+    // Buffer.concat copies: nothing here keeps the reader's slab.
+    reader.sink = (chunk) => {
       received = Buffer.concat([received, chunk]);
       const end = received.indexOf('\r\n\r\n');
       if (end === -1) {
         if (received.length > MAX_RESPONSE_HEAD) fail(new HandshakeFailure('bad_status', `${host}:${port}: response head too large`));
-        return;
+        return true;
       }
       const head = received.subarray(0, end).toString('latin1');
       const status = Number(/^HTTP\/1\.[01] (\d{3})/.exec(head)?.[1] ?? 0);
@@ -78,16 +86,21 @@ export function dialShard(host: string, port: number, request: Buffer, timeoutMs
         // A full or draining shard says so in its response head (the tiers' contract); any other answer is a failure.
         const reason = status === 503 ? failureReasonOf(readShardRefusal(head)) : 'bad_status';
         fail(new HandshakeFailure(reason, `${host}:${port} answered ${status}`, { status }));
-        return;
+        return false;
       }
       settled = true;
       clearTimeout(timer);
-      socket.off('data', onData);
       socket.removeAllListeners('close');
       socket.removeAllListeners('error');
-      resolve({ socket, response: received });
+      // Reading pauses here (false); should a read still land before the splice takes over, it waits in `response`.
+      const connection: UpstreamConnection = { socket, reader, response: received };
+      reader.sink = (more) => {
+        connection.response = Buffer.concat([connection.response, more]);
+        return false;
+      };
+      resolve(connection);
+      return false;
     };
-    socket.on('data', onData);
   });
 }
 
