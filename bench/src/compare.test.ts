@@ -15,11 +15,7 @@ describe('compareInterleaved', () => {
         },
       };
     };
-    const { summary, rows } = await compareInterleaved(
-      3,
-      [side('direct', [10, 30, 20]), side('haproxy', [25, 35, 30]), side('lb', [40, 60, 50])],
-      ['p99Ms'],
-    );
+    const { summary, rows } = await compareInterleaved(3, [side('direct', [10, 30, 20]), side('haproxy', [25, 35, 30]), side('lb', [40, 60, 50])], ['p99Ms']);
     expect(order).toEqual(['direct', 'haproxy', 'lb', 'direct', 'haproxy', 'lb', 'direct', 'haproxy', 'lb']);
     expect(rows).toHaveLength(9);
     expect(summary).toEqual({

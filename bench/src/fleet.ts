@@ -1,7 +1,5 @@
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type Haproxy, startHaproxy } from './haproxy.js';
-import { childPids } from './process-memory.js';
 import {
   createTestTopic,
   KAFKA_SCRIPT,
@@ -11,6 +9,8 @@ import {
   startLoadBalancerProcess,
   startShardProcess,
 } from '@odin-ws/testkit';
+import { type Haproxy, startHaproxy } from './haproxy.js';
+import { childPids } from './process-memory.js';
 
 export interface FleetOptions {
   shards: number;

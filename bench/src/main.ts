@@ -302,8 +302,7 @@ withCommonOptions(
       if (scenario === 'fanout')
         return {
           label: target,
-          run: () =>
-            runFanout({ ...options, ...path, intervalMs: options.interval, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
+          run: () => runFanout({ ...options, ...path, intervalMs: options.interval, progress: report }) as Promise<unknown> as Promise<Record<string, unknown>>,
         };
       if (scenario === 'ramp')
         return {

@@ -54,9 +54,7 @@ export function fanoutPath(options: { direct: boolean; haproxy?: boolean }): Fan
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open, received) =>
-    options.progress(
-      `fanout ${fanoutPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`,
-    ),
+    options.progress(`fanout ${fanoutPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`),
   );
   try {
     const ready = await generator.connect({

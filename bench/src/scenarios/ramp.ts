@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
-import { type FanoutPath, fanoutPath } from './fanout.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
+import { type FanoutPath, fanoutPath } from './fanout.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
   connections: number;
