@@ -1,30 +1,37 @@
 import type { OnReadOpts } from 'node:net';
 
-/** Big enough for a replay burst in one read; one per connection only while its client is backed up. */
+/** Big enough for a replay burst in one read. */
 const SLAB_BYTES = 64 * 1024;
 
 /**
- * Reads a shard socket without the stream machinery (net.Socket `onread`): libuv reads into a
- * reused slab and hands each chunk straight to `sink`, with no Buffer allocated, no Readable
- * buffer and no 'data' event per read. Almost every byte through the load balancer comes this way
- * (shard to client), so this is its hot path (docs/performance.md).
+ * The memory every shard socket of this process reads into. One for all of them: a read is handed
+ * to its sink and dealt with before the next read of any socket starts (the event loop runs one
+ * callback at a time), so one slab serves thousands of connections. A slab per connection would
+ * cost 64 KB each, idle or not.
+ */
+let slab = Buffer.allocUnsafe(SLAB_BYTES);
+
+/**
+ * Reads a shard socket without the stream machinery (net.Socket `onread`): libuv reads into the
+ * shared slab and hands each chunk straight to `sink`, with no Buffer allocated, no Readable buffer
+ * and no 'data' event per read. Almost every byte through the load balancer comes this way (shard
+ * to client), so this is its hot path (docs/performance.md).
  *
- * Hazard: the slab is overwritten by the next read. A sink that keeps a chunk (a Buffer.concat,
- * a write the kernel did not take whole) must copy it, or call `retire()` so the next read gets
- * fresh memory and the kept bytes stay intact.
+ * Hazard: the next read of any shard socket overwrites the slab. A sink that keeps a chunk (a
+ * Buffer.concat, a write the kernel did not take whole) must copy it, or call `retire()` so that
+ * reads go to new memory and the kept bytes stay intact.
  */
 export class ShardReader {
-  private slab = Buffer.allocUnsafe(SLAB_BYTES);
   /** Gets every chunk read; returning false pauses the socket (resume() it to read again). */
   sink: (chunk: Buffer) => boolean = () => true;
 
   readonly onread: OnReadOpts = {
-    buffer: () => this.slab,
+    buffer: () => slab,
     callback: (bytes: number, buffer: Uint8Array) => this.sink((buffer as Buffer).subarray(0, bytes)),
   };
 
-  /** The last chunk stays referenced (queued in a write): read the next one into new memory. */
+  /** The last chunk stays referenced (queued in a write): later reads, of every socket, go to new memory. */
   retire(): void {
-    this.slab = Buffer.allocUnsafe(SLAB_BYTES);
+    slab = Buffer.allocUnsafe(SLAB_BYTES);
   }
 }
