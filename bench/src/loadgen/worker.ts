@@ -8,6 +8,8 @@ import type { CoordinatorCommand, StartCommand, WorkerReport } from './messages.
  * one machine). Kept lean so it is not the bottleneck: no JSON parse per message, only the `ts`.
  */
 const sockets: WebSocket[] = [];
+/** A client neither acknowledged nor refused by then counts as failed (a proxy at its connection cap only queues). */
+const HANDSHAKE_DEADLINE_MS = 30_000;
 const latenciesMs: number[] = [];
 let received = 0;
 let closedEarly = 0;
@@ -55,9 +57,15 @@ async function start(command: StartCommand): Promise<void> {
         localAddress: command.localAddresses[index % command.localAddresses.length],
       });
       let acked = false;
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        socket.terminate();
+      }, HANDSHAKE_DEADLINE_MS);
       socket.on('message', (data: Buffer) => {
         if (!acked) {
           acked = true; // the subscription ack comes first
+          clearTimeout(deadline);
           handshakeMs.push(performance.now() - startedAt);
           sockets.push(socket);
           resolve();
@@ -73,13 +81,16 @@ async function start(command: StartCommand): Promise<void> {
       socket.once('open', () => socket.send(subscription()));
       socket.once('close', (code) => {
         if (!acked) {
+          clearTimeout(deadline);
           failed++;
-          errors[`close_${code}`] = (errors[`close_${code}`] ?? 0) + 1;
+          const key = timedOut ? 'handshake_timeout' : `close_${code}`;
+          errors[key] = (errors[key] ?? 0) + 1;
           resolve();
         } else if (collecting) closedEarly++;
       });
       socket.once('error', (error: NodeJS.ErrnoException) => {
-        if (acked) return;
+        if (acked || timedOut) return;
+        clearTimeout(deadline);
         failed++;
         const key = error.code ?? error.message.slice(0, 40);
         errors[key] = (errors[key] ?? 0) + 1;
