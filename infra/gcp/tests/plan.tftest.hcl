@@ -42,3 +42,22 @@ run "plans" {
     error_message = "the password reaches the shard as a file, never as a value"
   }
 }
+
+# The defaults: no SASL, so no password file and no secret grant.
+run "plans_without_kafka_sasl" {
+  command = plan
+
+  variables {
+    kafka_sasl = null
+  }
+
+  assert {
+    condition     = !contains(keys(local.shard_env), "ODIN_KAFKA_SASL_PASSWORD_FILE") && !contains(keys(local.shard_env), "ODIN_KAFKA_SASL_MECHANISM")
+    error_message = "without kafka_sasl the shards get no SASL settings"
+  }
+
+  assert {
+    condition     = length(google_secret_manager_secret_iam_member.shard_kafka_password) == 0
+    error_message = "without a secret there is no grant"
+  }
+}
