@@ -30,14 +30,16 @@ describe('AdmissionControl', () => {
   });
 
   it('gives one IP at most what its rate admits within the longest wait, so it cannot lock others out of the queue', async () => {
-    // ip rate 2/s x 1 s wait: one IP holds at most 2 of the 3 places.
-    const admission = new AdmissionControl({ ratePerSecond: 1000, ipRatePerSecond: 2, queueDepth: 3, maxWaitMs: 1000 });
-    expect([admission.admit('hog'), admission.admit('hog')]).toEqual(['admitted', 'admitted']);
-    const hogWaiting = [admission.admit('hog'), admission.admit('hog')];
+    // ip rate 5/s x 0.5 s wait: one IP holds at most ceil(2.5) = 3 of the 4 places. Its tokens come
+    // back at 200, 400 and 600 ms: the first two within the wait, the third after it. (Each 100 ms
+    // from the deadline: a timer late under load does not change the outcome.)
+    const admission = new AdmissionControl({ ratePerSecond: 1000, ipRatePerSecond: 5, queueDepth: 4, maxWaitMs: 500 });
+    expect(Array.from({ length: 5 }, () => admission.admit('hog'))).toEqual(Array(5).fill('admitted'));
+    const hogWaiting = [admission.admit('hog'), admission.admit('hog'), admission.admit('hog')];
     expect([admission.admit('hog'), admission.admit('hog'), admission.admit('hog')]).toEqual(['ip_queue_full', 'ip_queue_full', 'ip_queue_full']);
-    // Without the share, the hog's third wait would have filled the queue and this would be queue_full.
+    // Without the share, the hog's fourth wait would have filled the queue and this would be queue_full.
     expect(await admission.admit('other')).toBe('admitted');
-    expect(await Promise.all(hogWaiting)).toEqual(['admitted', 'admitted']);
+    expect(await Promise.all(hogWaiting)).toEqual(['admitted', 'admitted', 'wait_expired']);
   });
 });
 
