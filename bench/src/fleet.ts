@@ -106,6 +106,13 @@ export interface ScenarioFleetOptions {
   shardArgs?: string[];
 }
 
+/** Which way a scenario's clients reach the shards, as its result names it. */
+export type FleetPath = 'lb' | 'direct' | 'haproxy';
+
+export function fleetPath(options: { direct: boolean; haproxy?: boolean }): FleetPath {
+  return options.direct ? 'direct' : options.haproxy ? 'haproxy' : 'lb';
+}
+
 export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet> {
   return startFleet({
     shards: options.shards,

@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
-import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { cpuSeconds } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
@@ -16,7 +16,7 @@ export interface FanoutOptions extends ScenarioFleetOptions {
 
 export interface FanoutResult {
   scenario: 'fanout';
-  path: FanoutPath;
+  path: FleetPath;
   connections: number;
   messages: number;
   shards: number;
@@ -38,13 +38,7 @@ export interface FanoutResult {
   errors: Record<string, number>;
 }
 
-export type FanoutPath = 'lb' | 'direct' | 'haproxy';
-
 const DELIVERY_GRACE_MS = 15_000;
-
-export function fanoutPath(options: { direct: boolean; haproxy?: boolean }): FanoutPath {
-  return options.direct ? 'direct' : options.haproxy ? 'haproxy' : 'lb';
-}
 
 /**
  * The seed experiment: N clients on one channel, M records produced; every client should get every
@@ -54,7 +48,7 @@ export function fanoutPath(options: { direct: boolean; haproxy?: boolean }): Fan
 export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open, received) =>
-    options.progress(`fanout ${fanoutPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`),
+    options.progress(`fanout ${fleetPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`),
   );
   try {
     const ready = await generator.connect({
@@ -81,7 +75,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const handshake = percentiles(ready.handshakeMs);
     return {
       scenario: 'fanout',
-      path: fanoutPath(options),
+      path: fleetPath(options),
       connections: options.connections,
       messages: options.messages,
       shards: options.shards,

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { percentiles, round } from '../stats.js';
-import { type FanoutPath, fanoutPath } from './fanout.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
   connections: number;
@@ -15,7 +14,7 @@ export interface RampOptions extends ScenarioFleetOptions {
 
 export interface RampResult {
   scenario: 'ramp';
-  path: FanoutPath;
+  path: FleetPath;
   connections: number;
   rate: number;
   holdS: number;
@@ -37,7 +36,7 @@ export interface RampResult {
  */
 export async function runRamp(options: RampOptions): Promise<RampResult> {
   const fleet = await startScenarioFleet(options);
-  const generator = new LoadGenerator((open) => options.progress(`ramp ${fanoutPath(options)}: ${open}/${options.connections} connected`));
+  const generator = new LoadGenerator((open) => options.progress(`ramp ${fleetPath(options)}: ${open}/${options.connections} connected`));
   try {
     const startedAt = Date.now();
     const ready = await generator.connect({
@@ -48,14 +47,14 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
     });
     const rampSeconds = (Date.now() - startedAt) / 1000;
     for (let left = options.holdS; left > 0; left--) {
-      options.progress(`ramp ${fanoutPath(options)}: holding ${ready.open} connections, ${left} s left`);
+      options.progress(`ramp ${fleetPath(options)}: holding ${ready.open} connections, ${left} s left`);
       await sleep(1000);
     }
     const result = await generator.collect();
     const handshake = percentiles(ready.handshakeMs);
     return {
       scenario: 'ramp',
-      path: fanoutPath(options),
+      path: fleetPath(options),
       connections: options.connections,
       rate: options.rate,
       holdS: options.holdS,
