@@ -313,8 +313,18 @@ withCommonOptions(
     };
     const figures =
       scenario === 'fanout'
-        ? ['deliveryRate', 'p50Ms', 'p95Ms', 'p99Ms', 'maxMs', 'handshakeP99Ms', 'proxyCpuSeconds', 'proxyCpuSecondsPerMillionFrames']
-        : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds'];
+        ? [
+            'deliveryRate',
+            'p50Ms',
+            'p95Ms',
+            'p99Ms',
+            'maxMs',
+            'handshakeP99Ms',
+            'proxyCpuSeconds',
+            'proxyCpuSecondsPerMillionFrames',
+            'proxyUserSecondsPerMillionFrames',
+          ]
+        : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds', 'proxyCpuMsPerHandshake'];
     const { rows, summary } = await compareInterleaved(options.runs, options.targets.map(side), figures);
     process.stderr.write('\n');
     const document = { scenario: `compare-${scenario}`, connections: options.connections, targets: options.targets, ...summary };

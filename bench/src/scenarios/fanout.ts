@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
-import { cpuSeconds } from '../process-cpu.js';
+import { totalCpuTimes } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface FanoutOptions extends ScenarioFleetOptions {
@@ -34,6 +34,8 @@ export interface FanoutResult {
   /** CPU (user + system) of the proxy's processes while records were delivered; 0 direct. */
   proxyCpuSeconds: number;
   proxyCpuSecondsPerMillionFrames: number;
+  /** The user-space part of that (the rest is the kernel's, mostly the read and write syscalls). */
+  proxyUserSecondsPerMillionFrames: number;
   loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
   errors: Record<string, number>;
 }
@@ -58,8 +60,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
     });
     const expected = ready.open * options.messages;
-    const proxyCpu = () => fleet.proxyPids().reduce((sum, pid) => sum + cpuSeconds(pid), 0);
-    const proxyCpuBefore = proxyCpu();
+    const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
     await produce(fleet.topic, [{ key: 'WARMUP', value: '{}' }]);
@@ -69,7 +70,9 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     }
     const deadline = Date.now() + DELIVERY_GRACE_MS;
     while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
-    const proxyCpuSeconds = proxyCpu() - proxyCpuBefore;
+    const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
+    const proxyUserSeconds = proxyCpuAfter.user - proxyCpuBefore.user;
+    const proxyCpuSeconds = proxyUserSeconds + proxyCpuAfter.system - proxyCpuBefore.system;
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
     const handshake = percentiles(ready.handshakeMs);
@@ -91,7 +94,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
       proxyCpuSeconds: round(proxyCpuSeconds),
-      proxyCpuSecondsPerMillionFrames: result.received > 0 ? round((proxyCpuSeconds / result.received) * 1e6, 2) : 0,
+      proxyCpuSecondsPerMillionFrames: perMillionFrames(proxyCpuSeconds, result.received),
+      proxyUserSecondsPerMillionFrames: perMillionFrames(proxyUserSeconds, result.received),
       loadGenerator: {
         processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),
         cpuSeconds: round(result.cpuSeconds),
@@ -104,4 +108,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     await closeProducers();
     await fleet.stop();
   }
+}
+
+function perMillionFrames(seconds: number, frames: number): number {
+  return frames > 0 ? round((seconds / frames) * 1e6, 2) : 0;
 }

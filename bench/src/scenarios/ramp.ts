@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
+import { totalCpuTimes } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
@@ -24,6 +25,8 @@ export interface RampResult {
   handshakeP50Ms: number;
   handshakeP99Ms: number;
   rampSeconds: number;
+  /** CPU (user + system) of the proxy's processes while the crowd connected, per connection made; 0 direct. */
+  proxyCpuMsPerHandshake: number;
   errors: Record<string, number>;
 }
 
@@ -38,6 +41,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
   const fleet = await startScenarioFleet(options);
   const generator = new LoadGenerator((open) => options.progress(`ramp ${fleetPath(options)}: ${open}/${options.connections} connected`));
   try {
+    const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
     const startedAt = Date.now();
     const ready = await generator.connect({
       urls: fleet.urls,
@@ -46,6 +50,8 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       ...(options.rate > 0 ? { ratePerSecond: options.rate } : { inFlight: options.inFlight ?? 500 }),
     });
     const rampSeconds = (Date.now() - startedAt) / 1000;
+    const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
+    const proxyCpuSeconds = proxyCpuAfter.user + proxyCpuAfter.system - proxyCpuBefore.user - proxyCpuBefore.system;
     for (let left = options.holdS; left > 0; left--) {
       options.progress(`ramp ${fleetPath(options)}: holding ${ready.open} connections, ${left} s left`);
       await sleep(1000);
@@ -64,6 +70,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
       rampSeconds: round(rampSeconds, 1),
+      proxyCpuMsPerHandshake: ready.open > 0 ? round((proxyCpuSeconds / ready.open) * 1000, 3) : 0,
       errors: ready.errors,
     };
   } finally {
