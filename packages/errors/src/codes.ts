@@ -39,6 +39,8 @@ export const ErrorCode = {
   SHARD_LIST_FILE: 'E_SHARD_LIST_FILE',
   /** A shard did not take a proxied handshake (details.reason says why). */
   SHARD_HANDSHAKE_FAILED: 'E_SHARD_HANDSHAKE_FAILED',
+  /** The kernel refused a relayed write (details.code: EPIPE, ECONNRESET...): that connection ends. */
+  SOCKET_WRITE_FAILED: 'E_SOCKET_WRITE_FAILED',
   /** Load-balancer workers keep dying: the primary stops, so its supervisor restarts it or alerts. */
   WORKER_CRASH_LOOP: 'E_WORKER_CRASH_LOOP',
   /** The cluster primary did not return the aggregated metrics of all workers. */

@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { ClientFrameBoundaries, maskedCloseFrame } from './client-frames.js';
 import { closeFrame } from './close-frame.js';
+import { writeToHandle } from './handle-write.js';
 import type { ShardReader } from './shard-reader.js';
 import type { UpstreamConnection } from './upstream-handshake.js';
 
@@ -100,18 +101,21 @@ export function splice(
 }
 
 /**
- * Shard to client: each chunk read is written at once. The chunk lives in the reader's slab, which
- * the next read overwrites, so it is copied when it would wait behind earlier bytes, and the slab
- * is retired when the kernel did not take it whole. A client that does not keep up pauses reading
- * from its shard until it drains (the shard's own slow-client policy then sees the backlog).
+ * Shard to client: each chunk read is written at once, straight to the client's handle, or behind
+ * bytes still waiting through `client.write()` and its backpressure. The chunk lives in the
+ * reader's slab, which the next read overwrites: whatever waits is a copy. A client that does not
+ * keep up pauses reading from its shard until it drains (the shard's own slow-client policy then
+ * sees the backlog).
  */
 function relayToClient(shard: Socket, reader: ShardReader, client: Socket): void {
   const resume = () => shard.resume();
   reader.sink = (chunk) => {
-    const waiting = client.writableLength > 0;
-    const flushed = client.write(waiting ? Buffer.from(chunk) : chunk);
-    if (!waiting && client.writableLength > 0) reader.retire();
-    if (flushed) return true;
+    // The common case, a client that keeps up: straight to its socket's handle (handle-write.ts).
+    const direct = writeToHandle(client, chunk);
+    if (direct === 'written' || direct === 'queued') return true;
+    if (direct === 'failed') return false;
+    // Behind bytes still waiting: the chunk is in the reader's slab, which the Writable would keep.
+    if (client.write(Buffer.from(chunk))) return true;
     client.once('drain', resume);
     return false;
   };
