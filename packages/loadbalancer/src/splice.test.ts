@@ -29,6 +29,43 @@ async function readToEnd(socket: Socket): Promise<Buffer> {
   return Buffer.concat(received);
 }
 
+/**
+ * The load balancer's side: each accepted client is spliced to the stand-in shard. Half-open
+ * sockets, as node:http's server makes them (a client's FIN leaves its socket open for writing).
+ */
+function startLoadBalancer(servers: Server[], shardPort: number): Promise<number> {
+  const lb = createServer({ allowHalfOpen: true }, (client: Socket) => {
+    void dialShard('127.0.0.1', shardPort, Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\n\r\n'), 5000).then((upstream) =>
+      splice(
+        client,
+        Buffer.alloc(0),
+        upstream,
+        () => undefined,
+        () => undefined,
+      ),
+    );
+  });
+  servers.push(lb);
+  return listen(lb);
+}
+
+/** Masked binary client frames (mask key 0: the payload reads as sent) of uneven sizes, `bytes` in all. */
+function clientFrames(bytes: number): Buffer {
+  const frames: Buffer[] = [];
+  let total = 0;
+  for (let n = 0; total < bytes; n++) {
+    const size = 126 + ((n * 997) % 2900);
+    const frame = Buffer.alloc(8 + size);
+    frame[0] = 0x82;
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(size, 2); // mask key: bytes 4-7, zero
+    for (let i = 0; i < size; i++) frame[8 + i] = byteAt(total + i);
+    frames.push(frame);
+    total += frame.length;
+  }
+  return Buffer.concat(frames);
+}
+
 function listen(server: Server): Promise<number> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)));
 }
@@ -62,20 +99,7 @@ describe('splice', () => {
     servers.push(shard);
     const shardPort = await listen(shard);
 
-    // The load balancer's side: each accepted client is spliced to the stand-in shard.
-    const lb = createServer((client: Socket) => {
-      void dialShard('127.0.0.1', shardPort, Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\n\r\n'), 5000).then((upstream) =>
-        splice(
-          client,
-          Buffer.alloc(0),
-          upstream,
-          () => undefined,
-          () => undefined,
-        ),
-      );
-    });
-    servers.push(lb);
-    const lbPort = await listen(lb);
+    const lbPort = await startLoadBalancer(servers, shardPort);
 
     // A second client reads at once, so its shard socket keeps reading into the memory the slow
     // client's waiting bytes came from; those must have been copied out of it.
@@ -101,5 +125,27 @@ describe('splice', () => {
       const firstWrong = body.findIndex((byte, i) => byte !== byteAt(i));
       expect(firstWrong).toBe(-1);
     }
+  });
+
+  it('relays everything a client sends, in order, to a shard that reads late, then passes on its half-close', { timeout: 20_000 }, async () => {
+    let shardGot: Promise<Buffer> | undefined;
+    const shard = createServer({ allowHalfOpen: true }, (socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+        socket.pause(); // the load balancer's writes to this shard back up
+        shardGot = new Promise((resolve) => setTimeout(() => resolve(readToEnd(socket)), 300));
+      });
+    });
+    servers.push(shard);
+    const lbPort = await startLoadBalancer(servers, await listen(shard));
+
+    const client = tcpConnect(lbPort, '127.0.0.1');
+    await once(client, 'data'); // the 101
+    const sent = clientFrames(16 * 1024 * 1024);
+    client.end(sent);
+    while (!shardGot) await new Promise((resolve) => setTimeout(resolve, 10));
+    const got = await shardGot;
+    expect(got.length).toBe(sent.length);
+    expect(got.equals(sent)).toBe(true);
   });
 });

@@ -23,7 +23,8 @@ const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
  * Joins the client and shard TCP streams once the shard said 101. From here the load balancer
  * never parses a message: bytes are copied both ways with backpressure, one read and one write per
  * chunk: shard to client through the shard's reader (no stream machinery: the hot path), client to
- * shard with pipe (a few small requests). Only the client's frame headers are followed
+ * shard from 'data' events (a few small requests, and pongs), both straight to the other socket's
+ * handle when nothing waits ahead (handle-write.ts). Only the client's frame headers are followed
  * (ClientFrameBoundaries), for closeWith. Either side closing or failing ends both.
  */
 export function splice(
@@ -54,20 +55,28 @@ export function splice(
       closeBoth();
     }
   };
+  const resumeClient = () => client.resume();
+  // Client to shard: subscriptions and pongs (every client answers the shard's heartbeat pings).
+  const relayToShard = (chunk: Buffer) => {
+    track(chunk);
+    if (closed) return;
+    const direct = writeToHandle(shard, chunk);
+    if (direct !== 'unavailable' || shard.write(chunk)) return;
+    client.pause();
+    shard.once('drain', resumeClient);
+  };
   client.on('error', closeBoth);
   shard.on('error', closeBoth);
   client.on('close', closeBoth);
   shard.on('close', closeBoth);
-  client.on('data', track);
-  // A half-close is passed on (pipe ends the shard side; the shard's end ends the client), so a
-  // clean WebSocket close handshake (close frame, close frame, FIN) completes end to end.
   client.write(upstream.response);
-  if (clientHead.length > 0) {
-    track(clientHead);
-    shard.write(clientHead);
-  }
-  client.pipe(shard);
+  if (clientHead.length > 0) relayToShard(clientHead);
+  client.on('data', relayToShard);
   relayToClient(shard, reader, client);
+  // A half-close is passed on both ways, so a clean WebSocket close handshake (close frame, close
+  // frame, FIN) completes end to end.
+  const endShard = () => shard.end();
+  client.once('end', endShard);
   const endClient = () => client.end();
   shard.once('end', endClient);
   shard.resume(); // the handshake paused it at the 101
@@ -77,8 +86,9 @@ export function splice(
       if (closed) return;
       shard.off('end', endClient);
       relayShardTailReplacingClose(shard, reader, client, closeFrame(code, reason));
-      client.unpipe(shard);
-      client.off('data', track);
+      client.off('data', relayToShard);
+      client.off('end', endShard);
+      shard.off('drain', resumeClient);
       const inject = () => {
         shard.write(maskedCloseFrame(code, reason));
         setTimeout(closeBoth, CLOSE_HANDSHAKE_TIMEOUT_MS).unref();
@@ -95,7 +105,7 @@ export function splice(
           inject();
         }
       });
-      client.resume(); // unpipe() left it paused
+      client.resume(); // in case the shard's backlog had paused it
     },
   };
 }
