@@ -36,11 +36,14 @@ export interface FanoutResult {
   proxyCpuSecondsPerMillionFrames: number;
   /** The user-space part of that (the rest is the kernel's, mostly the read and write syscalls). */
   proxyUserSecondsPerMillionFrames: number;
+  /** The proxy's CPU ms per second with the clients connected, before the first record; 0 direct. */
+  proxyIdleCpuMsPerSecond: number;
   loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
   errors: Record<string, number>;
 }
 
 const DELIVERY_GRACE_MS = 15_000;
+const IDLE_WINDOW_MS = 3000;
 
 /**
  * The seed experiment: N clients on one channel, M records produced; every client should get every
@@ -60,6 +63,12 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
     });
     const expected = ready.open * options.messages;
+    // What the proxy spends with every client connected and no records (heartbeats, health checks,
+    // timers): part of every frame's share below, and most of it when frames are few.
+    const idleCpuBefore = totalCpuTimes(fleet.proxyPids());
+    await sleep(IDLE_WINDOW_MS);
+    const idleCpuAfter = totalCpuTimes(fleet.proxyPids());
+    const proxyIdleCpuSeconds = idleCpuAfter.user + idleCpuAfter.system - idleCpuBefore.user - idleCpuBefore.system;
     const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
@@ -96,6 +105,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       proxyCpuSeconds: round(proxyCpuSeconds),
       proxyCpuSecondsPerMillionFrames: perMillionFrames(proxyCpuSeconds, result.received),
       proxyUserSecondsPerMillionFrames: perMillionFrames(proxyUserSeconds, result.received),
+      proxyIdleCpuMsPerSecond: round((proxyIdleCpuSeconds / IDLE_WINDOW_MS) * 1e6, 1),
       loadGenerator: {
         processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),
         cpuSeconds: round(result.cpuSeconds),
