@@ -36,7 +36,7 @@ export interface FanoutResult {
   proxyCpuSecondsPerMillionFrames: number;
   /** The user-space part of that (the rest is the kernel's, mostly the read and write syscalls). */
   proxyUserSecondsPerMillionFrames: number;
-  /** The proxy's CPU ms per second with the clients connected, before the first record; 0 direct. */
+  /** The proxy's CPU ms per second with the clients still connected, after the last record; 0 direct. */
   proxyIdleCpuMsPerSecond: number;
   loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
   errors: Record<string, number>;
@@ -63,12 +63,6 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
     });
     const expected = ready.open * options.messages;
-    // What the proxy spends with every client connected and no records (heartbeats, health checks,
-    // timers): part of every frame's share below, and most of it when frames are few.
-    const idleCpuBefore = totalCpuTimes(fleet.proxyPids());
-    await sleep(IDLE_WINDOW_MS);
-    const idleCpuAfter = totalCpuTimes(fleet.proxyPids());
-    const proxyIdleCpuSeconds = idleCpuAfter.user + idleCpuAfter.system - idleCpuBefore.user - idleCpuBefore.system;
     const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
@@ -82,6 +76,11 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
     const proxyUserSeconds = proxyCpuAfter.user - proxyCpuBefore.user;
     const proxyCpuSeconds = proxyUserSeconds + proxyCpuAfter.system - proxyCpuBefore.system;
+    // What the proxy spends with every client still connected and no records (heartbeats, health
+    // checks, timers): part of every frame's share above, and most of it when frames are few.
+    await sleep(IDLE_WINDOW_MS);
+    const idleCpuAfter = totalCpuTimes(fleet.proxyPids());
+    const proxyIdleCpuSeconds = idleCpuAfter.user + idleCpuAfter.system - proxyCpuAfter.user - proxyCpuAfter.system;
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
     const handshake = percentiles(ready.handshakeMs);
