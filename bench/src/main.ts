@@ -323,6 +323,7 @@ withCommonOptions(
             'proxyCpuSeconds',
             'proxyCpuSecondsPerMillionFrames',
             'proxyUserSecondsPerMillionFrames',
+            'proxyIdleCpuMsPerSecond',
           ]
         : ['successRate', 'aliveAfterHold', 'handshakeP50Ms', 'handshakeP99Ms', 'rampSeconds', 'proxyCpuMsPerHandshake'];
     const { rows, summary } = await compareInterleaved(options.runs, options.targets.map(side), figures);

@@ -21,13 +21,12 @@ export function cpuTimes(pid: number): CpuTimes {
   }
 }
 
-/** CPU seconds (user + system) a process has used so far, 0 if it is gone. */
-export function cpuSeconds(pid: number): number {
-  const { user, system } = cpuTimes(pid);
-  return user + system;
-}
-
 /** The sum over several processes (a proxy's primary and workers). */
 export function totalCpuTimes(pids: number[]): CpuTimes {
   return pids.map(cpuTimes).reduce((sum, times) => ({ user: sum.user + times.user, system: sum.system + times.system }), { user: 0, system: 0 });
+}
+
+/** User plus system. */
+export function cpuSecondsOf(times: CpuTimes): number {
+  return times.user + times.system;
 }

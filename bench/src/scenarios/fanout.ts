@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
-import { totalCpuTimes } from '../process-cpu.js';
+import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface FanoutOptions extends ScenarioFleetOptions {
@@ -75,12 +75,11 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
     const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
     const proxyUserSeconds = proxyCpuAfter.user - proxyCpuBefore.user;
-    const proxyCpuSeconds = proxyUserSeconds + proxyCpuAfter.system - proxyCpuBefore.system;
+    const proxyCpuSeconds = cpuSecondsOf(proxyCpuAfter) - cpuSecondsOf(proxyCpuBefore);
     // What the proxy spends with every client still connected and no records (heartbeats, health
     // checks, timers): part of every frame's share above, and most of it when frames are few.
     await sleep(IDLE_WINDOW_MS);
-    const idleCpuAfter = totalCpuTimes(fleet.proxyPids());
-    const proxyIdleCpuSeconds = idleCpuAfter.user + idleCpuAfter.system - proxyCpuAfter.user - proxyCpuAfter.system;
+    const proxyIdleCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.proxyPids())) - cpuSecondsOf(proxyCpuAfter);
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
     const handshake = percentiles(ready.handshakeMs);

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
-import { totalCpuTimes } from '../process-cpu.js';
+import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
@@ -50,8 +50,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       ...(options.rate > 0 ? { ratePerSecond: options.rate } : { inFlight: options.inFlight ?? 500 }),
     });
     const rampSeconds = (Date.now() - startedAt) / 1000;
-    const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
-    const proxyCpuSeconds = proxyCpuAfter.user + proxyCpuAfter.system - proxyCpuBefore.user - proxyCpuBefore.system;
+    const proxyCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.proxyPids())) - cpuSecondsOf(proxyCpuBefore);
     for (let left = options.holdS; left > 0; left--) {
       options.progress(`ramp ${fleetPath(options)}: holding ${ready.open} connections, ${left} s left`);
       await sleep(1000);

@@ -5,7 +5,7 @@ import { createLogger } from '@odin-ws/observability';
 import { kafkaConnection } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
-import { cpuSeconds } from '../process-cpu.js';
+import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
 import { childPids } from '../process-memory.js';
 import { percentiles, round } from '../stats.js';
 
@@ -64,7 +64,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     });
     const shardPids = fleet.shards.map((shard) => shard.child.pid!);
     const lbPids = fleet.lb ? childPids(fleet.lb.child.pid!) : [];
-    const cpu = (pids: number[]) => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+    const cpu = (pids: number[]) => cpuSecondsOf(totalCpuTimes(pids));
     const shardCpuBefore = cpu(shardPids);
     const lbCpuBefore = cpu(lbPids);
     const receivedBefore = generator.receivedSoFar;
