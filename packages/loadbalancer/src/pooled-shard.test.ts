@@ -51,4 +51,16 @@ describe('a pooled shard', () => {
     expect(shard.health).toMatchObject({ ready: false, draining: true, connections: 25 });
     retirePooledShard(shard, metrics);
   });
+
+  it('keeps no latency percentiles, which opossum would sort on every failure and every snapshot', async () => {
+    const metrics = createLoadBalancerMetrics(new Registry(), () => ({ proxied: 0, queueDepth: 0 }));
+    const shard = createPooledShard('ws://127.0.0.1:1/ws', config, metrics, createLogger({ level: 'silent', base: {} }));
+    const snapshots: unknown[] = [];
+    shard.breaker.status.on('snapshot', (snapshot) => snapshots.push(snapshot));
+    await expect(shard.breaker.fire(Buffer.from('GET /ws HTTP/1.1\r\n\r\n'))).rejects.toMatchObject({ reason: 'refused' });
+    expect(shard.breaker.stats).toMatchObject({ failures: 1, latencyMean: -1 });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(snapshots).toEqual([]);
+    retirePooledShard(shard, metrics);
+  });
 });

@@ -60,6 +60,12 @@ export function createPooledShard(url: string, config: LoadBalancerConfig, metri
     rollingCountBuckets: config.failureWindowS,
     // A full or draining shard answered correctly: that is no reason to open its circuit.
     errorFilter: (error: unknown) => error instanceof HandshakeFailure && (error.reason === 'shard_full' || error.reason === 'draining'),
+    // Nothing reads opossum's latency percentiles or snapshots (ws_handshake_duration_seconds has the
+    // latencies). With them on, each snapshot (every bucket, per shard, per worker) and each failure
+    // concatenates and sorts every latency in the window: at 2,000 handshakes/s, 20,000 numbers, and
+    // a failure storm would sort them once per failure.
+    rollingPercentilesEnabled: false,
+    enableSnapshots: false,
   });
   const id = `${host}:${port}`;
   const shard: PooledShard = {
