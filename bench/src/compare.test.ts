@@ -40,4 +40,22 @@ describe('compareInterleaved', () => {
     const { summary } = await compareInterleaved(1, [side(true), side(false)], ['deliveryRate', 'p99Ms']);
     expect(summary).toMatchObject({ direct: { deliveryRate: 1 }, lb: { deliveryRate: 1 }, ratio_lb_to_direct: { deliveryRate: 1 } });
   }, 90_000);
+
+  it.each(['haproxy', 'node-relay'] as const)(
+    'runs fanout through the %s reference proxy (smoke)',
+    async (referenceProxy) => {
+      const result = await runFanout({
+        connections: 30,
+        messages: 2,
+        intervalMs: 50,
+        shards: 2,
+        direct: false,
+        referenceProxy,
+        lbWorkers: 2,
+        progress: () => undefined,
+      });
+      expect(result).toMatchObject({ path: referenceProxy, lbWorkers: 0, deliveryRate: 1 });
+    },
+    90_000,
+  );
 });

@@ -9,15 +9,40 @@ import {
   startLoadBalancerProcess,
   startShardProcess,
 } from '@odin-ws/testkit';
-import { type Haproxy, startHaproxy } from './haproxy.js';
+import { startHaproxy } from './haproxy.js';
+import { startNodeRelay } from './node-relay.js';
 import { childPids } from './process-memory.js';
+
+/**
+ * What the odin-ws LB is measured against, in front of the same shards:
+ * - haproxy: a C proxy (haproxy.ts), what relaying costs on these cores at its best;
+ * - node-relay: the LB's own data path with nothing around it (node-relay-process.ts), what any
+ *   relay on Node's sockets costs here.
+ */
+export type ReferenceProxy = 'haproxy' | 'node-relay';
+
+/** A reference proxy, started: where clients connect and its processes, for their CPU. */
+interface StartedProxy {
+  url: string;
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+/** As many relay workers as the LB has by default: one per core here. */
+const NODE_RELAY_WORKERS = 2;
+
+async function startReferenceProxy(kind: ReferenceProxy, shardUrls: string[]): Promise<StartedProxy> {
+  if (kind === 'node-relay') return startNodeRelay(shardUrls, NODE_RELAY_WORKERS);
+  const haproxy = await startHaproxy(shardUrls);
+  return { url: haproxy.url, pids: () => [haproxy.pid], stop: () => haproxy.stop() };
+}
 
 export interface FleetOptions {
   shards: number;
   /** 0: no load balancer, clients connect to the shards directly (round robin). */
   lbWorkers: number;
-  /** HAProxy in front of the shards instead of the odin-ws load balancer (the reference proxy). */
-  haproxy?: boolean;
+  /** A reference proxy in front of the shards instead of the odin-ws load balancer (see ReferenceProxy). */
+  referenceProxy?: ReferenceProxy;
   /** A running fleet to use instead of starting one: clients connect here. */
   url?: string;
   /** With url: the topic that fleet's shards consume; records for channel BENCH.<event> go there. */
@@ -53,9 +78,14 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   const topic = await createTestTopic('bench', 1, kafkaBrokers());
   const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn', ...(options.shardArgs ?? [])];
   const shards = await Promise.all(Array.from({ length: options.shards }, () => startShardProcess({ topics: [topic], args: shardArgs })));
-  const haproxy: Haproxy | undefined = options.haproxy ? await startHaproxy(shards.map((shard) => shard.url)) : undefined;
+  const reference = options.referenceProxy
+    ? await startReferenceProxy(
+        options.referenceProxy,
+        shards.map((shard) => shard.url),
+      )
+    : undefined;
   const lb =
-    options.lbWorkers > 0 && !haproxy
+    options.lbWorkers > 0 && !reference
       ? await startLoadBalancerProcess({
           backendUrls: shards.map((shard) => shard.url),
           workers: options.lbWorkers,
@@ -75,12 +105,12 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
   return {
     topic,
     channel: 'BENCH.trade',
-    urls: haproxy ? [haproxy.url] : lb ? [lb.url] : shards.map((shard) => shard.url),
+    urls: reference ? [reference.url] : lb ? [lb.url] : shards.map((shard) => shard.url),
     shards,
     lb,
-    proxyPids: () => (haproxy ? [haproxy.pid] : lb ? [lb.child.pid!, ...childPids(lb.child.pid!)] : []),
+    proxyPids: () => (reference ? reference.pids() : lb ? [lb.child.pid!, ...childPids(lb.child.pid!)] : []),
     stop: async () => {
-      await haproxy?.stop();
+      await reference?.stop();
       await lb?.stop();
       await Promise.all(shards.map((shard) => shard.stop()));
     },
@@ -97,8 +127,8 @@ export interface ScenarioFleetOptions {
   shards: number;
   /** Clients connect straight to the shards instead of through the load balancer. */
   direct: boolean;
-  /** Through HAProxy instead of the odin-ws load balancer. */
-  haproxy?: boolean;
+  /** Through a reference proxy instead of the odin-ws load balancer. */
+  referenceProxy?: ReferenceProxy;
   lbWorkers: number;
   progress: (line: string) => void;
   /** A running fleet instead of one started here (see FleetOptions). */
@@ -107,17 +137,17 @@ export interface ScenarioFleetOptions {
 }
 
 /** Which way a scenario's clients reach the shards, as its result names it. */
-export type FleetPath = 'lb' | 'direct' | 'haproxy';
+export type FleetPath = 'lb' | 'direct' | ReferenceProxy;
 
-export function fleetPath(options: { direct: boolean; haproxy?: boolean }): FleetPath {
-  return options.direct ? 'direct' : options.haproxy ? 'haproxy' : 'lb';
+export function fleetPath(options: { direct: boolean; referenceProxy?: ReferenceProxy }): FleetPath {
+  return options.direct ? 'direct' : (options.referenceProxy ?? 'lb');
 }
 
 export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet> {
   return startFleet({
     shards: options.shards,
     lbWorkers: options.direct ? 0 : options.lbWorkers,
-    haproxy: !options.direct && options.haproxy === true,
+    ...(!options.direct && options.referenceProxy ? { referenceProxy: options.referenceProxy } : {}),
     ...options.external,
     ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}),
   });

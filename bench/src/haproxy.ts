@@ -1,9 +1,8 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, waitFor } from '@odin-ws/testkit';
+import { acceptsConnections, freePort, waitFor } from '@odin-ws/testkit';
 
 /**
  * HAProxy as a reference proxy in front of the same shards: what a C proxy costs on the same cores.
@@ -58,13 +57,7 @@ export async function startHaproxy(shardUrls: string[], threads = 2): Promise<Ha
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await waitFor('haproxy to listen', async () => {
     if (child.exitCode !== null) throw new Error(`haproxy exited: ${errors}`);
-    return new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.on('error', () => resolve(false));
-    });
+    return acceptsConnections(port);
   });
   return {
     url: `ws://127.0.0.1:${port}/ws`,

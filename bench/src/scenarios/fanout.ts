@@ -89,7 +89,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       connections: options.connections,
       messages: options.messages,
       shards: options.shards,
-      lbWorkers: options.direct || options.haproxy ? 0 : options.lbWorkers,
+      lbWorkers: options.direct || options.referenceProxy ? 0 : options.lbWorkers,
       connected: ready.open,
       expected: options.connections * options.messages,
       delivered: result.received,

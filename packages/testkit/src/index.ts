@@ -11,7 +11,7 @@ export { startLoadBalancerProcess } from './lb-process.js';
 export type { LocalBroker, SecureMechanism } from './local-broker.js';
 export { kcatProduce, localBroker, secureConnection, secureShardArgs } from './local-broker.js';
 export { CLI_PATH, KAFKA_SCRIPT } from './paths.js';
-export { freePort, freePortRange, stablePortRange } from './ports.js';
+export { acceptsConnections, freePort, freePortRange, stablePortRange } from './ports.js';
 export type { RawExchange } from './raw-socket.js';
 export { clientFrame, exchangeRaw, httpStatusOf, maskedTextFrame, rawWebSocket } from './raw-socket.js';
 export type { SequenceFeed } from './sequence-feed.js';
