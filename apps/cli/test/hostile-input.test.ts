@@ -92,10 +92,11 @@ describe('hostile input', () => {
       const sockets = await Promise.all(
         Array.from(
           { length: 100 },
-          () =>
+          (_, i) =>
             new Promise<Socket>((resolve) => {
               const socket = tcpConnect(ports()[tier], '127.0.0.1', () => {
-                socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
+                // Half send part of a request; the other half say nothing at all.
+                if (i % 2 === 0) socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n');
                 resolve(socket);
               });
               socket.on('error', () => undefined);

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type EchoBackend, type LoadBalancerProcess, startEchoBackend, startLoadBalancerProcess, waitFor } from '@odin-ws/testkit';
+import { connect } from 'node:net';
+import { type EchoBackend, type LoadBalancerProcess, maskedTextFrame, sleep, startEchoBackend, startLoadBalancerProcess, waitFor } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 
@@ -18,6 +19,34 @@ async function open(url: string, headers: Record<string, string> = {}) {
     socket.once('error', reject);
   });
   return { socket, received, pongs, pings, closed };
+}
+
+/** A handshake for `url` with `extraHeaders`, written in parts `gapMs` apart; what came back once the echo of `hi` did. */
+async function handshakeInParts(
+  port: number,
+  url: string,
+  extraHeaders: string,
+  split: (request: Buffer, frame: Buffer) => Buffer[],
+  gapMs: number,
+): Promise<string> {
+  const request = Buffer.from(
+    `GET ${url} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+      `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n${extraHeaders}\r\n`,
+    'latin1',
+  );
+  const socket = connect({ port, host: '127.0.0.1', noDelay: true });
+  let received = '';
+  socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+  try {
+    for (const part of split(request, maskedTextFrame('hi'))) {
+      socket.write(part);
+      await sleep(gapMs);
+    }
+    await waitFor('the 101 and the echo', () => received.endsWith('\x81\x02hi'), 5000);
+    return received;
+  } finally {
+    socket.destroy();
+  }
 }
 
 describe('load balancer splice (real LB process, echo backend)', () => {
@@ -87,6 +116,23 @@ describe('load balancer splice (real LB process, echo backend)', () => {
     expect(await client.closed).toEqual({ code: 4001, reason: 'server bye' });
   });
 
+  const together = (request: Buffer, frame: Buffer) => [Buffer.concat([request, frame])];
+  const apart = (request: Buffer, frame: Buffer) => [request, frame];
+  const split = (request: Buffer, frame: Buffer) => [request.subarray(0, 30), Buffer.concat([request.subarray(30), frame])];
+  it.each([
+    // The frame lands in the first read, after the head: it is the splice's first client bytes.
+    ['in one write with a frame right behind it (read without node:http)', '', together, 100],
+    ['split over two reads (parsed by node:http)', '', split, 100],
+    ['with a repeated header (parsed by node:http)', 'X-Forwarded-For: 10.0.0.1\r\nX-Forwarded-For: 10.0.0.2\r\n', apart, 100],
+  ])('splices a handshake sent %s', async (label, extraHeaders, parts, gapMs) => {
+    const url = `/ws?case=${encodeURIComponent(label)}`;
+    const received = await handshakeInParts(lb.port, url, extraHeaders, parts, gapMs);
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    const request = backend.handshakes.at(-1)!;
+    expect(request.url).toBe(url);
+    expect(request.headers['x-forwarded-for']).toBe(extraHeaders ? '10.0.0.1, 10.0.0.2, 127.0.0.1' : '127.0.0.1');
+  });
+
   it('answers plain HTTP clearly', async () => {
     const upgradeRequired = await fetch(`${lb.httpUrl}/ws`);
     expect(upgradeRequired.status).toBe(426);
@@ -137,6 +183,17 @@ describe('per-IP admission behind a trusted proxy (real LB process, echo backend
     expect(await outcome(lb.url, '203.0.113.2')).toBe('proxied');
     // The same client again within its one-per-second budget: 1013.
     expect(await outcome(lb.url, '198.51.100.9, 203.0.113.1')).toBe(1013);
+  });
+
+  it('keeps what a client sends while its handshake waits in the admission queue', async () => {
+    const lb = await startLb(['--admission-queue=10', '--admission-max-wait=5000']);
+    const first = await open(lb.url);
+    // This IP's one token per second is spent: the handshake waits about a second, and its frame
+    // arrives meanwhile, on a socket nothing reads yet. It must wait there, not be dropped.
+    const apart = (request: Buffer, frame: Buffer) => [request, frame];
+    const received = await handshakeInParts(lb.port, '/ws?queued', '', apart, 300);
+    expect(received).toMatch(/^HTTP\/1\.1 101 /);
+    first.socket.terminate();
   });
 
   it('ignores X-Forwarded-For from peers it does not trust', async () => {

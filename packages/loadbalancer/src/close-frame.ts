@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { type CloseReason, formatCloseReason } from '@odin-ws/protocol';
+import type { HandshakeRequest } from './plain-handshake.js';
 
 /** RFC 6455 section 1.3. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
@@ -12,7 +12,7 @@ const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
  * learns why (1013 overloaded, 1012 no shard available) and when to retry. A plain HTTP 503 would
  * reach a browser only as an anonymous error.
  */
-export function upgradeAndClose(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
+export function upgradeAndClose(req: HandshakeRequest, socket: Socket, code: number, reason: CloseReason): void {
   // The handshake was checked before any refusal (http-answers.ts): the key is there and well formed.
   const key = String(req.headers['sec-websocket-key']);
   const accept = createHash('sha1')

@@ -1,4 +1,3 @@
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenVerifier } from '@odin-ws/auth';
@@ -10,6 +9,7 @@ import { createClientAddressResolver } from './client-address.js';
 import { upgradeAndClose } from './close-frame.js';
 import { endWithJson, handshakeProblemOf } from './http-answers.js';
 import type { LoadBalancerMetrics } from './lb-metrics.js';
+import { type HandshakeRequest, pathOf } from './plain-handshake.js';
 import type { ShardPool } from './shard-pool.js';
 import { splice } from './splice.js';
 import { SplicedConnections } from './spliced-connections.js';
@@ -60,10 +60,10 @@ export class HandshakeRouter {
     return this.admission.queueDepth;
   }
 
-  async route(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
+  async route(req: HandshakeRequest, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const { metrics } = this.options;
-    if (pathOf(req) !== PUBLIC_PATH) {
+    if (pathOf(req.url ?? '/') !== PUBLIC_PATH) {
       endWithJson(socket, '404 Not Found', { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
       return;
     }
@@ -118,7 +118,7 @@ export class HandshakeRouter {
   }
 
   /** The token's refusal, if any (the shard checks it again: each tier is a trust boundary). */
-  private async authenticate(verifier: TokenVerifier, req: IncomingMessage): Promise<{ code: string; message: string } | undefined> {
+  private async authenticate(verifier: TokenVerifier, req: HandshakeRequest): Promise<{ code: string; message: string } | undefined> {
     const url = req.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const located = tokenFromHandshake(query, req.headers.authorization);
@@ -138,7 +138,7 @@ export class HandshakeRouter {
    * Tries the shards in order until one answers 101 and splices it; undefined when the client is
    * spliced or gone, otherwise why each shard tried did not take it.
    */
-  private async connectToShard(req: IncomingMessage, socket: Socket, head: Buffer): Promise<AttemptFailure[] | undefined> {
+  private async connectToShard(req: HandshakeRequest, socket: Socket, head: Buffer): Promise<AttemptFailure[] | undefined> {
     const { config, metrics } = this.options;
     // Each hop appends its own peer to X-Forwarded-For, trusted proxy or not.
     const request = buildUpstreamRequest(req, socket.remoteAddress ?? 'unknown');
@@ -175,12 +175,6 @@ export class HandshakeRouter {
   }
 }
 
-function refuse(req: IncomingMessage, socket: Socket, code: number, reason: CloseReason): void {
+function refuse(req: HandshakeRequest, socket: Socket, code: number, reason: CloseReason): void {
   if (!socket.destroyed) upgradeAndClose(req, socket, code, reason);
-}
-
-export function pathOf(req: IncomingMessage): string {
-  const url = req.url ?? '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
 }

@@ -1,8 +1,8 @@
 // The load balancer's own answers to requests that never reach a shard: malformed handshakes and
 // requests Node's HTTP parser refused.
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protocol';
+import type { HandshakeRequest } from './plain-handshake.js';
 
 /**
  * Handshakes with more headers are refused (431). Node keeps only the first 2,000 headers by
@@ -11,7 +11,7 @@ import { checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protoco
 export const MAX_HANDSHAKE_HEADERS = 100;
 
 /** The RFC 6455 rule a handshake breaks, if any (see packages/protocol/src/handshake.ts). */
-export function handshakeProblemOf(req: IncomingMessage): HandshakeProblem | undefined {
+export function handshakeProblemOf(req: HandshakeRequest): HandshakeProblem | undefined {
   if (req.rawHeaders.length / 2 > MAX_HANDSHAKE_HEADERS) {
     return { status: 431, code: 'TOO_MANY_HEADERS', message: `a handshake may carry at most ${MAX_HANDSHAKE_HEADERS} headers`, headers: {} };
   }

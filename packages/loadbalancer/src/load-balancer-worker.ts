@@ -6,9 +6,11 @@ import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import { CloseCode, drainReconnectMs, formatCloseReason } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { HandshakeRouter, PUBLIC_PATH, pathOf } from './handshake-router.js';
+import { takePlainHandshakes } from './handshake-intake.js';
+import { HandshakeRouter, PUBLIC_PATH } from './handshake-router.js';
 import { answerClientError, MAX_HANDSHAKE_HEADERS } from './http-answers.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
+import { type HandshakeRequest, pathOf } from './plain-handshake.js';
 import { ShardPool } from './shard-pool.js';
 
 /**
@@ -50,7 +52,10 @@ export class LoadBalancerWorker {
       { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
       (req, res) => void this.handleHttp(req, res),
     );
-    this.server.on('upgrade', (req: IncomingMessage, socket: Socket, head: Buffer) => void this.router.route(req, socket, head));
+    const route = (req: HandshakeRequest, socket: Socket, head: Buffer) => void this.router.route(req, socket, head);
+    // Plain WebSocket handshakes skip node:http (handshake-intake.ts); it parses every other request.
+    takePlainHandshakes(this.server, PUBLIC_PATH, HEADERS_TIMEOUT_MS, route);
+    this.server.on('upgrade', route);
     this.server.maxHeadersCount = MAX_HANDSHAKE_HEADERS + 1;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
   }
@@ -97,7 +102,7 @@ export class LoadBalancerWorker {
   }
 
   private async handleHttp(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = pathOf(req);
+    const path = pathOf(req.url ?? '/');
     const opsHere = this.options.config.access.admin === undefined;
     if (opsHere && (await this.handleOps(path, res))) return;
     const send = this.responder(res);
@@ -110,7 +115,7 @@ export class LoadBalancerWorker {
 
   /** The private ops surface (--admin-port): /metrics, the detailed /health, /ready; nothing else. */
   private async handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!(await this.handleOps(pathOf(req), res))) this.responder(res)(404, { error: 'NOT_FOUND' });
+    if (!(await this.handleOps(pathOf(req.url ?? '/'), res))) this.responder(res)(404, { error: 'NOT_FOUND' });
   }
 
   /** Answers /metrics, /health or /ready; false for any other path. */

@@ -18,20 +18,37 @@ const SCORE_TIE = 0.001;
  *    failed or is stale but not draining: last resorts before giving up.
  */
 export function orderShards(shards: PooledShard[], weights: LoadBalancerConfig['scoreWeights'], random: () => number = Math.random): PooledShard[] {
-  const byScore = (a: PooledShard, b: PooledShard) => healthScore(b, weights) - healthScore(a, weights);
-  const closed = shards.filter((shard) => shard.health.ready && circuitState(shard) === 'closed').sort(byScore);
-  const trials = shards.filter((shard) => shard.health.ready && circuitState(shard) === 'half_open');
-  const halfOpenNotReady = shards.filter((shard) => !shard.health.ready && circuitState(shard) === 'half_open');
-  const stale = shards.filter((shard) => !shard.health.ready && !shard.health.draining && circuitState(shard) === 'closed').sort(byScore);
+  // One pass: each shard's circuit state and score are read once (a score sums the failure window).
+  const trials: PooledShard[] = [];
+  const closed: Scored[] = [];
+  const halfOpenNotReady: PooledShard[] = [];
+  const stale: Scored[] = [];
+  for (const shard of shards) {
+    const state = circuitState(shard);
+    if (state === 'open') continue;
+    const { ready, draining } = shard.health;
+    if (state === 'half_open') (ready ? trials : halfOpenNotReady).push(shard);
+    else if (ready) closed.push({ shard, score: healthScore(shard, weights) });
+    else if (!draining) stale.push({ shard, score: healthScore(shard, weights) });
+  }
+  closed.sort(byScore);
+  stale.sort(byScore);
   if (closed.length >= 2) {
     const a = Math.floor(random() * closed.length);
     let b = Math.floor(random() * (closed.length - 1));
     if (b >= a) b++;
-    const scoreA = healthScore(closed[a]!, weights);
-    const scoreB = healthScore(closed[b]!, weights);
+    const scoreA = closed[a]!.score;
+    const scoreB = closed[b]!.score;
     // Scores only change when /health is polled, so equal scores are common: break ties at random.
     const first = Math.abs(scoreA - scoreB) < SCORE_TIE ? (random() < 0.5 ? a : b) : scoreA > scoreB ? a : b;
     closed.unshift(...closed.splice(first, 1));
   }
-  return [...trials, ...closed, ...halfOpenNotReady, ...stale];
+  return [...trials, ...closed.map(({ shard }) => shard), ...halfOpenNotReady, ...stale.map(({ shard }) => shard)];
 }
+
+interface Scored {
+  shard: PooledShard;
+  score: number;
+}
+
+const byScore = (a: Scored, b: Scored) => b.score - a.score;

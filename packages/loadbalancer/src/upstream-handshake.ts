@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
 import { readShardRefusal, ShardRefusalCode } from '@odin-ws/protocol';
+import type { HandshakeRequest } from './plain-handshake.js';
 import { ShardReader } from './shard-reader.js';
 
 /** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
@@ -31,7 +31,7 @@ const MAX_RESPONSE_HEAD = 16 * 1024;
  * The client's upgrade request, forwarded: same method, path and query, every header as the
  * client sent it (raw order and case), plus X-Forwarded-For with the client's address appended.
  */
-export function buildUpstreamRequest(req: IncomingMessage, clientAddress: string): Buffer {
+export function buildUpstreamRequest(req: HandshakeRequest, clientAddress: string): Buffer {
   const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
   let forwardedFor: string | undefined;
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
