@@ -15,8 +15,8 @@ export type PlainHandshakeListener = (req: HandshakeRequest, socket: Socket, hea
  * node:http with its bytes put back, and gets the answers it always got.
  *
  * Why: per handshake, node:http allocates a parser, an IncomingMessage stream and a dozen socket
- * listeners, all undone at once for an upgrade; that was about a third of the load balancer's CPU
- * per handshake beyond what relaying costs (docs/performance.md).
+ * listeners, all undone at once for an upgrade: 4-7% of the load balancer's CPU per handshake in a
+ * burst (docs/performance.md, third pass).
  *
  * Hazards: node:http's header timeout only starts when it gets the socket, so a connection that
  * sends nothing is answered 408 here after the same `headersTimeoutMs`. A head split over two reads
