@@ -133,6 +133,14 @@ describe('load balancer splice (real LB process, echo backend)', () => {
     expect(request.headers['x-forwarded-for']).toBe(extraHeaders ? '10.0.0.1, 10.0.0.2, 127.0.0.1' : '127.0.0.1');
   });
 
+  it('closes at once a connection that hangs up before sending anything', async () => {
+    const socket = connect({ port: lb.port, host: '127.0.0.1' });
+    socket.on('connect', () => socket.end());
+    socket.resume();
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await expect(Promise.race([closed.then(() => 'closed'), sleep(2000).then(() => 'still open')])).resolves.toBe('closed');
+  });
+
   it('answers plain HTTP clearly', async () => {
     const upgradeRequired = await fetch(`${lb.httpUrl}/ws`);
     expect(upgradeRequired.status).toBe(426);

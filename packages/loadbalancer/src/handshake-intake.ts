@@ -30,12 +30,17 @@ export function takePlainHandshakes(server: Server, path: string, headersTimeout
   server.removeListener('connection', httpConnectionListener);
   server.on('connection', (socket: Socket) => {
     const onError = () => socket.destroy();
+    // node:http's server allows half-open sockets: a client that hangs up before sending anything
+    // would otherwise hold its socket until the timeout.
+    const onEnd = () => socket.end();
     const timer = setTimeout(() => answerClientError(HEADERS_TIMED_OUT, socket), headersTimeoutMs);
     socket.on('error', onError);
+    socket.once('end', onEnd);
     socket.once('close', () => clearTimeout(timer));
     socket.once('data', (chunk: Buffer) => {
       clearTimeout(timer);
       socket.off('error', onError);
+      socket.off('end', onEnd);
       const end = chunk.indexOf(END_OF_HEAD);
       const request = end === -1 || end > MAX_PLAIN_HEAD_BYTES ? undefined : parsePlainHandshake(chunk.toString('latin1', 0, end), path);
       if (!request) {
