@@ -41,6 +41,8 @@ export const ErrorCode = {
   SHARD_HANDSHAKE_FAILED: 'E_SHARD_HANDSHAKE_FAILED',
   /** The kernel refused a relayed write (details.code: EPIPE, ECONNRESET...): that connection ends. */
   SOCKET_WRITE_FAILED: 'E_SOCKET_WRITE_FAILED',
+  /** node:http's server has no connection listener for the LB to read handshakes ahead of (a Node release changed its internals). */
+  HTTP_SERVER_UNSUPPORTED: 'E_HTTP_SERVER_UNSUPPORTED',
   /** Load-balancer workers keep dying: the primary stops, so its supervisor restarts it or alerts. */
   WORKER_CRASH_LOOP: 'E_WORKER_CRASH_LOOP',
   /** The cluster primary did not return the aggregated metrics of all workers. */

@@ -1,5 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { OdinError } from '@odin-ws/errors';
 import { answerClientError } from './http-answers.js';
 import { type HandshakeRequest, MAX_PLAIN_HEAD_BYTES, parsePlainHandshake } from './plain-handshake.js';
 
@@ -26,7 +27,10 @@ export type PlainHandshakeListener = (req: HandshakeRequest, socket: Socket, hea
 export function takePlainHandshakes(server: Server, path: string, headersTimeoutMs: number, onHandshake: PlainHandshakeListener): void {
   // node:http's own 'connection' listener (installed by its constructor), kept for hand-overs.
   const [httpConnectionListener] = server.listeners('connection') as Array<(socket: Socket) => void>;
-  if (!httpConnectionListener) throw new Error('node:http installed no connection listener');
+  if (!httpConnectionListener)
+    throw new OdinError('E_HTTP_SERVER_UNSUPPORTED', `node:http ${process.version} installed no connection listener to hand connections to`, {
+      node: process.version,
+    });
   server.removeListener('connection', httpConnectionListener);
   server.on('connection', (socket: Socket) => {
     const onError = () => socket.destroy();
