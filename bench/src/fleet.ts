@@ -21,8 +21,8 @@ import { childPids } from './process-memory.js';
  */
 export type ReferenceProxy = 'haproxy' | 'node-relay';
 
-/** A reference proxy, started: where clients connect and its processes, for their CPU. */
-interface StartedProxy {
+/** A reference proxy, started: where clients connect, its processes (for their CPU), and a stop. */
+export interface RunningProxy {
   url: string;
   pids(): number[];
   stop(): Promise<void>;
@@ -31,10 +31,8 @@ interface StartedProxy {
 /** As many relay workers as the LB has by default: one per core here. */
 const NODE_RELAY_WORKERS = 2;
 
-async function startReferenceProxy(kind: ReferenceProxy, shardUrls: string[]): Promise<StartedProxy> {
-  if (kind === 'node-relay') return startNodeRelay(shardUrls, NODE_RELAY_WORKERS);
-  const haproxy = await startHaproxy(shardUrls);
-  return { url: haproxy.url, pids: () => [haproxy.pid], stop: () => haproxy.stop() };
+function startReferenceProxy(kind: ReferenceProxy, shardUrls: string[]): Promise<RunningProxy> {
+  return kind === 'node-relay' ? startNodeRelay(shardUrls, NODE_RELAY_WORKERS) : startHaproxy(shardUrls);
 }
 
 export interface FleetOptions {

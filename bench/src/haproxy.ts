@@ -3,18 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptsConnections, freePort, waitFor } from '@odin-ws/testkit';
+import type { RunningProxy } from './fleet.js';
 
 /**
  * HAProxy as a reference proxy in front of the same shards: what a C proxy costs on the same cores.
  * Debian's package (`apt-get install haproxy`), `mode tcp` (it splices bytes without reading
  * WebSocket frames, like the odin-ws LB after the 101), `balance leastconn`, one thread per core.
  */
-export interface Haproxy {
-  url: string;
-  pid: number;
-  stop(): Promise<void>;
-}
-
 /** Its descriptors: two per proxied client, under this machine's 20,000 per process. */
 const MAX_CONNECTIONS = 9_900;
 
@@ -44,7 +39,7 @@ export function haproxyInstalled(): boolean {
   return spawnSync('haproxy', ['-v'], { stdio: 'ignore' }).status === 0;
 }
 
-export async function startHaproxy(shardUrls: string[], threads = 2): Promise<Haproxy> {
+export async function startHaproxy(shardUrls: string[], threads = 2): Promise<RunningProxy> {
   if (!haproxyInstalled()) throw new Error('haproxy is not installed (apt-get install haproxy), or leave it out: --targets direct,lb');
   const dir = mkdtempSync(join(tmpdir(), 'odin-haproxy-'));
   const port = await freePort();
@@ -61,7 +56,7 @@ export async function startHaproxy(shardUrls: string[], threads = 2): Promise<Ha
   });
   return {
     url: `ws://127.0.0.1:${port}/ws`,
-    pid: child.pid!,
+    pids: () => [child.pid!],
     stop: async () => {
       if (child.exitCode === null) child.kill('SIGTERM');
       await exited;

@@ -1,19 +1,14 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { acceptsConnections, freePort, waitFor } from '@odin-ws/testkit';
+import type { RunningProxy } from './fleet.js';
 import { childPids } from './process-memory.js';
 
 // The built script, also when this module runs from src/ under vitest (as loadgen/pool.ts does).
 const RELAY_SCRIPT = fileURLToPath(new URL('../dist/node-relay-process.js', import.meta.url));
 
-/** A running node-relay (node-relay-process.ts): its URL, its processes for their CPU, and a stop. */
-export interface NodeRelay {
-  url: string;
-  pids(): number[];
-  stop(): Promise<void>;
-}
-
-export async function startNodeRelay(shardUrls: string[], workers: number): Promise<NodeRelay> {
+/** node-relay-process.ts, started: its primary and workers are the proxy's processes. */
+export async function startNodeRelay(shardUrls: string[], workers: number): Promise<RunningProxy> {
   const port = await freePort();
   const hosts = shardUrls.map((url) => new URL(url).host);
   const child: ChildProcess = spawn(process.execPath, [RELAY_SCRIPT, String(port), String(workers), ...hosts], { stdio: ['ignore', 'ignore', 'inherit'] });
