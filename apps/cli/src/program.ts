@@ -7,11 +7,17 @@ import { Command, InvalidArgumentError, Option } from 'commander';
  * variable, and --help shows both with the default. A bad value exits 1 with one line naming the
  * flag and what was expected.
  */
-export function buildProgram(run: (mode: Mode, values: OptionValues, given: Set<OptionKey>) => Promise<void>): Command {
+export function buildProgram(run: (mode: Mode, values: OptionValues, given: Set<OptionKey>) => Promise<void>, versionText: () => string): Command {
   const program = new Command('odin-ws')
     .description('WebSocket fan-out of Kafka market data: shard tier, demo feed, or a whole local fleet')
     .addOption(new Option('--mode <mode>', 'what to run').choices(MODES).env('ODIN_MODE').makeOptionMandatory())
+    .addOption(new Option('-V, --version', 'print the odin-ws, Node and uWebSockets.js versions (and the uWS binary), one line each'))
     .allowExcessArguments(false);
+  // Handled as it is parsed, before --mode is required.
+  program.on('option:version', () => {
+    process.stdout.write(`${versionText()}\n`);
+    process.exit(0);
+  });
   for (const spec of OPTION_SPECS) program.addOption(toCommanderOption(spec));
   program.action(async (values: OptionValues & { mode: Mode }) => {
     // Typed from the table: commander gave every option its default or the value its parser returned.

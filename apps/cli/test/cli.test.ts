@@ -35,15 +35,28 @@ describe('odin-ws CLI', () => {
     expect(result.stderr).toMatch(pattern);
   });
 
-  it('exits non-zero with one line on a Node whose ABI has no uWS binary (Node 22 is ABI 127), never falling back to pure JS', async () => {
+  it('prints the odin-ws, Node and uWS versions (a native binary), one line each, with --version', () => {
+    const result = runCli(['--version']);
+    expect(result.status, result.stderr).toBe(0);
+    const lines = result.stdout.trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^odin-ws \d+\.\d+\.\d+$/);
+    expect(lines[1]).toMatch(/^node v24\.\d+\.\d+ \(ABI 137, glibc 2\.(3[89]|[4-9]\d)\)$/);
+    expect(lines[2]).toMatch(/^uWebSockets\.js 20\.56\.0 \(@btc-vision\/uwebsockets\.js@20\.56\.0, native binary \/.*\/uws_linux_x64_137\.node\)$/);
+  });
+
+  it.each([
+    ['Node 20 (end of life)', '20.20.2', '115'],
+    ['Node 22', '22.23.0', '127'],
+  ])('refuses to start on %s with one line naming the supported Node, even where a uWS binary exists for it', async (_label, node, abi) => {
     const port = await stablePortRange(1);
-    // The ABI is what the loader reads; a preload makes this Node claim Node 22's.
-    const node22 = "data:text/javascript,Object.defineProperty(process.versions,'modules',{value:'127'})";
-    const result = spawnSync(process.execPath, ['--import', node22, CLI_PATH, '--mode=shard', `--port=${port}`], { encoding: 'utf8', timeout: 20_000 });
-    expect(result.status).not.toBe(0);
+    // The version and ABI are what the check reads; a preload makes this Node claim another's.
+    const other = `data:text/javascript,Object.defineProperty(process.versions,'modules',{value:'${abi}'});Object.defineProperty(process.versions,'node',{value:'${node}'})`;
+    const result = spawnSync(process.execPath, ['--import', other, CLI_PATH, '--mode=shard', `--port=${port}`], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
-    expect(result.stderr).toMatch(
-      /^odin-ws: E_UWS_NATIVE_UNAVAILABLE: no native uWebSockets\.js binary loads for linux-x64, Node ABI 127 \(Cannot find module .*uws_linux_x64_127\.node'\); refusing the slow pure-JS fallback\. Supported runtime: Node 20/,
+    expect(result.stderr).toBe(
+      `odin-ws: E_NODE_UNSUPPORTED: Node ${node} (ABI ${abi}) is not supported: odin-ws runs on Node 24 LTS on Linux x64 with glibc 2.38 or newer (docs/deploy.md#runtime)\n`,
     );
   });
 

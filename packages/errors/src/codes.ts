@@ -16,6 +16,8 @@ export const ErrorCode = {
   LISTEN_FAILED: 'E_LISTEN_FAILED',
   /** The uWebSockets.js native binary does not load (the pure-JS fallback is refused). */
   UWS_NATIVE_UNAVAILABLE: 'E_UWS_NATIVE_UNAVAILABLE',
+  /** This Node.js is not the supported runtime (docs/deploy.md#runtime); details.node and details.abi say which it is. */
+  NODE_UNSUPPORTED: 'E_NODE_UNSUPPORTED',
   /** Local mode could not start its Kafka broker (scripts/kafka.sh). */
   LOCAL_BROKER_FAILED: 'E_LOCAL_BROKER_FAILED',
   // Kafka

@@ -3,6 +3,7 @@ import { runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink, ensureTopics } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
+import { logRuntime } from '../version.js';
 
 const DEMO_PARTITIONS = 12;
 const PROGRESS_EVERY_MS = 10_000;
@@ -11,6 +12,7 @@ const STOP_TIMEOUT_MS = 10_000;
 
 export async function runFeedMode(config: FeedConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'feed' } });
+  logRuntime(logger);
   await ensureTopics({ connection: config.kafka, logger, topics: config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS })) });
   const sink = await createKafkaJsSink({
     connection: config.kafka,

@@ -5,6 +5,7 @@ import { OdinError } from '@odin-ws/errors';
 import { createLogger, type Logger } from '@odin-ws/observability';
 import { startTickerPage } from '@odin-ws/ticker';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
+import { logRuntime } from '../version.js';
 import { demoTokenMinter } from './demo-token.js';
 
 const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));
@@ -19,6 +20,7 @@ const BROKER_STOP_MARGIN_S = 15;
  */
 export async function runLocalMode(config: LocalConfig, argv: string[]): Promise<void> {
   const logger = createLogger({ level: config.shard.logLevel, base: { mode: 'local' } });
+  logRuntime(logger);
   // First, so a taken --web-port fails the start before any child process exists.
   const mintDemoToken = demoTokenMinter(config.shard.access.auth);
   const page = await startTickerPage({
