@@ -159,9 +159,6 @@ function expectRawAnswer({ received, closed }: RawExchange, answer: Answer): voi
   } else if ('emptyClose' in answer) {
     expect(received.equals(Buffer.from([0x88, 0x00]))).toBe(true);
     expect(closed).toBe(true);
-  } else if ('silentClose' in answer) {
-    expect(received.length).toBe(0);
-    expect(closed).toBe(true);
   } else if ('ignored' in answer) {
     expect(received.length).toBe(0);
     expect(closed).toBe(false);

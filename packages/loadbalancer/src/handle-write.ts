@@ -9,7 +9,7 @@ import { OdinError } from '@odin-ws/errors';
  * the relay: measured in docs/performance.md.
  *
  * Hazard: this is Node's internal API (reached through `process.binding`, deprecated as DEP0111
- * but present in Node 20 and 22). Everything is feature-tested at load; without it every write
+ * but present in Node 24). Everything is feature-tested at load; without it every write
  * answers 'unavailable' and the caller uses `socket.write()`, the public path.
  */
 interface StreamBinding {

@@ -5,8 +5,10 @@ import { checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protoco
 import type { HandshakeRequest } from './plain-handshake.js';
 
 /**
- * Handshakes with more headers are refused (431). Node keeps only the first 2,000 headers by
- * default and silently drops the rest, which would hide the WebSocket headers of a padded request.
+ * Handshakes with more headers are refused (431 TOO_MANY_HEADERS). node:http's own limit
+ * (`maxHeadersCount`, 2,000) is left as it is: Node 24's parser refuses a request past it
+ * (HPE_HEADER_OVERFLOW, answered 431 by answerClientError) where older Nodes dropped the rest
+ * silently, so setting it to this limit would turn our coded answer into a bare 431.
  */
 export const MAX_HANDSHAKE_HEADERS = 100;
 

@@ -8,7 +8,7 @@ import { CloseCode, drainReconnectMs, formatCloseReason } from '@odin-ws/protoco
 import type { Registry } from 'prom-client';
 import { takePlainHandshakes } from './handshake-intake.js';
 import { HandshakeRouter, PUBLIC_PATH } from './handshake-router.js';
-import { answerClientError, MAX_HANDSHAKE_HEADERS } from './http-answers.js';
+import { answerClientError } from './http-answers.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
 import { type HandshakeRequest, pathOf } from './plain-handshake.js';
 import { ShardPool } from './shard-pool.js';
@@ -56,7 +56,6 @@ export class LoadBalancerWorker {
     // Plain WebSocket handshakes skip node:http (handshake-intake.ts); it parses every other request.
     takePlainHandshakes(this.server, PUBLIC_PATH, HEADERS_TIMEOUT_MS, route);
     this.server.on('upgrade', route);
-    this.server.maxHeadersCount = MAX_HANDSHAKE_HEADERS + 1;
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
   }
 
