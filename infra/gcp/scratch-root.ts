@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 /**
  * A stand-in for a fresh GCE instance, to run infra/gcp/startup.sh on this machine: a scratch root
- * (this machine's /usr, read-only, and an empty /etc, /opt and /run) entered with chroot inside a
+ * (the /usr of a minimal Debian 13 root, read-only, and an empty /etc, /opt and /run) entered with chroot inside a
  * private mount namespace, a fake metadata server, and three stub commands, gcloud, systemctl and
  * useradd. Everything else the script runs is real: curl, tar, the release's own Node, the service.
  * The root has no DNS, like an instance without external access: only the metadata server answers.
@@ -102,14 +102,15 @@ export interface ScratchRoot {
 }
 
 /**
- * A scratch root holding `release` (the tarball) and `secrets` (Secret Manager, by id) for the
- * gcloud stub, and `shardIps` for shard discovery.
+ * A scratch root on the operating system `os` (a root directory such as scripts/debian13-root.sh
+ * makes: its /usr and loader cache are used), holding `release` (the tarball) and `secrets` (Secret
+ * Manager, by id) for the gcloud stub, and `shardIps` for shard discovery.
  */
-export function scratchRoot(options: { release: string; secrets?: Record<string, string>; shardIps?: string[] }): ScratchRoot {
+export function scratchRoot(options: { os: string; release: string; secrets?: Record<string, string>; shardIps?: string[] }): ScratchRoot {
   const root = mkdtempSync(join(tmpdir(), 'odin-instance-'));
   for (const dir of ['usr', 'etc/systemd/system', 'opt', 'run', 'tmp', 'proc', 'dev', 'stubs', 'var/tmp']) mkdirSync(join(root, dir), { recursive: true });
   for (const dir of ['bin', 'lib', 'lib64', 'sbin']) symlinkSync(`usr/${dir}`, join(root, dir));
-  for (const file of ['nsswitch.conf', 'ld.so.cache', 'ld.so.conf']) copyFileSync(`/etc/${file}`, join(root, 'etc', file));
+  for (const file of ['nsswitch.conf', 'ld.so.cache', 'ld.so.conf']) copyFileSync(join(options.os, 'etc', file), join(root, 'etc', file));
   writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/bash\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n');
   writeFileSync(join(root, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1 localhost\n');
@@ -129,7 +130,7 @@ export function scratchRoot(options: { release: string; secrets?: Record<string,
     boot(metadataUrl) {
       const enter = [
         'set -e',
-        `mount --rbind /usr ${root}/usr`,
+        `mount --rbind ${options.os}/usr ${root}/usr`,
         `mount -o remount,bind,ro ${root}/usr`,
         `mount --rbind /dev ${root}/dev`,
         `mount -t proc proc ${root}/proc`,

