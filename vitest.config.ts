@@ -10,7 +10,7 @@ export default defineConfig({
   test: {
     // End-to-end files start real shard processes and Kafka consumers; two at a time fit 2 cores.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    maxWorkers: 2,
     testTimeout: 60_000,
     hookTimeout: 60_000,
     ...(jsonReport ? { reporters: ['default', 'json'], outputFile: { json: jsonReport } } : {}),

