@@ -46,9 +46,19 @@ function figuresOf(result: { machine: { node: string }; runs: Array<Record<strin
   return { node: result.machine.node, ...numbers, ...(loadGenerator?.cpuSeconds !== undefined ? { loadGeneratorCpuSeconds: loadGenerator.cpuSeconds } : {}) };
 }
 
+/**
+ * `pnpm bench` in `cwd`, on that checkout's own runtime. Hazard: this process runs under pnpm, whose
+ * node_modules/.bin (with this checkout's `node`) leads PATH; left there, the other checkout would
+ * run on this one's Node.
+ */
 function benchIn(cwd: string, args: string[]): Promise<void> {
+  const PATH = (process.env['PATH'] ?? '')
+    .split(':')
+    .filter((dir) => !dir.includes('/node_modules/'))
+    .join(':');
+  const { NODE_PATH: _ignored, ...env } = process.env;
   return new Promise((resolve, reject) => {
-    const child = spawn('pnpm', ['bench', ...args], { cwd, stdio: ['ignore', 'ignore', 'inherit'] });
+    const child = spawn('pnpm', ['bench', ...args], { cwd, env: { ...env, PATH }, stdio: ['ignore', 'ignore', 'inherit'] });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`pnpm bench ${args.join(' ')} in ${cwd} exited ${code}`))));
   });
