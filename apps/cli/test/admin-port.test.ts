@@ -84,10 +84,11 @@ describe('the private ops surface (--admin-port on shard and LB) and --allowed-o
   });
 
   it.each(['shard', 'loadbalancer'] as const)(
-    '%s: refuses a browser handshake from another origin with 403, and lets the allowed one and origin-less clients in',
+    '%s: refuses a browser handshake from another origin with a 4403 close frame it can read, and lets the allowed one and origin-less clients in',
     async (tier) => {
       const url = tier === 'shard' ? shard.url : lb.url;
-      expect(await handshake(url, { Origin: 'https://evil.example' })).toEqual({ status: 403, code: 'ORIGIN_NOT_ALLOWED' });
+      // A request with Origin is a browser's, which would see an HTTP 403 only as a bare 1006.
+      expect(await handshake(url, { Origin: 'https://evil.example' })).toEqual({ status: 101, close: { code: 4403, reason: { code: 'ORIGIN_NOT_ALLOWED' } } });
       expect(await handshake(url, { Origin: 'HTTPS://APP.EXAMPLE.COM' })).toEqual({ status: 101 });
       expect(await handshake(url)).toEqual({ status: 101 });
     },

@@ -21,15 +21,42 @@ export function b64(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString('base64url');
 }
 
-/** The HTTP answer to a WebSocket handshake: 101, or a refusal with its JSON code. */
-export function handshake(url: string, headers: Record<string, string> = {}): Promise<{ status: number; code?: string }> {
+/** How long an accepted handshake is watched for a close frame that would follow at once. */
+const CLOSE_FRAME_WAIT_MS = 300;
+
+/**
+ * The answer to a WebSocket handshake: 101, a 101 followed at once by a close frame (a refusal a
+ * browser can read: its code and JSON reason, and the subprotocol answered), or an HTTP refusal
+ * with its JSON code.
+ */
+export function handshake(
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; code?: string; protocol?: string; close?: { code: number; reason: Record<string, unknown> } }> {
   return new Promise((resolve, reject) => {
     const req = request(url.replace('ws://', 'http://'), {
       headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
     });
-    req.on('upgrade', (_res, socket) => {
-      socket.destroy();
-      resolve({ status: 101 });
+    req.on('upgrade', (res, socket, head) => {
+      const protocol = res.headers['sec-websocket-protocol'];
+      const answer = { status: 101, ...(protocol ? { protocol } : {}) };
+      let received = head;
+      const finish = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        // An unmasked server close frame: 0x88, a length under 126, the code, the reason.
+        if (received.length >= 4 && received[0] === 0x88) {
+          const code = received.readUInt16BE(2);
+          const reason = JSON.parse(received.subarray(4, 2 + received[1]!).toString('utf8')) as Record<string, unknown>;
+          resolve({ ...answer, close: { code, reason } });
+        } else resolve(answer);
+      };
+      const timer = setTimeout(finish, CLOSE_FRAME_WAIT_MS);
+      if (received.length > 0) finish();
+      socket.on('data', (chunk: Buffer) => {
+        received = Buffer.concat([received, chunk]);
+        finish();
+      });
     });
     req.on('response', (res) => {
       let body = '';

@@ -56,6 +56,28 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
     }
   });
 
+  it.each([
+    ['offers odin.v1 (the SDK)', { 'Sec-WebSocket-Protocol': 'odin.v1' }, { protocol: 'odin.v1' }],
+    ['offers odin.v1 among others', { 'Sec-WebSocket-Protocol': 'chat, odin.v1' }, { protocol: 'odin.v1' }],
+    ['sends Origin (a browser)', { Origin: 'https://app.example.com' }, {}],
+  ])('refuses a token with a 4401 close frame to a client that %s, at the shard and through the LB', async (_label, headers, answered) => {
+    for (const base of [shard.url, lb.url]) {
+      const refused = await handshake(`${base}?token=${await token({ exp: now() - 60 })}`, headers);
+      expect(refused, base).toEqual({ status: 101, ...answered, close: { code: 4401, reason: { code: 'TOKEN_EXPIRED' } } });
+      expect(await handshake(base, headers), base).toEqual({ status: 101, ...answered, close: { code: 4401, reason: { code: 'TOKEN_MISSING' } } });
+    }
+    // Refused before any shard, as the 401 is: not a handshake a shard failed.
+    const metrics = await lb.metrics();
+    expect(metricValue(metrics, 'ws_handshake_failures_total')).toBe(0);
+    expect(metricValue(await shard.metrics(), 'ws_connections_active')).toBe(clients.length);
+  });
+
+  it('answers odin.v1 on an accepted handshake, and echoes other subprotocols as before', async () => {
+    expect(await handshake(`${lb.url}?token=${await token()}`, { 'Sec-WebSocket-Protocol': 'odin.v1' })).toEqual({ status: 101, protocol: 'odin.v1' });
+    expect(await handshake(`${shard.url}?token=${await token()}`, { 'Sec-WebSocket-Protocol': 'chat, odin.v1' })).toEqual({ status: 101, protocol: 'odin.v1' });
+    expect(await handshake(`${lb.url}?token=${await token()}`, { 'Sec-WebSocket-Protocol': 'chat' })).toEqual({ status: 101, protocol: 'chat' });
+  });
+
   it('accepts a valid token in the query string or the Authorization header', async () => {
     expect(await handshake(`${lb.url}?token=${await token()}`)).toEqual({ status: 101 });
     expect(await handshake(lb.url, { Authorization: `Bearer ${await token()}` })).toEqual({ status: 101 });

@@ -3,7 +3,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, type CloseReason, HANDSHAKE_STATUS_LINES, RetryHints, tokenFromHandshake } from '@odin-ws/protocol';
+import {
+  type ClientRefusal,
+  CloseCode,
+  type CloseReason,
+  clientRefusalClose,
+  clientRefusalHttp,
+  HANDSHAKE_STATUS_LINES,
+  missingTokenRefusal,
+  ORIGIN_REFUSAL,
+  RetryHints,
+  refusesWithCloseFrame,
+  tokenFromHandshake,
+  tokenRefusal,
+} from '@odin-ws/protocol';
 import { AdmissionControl } from './admission.js';
 import { createClientAddressResolver } from './client-address.js';
 import { upgradeAndClose } from './close-frame.js';
@@ -36,7 +49,8 @@ type AttemptFailure = HandshakeFailureReason | 'circuit_open';
  * 1. the path and the RFC 6455 rules: a malformed handshake gets an HTTP answer here and never
  *    reaches admission or a shard, so it cannot count against a shard's circuit;
  * 2. the browser origin (403) and the token (401), likewise before admission and any shard: a
- *    flood of bad tokens costs no queue place and opens no breaker;
+ *    flood of bad tokens costs no queue place and opens no breaker (as a 4403/4401 close frame to
+ *    clients that can read one: client-refusal.ts in @odin-ws/protocol);
  * 3. a draining worker answers 1012;
  * 4. admission control (global and per-IP token buckets, a bounded queue): a refusal is 1013;
  * 5. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
@@ -74,8 +88,8 @@ export class HandshakeRouter {
       return;
     }
     if (!this.originAllowed(req.headers.origin)) {
-      metrics.handshakeRejected.inc({ reason: 'ORIGIN_NOT_ALLOWED' });
-      endWithJson(socket, '403 Forbidden', { error: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' });
+      metrics.handshakeRejected.inc({ reason: ORIGIN_REFUSAL.code });
+      refuseClient(req, socket, ORIGIN_REFUSAL);
       return;
     }
     if (this.options.verifier) {
@@ -83,8 +97,7 @@ export class HandshakeRouter {
       if (refusal) {
         metrics.handshakeRejected.inc({ reason: refusal.code });
         metrics.authRefusals.inc({ code: refusal.code });
-        if (!socket.destroyed)
-          endWithJson(socket, '401 Unauthorized', { error: refusal.code, message: refusal.message }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
+        refuseClient(req, socket, refusal);
         return;
       }
     }
@@ -118,13 +131,13 @@ export class HandshakeRouter {
   }
 
   /** The token's refusal, if any (the shard checks it again: each tier is a trust boundary). */
-  private async authenticate(verifier: TokenVerifier, req: HandshakeRequest): Promise<{ code: string; message: string } | undefined> {
+  private async authenticate(verifier: TokenVerifier, req: HandshakeRequest): Promise<ClientRefusal | undefined> {
     const url = req.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const located = tokenFromHandshake(query, req.headers.authorization);
-    if (!located.ok) return { code: located.code, message: 'a token is required: ?token=<jwt> or Authorization: Bearer <jwt>' };
+    if (!located.ok) return missingTokenRefusal(located.code);
     const result = await verifier.verify(located.token);
-    return result.ok ? undefined : { code: result.code, message: result.message };
+    return result.ok ? undefined : tokenRefusal(result.code, result.message);
   }
 
   private async admit(clientAddress: string): Promise<string> {
@@ -177,4 +190,17 @@ export class HandshakeRouter {
 
 function refuse(req: HandshakeRequest, socket: Socket, code: number, reason: CloseReason): void {
   if (!socket.destroyed) upgradeAndClose(req, socket, code, reason);
+}
+
+/** A refusal of the client itself (token, origin): a close frame to clients that can read one, else HTTP. */
+function refuseClient(req: HandshakeRequest, socket: Socket, refusal: ClientRefusal): void {
+  if (socket.destroyed) return;
+  const protocol = req.headers['sec-websocket-protocol'];
+  if (refusesWithCloseFrame({ protocol: Array.isArray(protocol) ? protocol.join(', ') : protocol, origin: req.headers.origin })) {
+    const close = clientRefusalClose(refusal);
+    upgradeAndClose(req, socket, close.code, close.reason);
+    return;
+  }
+  const answer = clientRefusalHttp(refusal);
+  endWithJson(socket, answer.statusLine, answer.body, answer.headers);
 }

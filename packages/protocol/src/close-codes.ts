@@ -1,3 +1,5 @@
+import type { ClientRefusalCode } from './client-refusal.js';
+
 /**
  * WebSocket close codes odin-ws sends, and the one reason format they all use: a short JSON
  * object `{"code":"DRAINING","retryMs":1500}` (well under the 123-byte limit of a close reason),
@@ -14,9 +16,13 @@ export const CloseCode = {
   TRY_AGAIN_LATER: 1013,
   /** The connection's token expired without a refresh: get a new token, then reconnect. */
   TOKEN_EXPIRED: 4001,
+  /** The handshake's token was refused (HTTP 401 as a close frame; the reason names the AuthErrorCode). */
+  UNAUTHORIZED: 4401,
+  /** The handshake was refused for its origin (HTTP 403 as a close frame). */
+  FORBIDDEN: 4403,
 } as const;
 
-export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'TOKEN_EXPIRED';
+export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'TOKEN_EXPIRED' | ClientRefusalCode;
 
 export interface CloseReason {
   code: CloseReasonCode;

@@ -3,6 +3,18 @@ export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
 export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export { decodeClientMessage } from './client-messages.js';
+export type { ClientRefusal, ClientRefusalCode } from './client-refusal.js';
+export {
+  answeredSubprotocol,
+  clientRefusalClose,
+  clientRefusalHttp,
+  missingTokenRefusal,
+  ODIN_SUBPROTOCOL,
+  ORIGIN_REFUSAL,
+  offeredSubprotocols,
+  refusesWithCloseFrame,
+  tokenRefusal,
+} from './client-refusal.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';

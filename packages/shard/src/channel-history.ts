@@ -48,13 +48,6 @@ class ChannelLog {
 }
 
 /** What the history needs to know about the Kafka side. */
-/**
- * How far past the end of a partition (as this shard last saw it) a client's position may be and
- * still count as a record this shard has yet to fetch. Shards fetch continuously, so a legitimate
- * client is at most a fetch ahead: a handful of records, never a thousand.
- */
-const FUTURE_SLACK_RECORDS = 1000;
-
 export interface HistoryCoverage {
   /** Offset from which every record of the partition has been (or will be) handed over; undefined if not known yet. */
   coveredFrom(topic: string, partition: number): number | undefined;
@@ -122,7 +115,7 @@ export class ChannelHistory {
    */
   recover(channel: string, position: StreamPosition, now: number): RecoveryResult {
     if (!this.enabled) return { recovered: false, reason: 'HISTORY_DISABLED' };
-    if (this.isFromTheFuture(channel, position)) return { recovered: false, reason: 'POSITION_AHEAD' };
+    if (this.isAhead(channel, position)) return { recovered: false, reason: 'POSITION_AHEAD' };
     this.trim(now);
     const log = this.logs.get(channel);
     if (log === undefined) {
@@ -139,16 +132,16 @@ export class ChannelHistory {
   }
 
   /**
-   * A position well beyond the partition's end names a record that does not exist: a topic
-   * re-created, a failover to another cluster, a client bug. Vouching for it would make the client
-   * drop every live record as a duplicate. A position just past the end is normal (the client's
-   * last shard fetched a moment before this one), so only positions more than FUTURE_SLACK_RECORDS
-   * past the end are refused.
+   * Whether a position is at or past the partition's end (high watermark) as this shard last saw
+   * it: it names no record this shard knows of. Recovered from, it would make the client drop every
+   * live record up to it as a duplicate, so recover() refuses it (POSITION_AHEAD). A resume waits
+   * first for this shard to fetch what its client's last shard may already have had
+   * (ahead-positions.ts), so by then it means a record that does not exist.
    */
-  private isFromTheFuture(channel: string, position: StreamPosition): boolean {
+  isAhead(channel: string, position: StreamPosition): boolean {
     const topic = this.coverage.topicOf(channel);
     const end = topic === undefined ? undefined : this.coverage.endOf(topic, position.partition);
-    return end !== undefined && position.offset >= end + FUTURE_SLACK_RECORDS;
+    return end !== undefined && position.offset >= end;
   }
 
   /** Evicts what is past its age or over the byte budget; also run on a timer so quiet periods free memory. */

@@ -12,8 +12,10 @@ import {
   encodeUnsubscriptionAck,
   formatCloseReason,
   ProtocolErrorCode,
+  type StreamPosition,
   withId,
 } from '@odin-ws/protocol';
+import type { AheadPositions } from './ahead-positions.js';
 import type { ChannelHistory } from './channel-history.js';
 import { type ClientSocket, replayBudget, takeMessageToken, takeReplayBytes } from './client-state.js';
 import { planReplay } from './replay.js';
@@ -34,7 +36,15 @@ export interface ClientMessageHandlerOptions {
   verifier: TokenVerifier | undefined;
   /** Whether a socket is still open (after an asynchronous step). */
   isOpen: (ws: ClientSocket) => boolean;
+  /** Where a resume whose positions are past the partitions' ends waits (ahead-positions.ts). */
+  aheadPositions: AheadPositions;
 }
+
+/**
+ * Requests a connection may send while its resume waits (ahead-positions.ts); they are answered in
+ * order after it. Past this, BAD_MESSAGE: the rate limit already bounds it, this bounds memory.
+ */
+const MAX_QUEUED_REQUESTS = 64;
 
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
 const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
@@ -90,6 +100,18 @@ export class ClientMessageHandler {
   }
 
   private dispatch(ws: ClientSocket, request: ClientRequest): void {
+    const { queued } = ws.getUserData();
+    if (queued) {
+      // A resume of this connection waits: this request is answered after it, in order.
+      if (queued.length < MAX_QUEUED_REQUESTS) queued.push(request);
+      else
+        this.reject(ws, {
+          code: ProtocolErrorCode.BAD_MESSAGE,
+          message: `more than ${MAX_QUEUED_REQUESTS} requests behind a resume in progress`,
+          ...withId(request.id),
+        });
+      return;
+    }
     switch (request.type) {
       case 'subscribe':
         this.subscribe(ws, request);
@@ -148,7 +170,11 @@ export class ClientMessageHandler {
    * far, and this all runs in one synchronous handler, so the next publish reaches the socket
    * after the replay and is not in it.
    */
-  private subscribe(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>): void {
+  private subscribe(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>, waited = false): void {
+    if (!waited && request.since !== undefined && this.resumesAhead(ws, request.since)) {
+      this.waitForPositions(ws, request);
+      return;
+    }
     // All or nothing, like the subscription limit: one channel the token does not grant refuses the request.
     const denied = ws.getUserData().grants?.firstDenied(request.channels);
     if (denied !== undefined) {
@@ -185,6 +211,43 @@ export class ClientMessageHandler {
     }
     for (const outcome of Object.values(plan.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });
     this.metrics.replayedFrames.inc(plan.frames.length);
+  }
+
+  /** Whether a resume names, for a channel this connection does not hold yet, a position past its partition's end. */
+  private resumesAhead(ws: ClientSocket, since: Record<string, StreamPosition>): boolean {
+    const { channels } = ws.getUserData();
+    for (const channel in since) if (!channels.has(channel) && this.options.history.isAhead(channel, since[channel]!)) return true;
+    return false;
+  }
+
+  /**
+   * Holds a resume until this shard has fetched up to its positions, or long enough to know they
+   * name no record (ahead-positions.ts); the connection's later requests wait behind it. Nothing
+   * is subscribed meanwhile, so no live record can reach the client before its ack.
+   */
+  private waitForPositions(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>): void {
+    const state = ws.getUserData();
+    state.queued = [];
+    const { isOpen } = this.options;
+    void this.options.aheadPositions
+      .wait(() => !isOpen(ws) || !this.resumesAhead(ws, request.since!))
+      .then(() => {
+        const queued = state.queued ?? [];
+        state.queued = undefined;
+        // The socket may have closed meanwhile, and uWS throws on a closed one.
+        if (!isOpen(ws)) return;
+        ws.cork(() => {
+          this.subscribe(ws, request, true);
+          for (const [index, next] of queued.entries()) {
+            // A later resume may wait in its turn: what follows it waits behind it.
+            if (state.queued) {
+              state.queued.push(...queued.slice(index));
+              return;
+            }
+            this.dispatch(ws, next);
+          }
+        });
+      });
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ChannelGrants } from '@odin-ws/auth';
+import type { ClientRequest } from '@odin-ws/protocol';
 import type { WebSocket } from './uws.js';
 
 /**
@@ -21,6 +22,13 @@ export interface ClientState {
   /** Replay bytes this connection may still be sent now (a bucket refilled at --max-replay-bytes per second). */
   replayBytes: number;
   replayBytesAt: number;
+  /**
+   * A refused handshake completed only to carry its refusal as a close frame (client-refusal.ts in
+   * @odin-ws/protocol): closed at once on open, never counted as a connection.
+   */
+  refusal: { code: number; reason: string } | undefined;
+  /** Requests that came while a resume of this connection waits (ahead-positions.ts); undefined when none waits. */
+  queued: ClientRequest[] | undefined;
 }
 
 export type ClientSocket = WebSocket<ClientState>;
@@ -36,6 +44,8 @@ export function newClientState(burst: number, now: number): ClientState {
     expiresAt: Number.POSITIVE_INFINITY,
     replayBytes: Number.POSITIVE_INFINITY,
     replayBytesAt: now,
+    refusal: undefined,
+    queued: undefined,
   };
 }
 

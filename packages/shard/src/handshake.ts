@@ -1,6 +1,19 @@
 import type { TokenVerifier } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
-import { ShardRefusalCode, shardRefusalAnswer, tokenFromHandshake } from '@odin-ws/protocol';
+import {
+  answeredSubprotocol,
+  type ClientRefusal,
+  clientRefusalClose,
+  clientRefusalHttp,
+  formatCloseReason,
+  missingTokenRefusal,
+  ORIGIN_REFUSAL,
+  refusesWithCloseFrame,
+  ShardRefusalCode,
+  shardRefusalAnswer,
+  tokenFromHandshake,
+  tokenRefusal,
+} from '@odin-ws/protocol';
 import { type ClientState, newClientState } from './client-state.js';
 import { handshakeProblemOf, sendHandshakeProblem, sendJson } from './http-routes.js';
 import type { ShardMetrics } from './shard-metrics.js';
@@ -21,6 +34,7 @@ export interface HandshakeDeps {
  * 2. the browser origin, when --allowed-origins is set (403 ORIGIN_NOT_ALLOWED);
  * 3. the token, when authentication is on (401 with its code): a shard checks it even behind the
  *    load balancer, because a shard is a trust boundary of its own;
+ *    (2 and 3 go out as a 4403/4401 close frame to clients that can read one: client-refusal.ts)
  * 4. draining or full (503 with X-Odin-Refusal);
  * then the upgrade, with the token's grants and expiry in the connection's state.
  */
@@ -34,14 +48,26 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
       sendHandshakeProblem(res, problem);
       return;
     }
+    // uWS frees the request when this handler returns: everything needed later is copied now.
     const origin = req.getHeader('origin');
+    const protocol = req.getHeader('sec-websocket-protocol');
+    const upgradeHeaders = [req.getHeader('sec-websocket-key'), answeredSubprotocol(protocol), req.getHeader('sec-websocket-extensions')] as const;
+    const refuse = (refusal: ClientRefusal) => {
+      if (refusesWithCloseFrame({ protocol, origin })) {
+        const state = newClientState(0, Date.now());
+        const close = clientRefusalClose(refusal);
+        state.refusal = { code: close.code, reason: formatCloseReason(close.reason) };
+        res.cork(() => res.upgrade(state, ...upgradeHeaders, context));
+        return;
+      }
+      const answer = clientRefusalHttp(refusal);
+      sendJson(res, answer.statusLine, answer.body, answer.headers);
+    };
     if (allowedOrigins.size > 0 && origin !== '' && !allowedOrigins.has(origin.toLowerCase())) {
       metrics.connectionsRejected.inc({ reason: 'origin_not_allowed' });
-      sendJson(res, '403 Forbidden', { error: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' });
+      refuse(ORIGIN_REFUSAL);
       return;
     }
-    // uWS frees the request when this handler returns: everything needed later is copied now.
-    const upgradeHeaders = [req.getHeader('sec-websocket-key'), req.getHeader('sec-websocket-protocol'), req.getHeader('sec-websocket-extensions')] as const;
     const upgrade = (grants: ClientGrants) => {
       const refusal = deps.isDraining()
         ? ShardRefusalCode.DRAINING
@@ -65,7 +91,8 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
     }
     const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined);
     if (!located.ok) {
-      unauthorized(res, metrics, located.code, 'a token is required: ?token=<jwt> or Authorization: Bearer <jwt>');
+      unauthorized(metrics, located.code);
+      refuse(missingTokenRefusal(located.code));
       return;
     }
     // Verification is asynchronous: the client may go away meanwhile, and uWS must be told to expect that.
@@ -75,16 +102,17 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
     });
     void verifier.verify(located.token).then((result) => {
       if (aborted) return;
-      if (!result.ok) unauthorized(res, metrics, result.code, result.message);
-      else upgrade({ grants: result.identity.grants, expiresAt: result.identity.expiresAt });
+      if (!result.ok) {
+        unauthorized(metrics, result.code);
+        refuse(tokenRefusal(result.code, result.message));
+      } else upgrade({ grants: result.identity.grants, expiresAt: result.identity.expiresAt });
     });
   };
 }
 
 type ClientGrants = Pick<ClientState, 'grants' | 'expiresAt'>;
 
-function unauthorized(res: HttpResponse, metrics: ShardMetrics, code: string, message: string): void {
+function unauthorized(metrics: ShardMetrics, code: string): void {
   metrics.connectionsRejected.inc({ reason: 'unauthorized' });
   metrics.authRefusals.inc({ code });
-  sendJson(res, '401 Unauthorized', { error: code, message }, { 'WWW-Authenticate': 'Bearer error="invalid_token"' });
 }

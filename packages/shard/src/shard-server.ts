@@ -5,6 +5,7 @@ import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import type { ShardHealthReport } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
+import { AheadPositions } from './ahead-positions.js';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
@@ -36,6 +37,11 @@ const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
 const LISTEN_EXCLUSIVE_PORT = 1;
 /** History past its age is also trimmed on this timer, so memory is freed when records stop coming. */
 const HISTORY_TRIM_INTERVAL_MS = 1000;
+/**
+ * How long a resume past a partition's end waits for this shard's fetches (ahead-positions.ts):
+ * three of the Kafka source's fetch waits (500 ms), so a record that exists has surely arrived.
+ */
+const AHEAD_CONFIRM_MS = 1500;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
@@ -53,6 +59,7 @@ export class ShardServer {
   private draining = false;
   private readonly slowClients: SlowClientGuard;
   private readonly history: ChannelHistory;
+  private readonly aheadPositions = new AheadPositions(AHEAD_CONFIRM_MS);
   private readonly historyTrimmer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private readonly uws = loadNativeUws();
@@ -89,6 +96,7 @@ export class ShardServer {
       backpressureLimit: config.backpressureLimit,
       verifier: options.verifier,
       isOpen: (ws) => this.connections.has(ws),
+      aheadPositions: this.aheadPositions,
     });
     const refreshWindowS = config.access.auth?.refreshWindowS;
     this.tokenExpiry =
@@ -117,12 +125,21 @@ export class ShardServer {
         connectionCount: () => this.connections.size,
       }),
       open: (ws) => {
+        const { refusal } = ws.getUserData();
+        if (refusal) {
+          ws.end(refusal.code, refusal.reason);
+          return;
+        }
         this.connections.add(ws);
         metrics.connectionsTotal.inc();
       },
-      message: (ws, message, isBinary) => messageHandler.onMessage(ws, message, isBinary),
+      message: (ws, message, isBinary) => {
+        // A refused client's frames (sent before it read the close frame) are not read.
+        if (!ws.getUserData().refusal) messageHandler.onMessage(ws, message, isBinary);
+      },
       close: (ws, code, message) => {
         const state = ws.getUserData();
+        if (state.refusal) return;
         this.connections.delete(ws);
         this.slowClients.forget(ws);
         this.subscriptions.release(state.channels);
@@ -185,6 +202,7 @@ export class ShardServer {
     this.slowClients.stop();
     this.tokenExpiry?.stop();
     clearInterval(this.historyTrimmer);
+    this.aheadPositions.stop();
     await source.stop();
     this.stopListening();
     logger.info({ closed, durationMs: Date.now() - startedAt }, 'drain complete');
