@@ -3,8 +3,13 @@
 //   bundle/odin-client.mjs          Node, ES module (uses `ws`)
 //   bundle/odin-client.cjs          Node, CommonJS (uses `ws`)
 //   bundle/odin-client.browser.mjs  browsers, one ES module with no imports (the ticker page loads it as is)
-//   bundle/odin-client.d.ts         the types, with the workspace packages' types inlined
+//   bundle/odin-client.browser.cjs  the same for CommonJS bundlers (`require('@odin-ws/client/browser')`)
+//   browser/package.json            (committed) points resolvers without `exports` support (node10) there
+//   bundle/odin-client.d.ts         the types, with the workspace packages' types inlined (ESM entries)
+//   bundle/odin-client.d.cts        the same types for the CommonJS entry (a .d.ts in a "type": "module"
+//                                   package would declare it ESM: "masquerading as ESM")
 import { execFileSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,6 +22,7 @@ await Promise.all([
   build({ ...node, format: 'esm', outfile: 'bundle/odin-client.mjs' }),
   build({ ...node, format: 'cjs', outfile: 'bundle/odin-client.cjs' }),
   build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'esm', outfile: 'bundle/odin-client.browser.mjs' }),
+  build({ ...common, entryPoints: ['src/index.ts'], platform: 'browser', format: 'cjs', outfile: 'bundle/odin-client.browser.cjs' }),
 ]);
 
 const require = createRequire(import.meta.url);
@@ -37,3 +43,4 @@ execFileSync(
   ],
   { cwd: root, stdio: 'inherit' },
 );
+copyFileSync(`${root}bundle/odin-client.d.ts`, `${root}bundle/odin-client.d.cts`);

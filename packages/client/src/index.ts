@@ -1,4 +1,8 @@
+export { ClientErrorCode as ErrorCode, OdinError } from '@odin-ws/errors';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from '@odin-ws/protocol';
+export type { ConnectionRefusal } from './connection-refusal.js';
+export type { ClientError, ClientErrorDetails, ServerCode } from './errors.js';
+export { UnauthorizedError } from './errors.js';
 export type {
   ClientEvents,
   ConnectionState,
@@ -11,5 +15,5 @@ export type {
 export { OdinClient } from './odin-client.js';
 export type { BackoffOptions, CloseDecision } from './reconnect-policy.js';
 export { DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
-export type { MessageHandler, StreamMessage, SubscriptionEvents, SubscriptionState } from './subscription.js';
+export type { MessageHandler, StreamMessage, SubscribeOptions, SubscriptionEvents, SubscriptionState } from './subscription.js';
 export { Subscription } from './subscription.js';

@@ -1,7 +1,9 @@
 import WebSocket from 'ws';
 import { setDefaultWebSocket, type WebSocketConstructor } from './odin-client.js';
 
-// Node 20 has no global WebSocket: `ws` provides the same standard API (text frames as strings).
+// `ws` on every Node, also where the platform has a WebSocket of its own (Node 22+): it sends
+// handshake headers (the token as Authorization: Bearer, not in the URL) and names a refused
+// handshake's HTTP status, which the standard API hides.
 setDefaultWebSocket(WebSocket as unknown as WebSocketConstructor);
 
 export * from './index.js';

@@ -137,6 +137,97 @@ describe('OdinClient', () => {
     ]);
   });
 
+  it.each([['POSITION_AHEAD'], ['POSITION_TOO_OLD'], ['UNKNOWN_POSITION'], ['REPLAY_TOO_LARGE'], ['HISTORY_DISABLED']])(
+    'forgets a position the server cannot resume from (%s): every later envelope is delivered, whatever its offset',
+    async (reason) => {
+      const server = await scriptedServer((socket, index) => {
+        if (index === 0) {
+          ackSubscribes(socket);
+          socket.on('message', () => {
+            socket.send(envelope('BTC.trade', 500));
+            setTimeout(() => socket.terminate(), 20);
+          });
+        } else {
+          // Another cluster (or a re-created topic): offsets start again from 0.
+          ackSubscribes(socket, { 'BTC.trade': { recovered: false, reason } });
+          socket.on('message', () => {
+            for (const offset of [0, 1, 2, 3]) socket.send(envelope('BTC.trade', offset));
+          });
+        }
+      });
+      cleanups.push(server.close);
+      const odin = client(server.url);
+      const recoveries: RecoveryEvent[] = [];
+      odin.on('recovery', (event) => recoveries.push(event));
+      const seen: number[] = [];
+      odin.subscribe<{ n: number }>('BTC.trade', (message) => seen.push(message.pos.offset));
+      await until('the four envelopes after the failover', () => seen.length === 5);
+      expect(seen).toEqual([500, 0, 1, 2, 3]);
+      expect(odin.stats().duplicatesDropped).toBe(0);
+      expect(recoveries).toEqual([{ channel: 'BTC.trade', recovered: false, reason }]);
+      expect(odin.positions()).toEqual({ 'BTC.trade': { partition: 0, offset: 3 } });
+    },
+  );
+
+  it('resumes from a saved position given as since, on the first subscribe', async () => {
+    const server = await scriptedServer((socket) => ackSubscribes(socket, { 'BTC.trade': { recovered: true, replayed: 0 } }));
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const subscription = odin.subscribe('BTC.trade', { since: { partition: 3, offset: 41 } });
+    await subscription.ready;
+    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 3, offset: 41 } } } });
+    for (const since of [{ partition: -1, offset: 0 }, { partition: 0, offset: 1.5 }, { partition: 0 }, 'p0:1']) {
+      expect(() => odin.subscribe('ETH.trade', { since } as never)).toThrowError(
+        expect.objectContaining({ code: 'E_INVALID_POSITION', details: { value: since } }),
+      );
+    }
+  });
+
+  it('starts again on connect() after close(), and still answers positions() after close()', async () => {
+    const server = await scriptedServer((socket) => {
+      ackSubscribes(socket);
+      socket.on('message', (data) => {
+        if (JSON.parse(data.toString()).type === 'subscribe') socket.send(envelope('BTC.trade', 7));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const first: number[] = [];
+    odin.subscribe('BTC.trade', (message) => first.push(message.pos.offset));
+    await until('an envelope', () => first.length === 1);
+    odin.close();
+    expect(odin.state).toBe('closed');
+    expect(odin.positions()).toEqual({ 'BTC.trade': { partition: 0, offset: 7 } });
+    expect(() => odin.subscribe('BTC.trade')).toThrowError(expect.objectContaining({ code: 'E_CLIENT_CLOSED' }));
+    odin.connect();
+    const again: number[] = [];
+    await odin.subscribe('BTC.trade', (message) => again.push(message.pos.offset)).ready;
+    await until('an envelope after reconnecting', () => again.length === 1);
+    expect(server.connections()).toBe(2);
+    expect(odin.state).toBe('open');
+  });
+
+  it('subscribes again to a channel after unsubscribing from it', async () => {
+    const server = await scriptedServer((socket) => {
+      ackSubscribes(socket);
+      socket.on('message', (data) => {
+        if (JSON.parse(data.toString()).type === 'subscribe') socket.send(envelope('BTC.trade', server.requests.length));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const first = odin.subscribe('BTC.trade');
+    await first.ready;
+    first.unsubscribe();
+    const seen: number[] = [];
+    const second = odin.subscribe('BTC.trade', (message) => seen.push(message.pos.offset));
+    expect(second).not.toBe(first);
+    await second.ready;
+    await until('an envelope on the new subscription', () => seen.length > 0);
+    expect(server.requests.map((request) => request['type'])).toEqual(['subscribe', 'unsubscribe', 'subscribe']);
+    expect(second.state).toBe('subscribed');
+  });
+
   it('waits at least the retryMs of a 1013 before coming back', async () => {
     const server = await scriptedServer((socket, index) => {
       if (index === 0) socket.close(1013, '{"code":"OVERLOADED","retryMs":300}');

@@ -1,8 +1,17 @@
-import { OdinError } from '@odin-ws/errors';
-import { type ChannelRecovery, DATA_MESSAGE_TYPE, decodeServerMessage, isValidChannel, type ServerMessage, type StreamPosition } from '@odin-ws/protocol';
+import {
+  type ChannelRecovery,
+  DATA_MESSAGE_TYPE,
+  decodeServerMessage,
+  isValidChannel,
+  ODIN_SUBPROTOCOL,
+  type ServerMessage,
+  type StreamPosition,
+} from '@odin-ws/protocol';
+import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
 import { Emitter } from './emitter.js';
-import { type BackoffOptions, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
-import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, Subscription } from './subscription.js';
+import { type ClientError, type ClientErrorDetails, clientError, type ServerCode, UnauthorizedError } from './errors.js';
+import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
+import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, type SubscribeOptions, Subscription, validPosition } from './subscription.js';
 
 /** The part of the standard WebSocket API the client uses: browsers' and `ws`'s both fit. */
 export interface WebSocketLike {
@@ -15,7 +24,11 @@ export interface WebSocketLike {
   onerror: ((event: unknown) => void) | null;
 }
 
-export type WebSocketConstructor = new (url: string) => WebSocketLike;
+/**
+ * A WebSocket constructor: the browser's (url, protocols), or Node's `ws`, which also takes
+ * `{ headers }` for the handshake.
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string> }) => WebSocketLike;
 
 export interface OdinClientOptions {
   /** The load balancer's (or a shard's) WebSocket URL, e.g. ws://127.0.0.1:3001/ws. */
@@ -30,15 +43,28 @@ export interface OdinClientOptions {
   /** Messages one `for await` loop may leave unread before it fails; default 10,000. */
   iteratorBuffer?: number;
   /**
-   * When the server checks tokens: called before every connection (the token goes on the URL as
-   * `?token=`, which browsers allow where headers are not) and when the server says the token is about
-   * to expire (it is then sent as a `refresh`, and the connection carries on).
+   * When the server checks tokens: called before every connection, so also before every retry after
+   * a refusal, and when the server says the token is about to expire (it is then sent as a
+   * `refresh`, and the connection carries on). On Node the token travels in the handshake's
+   * `Authorization: Bearer` header; in browsers, which cannot set headers, as `?token=`. Throw an
+   * UnauthorizedError to say the user must sign in again: the client then stops for good.
    */
   getToken?: () => string | Promise<string>;
+  /**
+   * Node only: headers for every handshake (e.g. a proxy's or an API gateway's). Refused in
+   * browsers, whose WebSocket cannot send headers (E_INVALID_OPTION).
+   */
+  headers?: Record<string, string>;
+  /** Refusals of the token in a row (4401/4403) after which the client stops for good; default 3. */
+  maxRefusals?: number;
 }
 
-/** `idle` before connect(); `reconnecting` while waiting out a retry delay; `closed` for good. */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'closed';
+/**
+ * `idle` before connect(); `reconnecting` while waiting out a retry delay; `unauthorized` after the
+ * server refused the token (or origin), while a new token is fetched for the next try; `closed` for
+ * good (close(), or a refusal that retrying cannot cure). connect() after `closed` starts again.
+ */
+export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
 
 /**
  * After a reconnect, per channel: whether the stream continues with no gap. Not recovered means the
@@ -60,16 +86,22 @@ export type ClientEvents = {
   state: ConnectionState;
   recovery: RecoveryEvent;
   reconnect: ReconnectEvent;
-  /** Errors the server reported, refused subscriptions, and the reason the client gave up. */
-  error: OdinError;
+  /**
+   * Errors the server reported, refused subscriptions, refused connections (E_UNAUTHORIZED,
+   * E_FORBIDDEN; `details.final` when the client gave up), and the reason the client gave up.
+   */
+  error: ClientError;
 };
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
+/** Whether the default implementation takes handshake headers (Node's `ws`; no browser's does). */
+let platformSendsHeaders = false;
 
-/** @internal Set by the Node entry point to `ws` where the platform has no WebSocket. */
+/** @internal Set by the Node entry point: `ws`, whatever WebSocket the platform has. */
 export function setDefaultWebSocket(implementation: WebSocketConstructor): void {
-  platformWebSocket ??= implementation;
+  platformWebSocket = implementation;
+  platformSendsHeaders = true;
 }
 
 /**
@@ -89,6 +121,12 @@ export class OdinClient extends Emitter<ClientEvents> {
   /** Failed connections in a row: drives the backoff; reset once a server answers. */
   private attempt = 0;
   private hasConnected = false;
+  /**
+   * Whether a server has answered on some connection: only then is a new connection a resume (with
+   * NO_POSITION for channels that have none). A refused one closes before any answer: what follows
+   * it resumes nothing.
+   */
+  private served = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private pongDeadline: ReturnType<typeof setTimeout> | undefined;
@@ -99,21 +137,37 @@ export class OdinClient extends Emitter<ClientEvents> {
   /** Subscribe request id -> its channels, to tie a refusal to the subscriptions it concerns. */
   private readonly inflight = new Map<string, string[]>();
   private reconnects = 0;
+  /** Refused connections in a row (4401/4403): reset once a server answers a request. */
+  private refusals = 0;
+  /** The HTTP status of a refused handshake, where the platform reports one (Node's `ws`). */
+  private handshakeStatus: number | undefined;
+  /** Whether handshakes can carry headers: the token then goes in Authorization, not the URL. */
+  private readonly sendsHeaders: boolean;
 
   constructor(private readonly options: OdinClientOptions) {
     super();
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const impl = options.WebSocket ?? platformWebSocket;
-    if (!impl) throw new OdinError('E_NO_WEBSOCKET', 'no WebSocket implementation: pass options.WebSocket', {});
+    if (!impl) throw clientError('E_NO_WEBSOCKET', 'no WebSocket implementation: pass options.WebSocket');
     this.WebSocketImpl = impl;
+    this.sendsHeaders = options.WebSocket === undefined ? platformSendsHeaders : options.headers !== undefined;
+    if (options.headers && !this.sendsHeaders) {
+      throw clientError('E_INVALID_OPTION', 'handshake headers need a WebSocket that sends them (Node); a browser cannot', {
+        value: Object.keys(options.headers),
+      });
+    }
   }
 
   get state(): ConnectionState {
     return this.current;
   }
 
-  /** Opens the connection (and keeps it open) until close(). */
+  /**
+   * Opens the connection (and keeps it open) until close(). After close() it starts again: a new
+   * connection, no subscriptions (subscribe again, with `since` from positions() to resume).
+   */
   connect(): this {
+    if (this.current === 'closed') this.reset();
     if (this.current === 'idle') this.open();
     return this;
   }
@@ -121,13 +175,23 @@ export class OdinClient extends Emitter<ClientEvents> {
   /**
    * Follows a channel. Subscribing again to a channel already followed returns the same subscription.
    * Messages go to `handler` if given, and to every `for await (const m of subscription)` loop.
+   * `since` (a position from positions(), e.g. saved before a restart) resumes after it: the server
+   * replays what came later from its history, or says in a `recovery` event that it cannot.
    */
-  subscribe<T = unknown>(channel: string, handler?: MessageHandler<T>): Subscription<T> {
-    if (!isValidChannel(channel)) throw new OdinError('E_INVALID_CHANNEL', 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -', { channel });
-    if (this.current === 'closed') throw new OdinError('E_CLIENT_CLOSED', 'the client is closed', { channel });
+  subscribe<T = unknown>(channel: string, handler?: MessageHandler<T>): Subscription<T>;
+  subscribe<T = unknown>(channel: string, options: SubscribeOptions, handler?: MessageHandler<T>): Subscription<T>;
+  subscribe<T = unknown>(channel: string, optionsOrHandler?: SubscribeOptions | MessageHandler<T>, maybeHandler?: MessageHandler<T>): Subscription<T> {
+    const options = typeof optionsOrHandler === 'object' ? optionsOrHandler : {};
+    const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
+    if (!isValidChannel(channel)) throw clientError('E_INVALID_CHANNEL', 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -', { value: channel });
+    if (options.since !== undefined && !validPosition(options.since)) {
+      throw clientError('E_INVALID_POSITION', 'since must be { partition, offset }, whole numbers >= 0', { value: options.since });
+    }
+    if (this.current === 'closed') throw clientError('E_CLIENT_CLOSED', 'the client is closed: connect() starts it again', { value: channel });
     let subscription = this.subscriptions.get(channel) as Subscription<T> | undefined;
     if (!subscription) {
       subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
+      subscription.position = options.since;
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
       this.unsent.add(channel);
       this.scheduleFlush();
@@ -136,7 +200,10 @@ export class OdinClient extends Emitter<ClientEvents> {
     return subscription;
   }
 
-  /** The last position seen per channel: what a resume would start from. */
+  /**
+   * The last position seen per channel: what a resume would start from. Still answers after
+   * close(), so an app can save it on the way out and pass each as `since` in its next run.
+   */
   positions(): Record<string, StreamPosition> {
     const positions: Record<string, StreamPosition> = {};
     for (const [channel, subscription] of this.subscriptions) if (subscription.position) positions[channel] = subscription.position;
@@ -149,8 +216,11 @@ export class OdinClient extends Emitter<ClientEvents> {
     return { reconnects: this.reconnects, duplicatesDropped, channels: this.subscriptions.size };
   }
 
-  /** Closes for good: no reconnect, iterators end. */
-  close(): void {
+  /**
+   * Stops: no reconnect, iterators end, and subscriptions not yet acknowledged reject their `ready`
+   * (with `error` when the client gave up because of it). connect() starts again.
+   */
+  close(error?: ClientError): void {
     if (this.current === 'closed') return;
     clearTimeout(this.retryTimer);
     this.stopHeartbeat();
@@ -160,35 +230,55 @@ export class OdinClient extends Emitter<ClientEvents> {
       detach(socket);
       socket.close(1000);
     }
-    for (const subscription of this.subscriptions.values()) subscription.end();
+    for (const subscription of this.subscriptions.values()) subscription.clientClosed(error);
     this.setState('closed');
   }
 
+  /** Back to `idle` after close(): its subscriptions ended, counters fresh. */
+  private reset(): void {
+    this.subscriptions.clear();
+    this.unsent.clear();
+    this.inflight.clear();
+    this.attempt = 0;
+    this.refusals = 0;
+    this.hasConnected = false;
+    this.served = false;
+    this.setState('idle');
+  }
+
   private open(): void {
-    this.setState(this.hasConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
+    if (this.current !== 'unauthorized') this.setState(this.hasConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
     if (!this.options.getToken) {
-      this.openSocket(this.options.url);
+      this.openSocket(this.options.url, this.options.headers);
       return;
     }
     void this.token().then((token) => {
       if (this.current === 'closed') return;
       const url = new URL(this.options.url);
-      if (token !== undefined) url.searchParams.set('token', token);
-      this.openSocket(url.toString());
+      const headers = { ...this.options.headers };
+      if (token !== undefined && this.sendsHeaders) headers['Authorization'] = `Bearer ${token}`;
+      else if (token !== undefined) url.searchParams.set('token', token);
+      this.openSocket(url.toString(), this.sendsHeaders ? headers : undefined);
     });
   }
 
-  private openSocket(url: string): void {
-    const socket = new this.WebSocketImpl(url);
+  private openSocket(url: string, headers: Record<string, string> | undefined): void {
+    // odin.v1 tells the server this client reads refusals as close frames (4401/4403).
+    const socket = headers ? new this.WebSocketImpl(url, [ODIN_SUBPROTOCOL], { headers }) : new this.WebSocketImpl(url, [ODIN_SUBPROTOCOL]);
     this.socket = socket;
+    this.handshakeStatus = undefined;
     socket.onopen = () => this.onOpen();
     socket.onmessage = (event) => this.onMessage(event.data);
     socket.onclose = (event) => this.onClose(event.code, event.reason);
-    socket.onerror = () => undefined; // a close event always follows; it carries what matters
+    // A close event always follows and carries what matters; Node's `ws` also names a refused
+    // handshake's HTTP status here (a server that answers 401 instead of a close frame).
+    socket.onerror = (event) => {
+      this.handshakeStatus = httpStatusOfHandshakeError(event);
+    };
   }
 
   private onOpen(): void {
-    const resuming = this.hasConnected;
+    const resuming = this.served;
     this.hasConnected = true;
     this.setState('open');
     this.startHeartbeat();
@@ -201,7 +291,11 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (typeof data !== 'string') return; // the protocol is JSON text; anything else is not ours
     const message = decodeServerMessage(data);
     if (!message) return;
-    this.attempt = 0; // a server answered through the whole path: the next cut starts a fresh backoff
+    // A server answered through the whole path: the next cut starts a fresh backoff, and the token
+    // was taken (a refusal closes before any answer).
+    this.attempt = 0;
+    this.refusals = 0;
+    this.served = true;
     switch (message.type) {
       case DATA_MESSAGE_TYPE:
         this.subscriptions.get(message.channel)?.accept(message);
@@ -236,7 +330,10 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (token !== undefined && socket === this.socket && socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'refresh', token }));
   }
 
-  /** The token from getToken, or undefined (no getToken, or it failed: reported as an error event). */
+  /**
+   * The token from getToken, or undefined (no getToken, or it failed: reported as an error event).
+   * An UnauthorizedError from getToken stops the client for good.
+   */
   private async token(): Promise<string | undefined> {
     const { getToken } = this.options;
     if (!getToken) return undefined;
@@ -245,7 +342,11 @@ export class OdinClient extends Emitter<ClientEvents> {
       // returned, to listeners attached right after it.
       return await Promise.resolve().then(() => getToken());
     } catch (error) {
-      this.emit('error', new OdinError('E_TOKEN_UNAVAILABLE', `getToken failed: ${error instanceof Error ? error.message : String(error)}`, {}));
+      if (error instanceof UnauthorizedError) {
+        this.giveUp(clientError('E_UNAUTHORIZED', `getToken: ${error.message}`, { final: true }, { cause: error }));
+        return undefined;
+      }
+      this.emit('error', clientError('E_TOKEN_UNAVAILABLE', `getToken failed: ${error instanceof Error ? error.message : String(error)}`));
       return undefined;
     }
   }
@@ -264,8 +365,8 @@ export class OdinClient extends Emitter<ClientEvents> {
   private onServerError(message: Extract<ServerMessage, { type: 'error' }>): void {
     const { id } = message;
     const channels = typeof id === 'string' ? this.inflight.get(id) : undefined;
-    const error = new OdinError('E_SERVER_ERROR', message.message, {
-      serverCode: message.code,
+    const error = clientError('E_SERVER_ERROR', message.message, {
+      serverCode: message.code as ServerCode,
       ...(message.value === undefined ? {} : { value: message.value }),
       ...(channels ? { channels } : {}),
     });
@@ -285,19 +386,52 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.socket = undefined;
     this.inflight.clear();
     if (this.current === 'closed') return;
+    const refusal = readRefusal(code, reason, this.handshakeStatus);
+    if (refusal) {
+      this.onRefused(refusal);
+      return;
+    }
     const decision = decideOnClose(code, reason, this.attempt, this.backoff);
     if (!decision.reconnect) {
-      this.emit('error', new OdinError('E_CONNECTION_REFUSED', decision.why, { code, reason }));
-      this.close();
+      this.giveUp(clientError('E_CONNECTION_REFUSED', decision.why, { closeCode: code, value: reason, final: true }));
       return;
     }
     this.scheduleReconnect(code, decision.serverCode ?? 'CONNECTION_LOST', decision.delayMs);
   }
 
+  /**
+   * The server refused the token (or origin): an error event the app can act on ("sign in again"),
+   * state `unauthorized`, and a retry with a token fetched anew, until that cannot help.
+   */
+  private onRefused(refusal: ConnectionRefusal): void {
+    this.refusals++;
+    const final = refusalIsFinal(refusal, this.refusals, this.options.getToken !== undefined, this.options.maxRefusals ?? DEFAULT_MAX_REFUSALS);
+    const details: ClientErrorDetails = { serverCode: refusal.serverCode, closeCode: refusal.closeCode, attempt: this.refusals, final };
+    const code = refusal.kind === 'unauthorized' ? 'E_UNAUTHORIZED' : 'E_FORBIDDEN';
+    const error = clientError(
+      code,
+      `the server refused the connection: ${refusal.serverCode}${final ? '; giving up' : '; retrying with a new token'}`,
+      details,
+    );
+    if (final) {
+      this.giveUp(error);
+      return;
+    }
+    this.setState('unauthorized');
+    this.emit('error', error);
+    this.scheduleReconnect(refusal.closeCode, refusal.serverCode, backoffDelayMs(this.attempt, this.backoff));
+  }
+
+  /** Stops for good because of `error`: the error event first, then state `closed`. */
+  private giveUp(error: ClientError): void {
+    this.emit('error', error);
+    this.close(error);
+  }
+
   private scheduleReconnect(code: number, cause: string, delayMs: number): void {
     this.attempt++;
     this.reconnects++;
-    this.setState('reconnecting');
+    if (this.current !== 'unauthorized') this.setState('reconnecting');
     this.emit('reconnect', { attempt: this.attempt, delayMs, code, cause });
     this.retryTimer = setTimeout(() => this.open(), delayMs);
   }

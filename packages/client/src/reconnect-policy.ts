@@ -38,6 +38,14 @@ export function decideOnClose(code: number, reason: string, attempt: number, bac
   // spread over a quarter second.
   if (code === CloseCode.TOKEN_EXPIRED) return { reconnect: true, delayMs: Math.round(random() * TOKEN_EXPIRED_SPREAD_MS), serverCode: 'TOKEN_EXPIRED' };
   const parsed = parseCloseReason(reason);
-  const jitter = random() * Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30));
-  return { reconnect: true, delayMs: Math.round((parsed?.retryMs ?? 0) + jitter), ...(parsed ? { serverCode: parsed.code } : {}) };
+  return {
+    reconnect: true,
+    delayMs: Math.round((parsed?.retryMs ?? 0) + backoffDelayMs(attempt, backoff, random)),
+    ...(parsed ? { serverCode: parsed.code } : {}),
+  };
+}
+
+/** The full-jitter delay of the `attempt`-th retry in a row. */
+export function backoffDelayMs(attempt: number, backoff: BackoffOptions, random: () => number = Math.random): number {
+  return Math.round(random() * Math.min(backoff.maxMs, backoff.initialMs * 2 ** Math.min(attempt, 30)));
 }

@@ -1,6 +1,6 @@
-import { OdinError } from '@odin-ws/errors';
 import type { StreamPosition } from '@odin-ws/protocol';
 import { Emitter } from './emitter.js';
+import { type ClientError, clientError } from './errors.js';
 
 /** One data envelope as the SDK hands it over. */
 export interface StreamMessage<T = unknown> {
@@ -14,6 +14,19 @@ export interface StreamMessage<T = unknown> {
 }
 
 export type MessageHandler<T> = (message: StreamMessage<T>) => void;
+
+export interface SubscribeOptions {
+  /**
+   * Resume after this position (one from client.positions(), saved by an earlier run): the server
+   * replays later records from its history, or reports `recovered: false` (then live records follow).
+   */
+  since?: StreamPosition;
+}
+
+export function validPosition(position: unknown): position is StreamPosition {
+  const { partition, offset } = (position ?? {}) as Record<string, unknown>;
+  return Number.isSafeInteger(partition) && (partition as number) >= 0 && Number.isSafeInteger(offset) && (offset as number) >= 0;
+}
 
 /** Messages an async iterator may hold unread before it fails with E_ITERATOR_OVERFLOW. */
 export const DEFAULT_ITERATOR_BUFFER = 10_000;
@@ -30,13 +43,15 @@ export type SubscriptionEvents = {
   /** Acknowledged; after a reconnect, `recovered` says whether the stream continues with no gap. */
   subscribed: { recovered: boolean; replayed: number; reason?: string };
   unsubscribed: { reason: 'unsubscribe' | 'revoked' | 'closed' };
-  error: OdinError;
+  error: ClientError;
 };
 
 /**
  * A channel the client follows. It keeps the channel's position (the `pos` of the last message it
  * passed on), drops anything at or before it (duplicates after a resume), and hands messages to
- * callbacks and to async iterators.
+ * callbacks and to async iterators. When the server cannot resume from that position (any
+ * `recovered: false`: a re-created topic, a failover to another cluster, a position too old) the
+ * position is forgotten: what the server sends next is new, whatever its offsets.
  */
 export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> implements AsyncIterable<StreamMessage<T>> {
   position: StreamPosition | undefined;
@@ -93,6 +108,9 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
    */
   acknowledged(recovery: { recovered: true; replayed: number } | { recovered: false; reason: string } | undefined): void {
     this.replaysExpected = recovery?.recovered ? recovery.replayed : 0;
+    // Kept, the old position would make every later envelope with lower offsets a "duplicate":
+    // after a failover to a topic with lower offsets, every live record, possibly for days.
+    if (recovery && !recovery.recovered) this.position = undefined;
     this.settleReady();
     this.setState('subscribed');
     this.emit(
@@ -102,7 +120,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   }
 
   /** @internal The server refused the channel. */
-  refused(error: OdinError): void {
+  refused(error: ClientError): void {
     this.settleReady(error);
     this.emit('error', error);
     this.end(error, undefined, 'failed');
@@ -131,10 +149,20 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     return true;
   }
 
-  /** @internal The client closed for good, or the subscription ended. */
+  /**
+   * @internal The client closed: its loops end. A subscription never acknowledged rejects `ready`
+   * with `error`, the reason the client gave up (E_CLIENT_CLOSED after a plain close()).
+   */
+  clientClosed(error?: ClientError): void {
+    this.settleReady(error ?? clientError('E_CLIENT_CLOSED', 'the client closed before the server acknowledged the subscription', { value: this.channel }));
+    this.end();
+  }
+
+  /** @internal The subscription ended (for a loop, `error` if it failed). */
   end(error?: Error, reason: SubscriptionEvents['unsubscribed']['reason'] = 'closed', state: SubscriptionState = 'unsubscribed'): void {
     if (this.ended) return;
     this.ended = true;
+    this.settleReady(error ?? clientError('E_CLIENT_CLOSED', 'the subscription ended before the server acknowledged it', { value: this.channel }));
     for (const reader of this.readers) reader.finish(error);
     this.readers.clear();
     this.setState(state);
@@ -169,7 +197,7 @@ class IteratorReader<T> implements AsyncIterator<StreamMessage<T>> {
     }
     if (this.queue.length >= this.limit) {
       // Dropping silently would be a gap the caller cannot see: fail the loop instead.
-      this.finish(new OdinError('E_ITERATOR_OVERFLOW', `the loop fell ${this.limit} messages behind; read faster or use onMessage`, { limit: this.limit }));
+      this.finish(clientError('E_ITERATOR_OVERFLOW', `the loop fell ${this.limit} messages behind; read faster or use onMessage`, { value: this.limit }));
       this.onDone();
       return;
     }

@@ -1,6 +1,6 @@
 /**
- * Every code an OdinError can carry, server and SDK alike, in one table (like fastify's
- * `FST_ERR_*`): `E_` then what failed. A code is a stable contract for logs, tests and callers;
+ * Every code an OdinError can carry, in two tables (like fastify's `FST_ERR_*`): the servers' and
+ * the SDK's, merged as ErrorCode; the SDK exports only its own (as its ErrorCode). `E_` then what failed. A code is a stable contract for logs, tests and callers;
  * the message beside it is for people and may change.
  *
  * Not in this table: the wire codes a server sends to clients (`{"type":"error","code":"INVALID_CHANNEL"}`,
@@ -8,7 +8,7 @@
  * (`@odin-ws/protocol`), keep the names the earlier system's clients know, and carry no prefix; the SDK
  * reports them as E_SERVER_ERROR with the wire code in `details.serverCode`.
  */
-export const ErrorCode = {
+export const ServerErrorCode = {
   // Configuration and start-up (the CLI prints "odin-ws: <code>: <message>" and exits 1)
   /** A flag or ODIN_* variable has a value its parser refuses. */
   INVALID_OPTION_VALUE: 'E_INVALID_OPTION_VALUE',
@@ -49,7 +49,10 @@ export const ErrorCode = {
   WORKER_CRASH_LOOP: 'E_WORKER_CRASH_LOOP',
   /** The cluster primary did not return the aggregated metrics of all workers. */
   METRICS_AGGREGATION_FAILED: 'E_METRICS_AGGREGATION_FAILED',
-  // Client SDK
+} as const;
+
+/** The SDK's codes (@odin-ws/client exports this table as its ErrorCode). */
+export const ClientErrorCode = {
   /** No WebSocket implementation on this platform and none passed in the options. */
   NO_WEBSOCKET: 'E_NO_WEBSOCKET',
   /** A channel name the protocol would refuse, caught before it is sent. */
@@ -64,6 +67,20 @@ export const ErrorCode = {
   SERVER_ERROR: 'E_SERVER_ERROR',
   /** An async iterator fell too far behind; it fails rather than skip messages. */
   ITERATOR_OVERFLOW: 'E_ITERATOR_OVERFLOW',
+  /** The server refused the connection's token (close 4401, or HTTP 401): details.serverCode says why. */
+  UNAUTHORIZED: 'E_UNAUTHORIZED',
+  /** The server refused the connection for its origin or entitlements (close 4403, or HTTP 403). */
+  FORBIDDEN: 'E_FORBIDDEN',
+  /** A `since` position that is not { partition, offset } of whole numbers >= 0. */
+  INVALID_POSITION: 'E_INVALID_POSITION',
+  /** An option this platform cannot honour (handshake headers in a browser). */
+  INVALID_OPTION: 'E_INVALID_OPTION',
 } as const;
 
-export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+export const ErrorCode = { ...ServerErrorCode, ...ClientErrorCode } as const;
+
+export type ServerErrorCode = (typeof ServerErrorCode)[keyof typeof ServerErrorCode];
+export type ClientErrorCode = (typeof ClientErrorCode)[keyof typeof ClientErrorCode];
+/** Any code an OdinError carries (its own name, so the SDK can export its table as ErrorCode). */
+export type OdinErrorCode = ServerErrorCode | ClientErrorCode;
+export type ErrorCode = OdinErrorCode;

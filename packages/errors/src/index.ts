@@ -1,27 +1,28 @@
-import type { ErrorCode } from './codes.js';
+import type { OdinErrorCode } from './codes.js';
 
-export { ErrorCode } from './codes.js';
+export type { OdinErrorCode } from './codes.js';
+export { ClientErrorCode, ErrorCode, ServerErrorCode } from './codes.js';
 
 /**
  * One error type for the whole project, in the manner of fastify's and pino's coded errors:
  * every failure carries a stable machine-readable `code` (from the ErrorCode table) and the
  * offending value, so a log line or a test can say exactly what was wrong without parsing prose.
  */
-export class OdinError extends Error {
-  override readonly name = 'OdinError';
+export class OdinError<Details extends Record<string, unknown> = Record<string, unknown>> extends Error {
+  override readonly name: string = 'OdinError';
 
   constructor(
-    readonly code: ErrorCode,
+    readonly code: OdinErrorCode,
     message: string,
     /** The value that was wrong, or other context worth a log field. */
-    readonly details: Record<string, unknown> = {},
+    readonly details: Details = {} as Details,
     options?: { cause?: unknown },
   ) {
     super(message, options);
   }
 }
 
-export function isOdinError(error: unknown, code?: ErrorCode): error is OdinError {
+export function isOdinError(error: unknown, code?: OdinErrorCode): error is OdinError {
   return error instanceof OdinError && (code === undefined || error.code === code);
 }
 
