@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliProcess, createTestTopic, kafkaBrokers, spawnCli, stablePortRange, waitFor } from '@odin-ws/testkit';
-import { type Browser, chromium } from 'playwright-core';
+import { type CliProcess, createTestTopic, kafkaBrokers, metricValue, sleep, spawnCli, stablePortRange, waitFor } from '@odin-ws/testkit';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { handshake } from './auth-helpers.js';
 
@@ -14,6 +14,7 @@ interface Position {
 
 interface TickerState {
   connection: string;
+  refusals: Array<{ code: string; serverCode: string; final: boolean }>;
   reconnects: number;
   trades: Record<string, Position[]>;
   recoveries: Array<{ channel: string; recovered: boolean }>;
@@ -45,7 +46,7 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     fleet = undefined;
   }, 60_000);
 
-  const openPage = async (webPort: number) => {
+  const openPage = async (webPort: number, prepare?: (page: Page) => Promise<unknown>) => {
     browser = await chromium.launch({
       executablePath: process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium',
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
@@ -53,6 +54,7 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    await prepare?.(page);
     await page.goto(`http://127.0.0.1:${webPort}/`);
     const ticker = () => page.evaluate(() => (window as unknown as { ticker: TickerState }).ticker);
     return { page, errors, ticker };
@@ -153,6 +155,31 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     const { page, errors, ticker } = await openPage(webPort);
     await waitFor('live trades on the authenticated page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('with a token the servers refuse, shows the session-expired state instead of reconnecting forever', async () => {
+    const secret = join(mkdtempSync(join(tmpdir(), 'odin-page-')), 'secret');
+    writeFileSync(secret, 'a-local-demo-secret-of-at-least-32-bytes', { mode: 0o600 });
+    const { lbPort, webPort } = await startLocal([`--auth-secret-file=${secret}`]);
+    // The page's sign-in hands out a token the fleet does not accept (another secret signed it).
+    const forged = 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ0cmFkZXItMSIsImV4cCI6NDEwMjQ0NDgwMH0.x7bVJ8Yv9mLwTn2QkVn3hWq5D6m0r1sT8uG4yZ2aB3c';
+    const { page, errors, ticker } = await openPage(webPort, (page) => page.route('**/demo-token', (route) => route.fulfill({ body: forged })));
+    await waitFor('the session-expired state', async () => ((await ticker()).connection === 'expired' ? true : undefined), 20_000, 200);
+    const screenshot = join(mkdtempSync(join(tmpdir(), 'odin-page-shot-')), 'session-expired.png');
+    await page.screenshot({ path: screenshot });
+    console.log(`[ticker-page] session-expired screenshot: ${screenshot}`);
+    expect(await page.locator('#connection').getAttribute('data-state')).toBe('expired');
+    expect(await page.locator('#connection-text').textContent()).toBe('session expired (TOKEN_INVALID): sign in again');
+    expect(await page.locator('#session-expired').isVisible()).toBe(true);
+    const state = await ticker();
+    expect(state.refusals.at(-1)).toEqual({ code: 'E_UNAUTHORIZED', serverCode: 'TOKEN_INVALID', final: true });
+    expect(state.recoveries).toEqual([]); // never served: no stream to resume, so no gap reported
+    // It stopped: no handshake after it gave up.
+    const refused = metricValue(await (await fetch(`http://127.0.0.1:${lbPort}/metrics`)).text(), 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' });
+    expect(refused).toBe(state.refusals.length);
+    await sleep(3000);
+    expect(metricValue(await (await fetch(`http://127.0.0.1:${lbPort}/metrics`)).text(), 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' })).toBe(refused);
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -6,7 +6,7 @@ const config = await (await fetch('/config.json')).json();
 const $ = (id) => document.getElementById(id);
 
 /** What the page has shown, exposed for the end-to-end test (and for the curious, in the console). */
-const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, recoveries: [] };
+const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, recoveries: [], refusals: [] };
 window.ticker = state;
 
 // With authentication on, the SDK asks getToken for a token before every connection and again when
@@ -15,9 +15,26 @@ window.ticker = state;
 const getToken = async () => (await fetch('/demo-token')).text();
 const client = new OdinClient({ url: config.url, ...(config.auth ? { getToken } : {}) });
 client.on('state', (connection) => {
+  // A refused session stays shown as expired: `closed` after it is the client giving up.
+  if (state.connection === 'expired') return;
   state.connection = connection;
   $('connection').dataset.state = connection;
   $('connection-text').textContent = connection;
+});
+// The server refused the token (or the page's origin): a browser learns it only from the close
+// frame (4401/4403), which the SDK reads. While the SDK retries with a new token the page says so;
+// when it gives up, the session has expired: no more reconnecting, the user must sign in again.
+client.on('error', (error) => {
+  if (error.code !== 'E_UNAUTHORIZED' && error.code !== 'E_FORBIDDEN') return;
+  state.refusals.push({ code: error.code, serverCode: error.details.serverCode, final: error.details.final === true });
+  if (!error.details.final) {
+    $('connection-text').textContent = `token refused (${error.details.serverCode}): retrying with a new one`;
+    return;
+  }
+  state.connection = 'expired';
+  $('connection').dataset.state = 'expired';
+  $('connection-text').textContent = `session expired (${error.details.serverCode}): sign in again`;
+  $('session-expired').hidden = false;
 });
 client.on('reconnect', (event) => {
   state.reconnects++;
