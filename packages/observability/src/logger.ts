@@ -1,5 +1,6 @@
+import { createRequire } from 'node:module';
 import { type LevelWithSilent, type Logger, pino } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -37,7 +38,9 @@ export function createLogger(options: LoggerOptions): Logger {
     formatters: { level: (label: string, number: number) => ({ level: number, severity: SEVERITY[label] ?? 'DEFAULT' }) },
   };
   if (!(options.readable ?? process.stdout.isTTY === true)) return pino(settings);
-  // Synchronous: the lines of a crash are written before the process exits.
+  // Loaded only for a person at a terminal: a service (stdout to a journal or a pipe) never loads
+  // pino-pretty and its dependencies. Synchronous: the lines of a crash are written before exit.
+  const pretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
   return pino(
     settings,
     pretty({ sync: true, colorize: true, singleLine: true, messageKey: 'message', translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,severity' }),
