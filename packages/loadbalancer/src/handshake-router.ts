@@ -166,6 +166,7 @@ export class HandshakeRouter {
         const upstream = await shard.breaker.fire(request);
         stopTimer();
         shard.failures.record(false);
+        shard.sentSincePoll++;
         metrics.handshakeSuccess.inc(labels);
         metrics.handshakeRetries.inc({ attempt: String(index + 1) });
         if (socket.destroyed) {

@@ -25,6 +25,12 @@ export interface PooledShard {
   failures: FailureWindow;
   /** The shard_id its gauges carry now: host:port until the shard first reports its own id. */
   labelledAs: string;
+  /**
+   * Clients this worker spliced to the shard since its last /health answer, which cannot count them
+   * yet. Without them every handshake between two polls saw the same utilization, and a burst (after
+   * a recovery, a scale-out, a deploy) herded onto one shard.
+   */
+  sentSincePoll: number;
 }
 
 export function circuitState(shard: PooledShard): CircuitState {
@@ -36,7 +42,13 @@ export function circuitState(shard: PooledShard): CircuitState {
 /** Health score = wU x (1 - utilization) + wF x (1 - recent failure rate), weights normalised to sum 1. */
 export function healthScore(shard: PooledShard, weights: LoadBalancerConfig['scoreWeights']): number {
   const total = weights.utilization + weights.failures;
-  return (weights.utilization * (1 - shard.health.utilization) + weights.failures * (1 - shard.failures.failureRate())) / total;
+  return (weights.utilization * (1 - estimatedUtilization(shard)) + weights.failures * (1 - shard.failures.failureRate())) / total;
+}
+
+/** Utilization as of the last /health answer plus the clients this worker sent since. */
+export function estimatedUtilization(shard: PooledShard): number {
+  const { connections, maxConnections, utilization } = shard.health;
+  return maxConnections > 0 ? Math.min(1, (connections + shard.sentSincePoll) / maxConnections) : utilization;
 }
 
 /**
@@ -78,6 +90,7 @@ export function createPooledShard(url: string, config: LoadBalancerConfig, metri
     breaker,
     failures: new FailureWindow(config.failureWindowS),
     labelledAs: id,
+    sentSincePoll: 0,
   };
   let state: CircuitState = 'closed';
   const transition = (to: CircuitState) => {
@@ -112,6 +125,8 @@ export function applyHealthReport(shard: PooledShard, report: ShardHealthReport 
     shard.idFrozen = true;
   }
   shard.health = healthFrom(report, shard.health);
+  // A fresh count includes what this worker sent before it was taken.
+  if (report) shard.sentSincePoll = 0;
 }
 
 /**

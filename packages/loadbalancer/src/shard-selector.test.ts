@@ -1,7 +1,7 @@
 import CircuitBreaker from 'opossum';
 import { describe, expect, it } from 'vitest';
 import { FailureWindow } from './failure-window.js';
-import type { PooledShard } from './pooled-shard.js';
+import { applyHealthReport, type PooledShard } from './pooled-shard.js';
 import type { ShardHealth } from './shard-health.js';
 import { orderShards } from './shard-selector.js';
 
@@ -21,6 +21,7 @@ function shard(id: string, health: Partial<ShardHealth> = {}, circuit: 'closed' 
     breaker,
     failures: new FailureWindow(10),
     labelledAs: id,
+    sentSincePoll: 0,
   };
 }
 
@@ -36,7 +37,11 @@ describe('orderShards', () => {
   });
 
   it('prefers the better of two: a nearly full shard is rarely first', () => {
-    const shards = [shard('full', { utilization: 0.95 }), shard('b', { utilization: 0.1 }), shard('c', { utilization: 0.2 })];
+    const shards = [
+      shard('full', { connections: 95, utilization: 0.95 }),
+      shard('b', { connections: 10, utilization: 0.1 }),
+      shard('c', { connections: 20, utilization: 0.2 }),
+    ];
     let fullFirst = 0;
     for (let i = 0; i < 3000; i++) if (orderShards(shards, weights)[0]!.id === 'full') fullFirst++;
     expect(fullFirst).toBe(0); // the full shard loses every pairing it is in
@@ -45,7 +50,7 @@ describe('orderShards', () => {
   it('counts recent failures in the score', () => {
     const flaky = shard('flaky');
     for (let i = 0; i < 10; i++) flaky.failures.record(true);
-    const order = orderShards([flaky, shard('steady', { utilization: 0.3 })], weights, () => 0);
+    const order = orderShards([flaky, shard('steady', { connections: 30, utilization: 0.3 })], weights, () => 0);
     expect(order.map((s) => s.id)).toEqual(['steady', 'flaky']);
   });
 
@@ -65,5 +70,51 @@ describe('orderShards', () => {
   it('keeps a shard with a stale /health as a last resort', () => {
     const order = orderShards([shard('stale', { ready: false }), shard('ok')], weights);
     expect(order.map((s) => s.id)).toEqual(['ok', 'stale']);
+  });
+
+  it('spreads a burst between polls evenly, also onto a shard whose failure window is a little worse', () => {
+    // After a recovery: both shards report the same load, one had a failure or two lately.
+    const clean = shard('clean', { connections: 10, maxConnections: 15_000 });
+    const scuffed = shard('scuffed', { connections: 10, maxConnections: 15_000 });
+    for (let i = 0; i < 40; i++) clean.failures.record(false);
+    for (let i = 0; i < 38; i++) scuffed.failures.record(false);
+    scuffed.failures.record(true);
+    scuffed.failures.record(true);
+    const sent = { clean: 0, scuffed: 0 };
+    // 200 handshakes before the next /health: each one the router splices counts for its shard.
+    for (let i = 0; i < 200; i++) {
+      const chosen = orderShards([clean, scuffed], weights)[0]!;
+      chosen.sentSincePoll++;
+      sent[chosen.id as keyof typeof sent]++;
+    }
+    expect(sent.clean).toBeGreaterThanOrEqual(80);
+    expect(sent.scuffed).toBeGreaterThanOrEqual(80);
+  });
+
+  it('still keeps handshakes off a shard that clearly fails, whatever its load', () => {
+    const failing = shard('failing', { connections: 0, maxConnections: 15_000 });
+    for (let i = 0; i < 10; i++) failing.failures.record(i % 2 === 0);
+    const busy = shard('busy', { connections: 9_000, maxConnections: 15_000 });
+    for (let i = 0; i < 10; i++) expect(orderShards([failing, busy], weights)[0]!.id).toBe('busy');
+  });
+
+  it('forgets what it sent once the shard reports a count that includes it', () => {
+    const counted = shard('counted', { connections: 50, maxConnections: 100 });
+    counted.sentSincePoll = 30;
+    applyHealthReport(counted, {
+      shardId: 'counted',
+      pid: 1,
+      status: 'ok',
+      connections: 80,
+      maxConnections: 100,
+      utilization: 0.8,
+      subscriptions: 80,
+      channels: 1,
+      kafka: { state: 'consuming', consuming: true },
+      draining: false,
+      uptimeS: 60,
+    });
+    expect(counted.sentSincePoll).toBe(0);
+    expect(counted.health.connections).toBe(80);
   });
 });
