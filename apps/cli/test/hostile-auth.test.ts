@@ -73,6 +73,11 @@ export const SECRET_CASES: AuthCase[] = [
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
   },
   {
+    label: 'a channels claim whose pattern would backtrack (a*a*a*a*a*a*a*a*b)',
+    make: async () => ({ query: await token({ channels: ['a*a*a*a*a*a*a*a*b'] }) }),
+    answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
+  },
+  {
     label: 'a channels claim with a regular expression',
     make: async () => ({ query: await token({ channels: ['(a+)+$'] }) }),
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
