@@ -78,6 +78,14 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
     expect(await handshake(`${lb.url}?token=${await token()}`, { 'Sec-WebSocket-Protocol': 'chat' })).toEqual({ status: 101, protocol: 'chat' });
   });
 
+  it('accepts the token as the subprotocol odin.bearer.<token> (out of URLs), answering odin.v1 and never the token', async () => {
+    for (const base of [shard.url, lb.url]) {
+      expect(await handshake(base, { 'Sec-WebSocket-Protocol': `odin.v1, odin.bearer.${await token()}` }), base).toEqual({ status: 101, protocol: 'odin.v1' });
+      const twice = await handshake(`${base}?token=${await token()}`, { 'Sec-WebSocket-Protocol': `odin.bearer.${await token()}` });
+      expect(twice, base).toEqual({ status: 401, code: 'TOKEN_AMBIGUOUS' });
+    }
+  });
+
   it('accepts a valid token in the query string or the Authorization header', async () => {
     expect(await handshake(`${lb.url}?token=${await token()}`)).toEqual({ status: 101 });
     expect(await handshake(lb.url, { Authorization: `Bearer ${await token()}` })).toEqual({ status: 101 });

@@ -12,7 +12,7 @@ afterEach(async () => {
 });
 
 describe('OdinClient on a platform WebSocket (the browser entry)', () => {
-  it('puts the token in the URL and offers odin.v1, since it cannot send an Authorization header', async () => {
+  it('offers the token as the subprotocol odin.bearer.<token> beside odin.v1, since it cannot send an Authorization header, and never puts it in the URL', async () => {
     const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     await once(server, 'listening');
     cleanups.push(() => new Promise((resolve) => server.close(resolve)));
@@ -24,7 +24,7 @@ describe('OdinClient on a platform WebSocket (the browser entry)', () => {
     );
     const client = new OdinClient({ url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`, getToken: () => 'token-1' }).connect();
     cleanups.push(() => client.close());
-    expect(await handshake).toEqual({ url: '/ws?token=token-1', protocol: 'odin.v1', authorization: undefined });
+    expect(await handshake).toEqual({ url: '/ws', protocol: 'odin.v1, odin.bearer.token-1', authorization: undefined });
   });
 
   it('refuses handshake headers, which a browser cannot send, instead of dropping them silently', () => {

@@ -74,7 +74,7 @@ describe('OdinClient with tokens', () => {
     expect(server.headers[0]!['x-desk']).toBe('fx-1');
   });
 
-  it('puts a fresh token on the URL where the WebSocket cannot send headers (browsers), and answers token_expiring with a refresh', async () => {
+  it('offers a fresh token as a subprotocol where the WebSocket cannot send headers (browsers), keeps the URL as given, and answers token_expiring with a refresh', async () => {
     const server = await tokenServer((socket, index) => {
       if (index === 0) setTimeout(() => socket.send(JSON.stringify({ type: 'token_expiring', expiresAt: Date.now() + 1000 })), 50);
     });
@@ -91,8 +91,8 @@ describe('OdinClient with tokens', () => {
     client.subscribe('BTC.trade');
     const refresh = await until('a refresh', () => server.requests.find((request) => request['type'] === 'refresh'));
     expect(refresh).toMatchObject({ connection: 0, token: 'token-2' });
-    expect(new URL(server.urls[0]!, 'ws://x').searchParams.get('token')).toBe('token-1');
-    expect(new URL(server.urls[0]!, 'ws://x').searchParams.get('app')).toBe('ticker'); // the URL's own query is kept
+    expect(server.headers[0]!['sec-websocket-protocol']).toBe('odin.v1,odin.bearer.token-1'); // as ws joins them
+    expect(server.urls[0]).toBe('/ws?app=ticker'); // the URL's own query is kept, and no token in it
   });
 
   it('comes back at once with a new token after 4001 TOKEN_EXPIRED, and resubscribes', async () => {

@@ -1,4 +1,5 @@
 import {
+  BEARER_SUBPROTOCOL_PREFIX,
   type ChannelRecovery,
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
@@ -46,7 +47,8 @@ export interface OdinClientOptions {
    * When the server checks tokens: called before every connection, so also before every retry after
    * a refusal, and when the server says the token is about to expire (it is then sent as a
    * `refresh`, and the connection carries on). On Node the token travels in the handshake's
-   * `Authorization: Bearer` header; in browsers, which cannot set headers, as `?token=`. Throw an
+   * `Authorization: Bearer` header; in browsers, which cannot set headers, as the subprotocol
+   * `odin.bearer.<token>`; never in the URL, which proxies log. Throw an
    * UnauthorizedError to say the user must sign in again: the client then stops for good.
    */
   getToken?: () => string | Promise<string>;
@@ -249,22 +251,24 @@ export class OdinClient extends Emitter<ClientEvents> {
   private open(): void {
     if (this.current !== 'unauthorized') this.setState(this.hasConnected || this.attempt > 0 ? 'reconnecting' : 'connecting');
     if (!this.options.getToken) {
-      this.openSocket(this.options.url, this.options.headers);
+      this.openSocket(this.options.url, this.options.headers, [ODIN_SUBPROTOCOL]);
       return;
     }
     void this.token().then((token) => {
       if (this.current === 'closed') return;
-      const url = new URL(this.options.url);
       const headers = { ...this.options.headers };
+      // Never in the URL, which proxies log: a header where the platform can send one, else the
+      // bearer subprotocol (browsers can offer subprotocols).
+      const protocols = [ODIN_SUBPROTOCOL];
       if (token !== undefined && this.sendsHeaders) headers['Authorization'] = `Bearer ${token}`;
-      else if (token !== undefined) url.searchParams.set('token', token);
-      this.openSocket(url.toString(), this.sendsHeaders ? headers : undefined);
+      else if (token !== undefined) protocols.push(`${BEARER_SUBPROTOCOL_PREFIX}${token}`);
+      this.openSocket(this.options.url, this.sendsHeaders ? headers : undefined, protocols);
     });
   }
 
-  private openSocket(url: string, headers: Record<string, string> | undefined): void {
-    // odin.v1 tells the server this client reads refusals as close frames (4401/4403).
-    const socket = headers ? new this.WebSocketImpl(url, [ODIN_SUBPROTOCOL], { headers }) : new this.WebSocketImpl(url, [ODIN_SUBPROTOCOL]);
+  /** `protocols`: odin.v1 (this client reads refusals as close frames, 4401/4403) and, in browsers, the token. */
+  private openSocket(url: string, headers: Record<string, string> | undefined, protocols: string[]): void {
+    const socket = headers ? new this.WebSocketImpl(url, protocols, { headers }) : new this.WebSocketImpl(url, protocols);
     this.socket = socket;
     this.handshakeStatus = undefined;
     socket.onopen = () => this.onOpen();

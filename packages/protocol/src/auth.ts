@@ -1,9 +1,12 @@
+import { bearerSubprotocols } from './subprotocols.js';
+
 /**
  * Authentication on the wire: what a refused handshake says (HTTP 401 with one of these codes),
  * how a client keeps a connection past its token's expiry, and how long a token may be.
  *
- * A client sends its token as `?token=<jwt>` on the WebSocket URL (browsers cannot set headers)
- * or as `Authorization: Bearer <jwt>`. Shortly before the token expires the server sends
+ * A client sends its token in one of three places: the subprotocol `odin.bearer.<jwt>` (browsers can
+ * offer subprotocols, and proxies do not log them), `Authorization: Bearer <jwt>`, or, for older
+ * clients, `?token=<jwt>` on the URL (which proxies and load balancers log). Shortly before the token expires the server sends
  * `token_expiring`; the client answers `refresh` with a new token. A connection whose token
  * expired anyway is closed with 4001 TOKEN_EXPIRED: get a new token, then reconnect.
  */
@@ -33,14 +36,17 @@ export type TokenLocation = { ok: true; token: string } | { ok: false; code: Aut
 
 /**
  * The token a handshake carries. `query` is the part after `?` (without it), `authorization`
- * the header's value.
+ * and `protocols` the Authorization and Sec-WebSocket-Protocol headers' values. A token in more
+ * than one place is TOKEN_AMBIGUOUS: which one is meant cannot be known.
  */
-export function tokenFromHandshake(query: string, authorization: string | undefined): TokenLocation {
+export function tokenFromHandshake(query: string, authorization: string | undefined, protocols?: string): TokenLocation {
   const fromQuery = new URLSearchParams(query).get('token') ?? undefined;
   const bearer = authorization === undefined ? undefined : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
   if (authorization !== undefined && authorization !== '' && bearer === undefined) return { ok: false, code: AuthErrorCode.TOKEN_MALFORMED };
-  if (fromQuery !== undefined && bearer !== undefined) return { ok: false, code: AuthErrorCode.TOKEN_AMBIGUOUS };
-  const token = fromQuery ?? bearer;
+  const offered = bearerSubprotocols(protocols);
+  const places = [fromQuery, bearer, ...offered].filter((found) => found !== undefined);
+  if (places.length > 1) return { ok: false, code: AuthErrorCode.TOKEN_AMBIGUOUS };
+  const token = places[0];
   if (token === undefined || token === '') return { ok: false, code: AuthErrorCode.TOKEN_MISSING };
   if (token.length > MAX_TOKEN_LENGTH) return { ok: false, code: AuthErrorCode.TOKEN_TOO_LARGE };
   return { ok: true, token };

@@ -1,5 +1,6 @@
 import type { AuthErrorCode } from './auth.js';
 import { CloseCode, type CloseReason } from './close-codes.js';
+import { ODIN_SUBPROTOCOL, offeredSubprotocols } from './subprotocols.js';
 
 /**
  * A handshake refused because of the client itself: its token (401) or its origin or entitlements
@@ -20,9 +21,6 @@ export interface ClientRefusal {
 
 export type ClientRefusalCode = AuthErrorCode | 'ORIGIN_NOT_ALLOWED';
 
-/** The subprotocol of this protocol's clients. A server that is offered it answers with it. */
-export const ODIN_SUBPROTOCOL = 'odin.v1';
-
 export const ORIGIN_REFUSAL: ClientRefusal = { status: 403, code: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' };
 
 /** The refusal of a handshake that carries no token where one is required. */
@@ -32,23 +30,6 @@ export function missingTokenRefusal(code: AuthErrorCode): ClientRefusal {
 
 export function tokenRefusal(code: AuthErrorCode, message: string): ClientRefusal {
   return { status: 401, code, message };
-}
-
-/** The subprotocols a Sec-WebSocket-Protocol header offers, in order. */
-export function offeredSubprotocols(header: string | undefined): string[] {
-  if (!header) return [];
-  return header
-    .split(',')
-    .map((token) => token.trim())
-    .filter(Boolean);
-}
-
-/**
- * The subprotocol a server answers with: `odin.v1` when offered; otherwise the header as it came,
- * which is what servers of this protocol always echoed (the earlier system's clients keep working).
- */
-export function answeredSubprotocol(header: string | undefined): string {
-  return offeredSubprotocols(header).includes(ODIN_SUBPROTOCOL) ? ODIN_SUBPROTOCOL : (header ?? '');
 }
 
 /** Whether a refusal goes out as a close frame after a completed handshake (see ClientRefusal). */
