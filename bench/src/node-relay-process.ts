@@ -12,6 +12,8 @@ import { dialShard, splice } from '@odin-ws/loadbalancer';
  */
 const [portArg, workersArg, ...shards] = process.argv.slice(2);
 const HANDSHAKE_TIMEOUT_MS = 5000;
+/** As the LB's default --stalled-client-timeout. */
+const STALLED_CLIENT_TIMEOUT_MS = 5000;
 const NO_HEAD = Buffer.alloc(0);
 
 if (cluster.isPrimary) {
@@ -29,8 +31,8 @@ if (cluster.isPrimary) {
           client,
           NO_HEAD,
           upstream,
-          () => undefined,
-          () => undefined,
+          { onClose: () => undefined, onProtocolError: () => undefined, onStalledClient: () => undefined },
+          STALLED_CLIENT_TIMEOUT_MS,
         );
         client.resume();
       },

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createTestTopic, freePort, type LoadBalancerProcess, type ShardProcess, startLoadBalancerProcess, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
+const opsPort = (url: string) => Number(new URL(url).port);
 const RULES = new URL('./prometheus/rules/odin-ws.rules.yml', import.meta.url).pathname;
 
 interface Alert {
@@ -40,8 +41,9 @@ describe('Prometheus against a local fleet', () => {
         'global: { scrape_interval: 1s, evaluation_interval: 1s }',
         `rule_files: [${JSON.stringify(RULES)}]`,
         'scrape_configs:',
-        `  - { job_name: odin-ws-shard, static_configs: [{ targets: ${targets(shards.map((shard) => shard.port))} }] }`,
-        `  - { job_name: odin-ws-lb, static_configs: [{ targets: ${targets([lb.port])} }] }`,
+        // Scraped where /metrics is: each process's private ops surface.
+        `  - { job_name: odin-ws-shard, static_configs: [{ targets: ${targets(shards.map((shard) => opsPort(shard.opsUrl)))} }] }`,
+        `  - { job_name: odin-ws-lb, static_configs: [{ targets: ${targets([opsPort(lb.opsUrl)])} }] }`,
         '',
       ].join('\n'),
     );
@@ -69,7 +71,7 @@ describe('Prometheus against a local fleet', () => {
     const workers = await api<{ result: Array<{ value: [number, string] }> }>('query?query=ws_lb_workers');
     expect(workers.result[0]?.value[1]).toBe('1');
 
-    const victim = `127.0.0.1:${shards[0]!.port}`;
+    const victim = `127.0.0.1:${opsPort(shards[0]!.opsUrl)}`;
     await shards[0]!.stop('SIGKILL');
     const firing = await waitFor(
       'OdinShardDown to fire',

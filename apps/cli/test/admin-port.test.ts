@@ -1,8 +1,12 @@
+import { ADMIN_PORT_OFFSET } from '@odin-ws/config';
 import {
+  type CliProcess,
   createTestTopic,
-  freePort,
+  kafkaBrokers,
   type LoadBalancerProcess,
   type ShardProcess,
+  spawnCli,
+  stablePortRange,
   startLoadBalancerProcess,
   startShardProcess,
   TestClient,
@@ -26,27 +30,20 @@ async function get(url: string): Promise<{ status: number; body: unknown; text: 
 
 const ALLOWED = 'https://app.example.com';
 
-describe('the private ops surface (--admin-port on shard and LB) and --allowed-origins', () => {
+describe('the private ops surface (shard and LB) and --allowed-origins', () => {
   let shard: ShardProcess;
   let lb: LoadBalancerProcess;
   let shardAdmin: string;
   let lbAdmin: string;
+  let topic: string;
 
   beforeAll(async () => {
-    const topic = await createTestTopic('admin', 1);
-    const [shardAdminPort, lbAdminPort] = [await freePort(), await freePort()];
-    shardAdmin = `http://127.0.0.1:${shardAdminPort}`;
-    lbAdmin = `http://127.0.0.1:${lbAdminPort}`;
-    shard = await startShardProcess({
-      topics: [topic],
-      args: [`--channel-map=${topic}=trade`, `--admin-port=${shardAdminPort}`, `--allowed-origins=${ALLOWED}`],
-    });
-    // The LB polls the shard's /health on its ops port.
-    lb = await startLoadBalancerProcess({
-      backendUrls: [shard.url],
-      args: [`--admin-port=${lbAdminPort}`, `--shard-health-port=${shardAdminPort}`, `--allowed-origins=${ALLOWED}`],
-      opsUrl: lbAdmin,
-    });
+    topic = await createTestTopic('admin', 1);
+    shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, `--allowed-origins=${ALLOWED}`] });
+    // The LB learns the shard's readiness and load from /load on its public port.
+    lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: [`--allowed-origins=${ALLOWED}`] });
+    shardAdmin = shard.opsUrl;
+    lbAdmin = lb.opsUrl;
     await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
   }, 60_000);
 
@@ -62,6 +59,12 @@ describe('the private ops surface (--admin-port on shard and LB) and --allowed-o
     expect(health).toMatchObject({ status: 200, body: { status: 'up' } });
     expect(Object.keys(health.body as object)).toEqual(['status']); // no shard id, pid, addresses or counts
     expect(await get(`${base}/ready`)).toMatchObject({ status: 200, body: { ready: true } });
+  });
+
+  it("shard: the public /load tells the load balancer the shard's id, status and load, and nothing else", async () => {
+    const load = await get(`${shard.httpUrl}/load`);
+    expect(load).toMatchObject({ status: 200, body: { shardId: shard.shardId, status: 'ok', draining: false, connections: expect.any(Number) } });
+    expect(Object.keys(load.body as object).sort()).toEqual(['connections', 'draining', 'maxConnections', 'shardId', 'status']);
   });
 
   it.each(['shard', 'loadbalancer'] as const)('%s: the ops port serves /metrics, the detailed /health and /ready, and nothing else', async (tier) => {
@@ -93,4 +96,44 @@ describe('the private ops surface (--admin-port on shard and LB) and --allowed-o
       expect(await handshake(url)).toEqual({ status: 101 });
     },
   );
+
+  describe('out of the box (no ops flags at all)', () => {
+    const started: CliProcess[] = [];
+    afterAll(async () => {
+      for (const process of started) process.child.kill('SIGKILL');
+      await Promise.all(started.map((process) => process.exited));
+    });
+
+    it(`keeps /metrics and the detailed /health off the public port: on loopback, at the public port + ${ADMIN_PORT_OFFSET}`, async () => {
+      const [shardPort, lbPort] = [await stablePortRange(1), await stablePortRange(1)];
+      started.push(spawnCli(['--mode=shard', `--port=${shardPort}`, `--kafka-brokers=${kafkaBrokers()}`, `--topics=${topic}`, '--log-level=warn']));
+      started.push(
+        spawnCli(['--mode=loadbalancer', `--lb-port=${lbPort}`, `--backend-urls=ws://127.0.0.1:${shardPort}/ws`, '--lb-workers=1', '--log-level=warn']),
+      );
+      for (const port of [shardPort, lbPort]) {
+        await waitFor(`port ${port} to answer`, async () => (await fetch(`http://127.0.0.1:${port}/health`).catch(() => undefined))?.ok, 30_000);
+        expect(await get(`http://127.0.0.1:${port}/metrics`)).toMatchObject({ status: 404 });
+        expect(Object.keys((await get(`http://127.0.0.1:${port}/health`)).body as object)).toEqual(['status']);
+        const ops = `http://127.0.0.1:${port + ADMIN_PORT_OFFSET}`;
+        await waitFor(`the ops surface of ${port}`, async () => (await fetch(`${ops}/metrics`).catch(() => undefined))?.ok, 30_000);
+        expect((await get(`${ops}/health`)).body).toHaveProperty('pid');
+      }
+      // The LB still learns the shard's readiness (from its public /load).
+      await waitFor(
+        'the shard ready in the LB',
+        async () => ((await get(`http://127.0.0.1:${lbPort + ADMIN_PORT_OFFSET}/health`)).body as { shards: Array<{ ready: boolean }> }).shards[0]?.ready,
+        30_000,
+      );
+    });
+
+    it('puts them back on the public port with --ops-on-public-port', async () => {
+      const port = await stablePortRange(1);
+      started.push(
+        spawnCli(['--mode=shard', `--port=${port}`, `--kafka-brokers=${kafkaBrokers()}`, `--topics=${topic}`, '--ops-on-public-port', '--log-level=warn']),
+      );
+      await waitFor('the shard to answer', async () => (await fetch(`http://127.0.0.1:${port}/metrics`).catch(() => undefined))?.ok, 30_000);
+      expect((await get(`http://127.0.0.1:${port}/health`)).body).toHaveProperty('pid');
+      await expect(fetch(`http://127.0.0.1:${port + ADMIN_PORT_OFFSET}/health`)).rejects.toThrow();
+    });
+  });
 });

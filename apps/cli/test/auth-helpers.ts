@@ -10,9 +10,9 @@ export const secretFile = join(mkdtempSync(join(tmpdir(), 'odin-auth-')), 'secre
 writeFileSync(secretFile, SECRET, { mode: 0o600 });
 export const now = () => Math.floor(Date.now() / 1000);
 
-/** An HS256 token: a valid one unless the claims or the secret say otherwise. */
+/** An HS256 token: a valid one (every channel, 10 minutes) unless the claims or the secret say otherwise. */
 export const token = (claims: Record<string, unknown> = {}, secret = SECRET) =>
-  new SignJWT({ exp: now() + 600, sub: 'trader-1', ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  new SignJWT({ exp: now() + 600, sub: 'trader-1', channels: ['*'], ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
 
 /** `alg: none`: no signature at all. */
 export const unsigned = (claims: Record<string, unknown> = { exp: now() + 600 }) => `${b64({ alg: 'none', typ: 'JWT' })}.${b64(claims)}.`;

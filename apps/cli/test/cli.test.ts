@@ -28,6 +28,12 @@ describe('odin-ws CLI', () => {
     ['a bad broker list', ['--mode=shard', '--kafka-brokers=localhost'], {}, /--kafka-brokers.*host:port/],
     ['a heartbeat off the 4 s tick', ['--mode=shard', '--heartbeat-interval=10'], {}, /multiple of 4/],
     ['a bad environment value', ['--mode=shard'], { ODIN_MAX_CONNECTIONS: 'lots' }, /ODIN_MAX_CONNECTIONS.*got 'lots'/],
+    [
+      'SASL PLAIN over plaintext',
+      ['--mode=shard', '--kafka-sasl-mechanism=plain', '--kafka-sasl-username=odin'],
+      { ODIN_KAFKA_SASL_PASSWORD: 'not-to-be-sent-in-clear' },
+      /^odin-ws: E_INVALID_OPTION_VALUE: --kafka-sasl-mechanism plain over plaintext would send its password in clear: turn on --kafka-ssl, or pass --kafka-allow-plaintext-sasl\n$/,
+    ],
   ])('exits non-zero with one line for %s', (_label, args, env, pattern) => {
     const result = runCli(args, env);
     expect(result.status).not.toBe(0);

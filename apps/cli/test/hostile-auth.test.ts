@@ -73,6 +73,16 @@ export const SECRET_CASES: AuthCase[] = [
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
   },
   {
+    label: 'a token without a channels claim (no --auth-default-channels)',
+    make: async () => ({ query: await token({ channels: undefined }) }),
+    answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
+  },
+  {
+    label: 'a token that lives a year',
+    make: async () => ({ query: await token({ exp: now() + 365 * 86_400 }) }),
+    answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
+  },
+  {
     label: 'a channels claim whose pattern would backtrack (a*a*a*a*a*a*a*a*b)',
     make: async () => ({ query: await token({ channels: ['a*a*a*a*a*a*a*a*b'] }) }),
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
@@ -143,7 +153,8 @@ describe('hostile tokens (real shard and LB)', () => {
     const jwksFile = join(mkdtempSync(join(tmpdir(), 'odin-jwks-')), 'jwks.json');
     writeFileSync(jwksFile, JSON.stringify({ keys: [await jwk(first.publicKey, 'k1')] }));
     const { shard, lb } = await fleet([`--auth-jwks-file=${jwksFile}`]);
-    const signed = (key: typeof first.privateKey, kid: string) => new SignJWT({ exp: now() + 600 }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
+    const signed = (key: typeof first.privateKey, kid: string) =>
+      new SignJWT({ exp: now() + 600, channels: ['*'] }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
     for (const base of [shard.url, lb.url]) {
       expect(await handshake(`${base}?token=${await signed(first.privateKey, 'k1')}`)).toEqual({ status: 101 });
       expect(await handshake(`${base}?token=${await signed(second.privateKey, 'k2')}`), JWKS_CASES_LABELS[0]).toEqual({ status: 401, code: 'TOKEN_INVALID' });

@@ -36,7 +36,9 @@ describe('a slow consumer through the load balancer', () => {
   it('is cut off with 1008 SLOW_CONSUMER at its limit while the others keep their latency', async () => {
     const topic = await createTestTopic('slow', 2);
     shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, '--backpressure-limit=262144'] });
-    lb = await startLoadBalancerProcess({ backendUrls: [shard.url] });
+    // The shard's policy is what this test is about: the load balancer's own cut of a client that
+    // takes nothing (--stalled-client-timeout, 5 s; the next test) is held off past it.
+    lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: ['--stalled-client-timeout=60000'] });
     await waitFor('the shard ready in the LB', async () => (await lb!.health()).shards.every((s) => s['ready'] === true), 15_000);
     // About 1 MB/s to a client that follows every channel.
     feed = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 500, padBytes: 2000 });
@@ -65,6 +67,8 @@ describe('a slow consumer through the load balancer', () => {
     expect(closeAt).toBeGreaterThan(0);
     expect(tail.readUInt16BE(closeAt + 2)).toBe(1008);
     expect(tail.subarray(closeAt + 4).toString()).toContain('SLOW_CONSUMER');
+    // The shard judged it, not the load balancer.
+    expect(metricValue(await lb.metrics(), 'ws_stalled_client_cuts_total')).toBe(0);
 
     const produced = await feed.stop();
     feed = undefined;
@@ -77,5 +81,45 @@ describe('a slow consumer through the load balancer', () => {
     console.log(`[slow-consumer] cut after ${cutAt - slowFrom} ms; others' p99 before ${before} ms, while slow ${during} ms`);
     // Loose on purpose (two shared cores): a slow reader must not drag everyone with it.
     expect(during).toBeLessThan(before * 3 + 50);
+  }, 120_000);
+
+  it('lets go of 40 clients that read nothing at all within 10 s of their cut (--stalled-client-timeout, default)', async () => {
+    const topic = await createTestTopic('slow-many', 2);
+    const slowShard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, '--backpressure-limit=262144'] });
+    const slowLb = await startLoadBalancerProcess({ backendUrls: [slowShard.url] });
+    const sockets: Array<Awaited<ReturnType<typeof rawWebSocket>>['socket']> = [];
+    const many = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 500, padBytes: 2000 });
+    try {
+      await waitFor('the shard ready in the LB', async () => (await slowLb.health()).shards.every((s) => s['ready'] === true), 15_000);
+      for (let i = 0; i < 40; i++) {
+        const { socket } = await rawWebSocket(slowLb.port);
+        socket.write(maskedTextFrame(JSON.stringify({ type: 'subscribe', channels: CHANNELS })));
+        socket.pause(); // never reads again
+        socket.on('error', () => undefined);
+        sockets.push(socket);
+      }
+      // Whichever cuts them first, the shard (its backlog limit) or the load balancer (nothing taken
+      // for 5 s), the load balancer must not hold them for long after.
+      const startedAt = Date.now();
+      let cutAt: number | undefined;
+      await waitFor(
+        'the LB to let go of them',
+        async () => {
+          if (cutAt === undefined && metricValue(await slowShard.metrics(), 'ws_slow_client_disconnects_total') === 40) cutAt = Date.now();
+          return metricValue(await slowLb.metrics(), 'ws_proxied_connections_active') === 0;
+        },
+        30_000,
+        200,
+      );
+      const releasedAt = Date.now();
+      expect(releasedAt - (cutAt ?? startedAt)).toBeLessThan(10_000);
+      expect(metricValue(await slowLb.metrics(), 'ws_stalled_client_cuts_total')).toBe(40);
+      await waitFor('the shard to hold none of them', async () => metricValue(await slowShard.metrics(), 'ws_connections_active') === 0, 10_000, 200);
+    } finally {
+      await many.stop();
+      for (const socket of sockets) socket.destroy();
+      await slowLb.stop();
+      await slowShard.stop();
+    }
   }, 120_000);
 });

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ADMIN_PORT_OFFSET } from '@odin-ws/config';
 import { type CliProcess, createTestTopic, kafkaBrokers, metricValue, sleep, spawnCli, stablePortRange, waitFor } from '@odin-ws/testkit';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -85,12 +86,13 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
       '--drain-timeout=2',
       ...extraArgs,
     ]);
-    const shardUrls = [0, 1].map((i) => `http://127.0.0.1:${basePort + i}`);
+    // Each one's ops surface (detailed /health, /metrics): its public port + 100, on loopback.
+    const shardUrls = [0, 1].map((i) => `http://127.0.0.1:${basePort + i + ADMIN_PORT_OFFSET}`);
     await waitFor(
       'the load balancer to see both shards ready',
       async () => {
         if (fleet!.child.exitCode !== null) throw new Error(`local mode exited:\n${fleet!.output()}`);
-        const health = (await (await fetch(`http://127.0.0.1:${lbPort}/health`)).json()) as { shards: Array<{ ready: boolean }> };
+        const health = (await (await fetch(`http://127.0.0.1:${lbPort + ADMIN_PORT_OFFSET}/health`)).json()) as { shards: Array<{ ready: boolean }> };
         return health.shards.length === 2 && health.shards.every((shard) => shard.ready);
       },
       60_000,
@@ -176,10 +178,14 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     expect(state.refusals.at(-1)).toEqual({ code: 'E_UNAUTHORIZED', serverCode: 'TOKEN_INVALID', final: true });
     expect(state.recoveries).toEqual([]); // never served: no stream to resume, so no gap reported
     // It stopped: no handshake after it gave up.
-    const refused = metricValue(await (await fetch(`http://127.0.0.1:${lbPort}/metrics`)).text(), 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' });
+    const refused = metricValue(await (await fetch(`http://127.0.0.1:${lbPort + ADMIN_PORT_OFFSET}/metrics`)).text(), 'ws_auth_refusals_total', {
+      code: 'TOKEN_INVALID',
+    });
     expect(refused).toBe(state.refusals.length);
     await sleep(3000);
-    expect(metricValue(await (await fetch(`http://127.0.0.1:${lbPort}/metrics`)).text(), 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' })).toBe(refused);
+    expect(
+      metricValue(await (await fetch(`http://127.0.0.1:${lbPort + ADMIN_PORT_OFFSET}/metrics`)).text(), 'ws_auth_refusals_total', { code: 'TOKEN_INVALID' }),
+    ).toBe(refused);
     expect(errors).toEqual([]);
   }, 120_000);
 });

@@ -21,9 +21,6 @@ export class ChannelGrants {
     readonly patterns: readonly string[],
   ) {}
 
-  /** Every channel: a token without the claim. */
-  static readonly ALL = new ChannelGrants(new Set(), [], true, ['*']);
-
   /** The grants a claim value states; undefined when it is not a list of valid patterns. */
   static fromClaim(claim: unknown): ChannelGrants | undefined {
     if (!Array.isArray(claim) || claim.length > MAX_PATTERNS) return undefined;

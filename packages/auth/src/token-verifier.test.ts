@@ -23,13 +23,16 @@ const config = (key: AuthConfig['key'], overrides: Partial<AuthConfig> = {}): Au
   audience: undefined,
   issuer: undefined,
   channelsClaim: 'channels',
+  defaultChannels: undefined,
+  maxTokenLifetimeS: 86_400,
   clockToleranceS: 0,
   refreshWindowS: 30,
   ...overrides,
 });
 const now = () => Math.floor(Date.now() / 1000);
+/** An HS256 token granting every channel unless `claims` says otherwise (`channels: undefined`: no claim). */
 const hs256 = (claims: Record<string, unknown>, secret = SECRET) =>
-  new SignJWT(claims).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
+  new SignJWT({ channels: ['*'], ...claims }).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(secret));
 
 describe('token verification with a shared secret', () => {
   const verifier = createTokenVerifier(config({ kind: 'secret-file', location: secretFile }));
@@ -57,6 +60,27 @@ describe('token verification with a shared secret', () => {
   ])('refuses %s', async (_label, token, code) => {
     const result = await verifier.verify(await token());
     expect(result).toMatchObject({ ok: false, code });
+  });
+
+  it('refuses a token without a channels claim unless --auth-default-channels grants something (fail closed)', async () => {
+    const noClaim = await hs256({ exp: now() + 60, channels: undefined });
+    expect(await verifier.verify(noClaim)).toMatchObject({ ok: false, code: 'TOKEN_CLAIMS_INVALID', message: expect.stringContaining('no "channels" claim') });
+    const defaulted = createTokenVerifier(config({ kind: 'secret-file', location: secretFile }, { defaultChannels: ['BTC.*'] }));
+    const result = await defaulted.verify(noClaim);
+    expect(result.ok && result.identity.grants.allows('BTC.trade') && !result.identity.grants.allows('ETH.trade')).toBe(true);
+    // A claim, when there is one, is what counts.
+    const claimed = await defaulted.verify(await hs256({ exp: now() + 60, channels: ['ETH.*'] }));
+    expect(claimed.ok && claimed.identity.grants.allows('ETH.trade') && !claimed.identity.grants.allows('BTC.trade')).toBe(true);
+    expect(() => createTokenVerifier(config({ kind: 'secret-file', location: secretFile }, { defaultChannels: ['(a+)+'] }))).toThrowError(
+      expect.objectContaining({ code: 'E_AUTH_CONFIG' }),
+    );
+  });
+
+  it('refuses a token that lives longer than --auth-max-token-lifetime, as issued or as presented', async () => {
+    const day = createTokenVerifier(config({ kind: 'secret-file', location: secretFile }, { maxTokenLifetimeS: 3600 }));
+    expect((await day.verify(await hs256({ exp: now() + 3000, iat: now() }))).ok).toBe(true);
+    expect(await day.verify(await hs256({ exp: now() + 600, iat: now() - 7200 }))).toMatchObject({ code: 'TOKEN_CLAIMS_INVALID' }); // issued for 2 h 10 min
+    expect(await day.verify(await hs256({ exp: now() + 30 * 86_400 }))).toMatchObject({ code: 'TOKEN_CLAIMS_INVALID' }); // no iat: 30 days left
   });
 
   it('allows the configured clock skew', async () => {
@@ -89,7 +113,7 @@ describe('token verification with public keys', () => {
   it('accepts RS256 from the PEM public key, and refuses an HS256 token made with that public key as secret', async () => {
     const pem = rsa.publicKey.export({ type: 'spki', format: 'pem' }).toString();
     const verifier = createTokenVerifier(config({ kind: 'public-key-file', location: write('rsa.pem', pem) }));
-    const good = await new SignJWT({ exp: now() + 60 }).setProtectedHeader({ alg: 'RS256' }).sign(rsa.privateKey);
+    const good = await new SignJWT({ exp: now() + 60, channels: ['*'] }).setProtectedHeader({ alg: 'RS256' }).sign(rsa.privateKey);
     expect((await verifier.verify(good)).ok).toBe(true);
     const confused = await hs256({ exp: now() + 60 }, pem);
     expect(await verifier.verify(confused)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
@@ -99,8 +123,8 @@ describe('token verification with public keys', () => {
     const jwk = (key: typeof rsa.publicKey, kid: string) => exportJWK(key).then((exported) => ({ ...exported, kid }));
     const path = write('jwks.json', JSON.stringify({ keys: [await jwk(rsa.publicKey, 'rsa-1')] }));
     const verifier = createTokenVerifier(config({ kind: 'jwks-file', location: path }));
-    const rsaToken = await new SignJWT({ exp: now() + 60 }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
-    const ecToken = await new SignJWT({ exp: now() + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'ec-2' }).sign(ec.privateKey);
+    const rsaToken = await new SignJWT({ exp: now() + 60, channels: ['*'] }).setProtectedHeader({ alg: 'RS256', kid: 'rsa-1' }).sign(rsa.privateKey);
+    const ecToken = await new SignJWT({ exp: now() + 60, channels: ['*'] }).setProtectedHeader({ alg: 'ES256', kid: 'ec-2' }).sign(ec.privateKey);
     expect((await verifier.verify(rsaToken)).ok).toBe(true);
     expect(await verifier.verify(ecToken)).toMatchObject({ ok: false, code: 'TOKEN_INVALID' });
     await sleep(1100); // the file is looked at once a second
@@ -126,7 +150,7 @@ describe('token verification options', () => {
     try {
       const port = (server.address() as AddressInfo).port;
       const verifier = createTokenVerifier(config({ kind: 'jwks-url', location: `http://127.0.0.1:${port}/.well-known/jwks.json` }));
-      const signed = await new SignJWT({ exp: now() + 60 }).setProtectedHeader({ alg: 'ES256', kid: 'url-1' }).sign(privateKey);
+      const signed = await new SignJWT({ exp: now() + 60, channels: ['*'] }).setProtectedHeader({ alg: 'ES256', kid: 'url-1' }).sign(privateKey);
       expect((await verifier.verify(signed)).ok).toBe(true);
     } finally {
       server.close();

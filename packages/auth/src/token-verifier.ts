@@ -34,6 +34,11 @@ const JWKS_FILE_CHECK_MS = 1000;
  */
 export function createTokenVerifier(config: AuthConfig): TokenVerifier {
   const { key, algorithms } = keyFor(config);
+  if (config.defaultChannels && !ChannelGrants.fromClaim(config.defaultChannels)) {
+    throw new OdinError('E_AUTH_CONFIG', `--auth-default-channels: not a list of channel patterns: ${config.defaultChannels.join(',')}`, {
+      value: config.defaultChannels,
+    });
+  }
   const options = {
     algorithms,
     requiredClaims: ['exp'],
@@ -45,8 +50,20 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
     async verify(token) {
       try {
         const { payload } = await (typeof key === 'function' ? jwtVerify(token, key, options) : jwtVerify(token, key, options));
-        const claim = payload[config.channelsClaim];
-        const grants = claim === undefined ? ChannelGrants.ALL : ChannelGrants.fromClaim(claim);
+        // As issued (exp - iat) and as presented (exp - now): a token without iat is judged by the second.
+        const exp = payload.exp!;
+        const lifetimeS = Math.max(typeof payload.iat === 'number' ? exp - payload.iat : 0, exp - Date.now() / 1000);
+        if (lifetimeS > config.maxTokenLifetimeS + config.clockToleranceS) {
+          return refused(AuthErrorCode.TOKEN_CLAIMS_INVALID, `the token lives longer than this server accepts (${config.maxTokenLifetimeS} s)`);
+        }
+        const claim = payload[config.channelsClaim] ?? config.defaultChannels;
+        if (claim === undefined) {
+          return refused(
+            AuthErrorCode.TOKEN_CLAIMS_INVALID,
+            `the token has no "${config.channelsClaim}" claim, and this server grants no channels without one`,
+          );
+        }
+        const grants = ChannelGrants.fromClaim(claim);
         if (!grants) return refused(AuthErrorCode.TOKEN_CLAIMS_INVALID, `the "${config.channelsClaim}" claim must be a list of channel patterns`);
         return { ok: true, identity: { subject: payload.sub, expiresAt: (payload.exp! + config.clockToleranceS) * 1000, grants } };
       } catch (error) {

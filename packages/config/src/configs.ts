@@ -39,6 +39,10 @@ export interface AuthConfig {
   audience: string | undefined;
   issuer: string | undefined;
   channelsClaim: string;
+  /** Patterns for a token without the claim; undefined: such a token is refused. */
+  defaultChannels: string[] | undefined;
+  /** Longest life a token may have, in seconds. */
+  maxTokenLifetimeS: number;
   clockToleranceS: number;
   /** Shard: how long before expiry a connection is asked to refresh its token. */
   refreshWindowS: number;
@@ -49,9 +53,12 @@ export interface AccessConfig {
   auth: AuthConfig | undefined;
   /** Lower-case origins; empty: any. */
   allowedOrigins: string[];
-  /** The private ops surface; undefined: /metrics and the detailed /health stay on the public port. */
+  /** The private ops surface; undefined (--ops-on-public-port): /metrics and the detailed /health are on the public port. */
   admin: { host: string; port: number } | undefined;
 }
+
+/** Where the ops surface listens by default: the public port plus this (3002 -> 3102). */
+export const ADMIN_PORT_OFFSET = 100;
 
 export interface ShardConfig {
   shardId: string;
@@ -64,6 +71,8 @@ export interface ShardConfig {
   /** topic -> event part of the channel name. */
   channelMap: Record<string, string>;
   maxConnections: number;
+  /** Connections one token `sub` may hold on this shard (authentication on); 0: no cap. */
+  maxConnectionsPerUser: number;
   maxSubscriptions: number;
   maxMessageSize: number;
   maxRecordSize: number;
@@ -111,6 +120,10 @@ export interface LoadBalancerConfig {
   breaker: { consecutiveFailures: number; errorThresholdPercentage: number; volumeThreshold: number; resetTimeoutMs: number };
   failureWindowS: number;
   scoreWeights: { utilization: number; failures: number };
+  /** Connections one client IP may hold through the whole load balancer; 0: no cap. */
+  /** How long a client may take to read the end of a connection its shard ended. */
+  stalledClientTimeoutMs: number;
+  maxConnectionsPerIp: number;
   admission: { ratePerSecond: number; ipRatePerSecond: number; queueDepth: number; maxWaitMs: number };
   /** Proxies whose X-Forwarded-For is believed for per-IP admission. */
   trustedProxies: string[];
@@ -168,7 +181,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
   return {
     host: values.host,
     port: values.lbPort,
-    access: accessConfigFrom(values),
+    access: accessConfigFrom(values, values.lbPort),
     logLevel: values.logLevel,
     shardUrls: values.backendUrls,
     shardUrlsFile: values.backendUrlsFile || undefined,
@@ -185,6 +198,8 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     },
     failureWindowS: values.failureWindow,
     scoreWeights: { utilization: utilization!, failures: failures! },
+    maxConnectionsPerIp: values.maxConnectionsPerIp,
+    stalledClientTimeoutMs: values.stalledClientTimeout,
     admission: {
       ratePerSecond: values.admissionRate,
       ipRatePerSecond: values.admissionIpRate,
@@ -199,12 +214,13 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
 function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'port'> {
   return {
     host: values.host,
-    access: accessConfigFrom(values),
+    access: accessConfigFrom(values, values.port),
     logLevel: values.logLevel,
     kafka: kafkaConfigFrom(values),
     topics: values.topics,
     channelMap: values.channelMap,
     maxConnections: values.maxConnections,
+    maxConnectionsPerUser: values.maxConnectionsPerUser,
     maxSubscriptions: values.maxSubscriptions,
     maxMessageSize: values.maxMessageSize,
     maxRecordSize: values.maxRecordSize,
@@ -221,11 +237,22 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
   };
 }
 
-export function accessConfigFrom(values: OptionValues): AccessConfig {
+/**
+ * Who may connect, and the ops surface: private by default (--admin-host, loopback, at --admin-port
+ * or the public port + ADMIN_PORT_OFFSET), on the public port only when asked for. A public port of
+ * 0 (any free one) gets an ops port of 0 too.
+ */
+export function accessConfigFrom(values: OptionValues, publicPort: number): AccessConfig {
+  const port = values.adminPort !== 0 ? values.adminPort : publicPort === 0 ? 0 : publicPort + ADMIN_PORT_OFFSET;
+  if (port > 65535) {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `--admin-port: the public port + ${ADMIN_PORT_OFFSET} is past 65535; give --admin-port`, {
+      value: publicPort,
+    });
+  }
   return {
     auth: authConfigFrom(values),
     allowedOrigins: values.allowedOrigins,
-    admin: values.adminPort === 0 ? undefined : { host: values.adminHost, port: values.adminPort },
+    admin: values.opsOnPublicPort ? undefined : { host: values.adminHost, port },
   };
 }
 
@@ -245,17 +272,46 @@ function authConfigFrom(values: OptionValues): AuthConfig | undefined {
     });
   }
   const [[kind, location]] = sources as unknown as [[AuthConfig['key']['kind'], string]];
-  if (kind === 'jwks-url' && !/^https?:\/\//.test(location)) {
-    throw new OdinError('E_INVALID_OPTION_VALUE', `--auth-jwks-url must be an http(s) URL, got '${location}'`, { value: location });
-  }
+  if (kind === 'jwks-url') checkJwksUrl(location, values.authAudience);
   return {
     key: { kind, location },
     audience: values.authAudience || undefined,
     issuer: values.authIssuer || undefined,
     channelsClaim: values.authChannelsClaim,
+    defaultChannels: values.authDefaultChannels.length > 0 ? values.authDefaultChannels : undefined,
+    maxTokenLifetimeS: values.authMaxTokenLifetime,
     clockToleranceS: values.authClockTolerance,
     refreshWindowS: values.authRefreshWindow,
   };
+}
+
+/**
+ * Keys fetched over the network: over https, so no one on the path swaps in their own (http only for
+ * an issuer on this machine); and with an audience, since an identity provider shared with other
+ * apps signs their tokens with the same keys.
+ */
+function checkJwksUrl(location: string, audience: string): void {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `--auth-jwks-url must be an https URL, got '${location}'`, { value: location });
+  }
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname) || url.hostname.startsWith('127.');
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new OdinError('E_INVALID_OPTION_VALUE', `--auth-jwks-url must be an https URL (http only for an issuer on loopback), got '${location}'`, {
+      value: location,
+    });
+  }
+  if (audience === '') {
+    throw new OdinError(
+      'E_INVALID_OPTION_VALUE',
+      '--auth-jwks-url needs --auth-audience: its issuer signs tokens for other apps too, which must not get in here',
+      {
+        value: location,
+      },
+    );
+  }
 }
 
 export function kafkaConfigFrom(values: OptionValues): KafkaConfig {
@@ -279,9 +335,23 @@ export function kafkaConfigFrom(values: OptionValues): KafkaConfig {
           verifyHostname: values.kafkaSslVerifyHostname,
         }
       : undefined,
-    sasl: saslConfigFrom(values),
+    sasl: plaintextSaslChecked(saslConfigFrom(values), tlsWanted, values.kafkaAllowPlaintextSasl),
     metadataRefreshMs: values.kafkaMetadataRefresh,
   };
+}
+
+/**
+ * SASL PLAIN sends the password itself, and OAUTHBEARER a bearer token (on GCP the VM's
+ * cloud-platform access token), in every connection: over plaintext, to anyone on the path. Refused
+ * without TLS unless asked for (a broker on loopback, a test). SCRAM never sends the password.
+ */
+function plaintextSaslChecked(sasl: KafkaSaslConfig | undefined, tls: boolean, allowed: boolean): KafkaSaslConfig | undefined {
+  if (sasl === undefined || tls || allowed || sasl.mechanism.startsWith('scram')) return sasl;
+  throw new OdinError(
+    'E_INVALID_OPTION_VALUE',
+    `--kafka-sasl-mechanism ${sasl.mechanism} over plaintext would send its ${sasl.mechanism === 'plain' ? 'password' : 'token'} in clear: turn on --kafka-ssl, or pass --kafka-allow-plaintext-sasl`,
+    { mechanism: sasl.mechanism },
+  );
 }
 
 function saslConfigFrom(values: OptionValues): KafkaSaslConfig | undefined {

@@ -10,7 +10,7 @@ export type {
   LocalConfig,
   ShardConfig,
 } from './configs.js';
-export { accessConfigFrom, feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
+export { ADMIN_PORT_OFFSET, feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
 export type { LogLevel } from './log-levels.js';
 export { LOG_LEVELS } from './log-levels.js';
 export { renderConfigurationMarkdown } from './markdown.js';

@@ -1,5 +1,5 @@
 import { AUTH_MODES, option } from './option-spec.js';
-import { integer, origins, text } from './parsers.js';
+import { integer, list, onOff, origins, text } from './parsers.js';
 
 /** Who may connect (tokens, origins) and where operators look (the ops surface). */
 export const ACCESS_OPTIONS = [
@@ -37,7 +37,8 @@ export const ACCESS_OPTIONS = [
     key: 'authJwksUrl',
     flag: '--auth-jwks-url <url>',
     env: 'ODIN_AUTH_JWKS_URL',
-    description: "turn authentication on: JWTs signed by a key of the issuer's JWKS at this https URL (fetched and cached)",
+    description:
+      "turn authentication on: JWTs signed by a key of the issuer's JWKS at this https URL (fetched and cached; http only for a loopback issuer); needs --auth-audience",
     defaultValue: '',
     defaultLabel: 'none',
     parse: text(),
@@ -47,7 +48,7 @@ export const ACCESS_OPTIONS = [
     key: 'authAudience',
     flag: '--auth-audience <aud>',
     env: 'ODIN_AUTH_AUDIENCE',
-    description: 'when set, a token must name this audience (aud)',
+    description: 'when set, a token must name this audience (aud); required with --auth-jwks-url, whose issuer signs tokens for other apps too',
     defaultValue: '',
     defaultLabel: 'not checked',
     parse: text(),
@@ -67,9 +68,31 @@ export const ACCESS_OPTIONS = [
     key: 'authChannelsClaim',
     flag: '--auth-channels-claim <name>',
     env: 'ODIN_AUTH_CHANNELS_CLAIM',
-    description: 'claim listing the channel patterns a token grants (*, BTC.*, *.trade, exact names); a token without it may see every channel',
+    description:
+      'claim listing the channel patterns a token grants (*, BTC.*, *.trade, exact names; at most 256, each with at most 4 *); a token without it is refused unless --auth-default-channels grants something',
     defaultValue: 'channels',
     parse: text(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authDefaultChannels',
+    flag: '--auth-default-channels <patterns>',
+    env: 'ODIN_AUTH_DEFAULT_CHANNELS',
+    description:
+      "channel patterns granted to a token that has no channels claim ('*' for every channel); without it, such a token is refused (TOKEN_CLAIMS_INVALID)",
+    defaultValue: [] as string[],
+    defaultLabel: 'none: the claim is required',
+    parse: list(),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authMaxTokenLifetime',
+    flag: '--auth-max-token-lifetime <s>',
+    env: 'ODIN_AUTH_MAX_TOKEN_LIFETIME',
+    description:
+      'longest life a token may have (exp - iat, and exp - now): a longer-lived token is refused (TOKEN_CLAIMS_INVALID); a stolen token is good for no longer',
+    defaultValue: 86_400,
+    parse: integer(60, 31_536_000),
     modes: AUTH_MODES,
   }),
   option({
@@ -105,10 +128,22 @@ export const ACCESS_OPTIONS = [
     key: 'adminPort',
     flag: '--admin-port <port>',
     env: 'ODIN_ADMIN_PORT',
-    description: 'port of the private ops surface (/metrics, detailed /health); when set, the public port answers only /ws and a minimal /health and /ready',
+    description:
+      'port of the private ops surface (/metrics, the detailed /health, /ready, /load); the public port answers only /ws, /load and a minimal /health and /ready',
     defaultValue: 0,
-    defaultLabel: 'none (everything on the public port)',
+    defaultLabel: 'the public port + 100',
     parse: integer(1, 65535),
+    modes: ['shard', 'loadbalancer'],
+  }),
+  option({
+    key: 'opsOnPublicPort',
+    flag: '--ops-on-public-port [on|off]',
+    env: 'ODIN_OPS_ON_PUBLIC_PORT',
+    description:
+      'serve /metrics and the detailed /health (pid, counts, Kafka state, shard addresses) on the public port instead of a private ops surface: only where that port is reachable from a private network alone',
+    defaultValue: false,
+    parse: onOff(),
+    preset: 'on',
     modes: ['shard', 'loadbalancer'],
   }),
   option({

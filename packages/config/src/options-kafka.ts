@@ -32,6 +32,17 @@ export const KAFKA_OPTIONS = [
     modes: KAFKA_MODES,
   }),
   option({
+    key: 'kafkaAllowPlaintextSasl',
+    flag: '--kafka-allow-plaintext-sasl [on|off]',
+    env: 'ODIN_KAFKA_ALLOW_PLAINTEXT_SASL',
+    description:
+      'allow SASL PLAIN or OAUTHBEARER without --kafka-ssl, which sends the password or token in clear (a broker on loopback, a test); refused otherwise',
+    defaultValue: false,
+    parse: onOff(),
+    preset: 'on',
+    modes: KAFKA_MODES,
+  }),
+  option({
     key: 'kafkaSslCaFile',
     flag: '--kafka-ssl-ca-file <pem>',
     env: 'ODIN_KAFKA_SSL_CA_FILE',

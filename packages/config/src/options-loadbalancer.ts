@@ -36,9 +36,10 @@ export const LOAD_BALANCER_OPTIONS = [
     key: 'shardHealthPort',
     flag: '--shard-health-port <port>',
     env: 'ODIN_SHARD_HEALTH_PORT',
-    description: "port on which the load balancer polls each shard's /health: the shards' --admin-port when they have one",
+    description:
+      "port on which the load balancer polls each shard's /load (routing needs its status and load): another than the shards' public port only where that one cannot be reached from the load balancer",
     defaultValue: 0,
-    defaultLabel: "each shard's own port",
+    defaultLabel: "each shard's public port",
     parse: integer(1, 65535),
     modes: ['loadbalancer'],
   }),
@@ -139,6 +140,26 @@ export const LOAD_BALANCER_OPTIONS = [
     description: 'new handshakes per second the whole load balancer admits (split evenly over its workers; burst: the same); more wait in the queue',
     defaultValue: 4000,
     parse: integer(1, 1_000_000),
+    modes: LB_MODES,
+  }),
+  option({
+    key: 'stalledClientTimeout',
+    flag: '--stalled-client-timeout <ms>',
+    env: 'ODIN_STALLED_CLIENT_TIMEOUT',
+    description:
+      "how long a client may take nothing at all of what waits for it at the load balancer (its data, or the close frame its shard ended it with); then it is cut, so a client that stopped reading cannot hold the load balancer's sockets and buffers. A client that reads, however slowly, is the shard's to judge (1008 SLOW_CONSUMER)",
+    defaultValue: 5000,
+    parse: integer(100, 600_000),
+    modes: LB_MODES,
+  }),
+  option({
+    key: 'maxConnectionsPerIp',
+    flag: '--max-connections-per-ip <n>',
+    env: 'ODIN_MAX_CONNECTIONS_PER_IP',
+    description:
+      'connections one client IP may hold open (and in handshake) through the whole load balancer (split over its workers); more get 1013 TOO_MANY_CONNECTIONS. Raise it for large offices behind one NAT address; 0 turns it off',
+    defaultValue: 1000,
+    parse: integer(0, 10_000_000),
     modes: LB_MODES,
   }),
   option({

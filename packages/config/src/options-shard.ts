@@ -40,6 +40,16 @@ export const SHARD_OPTIONS = [
     modes: ['shard', 'local'],
   }),
   option({
+    key: 'maxConnectionsPerUser',
+    flag: '--max-connections-per-user <n>',
+    env: 'ODIN_MAX_CONNECTIONS_PER_USER',
+    description:
+      "connections one user (its token's sub) may hold on this shard when authentication is on; more are closed at once with 1013 TOO_MANY_CONNECTIONS; 0 turns it off",
+    defaultValue: 100,
+    parse: integer(0, 1_000_000),
+    modes: ['shard', 'local'],
+  }),
+  option({
     key: 'maxSubscriptions',
     flag: '--max-subscriptions <n>',
     env: 'ODIN_MAX_SUBSCRIPTIONS',

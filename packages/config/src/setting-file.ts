@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { describeError, type ErrorCode, OdinError } from '@odin-ws/errors';
 
 /**
@@ -14,7 +14,31 @@ export function readSettingFile(path: string, flag: string, code: ErrorCode): st
   }
 }
 
-/** A secret kept in a file: as written, less the one trailing newline editors and `echo` add. */
-export function readSecretFile(path: string, flag: string, code: ErrorCode): string {
+/**
+ * A secret kept in a file: as written, less the one trailing newline editors and `echo` add. A file
+ * others may write is refused (whoever can change the secret can read what it protects, or swap
+ * in their own); one everyone may read is taken with a warning (`warn`; default: a process warning).
+ */
+export function readSecretFile(path: string, flag: string, code: ErrorCode, warn: (message: string) => void = warnOnce): string {
+  const mode = modeOf(path);
+  if (mode !== undefined && (mode & 0o022) !== 0) {
+    throw new OdinError(code, `${flag} ${path}: group or others may write it (mode ${octal(mode)}); chmod 600 (or 640) it`, { flag, path, mode: octal(mode) });
+  }
+  if (mode !== undefined && (mode & 0o004) !== 0) warn(`${flag} ${path}: everyone on this machine may read it (mode ${octal(mode)}); chmod 600 (or 640) it`);
   return readSettingFile(path, flag, code).replace(/\r?\n$/, '');
+}
+
+/** The permission bits, or undefined where the file cannot be looked at (readSettingFile then says why). */
+function modeOf(path: string): number | undefined {
+  try {
+    return statSync(path).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+const octal = (mode: number) => `0${mode.toString(8).padStart(3, '0')}`;
+
+function warnOnce(message: string): void {
+  process.emitWarning(message, { code: 'ODIN_SECRET_FILE_MODE' });
 }

@@ -43,6 +43,8 @@ export function loadTlsOptions(tls: KafkaTlsConfig): ConnectionOptions {
 export interface SaslSecrets {
   /** The environment, for ODIN_KAFKA_SASL_PASSWORD. */
   env: NodeJS.ProcessEnv;
+  /** Where a warning about the password file goes (a log). */
+  warn?: (message: string) => void;
   /** OAUTHBEARER tokens; default: the GCP metadata server's token for the VM's service account. */
   oauthTokenProvider?: OAuthTokenProvider;
 }
@@ -51,11 +53,11 @@ export function loadSaslOptions(sasl: KafkaSaslConfig, secrets: SaslSecrets): SA
   if (sasl.mechanism === 'oauthbearer') {
     return { mechanism: 'oauthbearer', oauthBearerProvider: secrets.oauthTokenProvider ?? gcpAccessTokenProvider() };
   }
-  return { mechanism: sasl.mechanism, username: sasl.username, password: readPassword(sasl.passwordFile, secrets.env) };
+  return { mechanism: sasl.mechanism, username: sasl.username, password: readPassword(sasl.passwordFile, secrets) };
 }
 
-function readPassword(file: string | undefined, env: NodeJS.ProcessEnv): string {
-  const password = file === undefined ? env['ODIN_KAFKA_SASL_PASSWORD'] : readSecretFile(file, '--kafka-sasl-password-file', 'E_KAFKA_CONFIG');
+function readPassword(file: string | undefined, { env, warn }: SaslSecrets): string {
+  const password = file === undefined ? env['ODIN_KAFKA_SASL_PASSWORD'] : readSecretFile(file, '--kafka-sasl-password-file', 'E_KAFKA_CONFIG', warn);
   if (password === undefined || password === '') {
     const where = file === undefined ? 'ODIN_KAFKA_SASL_PASSWORD is not set' : `--kafka-sasl-password-file ${file} is empty`;
     throw new OdinError('E_KAFKA_CONFIG', `a SASL password is needed: ${where} (give --kafka-sasl-password-file or ODIN_KAFKA_SASL_PASSWORD)`, { file });

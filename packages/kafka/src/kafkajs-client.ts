@@ -42,6 +42,7 @@ export function createKafkaJsClient(options: { connection: KafkaConnection; clie
       ? {
           sasl: loadSaslOptions(connection.sasl, {
             env: process.env,
+            warn: (message) => log.warn({ flag: '--kafka-sasl-password-file' }, message),
             ...(connection.oauthTokenProvider ? { oauthTokenProvider: connection.oauthTokenProvider } : {}),
           }),
         }

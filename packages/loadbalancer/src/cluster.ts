@@ -1,5 +1,5 @@
 import cluster, { type Worker } from 'node:cluster';
-import { createTokenVerifier } from '@odin-ws/auth';
+import { createTokenVerifier, perWorkerCap } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
@@ -59,7 +59,11 @@ async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<
   // AggregatorRegistry constructor; without one, aggregation times out.
   new AggregatorRegistry();
   // The configured admission numbers hold for the whole load balancer: each worker gets its share.
-  const workerConfig = { ...config, admission: perWorkerAdmission(config.admission, config.workers) };
+  const workerConfig = {
+    ...config,
+    admission: perWorkerAdmission(config.admission, config.workers),
+    maxConnectionsPerIp: perWorkerCap(config.maxConnectionsPerIp, config.workers),
+  };
   const worker = await LoadBalancerWorker.start({
     config: workerConfig,
     logger: logger.child({ worker: cluster.worker?.id }),

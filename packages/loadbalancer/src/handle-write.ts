@@ -105,6 +105,15 @@ export function writeToHandle(socket: Socket, chunk: Uint8Array): HandleWriteOut
   return 'queued';
 }
 
+/**
+ * Bytes written to `socket` that the kernel has not taken yet: what its Writable holds plus what
+ * libuv holds (the handle's queue, which this path fills and the Writable does not count).
+ */
+export function unsentBytes(socket: Socket): number {
+  const handle = (socket as unknown as { _handle: StreamHandle | null })._handle;
+  return socket.writableLength + (handle?.writeQueueSize ?? 0);
+}
+
 function newRequest(stream: StreamBinding): WriteRequest {
   const created = new stream.WriteWrap();
   // Nothing to do on completion: later writes see the queue through writeQueueSize.

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TokenVerifier } from '@odin-ws/auth';
+import { ConnectionCap, type TokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
 import {
@@ -52,7 +52,8 @@ type AttemptFailure = HandshakeFailureReason | 'circuit_open';
  *    flood of bad tokens costs no queue place and opens no breaker (as a 4403/4401 close frame to
  *    clients that can read one: client-refusal.ts in @odin-ws/protocol);
  * 3. a draining worker answers 1012;
- * 4. admission control (global and per-IP token buckets, a bounded queue): a refusal is 1013;
+ * 4. the client address's connection cap (--max-connections-per-ip), then admission control (global
+ *    and per-IP token buckets, a bounded queue): a refusal is 1013;
  * 5. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
  *    (pooled-shard.ts); a shard that fails is followed by the next;
  * 6. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
@@ -61,11 +62,14 @@ type AttemptFailure = HandshakeFailureReason | 'circuit_open';
 export class HandshakeRouter {
   readonly spliced = new SplicedConnections();
   private readonly admission: AdmissionControl;
+  /** --max-connections-per-ip, this worker's share. */
+  private readonly connectionsPerIp: ConnectionCap;
   private readonly clientAddressOf: ReturnType<typeof createClientAddressResolver>;
   private readonly allowedOrigins: Set<string>;
 
   constructor(private readonly options: HandshakeRouterOptions) {
     this.admission = new AdmissionControl(options.config.admission);
+    this.connectionsPerIp = new ConnectionCap(options.config.maxConnectionsPerIp);
     this.clientAddressOf = createClientAddressResolver(options.config.trustedProxies);
     this.allowedOrigins = new Set(options.config.access.allowedOrigins);
   }
@@ -105,7 +109,15 @@ export class HandshakeRouter {
       refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: RetryHints.lbDrainingMs });
       return;
     }
-    const admitted = await this.admit(this.clientAddressOf(socket.remoteAddress, req.headers['x-forwarded-for']));
+    const clientAddress = this.clientAddressOf(socket.remoteAddress, req.headers['x-forwarded-for']);
+    if (!this.connectionsPerIp.take(clientAddress)) {
+      metrics.handshakeRejected.inc({ reason: 'TOO_MANY_CONNECTIONS' });
+      refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'TOO_MANY_CONNECTIONS', retryMs: RetryHints.tooManyConnectionsMs });
+      return;
+    }
+    // The place is held from here to the end of the client's connection, whatever ends it.
+    socket.once('close', () => this.connectionsPerIp.release(clientAddress));
+    const admitted = await this.admit(clientAddress);
     if (admitted !== 'admitted') {
       metrics.admissionRejections.inc({ reason: admitted });
       refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: RetryHints.overloadedMs });
@@ -134,7 +146,8 @@ export class HandshakeRouter {
   private async authenticate(verifier: TokenVerifier, req: HandshakeRequest): Promise<ClientRefusal | undefined> {
     const url = req.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
-    const located = tokenFromHandshake(query, req.headers.authorization);
+    const protocols = req.headers['sec-websocket-protocol'];
+    const located = tokenFromHandshake(query, req.headers.authorization, Array.isArray(protocols) ? protocols.join(', ') : protocols);
     if (!located.ok) return missingTokenRefusal(located.code);
     const result = await verifier.verify(located.token);
     return result.ok ? undefined : tokenRefusal(result.code, result.message);
@@ -173,9 +186,12 @@ export class HandshakeRouter {
           upstream.socket.destroy();
           return undefined;
         }
-        const onClose = () => this.spliced.delete(socket);
-        const onProtocolError = (reason: 'unmasked') => metrics.clientProtocolErrors.inc({ reason });
-        this.spliced.add(socket, splice(socket, head, upstream, onClose, onProtocolError));
+        const events = {
+          onClose: () => this.spliced.delete(socket),
+          onProtocolError: (reason: 'unmasked') => metrics.clientProtocolErrors.inc({ reason }),
+          onStalledClient: () => metrics.stalledClientCuts.inc(),
+        };
+        this.spliced.add(socket, splice(socket, head, upstream, events, config.stalledClientTimeoutMs));
         return undefined;
       } catch (error) {
         const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';

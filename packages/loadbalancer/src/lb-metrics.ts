@@ -27,7 +27,7 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
     }),
     handshakeRejected: new Counter({
       name: 'ws_handshake_rejected_total',
-      help: 'Client handshakes refused before any shard was tried, by rule broken (BAD_HANDSHAKE, UPGRADE_REQUIRED, UNSUPPORTED_WEBSOCKET_VERSION, TOO_MANY_HEADERS, ORIGIN_NOT_ALLOWED, TOKEN_*)',
+      help: 'Client handshakes refused before any shard was tried, by rule broken (BAD_HANDSHAKE, UPGRADE_REQUIRED, UNSUPPORTED_WEBSOCKET_VERSION, TOO_MANY_HEADERS, ORIGIN_NOT_ALLOWED, TOKEN_*; TOO_MANY_CONNECTIONS: the client address holds --max-connections-per-ip, answered 1013)',
       labelNames: ['reason'],
       registers,
     }),
@@ -103,6 +103,11 @@ export function createLoadBalancerMetrics(registry: Registry, readState: () => {
       },
     }),
     admissionQueued: new Counter({ name: 'ws_admission_queued_total', help: 'Handshakes that had to wait for admission', registers }),
+    stalledClientCuts: new Counter({
+      name: 'ws_stalled_client_cuts_total',
+      help: 'Spliced clients cut because they took nothing of what waited for them (data, or the close frame their shard ended them with) for --stalled-client-timeout: clients that stopped reading',
+      registers,
+    }),
     admissionRejections: new Counter({
       name: 'ws_admission_rejections_total',
       help: 'Handshakes refused by admission control with 1013, by reason (queue_full, ip_queue_full, wait_expired)',

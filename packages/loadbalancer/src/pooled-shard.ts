@@ -1,6 +1,6 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
-import type { ShardHealthReport } from '@odin-ws/protocol';
+import type { ShardLoadReport } from '@odin-ws/protocol';
 import CircuitBreaker from 'opossum';
 import { FailureWindow } from './failure-window.js';
 import type { LoadBalancerMetrics } from './lb-metrics.js';
@@ -118,8 +118,8 @@ export function createPooledShard(url: string, config: LoadBalancerConfig, metri
   return shard;
 }
 
-/** Records a /health answer (or its absence); the shard's own id is taken from its first answer. */
-export function applyHealthReport(shard: PooledShard, report: ShardHealthReport | undefined): void {
+/** Records a /load answer (or its absence); the shard's own id is taken from its first answer. */
+export function applyHealthReport(shard: PooledShard, report: ShardLoadReport | undefined): void {
   if (report && !shard.idFrozen) {
     shard.id = report.shardId;
     shard.idFrozen = true;

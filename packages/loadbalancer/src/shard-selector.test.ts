@@ -101,19 +101,7 @@ describe('orderShards', () => {
   it('forgets what it sent once the shard reports a count that includes it', () => {
     const counted = shard('counted', { connections: 50, maxConnections: 100 });
     counted.sentSincePoll = 30;
-    applyHealthReport(counted, {
-      shardId: 'counted',
-      pid: 1,
-      status: 'ok',
-      connections: 80,
-      maxConnections: 100,
-      utilization: 0.8,
-      subscriptions: 80,
-      channels: 1,
-      kafka: { state: 'consuming', consuming: true },
-      draining: false,
-      uptimeS: 60,
-    });
+    applyHealthReport(counted, { shardId: 'counted', status: 'ok', draining: false, connections: 80, maxConnections: 100 });
     expect(counted.sentSincePoll).toBe(0);
     expect(counted.health.connections).toBe(80);
   });

@@ -33,16 +33,11 @@ async function readToEnd(socket: Socket): Promise<Buffer> {
  * The load balancer's side: each accepted client is spliced to the stand-in shard. Half-open
  * sockets, as node:http's server makes them (a client's FIN leaves its socket open for writing).
  */
-function startLoadBalancer(servers: Server[], shardPort: number): Promise<number> {
+function startLoadBalancer(servers: Server[], shardPort: number, stallCut = { timeoutMs: 30_000, timeouts: 0 }): Promise<number> {
   const lb = createServer({ allowHalfOpen: true }, (client: Socket) => {
+    const events = { onClose: () => undefined, onProtocolError: () => undefined, onStalledClient: () => stallCut.timeouts++ };
     void dialShard('127.0.0.1', shardPort, Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\n\r\n'), 5000).then((upstream) =>
-      splice(
-        client,
-        Buffer.alloc(0),
-        upstream,
-        () => undefined,
-        () => undefined,
-      ),
+      splice(client, Buffer.alloc(0), upstream, events, stallCut.timeoutMs),
     );
   });
   servers.push(lb);
@@ -74,6 +69,30 @@ describe('splice', () => {
   const servers: Server[] = [];
   afterEach(() => {
     for (const server of servers) server.close();
+  });
+
+  it('cuts a client that takes nothing of what waits for it (its data, then the end its shard sent) within the close-flush timeout', async () => {
+    // A shard that streams, then ends (as a shard ends a slow consumer's connection after its close frame).
+    const shard = createServer((socket) => {
+      socket.once('data', () => {
+        socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+        socket.end(Buffer.alloc(8 * 1024 * 1024, 0x61)); // more than the client's and the LB's socket buffers hold
+      });
+    });
+    servers.push(shard);
+    const stallCut = { timeoutMs: 300, timeouts: 0 };
+    const lbPort = await startLoadBalancer(servers, await listen(shard), stallCut);
+    const client = tcpConnect(lbPort, '127.0.0.1');
+    client.pause(); // never reads: the LB's writes back up, and its close waits behind them
+    client.on('error', () => undefined);
+    await once(client, 'connect');
+    const startedAt = Date.now();
+    while (stallCut.timeouts === 0 && Date.now() - startedAt < 5000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(stallCut.timeouts).toBe(1);
+    // The LB let go of it: reading now finds the connection closed, not 8 MB more to come.
+    const closed = once(client, 'close');
+    client.resume();
+    await closed;
   });
 
   it('relays everything the shard sends, in order and intact, to a client that reads late', { timeout: 20_000 }, async () => {

@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { ClientFrameBoundaries, maskedCloseFrame } from './client-frames.js';
 import { closeFrame } from './close-frame.js';
-import { writeToHandle } from './handle-write.js';
+import { unsentBytes, writeToHandle } from './handle-write.js';
 import type { ShardReader } from './shard-reader.js';
 import type { UpstreamConnection } from './upstream-handshake.js';
 
@@ -13,6 +13,14 @@ export interface Splice {
    * for one carrying `code` and `reason`. Cut outright if the shard does not finish in time.
    */
   closeWith(code: number, reason: string): void;
+}
+
+/** What one spliced connection reports to its owner. */
+export interface SpliceEvents {
+  onClose: () => void;
+  onProtocolError: (reason: 'unmasked') => void;
+  /** The client took none of what waited for it (its close frame, say) for stalledClientTimeoutMs: cut. */
+  onStalledClient: () => void;
 }
 
 const CLOSE_HANDSHAKE_TIMEOUT_MS = 2000;
@@ -27,22 +35,19 @@ const EMPTY_CLOSE_FRAME = Buffer.from([0x88, 0x00]);
  * handle when nothing waits ahead (handle-write.ts). Only the client's frame headers are followed
  * (ClientFrameBoundaries), for closeWith. Either side closing or failing ends both.
  */
-export function splice(
-  client: Socket,
-  clientHead: Buffer,
-  upstream: UpstreamConnection,
-  onClose: () => void,
-  onProtocolError: (reason: 'unmasked') => void,
-): Splice {
+export function splice(client: Socket, clientHead: Buffer, upstream: UpstreamConnection, events: SpliceEvents, stalledClientTimeoutMs: number): Splice {
+  const { onClose, onProtocolError } = events;
   const { socket: shard, reader } = upstream;
   client.setNoDelay(true);
   shard.setNoDelay(true);
   const boundaries = new ClientFrameBoundaries();
   // Hazard: without error handlers a reset on either socket would throw and crash the worker.
   let closed = false;
+  let stopWatching: () => void = () => undefined;
   const closeBoth = () => {
     if (closed) return;
     closed = true;
+    stopWatching();
     client.destroy();
     shard.destroy();
     onClose();
@@ -72,12 +77,26 @@ export function splice(
   client.write(upstream.response);
   if (clientHead.length > 0) relayToShard(clientHead);
   client.on('data', relayToShard);
-  relayToClient(shard, reader, client);
+  // Hazard: a client that stopped reading (the shard then cuts it as a slow consumer) would keep its
+  // socket, buffers and descriptor here for good: this relay stops reading its shard while bytes
+  // wait for the client, so it does not even see the shard end (its close frame and FIN wait behind
+  // the bytes). A client that takes nothing at all of what waits for stalledClientTimeoutMs is cut.
+  // One that reads, however slowly, drains now and then and is the shard's to judge (1008).
+  const stalled = () => {
+    if (closed) return;
+    events.onStalledClient();
+    closeBoth();
+  };
+  stopWatching = relayToClient(shard, reader, client, stalledClientTimeoutMs, stalled);
   // A half-close is passed on both ways, so a clean WebSocket close handshake (close frame, close
   // frame, FIN) completes end to end.
   const endShard = () => shard.end();
   client.once('end', endShard);
-  const endClient = () => client.end();
+  // Once the shard has ended, the client gets stalledClientTimeoutMs to take the rest, its close frame.
+  const endClient = () => {
+    client.end();
+    setTimeout(stalled, stalledClientTimeoutMs).unref();
+  };
   shard.once('end', endClient);
   shard.resume(); // the handshake paused it at the 101
 
@@ -115,10 +134,14 @@ export function splice(
  * bytes still waiting through `client.write()` and its backpressure. The chunk lives in the
  * reader's slab, which the next read overwrites: whatever waits is a copy. A client that does not
  * keep up pauses reading from its shard until it drains (the shard's own slow-client policy then
- * sees the backlog).
+ * sees the backlog). One that takes nothing of it for `stallMs` is handed to `onStall`.
  */
-function relayToClient(shard: Socket, reader: ShardReader, client: Socket): void {
-  const resume = () => shard.resume();
+function relayToClient(shard: Socket, reader: ShardReader, client: Socket, stallMs: number, onStall: () => void): () => void {
+  const watch = new StallWatch(client, stallMs, onStall);
+  const resume = () => {
+    watch.stop();
+    shard.resume();
+  };
   reader.sink = (chunk) => {
     // The common case, a client that keeps up: straight to its socket's handle (handle-write.ts).
     const direct = writeToHandle(client, chunk);
@@ -127,8 +150,52 @@ function relayToClient(shard: Socket, reader: ShardReader, client: Socket): void
     // Behind bytes still waiting: the chunk is in the reader's slab, which the Writable would keep.
     if (client.write(Buffer.from(chunk))) return true;
     client.once('drain', resume);
+    watch.start();
     return false;
   };
+  return () => watch.stop();
+}
+
+/** How often a paused relay looks whether its client took anything. */
+const STALL_CHECK_MS = 500;
+
+/**
+ * Whether a client the relay waits for takes anything at all: its unsent bytes (unsentBytes) must
+ * shrink now and then. A client that reads, however slowly, does; one that stopped reading does
+ * not, and after `stallMs` of that it is handed to `onStall`. One timer per paused connection.
+ */
+class StallWatch {
+  private timer: NodeJS.Timeout | undefined;
+  private unsent = 0;
+  private since = 0;
+
+  constructor(
+    private readonly client: Socket,
+    private readonly stallMs: number,
+    private readonly onStall: () => void,
+  ) {}
+
+  start(): void {
+    if (this.timer) return;
+    this.unsent = unsentBytes(this.client);
+    this.since = Date.now();
+    this.timer = setInterval(() => this.check(), Math.min(STALL_CHECK_MS, this.stallMs)).unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private check(): void {
+    const unsent = unsentBytes(this.client);
+    const now = Date.now();
+    if (unsent < this.unsent) this.since = now;
+    this.unsent = unsent;
+    if (now - this.since < this.stallMs) return;
+    this.stop();
+    this.onStall();
+  }
 }
 
 /**

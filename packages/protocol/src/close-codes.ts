@@ -22,7 +22,15 @@ export const CloseCode = {
   FORBIDDEN: 4403,
 } as const;
 
-export type CloseReasonCode = 'DRAINING' | 'SLOW_CONSUMER' | 'MESSAGE_TOO_BIG' | 'OVERLOADED' | 'NO_SHARD_AVAILABLE' | 'TOKEN_EXPIRED' | ClientRefusalCode;
+export type CloseReasonCode =
+  | 'DRAINING'
+  | 'SLOW_CONSUMER'
+  | 'MESSAGE_TOO_BIG'
+  | 'OVERLOADED'
+  | 'NO_SHARD_AVAILABLE'
+  | 'TOKEN_EXPIRED'
+  | 'TOO_MANY_CONNECTIONS'
+  | ClientRefusalCode;
 
 export interface CloseReason {
   code: CloseReasonCode;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseShardHealthReport, type ShardHealthReport } from './health-report.js';
+import { parseShardHealthReport, parseShardLoadReport, type ShardHealthReport, shardLoadReportOf } from './health-report.js';
 
 const report: ShardHealthReport = {
   shardId: 'shard-1',
@@ -34,5 +34,21 @@ describe('parseShardHealthReport', () => {
     ['a truncated body', JSON.stringify(report).slice(0, 40)],
   ])('refuses %s', (_label, body) => {
     expect(parseShardHealthReport(body)).toBeUndefined();
+  });
+
+  it('has a load report with what the load balancer routes by and nothing else, read from /load or a full /health', () => {
+    const load = shardLoadReportOf(report);
+    expect(Object.keys(load).sort()).toEqual(['connections', 'draining', 'maxConnections', 'shardId', 'status']);
+    expect(parseShardLoadReport(JSON.stringify(load))).toEqual(load);
+    expect(parseShardLoadReport(JSON.stringify(report))).toEqual(load);
+    for (const broken of [
+      { ...load, status: 'fine' },
+      { ...load, connections: -1 },
+      { ...load, shardId: '' },
+      { ...load, draining: 'no' },
+    ]) {
+      expect(parseShardLoadReport(JSON.stringify(broken))).toBeUndefined();
+    }
+    expect(parseShardLoadReport('<html>502</html>')).toBeUndefined();
   });
 });

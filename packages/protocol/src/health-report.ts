@@ -52,6 +52,35 @@ export function parseShardHealthReport(body: string): ShardHealthReport | undefi
   return valid ? (report as unknown as ShardHealthReport) : undefined;
 }
 
+/**
+ * What the load balancer needs of a shard to route to it, and all that a shard's public port tells
+ * about it: `GET /load`. The detailed `/health` (pid, Kafka state, counts) and `/metrics` are on the
+ * private ops surface by default, so the load balancer reads this instead; it works wherever the
+ * shard's public port does, also for several shards on one host.
+ */
+export type ShardLoadReport = Pick<ShardHealthReport, 'shardId' | 'status' | 'draining' | 'connections' | 'maxConnections'>;
+
+export const SHARD_LOAD_PATH = '/load';
+
+export function shardLoadReportOf(report: ShardHealthReport): ShardLoadReport {
+  const { shardId, status, draining, connections, maxConnections } = report;
+  return { shardId, status, draining, connections, maxConnections };
+}
+
+/** Reads a `/load` body (a full `/health` report, a superset, reads too); undefined when it is not one. */
+export function parseShardLoadReport(body: string): ShardLoadReport | undefined {
+  const report = parseJsonObject(body);
+  if (!report) return undefined;
+  const valid =
+    typeof report['shardId'] === 'string' &&
+    report['shardId'] !== '' &&
+    (SHARD_STATUSES as readonly unknown[]).includes(report['status']) &&
+    typeof report['draining'] === 'boolean' &&
+    isCount(report['connections']) &&
+    isCount(report['maxConnections']);
+  return valid ? shardLoadReportOf(report as unknown as ShardHealthReport) : undefined;
+}
+
 function isFiniteNonNegative(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0;
 }

@@ -4,17 +4,7 @@ export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export { decodeClientMessage } from './client-messages.js';
 export type { ClientRefusal, ClientRefusalCode } from './client-refusal.js';
-export {
-  answeredSubprotocol,
-  clientRefusalClose,
-  clientRefusalHttp,
-  missingTokenRefusal,
-  ODIN_SUBPROTOCOL,
-  ORIGIN_REFUSAL,
-  offeredSubprotocols,
-  refusesWithCloseFrame,
-  tokenRefusal,
-} from './client-refusal.js';
+export { clientRefusalClose, clientRefusalHttp, missingTokenRefusal, ORIGIN_REFUSAL, refusesWithCloseFrame, tokenRefusal } from './client-refusal.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';
@@ -22,8 +12,8 @@ export { buildEnvelope, DATA_MESSAGE_TYPE } from './envelope.js';
 export { ProtocolErrorCode } from './error-codes.js';
 export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
 export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';
-export type { ShardHealthReport, ShardStatus } from './health-report.js';
-export { parseShardHealthReport, SHARD_STATUSES } from './health-report.js';
+export type { ShardHealthReport, ShardLoadReport, ShardStatus } from './health-report.js';
+export { parseShardHealthReport, parseShardLoadReport, SHARD_LOAD_PATH, SHARD_STATUSES, shardLoadReportOf } from './health-report.js';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
 export { withId } from './request-id.js';
 export { drainReconnectMs, RetryHints } from './retry-hints.js';
@@ -40,3 +30,4 @@ export {
 } from './server-messages.js';
 export type { ShardRefusalAnswer } from './shard-refusal.js';
 export { readShardRefusal, SHARD_REFUSAL_HEADER, ShardRefusalCode, shardRefusalAnswer } from './shard-refusal.js';
+export { answeredSubprotocol, BEARER_SUBPROTOCOL_PREFIX, bearerSubprotocols, ODIN_SUBPROTOCOL, offeredSubprotocols } from './subprotocols.js';

@@ -10,6 +10,8 @@ export const RetryHints = {
   shardDrainingS: 1,
   /** 1013 OVERLOADED: admission control or every shard full. */
   overloadedMs: 2000,
+  /** 1013 TOO_MANY_CONNECTIONS: the client's address holds as many connections as it may. */
+  tooManyConnectionsMs: 5000,
   /** 1012 NO_SHARD_AVAILABLE: no shard took the handshake. */
   noShardMs: 1000,
   /** 1012 DRAINING: a load balancer refusing new handshakes while it drains. */

@@ -27,6 +27,8 @@ export interface ClientState {
    * @odin-ws/protocol): closed at once on open, never counted as a connection.
    */
   refusal: { code: number; reason: string } | undefined;
+  /** The token's `sub` holding a --max-connections-per-user place; undefined without one. */
+  subject: string | undefined;
   /** Requests that came while a resume of this connection waits (ahead-positions.ts); undefined when none waits. */
   queued: ClientRequest[] | undefined;
 }
@@ -45,6 +47,7 @@ export function newClientState(burst: number, now: number): ClientState {
     replayBytes: Number.POSITIVE_INFINITY,
     replayBytesAt: now,
     refusal: undefined,
+    subject: undefined,
     queued: undefined,
   };
 }

@@ -1,13 +1,15 @@
-import type { TokenVerifier } from '@odin-ws/auth';
+import type { ConnectionCap, TokenVerifier } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
 import {
   answeredSubprotocol,
   type ClientRefusal,
+  CloseCode,
   clientRefusalClose,
   clientRefusalHttp,
   formatCloseReason,
   missingTokenRefusal,
   ORIGIN_REFUSAL,
+  RetryHints,
   refusesWithCloseFrame,
   ShardRefusalCode,
   shardRefusalAnswer,
@@ -26,6 +28,8 @@ export interface HandshakeDeps {
   verifier: TokenVerifier | undefined;
   isDraining: () => boolean;
   connectionCount: () => number;
+  /** --max-connections-per-user: places are taken here, for a token's `sub`, and released on close. */
+  connectionsPerUser: ConnectionCap;
 }
 
 /**
@@ -83,13 +87,22 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
       const state = newClientState(config.clientRateLimit * 2, Date.now());
       state.grants = grants.grants;
       state.expiresAt = grants.expiresAt;
+      if (grants.subject !== undefined) {
+        if (deps.connectionsPerUser.take(grants.subject)) state.subject = grants.subject;
+        else {
+          // The user holds as many connections as it may: a close frame any client reads (1013), not
+          // an HTTP refusal the load balancer would take for this shard's and try the next one with.
+          metrics.connectionsRejected.inc({ reason: 'too_many_connections' });
+          state.refusal = { code: CloseCode.TRY_AGAIN_LATER, reason: TOO_MANY_CONNECTIONS_REASON };
+        }
+      }
       res.cork(() => res.upgrade(state, ...upgradeHeaders, context));
     };
     if (!verifier) {
-      upgrade({ grants: undefined, expiresAt: Number.POSITIVE_INFINITY });
+      upgrade({ grants: undefined, expiresAt: Number.POSITIVE_INFINITY, subject: undefined });
       return;
     }
-    const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined);
+    const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined, protocol);
     if (!located.ok) {
       unauthorized(metrics, located.code);
       refuse(missingTokenRefusal(located.code));
@@ -105,12 +118,14 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
       if (!result.ok) {
         unauthorized(metrics, result.code);
         refuse(tokenRefusal(result.code, result.message));
-      } else upgrade({ grants: result.identity.grants, expiresAt: result.identity.expiresAt });
+      } else upgrade({ grants: result.identity.grants, expiresAt: result.identity.expiresAt, subject: result.identity.subject });
     });
   };
 }
 
-type ClientGrants = Pick<ClientState, 'grants' | 'expiresAt'>;
+type ClientGrants = Pick<ClientState, 'grants' | 'expiresAt' | 'subject'>;
+
+const TOO_MANY_CONNECTIONS_REASON = formatCloseReason({ code: 'TOO_MANY_CONNECTIONS', retryMs: RetryHints.tooManyConnectionsMs });
 
 function unauthorized(metrics: ShardMetrics, code: string): void {
   metrics.connectionsRejected.inc({ reason: 'unauthorized' });

@@ -1,16 +1,24 @@
-import { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES, type HandshakeProblem, type ShardHealthReport } from '@odin-ws/protocol';
+import {
+  checkWebSocketHandshake,
+  HANDSHAKE_STATUS_LINES,
+  type HandshakeProblem,
+  SHARD_LOAD_PATH,
+  type ShardHealthReport,
+  shardLoadReportOf,
+} from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
 
 /**
- * The ops routes: /health (always 200, the full report the LB polls), /ready (200 only while the
- * shard should get new clients: consuming Kafka and not draining) and /metrics (Prometheus text).
- * On the public port unless --admin-port moves them to the private ops surface.
+ * The ops routes: /health (always 200, the full report), /ready (200 only while the shard should
+ * get new clients: consuming Kafka and not draining), /metrics (Prometheus text) and /load. On the
+ * private ops surface unless --ops-on-public-port puts them on the public port.
  */
 function registerOpsRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
   app.get('/health', (res) => {
     sendJson(res, '200 OK', health());
   });
+  registerLoadRoute(app, health);
   app.get('/ready', (res) => {
     const report = health();
     const ready = report.status === 'ok';
@@ -33,6 +41,13 @@ function registerOpsRoutes(app: TemplatedApp, health: () => ShardHealthReport, r
   });
 }
 
+/** What the load balancer routes by, and nothing else (ShardLoadReport): on every surface. */
+function registerLoadRoute(app: TemplatedApp, health: () => ShardHealthReport): void {
+  app.get(SHARD_LOAD_PATH, (res) => {
+    sendJson(res, '200 OK', shardLoadReportOf(health()));
+  });
+}
+
 /** The private ops surface (--admin-port): the ops routes and nothing else. */
 export function registerAdminRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry): void {
   registerOpsRoutes(app, health, registry);
@@ -40,10 +55,10 @@ export function registerAdminRoutes(app: TemplatedApp, health: () => ShardHealth
 }
 
 /**
- * The public port: /ws, and the ops routes too unless --admin-port moved them. Then /health and /ready
- * here are the minimal liveness and readiness answers of a shard that is elsewhere: liveness and readiness that say no more than
- * "up" and "taking clients" (no shard id, pid, counts or Kafka state), plus the answers to requests
- * on /ws that are not handshakes.
+ * The public port: /ws and /load, and the ops routes too with --ops-on-public-port. Otherwise /health
+ * and /ready here are the minimal liveness and readiness answers: "up" and "taking clients" (no pid,
+ * counts or Kafka state); /load tells the load balancer the shard's id, status and load, nothing
+ * more; and requests on /ws that are not handshakes get the rule they broke.
  */
 export function registerPublicRoutes(app: TemplatedApp, health: () => ShardHealthReport, registry: Registry, opsHere: boolean): void {
   if (opsHere) {
@@ -56,6 +71,7 @@ export function registerPublicRoutes(app: TemplatedApp, health: () => ShardHealt
       const ready = health().status === 'ok';
       sendJson(res, ready ? '200 OK' : '503 Service Unavailable', { ready });
     });
+    registerLoadRoute(app, health);
   }
   // Requests to the WebSocket path that uWS did not take as an upgrade (no or a malformed key, no
   // Upgrade header, another method) get the handshake rule they broke.

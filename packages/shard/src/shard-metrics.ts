@@ -38,7 +38,7 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
     connectionsTotal: new Counter({ name: 'ws_connections_total', help: 'WebSocket connections accepted', registers }),
     connectionsRejected: new Counter({
       name: 'ws_connections_rejected_total',
-      help: 'Handshakes refused, by reason (at_capacity, draining, bad_handshake, origin_not_allowed, unauthorized)',
+      help: 'Handshakes refused, by reason (at_capacity, draining, bad_handshake, origin_not_allowed, unauthorized, too_many_connections: the token sub holds --max-connections-per-user)',
       labelNames: ['reason'],
       registers,
     }),

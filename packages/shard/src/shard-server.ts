@@ -1,4 +1,5 @@
 import type { TokenVerifier } from '@odin-ws/auth';
+import { ConnectionCap } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { RecordSource } from '@odin-ws/kafka';
@@ -60,6 +61,7 @@ export class ShardServer {
   private readonly slowClients: SlowClientGuard;
   private readonly history: ChannelHistory;
   private readonly aheadPositions = new AheadPositions(AHEAD_CONFIRM_MS);
+  private readonly connectionsPerUser: ConnectionCap;
   private readonly historyTrimmer: NodeJS.Timeout;
   private readonly startedAt = Date.now();
   private readonly uws = loadNativeUws();
@@ -68,6 +70,7 @@ export class ShardServer {
   private constructor(private readonly options: ShardServerOptions) {
     const { config, registry, logger } = options;
     this.subscriptions = new SubscriptionIndex(config.maxSubscriptions);
+    this.connectionsPerUser = new ConnectionCap(config.maxConnectionsPerUser);
     const mapper = new ChannelMapper(config.channelMap, config.topics);
     this.history = new ChannelHistory(config.history, {
       coveredFrom: (topic, partition) => options.source.coveredFrom(topic, partition),
@@ -123,6 +126,7 @@ export class ShardServer {
         verifier: options.verifier,
         isDraining: () => this.draining,
         connectionCount: () => this.connections.size,
+        connectionsPerUser: this.connectionsPerUser,
       }),
       open: (ws) => {
         const { refusal } = ws.getUserData();
@@ -140,6 +144,7 @@ export class ShardServer {
       close: (ws, code, message) => {
         const state = ws.getUserData();
         if (state.refusal) return;
+        if (state.subject !== undefined) this.connectionsPerUser.release(state.subject);
         this.connections.delete(ws);
         this.slowClients.forget(ws);
         this.subscriptions.release(state.channels);

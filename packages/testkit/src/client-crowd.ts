@@ -1,5 +1,22 @@
-import { OdinClient, type RecoveryEvent } from '@odin-ws/client';
+import { OdinClient, type RecoveryEvent, type WebSocketConstructor } from '@odin-ws/client';
+import WebSocket from 'ws';
 import { waitFor } from './wait.js';
+
+/**
+ * Source addresses the crowd's members spread over (127.0.0.2-17), as real clients come from many:
+ * the load balancer holds each address to --max-connections-per-ip, and one address with thousands
+ * of clients would be an abuser (or one huge office behind a NAT) to it.
+ */
+const SOURCE_ADDRESSES = 16;
+const FROM_ADDRESS: WebSocketConstructor[] = Array.from({ length: SOURCE_ADDRESSES }, (_, i) => {
+  const localAddress = `127.0.0.${2 + i}`;
+  return class extends WebSocket {
+    constructor(url: string, protocols?: string | string[], options: WebSocket.ClientOptions = {}) {
+      super(url, protocols, { ...options, localAddress });
+    }
+  } as unknown as WebSocketConstructor;
+});
+const fromAddress = (index: number) => FROM_ADDRESS[index % SOURCE_ADDRESSES]!;
 
 export interface CrowdReport {
   clients: number;
@@ -153,7 +170,7 @@ export class ClientCrowd {
   }
 
   private add(channels: string[]): void {
-    const client = new OdinClient({ url: this.url });
+    const client = new OdinClient({ url: this.url, WebSocket: fromAddress(this.members.length) });
     const member: Member = { client, channels, received: new Map(channels.map((channel) => [channel, []])), opens: [], recoveries: [], latencies: [] };
     client.on('state', (state) => {
       if (state === 'open') member.opens.push(Date.now());

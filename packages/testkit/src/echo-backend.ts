@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { ShardHealthReport } from '@odin-ws/protocol';
+import { SHARD_LOAD_PATH, type ShardHealthReport } from '@odin-ws/protocol';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { freePort } from './ports.js';
 
@@ -25,7 +25,8 @@ export async function startEchoBackend(shardId = 'echo'): Promise<EchoBackend> {
   const handshakes: IncomingMessage[] = [];
   const closes: Array<{ code: number; reason: string }> = [];
   const server: Server = createServer((req, res) => {
-    if (req.url === '/health') {
+    // /load (what the load balancer polls) answers with the full report, a superset of it.
+    if (req.url === '/health' || req.url === SHARD_LOAD_PATH) {
       res.writeHead(200, { 'Content-Type': 'application/json' });
       const connections = wss.clients.size;
       const report: ShardHealthReport = {

@@ -7,6 +7,8 @@ export interface LoadBalancerProcess {
   port: number;
   url: string;
   httpUrl: string;
+  /** The private ops surface (/metrics, the detailed /health). */
+  opsUrl: string;
   child: ChildProcess;
   output(): string;
   health(): Promise<{ shards: Array<Record<string, unknown>> } & Record<string, unknown>>;
@@ -20,14 +22,16 @@ export async function startLoadBalancerProcess(options: {
   args?: string[];
   workers?: number;
   port?: number;
-  /** Where /health and /metrics answer, when --admin-port moves them off the public port. */
-  opsUrl?: string;
+  /** The ops surface's port; default a free one. */
+  adminPort?: number;
 }): Promise<LoadBalancerProcess> {
   const port = options.port ?? (await freePort());
+  const adminPort = options.adminPort ?? (await freePort());
   const { child, output, exited } = spawnCli([
     '--mode=loadbalancer',
     '--host=127.0.0.1',
     `--lb-port=${port}`,
+    `--admin-port=${adminPort}`,
     ...(options.backendUrls ? [`--backend-urls=${options.backendUrls.join(',')}`] : []),
     `--lb-workers=${options.workers ?? 2}`,
     '--health-interval=200',
@@ -36,11 +40,12 @@ export async function startLoadBalancerProcess(options: {
     ...(options.args ?? []),
   ]);
   const httpUrl = `http://127.0.0.1:${port}`;
-  const opsUrl = options.opsUrl ?? httpUrl;
+  const opsUrl = `http://127.0.0.1:${adminPort}`;
   const lb: LoadBalancerProcess = {
     port,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl,
+    opsUrl,
     child,
     output,
     health: async () => (await fetch(`${opsUrl}/health`)).json() as never,

@@ -9,6 +9,8 @@ export interface ShardProcess {
   shardId: string;
   url: string;
   httpUrl: string;
+  /** The private ops surface (/metrics, the detailed /health), on its own free port. */
+  opsUrl: string;
   child: ChildProcess;
   /** Everything the process wrote, stdout and stderr. */
   output(): string;
@@ -24,6 +26,8 @@ export interface ShardProcessOptions {
   shardId?: string;
   /** Default: a free port. A fixed one restarts a shard where the load balancer expects it. */
   port?: number;
+  /** The ops surface's port; default a free one. */
+  adminPort?: number;
   brokers?: string;
   args?: string[];
   /** Wait until /ready answers 200 (consuming Kafka). Default true. */
@@ -33,11 +37,13 @@ export interface ShardProcessOptions {
 /** Starts `odin-ws --mode=shard` as a child process on a free loopback port. */
 export async function startShardProcess(options: ShardProcessOptions): Promise<ShardProcess> {
   const port = options.port ?? (await freePort());
+  const adminPort = options.adminPort ?? (await freePort());
   const shardId = options.shardId ?? `test-shard-${port}`;
   const { child, output, exited } = spawnCli([
     '--mode=shard',
     '--host=127.0.0.1',
     `--port=${port}`,
+    `--admin-port=${adminPort}`,
     `--shard-id=${shardId}`,
     `--kafka-brokers=${options.brokers ?? kafkaBrokers()}`,
     `--topics=${options.topics.join(',')}`,
@@ -45,15 +51,17 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<S
     ...(options.args ?? []),
   ]);
   const httpUrl = `http://127.0.0.1:${port}`;
+  const opsUrl = `http://127.0.0.1:${adminPort}`;
   const shard: ShardProcess = {
     port,
     shardId,
     url: `ws://127.0.0.1:${port}/ws`,
     httpUrl,
+    opsUrl,
     child,
     output,
-    health: async () => (await fetch(`${httpUrl}/health`)).json() as Promise<Record<string, unknown>>,
-    metrics: async () => (await fetch(`${httpUrl}/metrics`)).text(),
+    health: async () => (await fetch(`${opsUrl}/health`)).json() as Promise<Record<string, unknown>>,
+    metrics: async () => (await fetch(`${opsUrl}/metrics`)).text(),
     exited,
     stop: async (signal = 'SIGKILL') => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
@@ -66,7 +74,7 @@ export async function startShardProcess(options: ShardProcessOptions): Promise<S
       `shard ${shardId} to be ${options.waitReady === false ? 'listening' : 'ready'}`,
       async () => {
         if (child.exitCode !== null) throw new Error(`shard exited early:\n${output()}`);
-        return options.waitReady === false ? (await fetch(`${httpUrl}/health`)).ok : ready();
+        return options.waitReady === false ? (await fetch(`${opsUrl}/health`)).ok : ready();
       },
       30_000,
       100,

@@ -45,6 +45,8 @@ export function startTickerPage(options: TickerPageOptions): Promise<Server> {
       );
     }
     if (path === '/demo-token' && options.mintDemoToken) {
+      // A token signed with the fleet's real secret: for a browser on this machine, never the network.
+      if (!isLoopback(req.socket.remoteAddress)) return send(403, 'text/plain', 'demo tokens are for this machine only');
       options.mintDemoToken().then(
         (token) => send(200, 'text/plain', token),
         () => send(500, 'text/plain', 'no token'),
@@ -76,4 +78,9 @@ function resolveFile(path: string): string | undefined {
   if (path === '/app.js' || path === '/style.css') return join(PUBLIC_DIR, path.slice(1));
   if (path === '/sdk/odin-client.js') return SDK_BUNDLE;
   return undefined;
+}
+
+/** Whether a peer address is this machine's (IPv4 127/8, IPv6 ::1, and IPv4 loopback mapped into IPv6). */
+export function isLoopback(address: string | undefined): boolean {
+  return address !== undefined && (address.startsWith('127.') || address === '::1' || address.startsWith('::ffff:127.'));
 }
