@@ -1,7 +1,7 @@
 # Google's front ends and health checkers to the LB tier; health checkers to the shards (autohealing).
 resource "google_compute_firewall" "lb_from_google" {
   name          = "odin-ws-lb-from-google"
-  network       = var.network
+  network       = local.network
   direction     = "INGRESS"
   source_ranges = local.google_health_check_ranges
   target_tags   = ["odin-ws-lb"]
@@ -13,7 +13,7 @@ resource "google_compute_firewall" "lb_from_google" {
 
 resource "google_compute_firewall" "shard_health_checks" {
   name          = "odin-ws-shard-health-checks"
-  network       = var.network
+  network       = local.network
   direction     = "INGRESS"
   source_ranges = local.google_health_check_ranges
   target_tags   = ["odin-ws-shard"]
@@ -23,13 +23,15 @@ resource "google_compute_firewall" "shard_health_checks" {
   }
 }
 
-# Only the LB tier opens WebSockets on the shards and polls their /health on the ops port; clients never reach them.
+# Only the LB tier opens WebSockets on the shards and polls their /load on the ops port; clients never
+# reach them. Matched by service account, not network tag: anyone who may edit a VM can tag it, while
+# running as the LB's service account takes the right to act as it.
 resource "google_compute_firewall" "shard_from_lb" {
-  name        = "odin-ws-shard-from-lb"
-  network     = var.network
-  direction   = "INGRESS"
-  source_tags = ["odin-ws-lb"]
-  target_tags = ["odin-ws-shard"]
+  name                    = "odin-ws-shard-from-lb"
+  network                 = local.network
+  direction               = "INGRESS"
+  source_service_accounts = [google_service_account.lb.email]
+  target_service_accounts = [google_service_account.shard.email]
   allow {
     protocol = "tcp"
     ports    = [tostring(local.shard_port), tostring(local.shard_admin_port)]
@@ -39,7 +41,7 @@ resource "google_compute_firewall" "shard_from_lb" {
 resource "google_compute_firewall" "metrics_from_monitoring" {
   count         = length(var.monitoring_source_ranges) > 0 ? 1 : 0
   name          = "odin-ws-metrics-from-monitoring"
-  network       = var.network
+  network       = local.network
   direction     = "INGRESS"
   source_ranges = var.monitoring_source_ranges
   target_tags   = ["odin-ws-lb", "odin-ws-shard"]
@@ -52,7 +54,7 @@ resource "google_compute_firewall" "metrics_from_monitoring" {
 # SSH through Identity-Aware Proxy only.
 resource "google_compute_firewall" "ssh_from_iap" {
   name          = "odin-ws-ssh-from-iap"
-  network       = var.network
+  network       = local.network
   direction     = "INGRESS"
   source_ranges = ["35.235.240.0/20"]
   target_tags   = ["odin-ws-lb", "odin-ws-shard"]

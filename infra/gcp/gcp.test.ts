@@ -52,11 +52,11 @@ describe('infra/gcp (Terraform)', () => {
   it.each(configurations)('%s: every variable, local, module and resource referenced is declared, and every variable is used', async (configuration) => {
     const { resource, variable, locals, module } = await parsed(configuration);
     const text = sourceOf(configuration);
-    const used = new Set([...text.matchAll(/\bvar\.([a-z_]+)/g)].map((match) => match[1]!));
+    const used = new Set([...text.matchAll(/\bvar\.([a-z0-9_]+)/g)].map((match) => match[1]!));
     expect([...used].filter((name) => !(name in variable))).toEqual([]);
     expect(Object.keys(variable).filter((name) => !used.has(name))).toEqual([]);
     const declaredLocals = new Set(locals.flatMap((block) => Object.keys(block)));
-    expect([...text.matchAll(/\blocal\.([a-z_]+)/g)].map((match) => match[1]!).filter((name) => !declaredLocals.has(name))).toEqual([]);
+    expect([...text.matchAll(/\blocal\.([a-z0-9_]+)/g)].map((match) => match[1]!).filter((name) => !declaredLocals.has(name))).toEqual([]);
     for (const [, name] of text.matchAll(/\bmodule\.([a-z_]+)\./g)) expect(module[name!], `module.${name}`).toBeDefined();
     for (const [, type, name] of text.matchAll(/\b(google_[a-z_]+)\.([a-z_]+)\.(?:id|email|instance_group|address)/g)) {
       expect(resource[type!]?.[name!], `${type}.${name}`).toBeDefined();
@@ -239,8 +239,8 @@ describe('infra/gcp: deploy-time faults found in review stay fixed', () => {
 
   it('sets every metadata attribute startup.sh reads, and nothing it does not', async () => {
     const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
-    const read = new Set([...script.matchAll(/attribute (odin-[a-z-]+)/g)].map((match) => match[1]!));
-    const set = new Set([...sourceOf('modules/tier').matchAll(/^\s+(odin-[a-z-]+)\s+=/gm)].map((match) => match[1]!));
+    const read = new Set([...script.matchAll(/attribute (odin-[a-z0-9-]+)/g)].map((match) => match[1]!));
+    const set = new Set([...sourceOf('modules/tier').matchAll(/^\s+(odin-[a-z0-9-]+)\s+=/gm)].map((match) => match[1]!));
     expect(set).toEqual(read);
   });
 

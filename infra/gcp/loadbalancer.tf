@@ -7,7 +7,7 @@ module "lb" {
   name                        = "lb"
   tier_label                  = "loadbalancer"
   region                      = var.region
-  network                     = var.network
+  network                     = local.network
   subnetwork                  = google_compute_subnetwork.odin.id
   image                       = var.image
   machine_type                = var.lb_machine_type
@@ -25,6 +25,7 @@ module "lb" {
   scale_in_max_fixed_replicas = var.autoscaling.scale_in_max_fixed_replicas
   startup_script              = file("${path.module}/startup.sh")
   release_url                 = var.release_url
+  release_sha256              = var.release_sha256
   env                         = local.lb_env
   discover_env                = local.discover_env
 }

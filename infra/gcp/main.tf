@@ -1,4 +1,7 @@
 locals {
+  # Its own network unless one is given: the default network's allow-internal rule would let any VM
+  # of the project reach shards and ops ports, past the load balancer's admission and checks.
+  network    = var.network == "" ? google_compute_network.odin[0].self_link : var.network
   shard_port = 3002
   lb_port    = 3001
   # The private ops surfaces (/metrics, detailed /health): on each instance's internal address only,
@@ -8,10 +11,18 @@ locals {
   # Google front ends and health checkers reach instances from these ranges.
   google_health_check_ranges = ["35.191.0.0/16", "130.211.0.0/22"]
 
-  odin_env_common = {
+  allowed_origins = length(var.allowed_origins) > 0 ? var.allowed_origins : (var.domain == "" ? [] : ["https://${var.domain}"])
+  odin_env_common = merge({
     ODIN_LOG_LEVEL     = "info"
     ODIN_DRAIN_TIMEOUT = tostring(var.drain_timeout_s)
-  }
+    }, var.auth == null ? {} : merge({
+      ODIN_AUTH_JWKS_URL = var.auth.jwks_url
+      ODIN_AUTH_AUDIENCE = var.auth.audience
+      }, var.auth.issuer == "" ? {} : {
+      ODIN_AUTH_ISSUER = var.auth.issuer
+    }), length(local.allowed_origins) == 0 ? {} : {
+    ODIN_ALLOWED_ORIGINS = join(",", local.allowed_origins)
+  })
   shard_env = merge(local.odin_env_common, {
     ODIN_HOST            = "0.0.0.0"
     ODIN_PORT            = tostring(local.shard_port)

@@ -3,7 +3,7 @@
 # Private Google Access on their subnet is what lets them reach those APIs.
 resource "google_compute_subnetwork" "odin" {
   name                     = "odin-ws-${var.region}"
-  network                  = var.network
+  network                  = local.network
   region                   = var.region
   ip_cidr_range            = var.subnet_cidr
   private_ip_google_access = true
@@ -14,7 +14,7 @@ resource "google_compute_subnetwork" "odin" {
 resource "google_compute_router" "odin" {
   count   = var.cloud_nat ? 1 : 0
   name    = "odin-ws-${var.region}"
-  network = var.network
+  network = local.network
   region  = var.region
 }
 
@@ -29,4 +29,11 @@ resource "google_compute_router_nat" "odin" {
     name                    = google_compute_subnetwork.odin.id
     source_ip_ranges_to_nat = ["ALL_IP_RANGES"]
   }
+}
+
+# odin-ws's own network (unless var.network names one): only the firewall rules of firewall.tf.
+resource "google_compute_network" "odin" {
+  count                   = var.network == "" ? 1 : 0
+  name                    = "odin-ws"
+  auto_create_subnetworks = false
 }

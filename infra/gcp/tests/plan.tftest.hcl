@@ -3,10 +3,13 @@
 # time, so it is given here. Run by infra/gcp/terraform.test.ts where the provider is built.
 
 variables {
-  project       = "odin-fake-project"
-  release_url   = "gs://odin-fake/odin-ws-0.1.0.tgz"
-  kafka_brokers = ["10.10.0.11:9092"]
-  kafka_sasl    = { mechanism = "scram-sha-512", username = "odin", password_secret = "odin-kafka-password" }
+  project        = "odin-fake-project"
+  release_url    = "gs://odin-fake/odin-ws-0.1.0.tgz"
+  release_sha256 = "9aa8b857ac4ab0bfb1245e948eeeacc904b13a3608c9a281d551c43c66bea66e"
+  kafka_brokers  = ["10.10.0.11:9092"]
+  kafka_sasl     = { mechanism = "scram-sha-512", username = "odin", password_secret = "odin-kafka-password" }
+  auth           = { jwks_url = "https://id.example.com/.well-known/jwks.json", audience = "odin-ws" }
+  domain         = "stream.example.com"
 }
 
 override_data {
@@ -61,3 +64,65 @@ run "plans_without_kafka_sasl" {
     error_message = "without a secret there is no grant"
   }
 }
+
+# With only the required variables: token checking, HTTPS, its own network, Kafka over TLS, private ops
+# surfaces, Shielded VMs; each switch off only when asked for.
+run "secure_by_default" {
+  command = plan
+
+  assert {
+    condition     = local.shard_env["ODIN_AUTH_JWKS_URL"] == "https://id.example.com/.well-known/jwks.json" && local.lb_env["ODIN_AUTH_AUDIENCE"] == "odin-ws"
+    error_message = "both tiers check tokens"
+  }
+
+  assert {
+    condition     = local.lb_env["ODIN_ALLOWED_ORIGINS"] == "https://stream.example.com"
+    error_message = "browsers from other sites are refused: the allowed origin defaults to the domain"
+  }
+
+  assert {
+    condition     = length(google_compute_network.odin) == 1 && google_compute_network.odin[0].auto_create_subnetworks == false
+    error_message = "odin-ws gets its own network by default"
+  }
+
+  assert {
+    condition     = local.shard_env["ODIN_KAFKA_SSL"] == "on"
+    error_message = "Kafka is reached over TLS by default"
+  }
+
+  assert {
+    condition     = module.shard.template_shielded && module.lb.template_shielded
+    error_message = "both tiers boot as Shielded VMs"
+  }
+}
+
+run "refuses_an_open_deployment" {
+  command = plan
+
+  variables {
+    auth = null
+  }
+
+  expect_failures = [var.auth]
+}
+
+run "refuses_plain_http_without_allow_plaintext" {
+  command = plan
+
+  variables {
+    domain = ""
+  }
+
+  expect_failures = [var.domain]
+}
+
+run "refuses_an_unnamed_release" {
+  command = plan
+
+  variables {
+    release_sha256 = "latest"
+  }
+
+  expect_failures = [var.release_sha256]
+}
+

@@ -30,11 +30,19 @@ resource "google_compute_instance_template" "tier" {
     scopes = ["cloud-platform"]
   }
 
+  # Verified boot: firmware and boot loader signed, boot measured into a virtual TPM.
+  shielded_instance_config {
+    enable_secure_boot          = true
+    enable_vtpm                 = true
+    enable_integrity_monitoring = true
+  }
+
   # What startup.sh reads. No secret is ever here: the Kafka password is only named (its secret id).
   metadata = merge({
     startup-script             = var.startup_script
     odin-tier                  = var.tier_label
     odin-release-url           = var.release_url
+    odin-release-sha256        = var.release_sha256
     odin-env                   = join("\n", [for key, value in var.env : "${key}=${value}"])
     odin-admin-port            = tostring(var.admin_port)
     odin-load-series           = var.load_series

@@ -6,3 +6,8 @@ output "readiness_health_check_id" {
   description = "The readiness check, for a backend service in front of this tier (null when the tier has none)"
   value       = one(google_compute_health_check.readiness[*].id)
 }
+
+output "template_shielded" {
+  description = "Whether the instances boot as Shielded VMs (secure boot, vTPM, integrity monitoring)"
+  value       = alltrue([for config in google_compute_instance_template.tier.shielded_instance_config : config.enable_secure_boot && config.enable_vtpm && config.enable_integrity_monitoring])
+}

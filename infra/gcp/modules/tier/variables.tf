@@ -48,6 +48,11 @@ variable "release_url" {
   type        = string
 }
 
+variable "release_sha256" {
+  description = "sha256 of the release tarball: startup.sh refuses another"
+  type        = string
+}
+
 variable "env" {
   description = "ODIN_* settings of the service"
   type        = map(string)
