@@ -147,7 +147,7 @@ describe('infra/gcp (Terraform)', () => {
     const run = () =>
       spawnSync('bash', [join(dir, 'scripts/discover-shards.sh')], {
         encoding: 'utf8',
-        env: { PATH: `${work}:${process.env['PATH']}`, PROJECT: 'p1', SHARD_LABEL: 'shard', SHARD_PORT: '3002', SHARDS_FILE: shards },
+        env: { PATH: `${work}:${process.env['PATH']}`, PROJECT: 'p1', REGION: 'r1', SHARD_GROUP: 'odin-ws-shard', SHARD_PORT: '3002', SHARDS_FILE: shards },
       });
     writeFileSync(answer, '10.0.0.2\n10.0.0.3\n');
     expect(run().status).toBe(0);
@@ -155,7 +155,8 @@ describe('infra/gcp (Terraform)', () => {
       .split('\n')
       .filter((line) => line && !line.startsWith('#'));
     expect(lines).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
-    expect(readFileSync(join(work, 'args.txt'), 'utf8')).toContain('labels.odin-ws-tier=shard AND status=RUNNING');
+    // The group's members (here the stand-in answers 10.0.0.2 and 10.0.0.3 as their links), by self link.
+    expect(readFileSync(join(work, 'args.txt'), 'utf8')).toContain('selfLink:(10.0.0.2 10.0.0.3 ) AND status=RUNNING');
     writeFileSync(answer, '');
     expect(run().status).toBe(0);
     expect(readFileSync(shards, 'utf8')).toContain('ws://10.0.0.3:3002/ws');

@@ -55,10 +55,13 @@ locals {
   })
   discover_env = {
     PROJECT     = var.project
-    SHARD_LABEL = "shard"
+    REGION      = var.region
+    SHARD_GROUP = "odin-ws-shard"
     SHARD_PORT  = tostring(local.shard_port)
     SHARDS_FILE = "/etc/odin-ws/shards.txt"
   }
+  # The bucket of the release: the tiers may read it, and no other bucket of the project.
+  release_bucket = regex("^gs://([^/]+)/", var.release_url)[0]
 }
 
 # One service account per tier: the LB's may list instances (shard discovery); both may write
@@ -88,13 +91,21 @@ resource "google_secret_manager_secret_iam_member" "shard_kafka_password" {
   member    = "serviceAccount:${google_service_account.shard.email}"
 }
 
-# Both tiers write metrics and logs (Ops Agent, report-load.sh) and read the release from Cloud Storage.
+# Both tiers write metrics and logs (Ops Agent, report-load.sh).
 resource "google_project_iam_member" "tier_roles" {
   for_each = {
-    for pair in setproduct(["shard", "lb"], ["roles/monitoring.metricWriter", "roles/logging.logWriter", "roles/storage.objectViewer"]) :
+    for pair in setproduct(["shard", "lb"], ["roles/monitoring.metricWriter", "roles/logging.logWriter"]) :
     "${pair[0]} ${pair[1]}" => { member = pair[0] == "shard" ? google_service_account.shard.email : google_service_account.lb.email, role = pair[1] }
   }
   project = var.project
   role    = each.value.role
   member  = "serviceAccount:${each.value.member}"
+}
+
+# Both tiers read the release from its bucket: that bucket only, not every bucket of the project.
+resource "google_storage_bucket_iam_member" "release_reader" {
+  for_each = { shard = google_service_account.shard.email, lb = google_service_account.lb.email }
+  bucket   = local.release_bucket
+  role     = "roles/storage.objectViewer"
+  member   = "serviceAccount:${each.value}"
 }

@@ -99,7 +99,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
         'odin-load-series': 'ws_proxied_connections_active',
         'odin-load-metric': 'custom.googleapis.com/odin_ws/lb_proxied_connections',
         'odin-kafka-password-secret': '',
-        'odin-discover-env': `PROJECT=odin-test\nSHARD_LABEL=shard\nSHARD_PORT=${ports.shard}\nSHARDS_FILE=/etc/odin-ws/shards.txt`,
+        'odin-discover-env': `PROJECT=odin-test\nREGION=us-central1\nSHARD_GROUP=odin-ws-shard\nSHARD_PORT=${ports.shard}\nSHARDS_FILE=/etc/odin-ws/shards.txt`,
       }),
     );
     lbBoot = await lbRoot.boot(lbUrl);

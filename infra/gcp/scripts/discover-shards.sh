@@ -2,13 +2,23 @@
 # Writes the RUNNING instances of the shard group as ws:// URLs, one per line, to $SHARDS_FILE.
 # The load balancer re-reads the file by itself (--backend-urls-file); a shard that is still
 # warming up or draining is listed, and the load balancer's health polling keeps clients off it.
+#
+# Only members of the shard group count: anyone who may edit a VM of the project could label it
+# odin-ws-tier=shard and so plant a "shard" that receives clients' tokens, but only the group's
+# manager puts instances in the group.
 # Needs: gcloud (on GCE images), roles/compute.viewer for the instance's service account.
 set -euo pipefail
-: "${SHARD_LABEL:?}" "${SHARD_PORT:?}" "${SHARDS_FILE:?}" "${PROJECT:?}"
+: "${SHARD_GROUP:?}" "${REGION:?}" "${SHARD_PORT:?}" "${SHARDS_FILE:?}" "${PROJECT:?}"
 
-ips=$(gcloud compute instances list --project "$PROJECT" \
-  --filter="labels.odin-ws-tier=${SHARD_LABEL} AND status=RUNNING" \
-  --format='value(networkInterfaces[0].networkIP)')
+members=$(gcloud compute instance-groups managed list-instances "$SHARD_GROUP" --project "$PROJECT" --region "$REGION" \
+  --filter="instanceStatus=RUNNING" --format='value(instance)')
+ips=""
+if [ -n "$members" ]; then
+  # One instance by its full self link (zone and name): the group's member and no namesake elsewhere.
+  ips=$(gcloud compute instances list --project "$PROJECT" \
+    --filter="selfLink:($(echo "$members" | tr '\n' ' ')) AND status=RUNNING" \
+    --format='value(networkInterfaces[0].networkIP)')
+fi
 
 tmp=$(mktemp "${SHARDS_FILE}.XXXXXX")
 {

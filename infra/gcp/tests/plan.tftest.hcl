@@ -94,6 +94,16 @@ run "secure_by_default" {
     condition     = module.shard.template_shielded && module.lb.template_shielded
     error_message = "both tiers boot as Shielded VMs"
   }
+
+  assert {
+    condition     = google_storage_bucket_iam_member.release_reader["lb"].bucket == "odin-fake" && !contains([for binding in google_project_iam_member.tier_roles : binding.role], "roles/storage.objectViewer")
+    error_message = "the tiers read the release bucket only, not every bucket of the project"
+  }
+
+  assert {
+    condition     = local.discover_env["SHARD_GROUP"] == "odin-ws-shard" && !contains(keys(local.discover_env), "SHARD_LABEL")
+    error_message = "shards are discovered by membership of their group, not by a label"
+  }
 }
 
 run "refuses_an_open_deployment" {
