@@ -113,6 +113,8 @@ export interface LoadBalancerConfig {
   shardUrlsFile: string | undefined;
   /** Where each shard's /health is polled; undefined: the port of its URL. */
   shardHealthPort: number | undefined;
+  /** Each worker's V8 old generation, MB. */
+  workerHeapMb: number;
   workers: number;
   healthIntervalMs: number;
   handshakeTimeoutMs: number;
@@ -187,6 +189,7 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     shardUrlsFile: values.backendUrlsFile || undefined,
     shardHealthPort: values.shardHealthPort || undefined,
     workers: values.lbWorkers,
+    workerHeapMb: values.lbWorkerHeap,
     healthIntervalMs: values.healthInterval,
     handshakeTimeoutMs: values.handshakeTimeout,
     retryPauseMs: values.retryPause,

@@ -53,6 +53,16 @@ export const LOAD_BALANCER_OPTIONS = [
     modes: LB_MODES,
   }),
   option({
+    key: 'lbWorkerHeap',
+    flag: '--lb-worker-heap <MB>',
+    env: 'ODIN_LB_WORKER_HEAP',
+    description:
+      "each worker's V8 old generation, in MB (--max-old-space-size): what bounds a worker's memory under connection churn, where V8 otherwise lets garbage grow toward its own default limit (docs/capacity.md); live state is about 16 KB per connection",
+    defaultValue: 1024,
+    parse: integer(64, 65_536),
+    modes: LB_MODES,
+  }),
+  option({
     key: 'healthInterval',
     flag: '--health-interval <ms>',
     env: 'ODIN_HEALTH_INTERVAL',

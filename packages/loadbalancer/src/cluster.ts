@@ -131,7 +131,11 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalan
   // IPC: one process, one core, a message and an SCM_RIGHTS transfer per handshake, which capped
   // the handshake rate near 1,500/s here (docs/performance.md).
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32'] });
+  // Memory with a known bound: a young generation of 2 x 32 MB (faster bursts: docs/performance.md),
+  // and an old generation of workerHeapMb. Without the cap, connection churn let each worker's old
+  // generation fill with garbage toward V8's own limit (measured: +5 MB per 2,000-connection round,
+  // round after round); with it, the same 30 rounds stayed flat (docs/capacity.md).
+  cluster.setupPrimary({ execArgv: [...process.execArgv, '--max-semi-space-size=32', `--max-old-space-size=${config.workerHeapMb}`] });
   for (let i = 0; i < config.workers; i++) cluster.fork();
   logger.info({ workers: config.workers, port: config.port, shards: config.shardUrlsFile ?? config.shardUrls }, 'load balancer starting');
   return {
