@@ -35,7 +35,8 @@ describe('load-balancer memory under connection churn (real LB and shard)', () =
     for (let round = 0; round < ROUNDS; round++) {
       // From 8 source addresses, so the per-address cap (1,000) is no part of it.
       const clients = await Promise.all(Array.from({ length: PER_ROUND }, (_, i) => TestClient.connect(lb.url, { localAddress: `127.0.0.${2 + (i % 8)}` })));
-      await Promise.all(clients.map((client) => (client.socket.close(), client.closedPromise)));
+      for (const client of clients) client.socket.close();
+      await Promise.all(clients.map((client) => client.closedPromise));
       await new Promise((resolve) => setTimeout(resolve, 500));
       rounds.push(workers.map(rssMb));
     }
