@@ -108,6 +108,8 @@ export const HOSTILE_CASES: HostileCase[] = [
   },
   // Handshakes and plain HTTP.
   { label: 'plain HTTP to another path', send: { http: 'GET /nope HTTP/1.1\r\nHost: x\r\n\r\n' }, answer: { http: 404, code: 'NOT_FOUND' } },
+  // The ops surface is private by default: nothing of it on the public port.
+  { label: 'a scrape of /metrics on the public port', send: { http: 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n' }, answer: { http: 404, code: 'NOT_FOUND' } },
   { label: 'plain HTTP to the WebSocket path', send: { http: 'GET /ws HTTP/1.1\r\nHost: x\r\n\r\n' }, answer: { http: 426, code: 'UPGRADE_REQUIRED' } },
   {
     label: 'a POST to the WebSocket path',
