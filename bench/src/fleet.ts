@@ -12,6 +12,7 @@ import {
 import { startHaproxy } from './haproxy.js';
 import { startNodeRelay } from './node-relay.js';
 import { childPids } from './process-memory.js';
+import type { RunningProxy } from './running-proxy.js';
 
 /**
  * What the odin-ws LB is measured against, in front of the same shards:
@@ -20,13 +21,6 @@ import { childPids } from './process-memory.js';
  *   relay on Node's sockets costs here.
  */
 export type ReferenceProxy = 'haproxy' | 'node-relay';
-
-/** A reference proxy, started: where clients connect, its processes (for their CPU), and a stop. */
-export interface RunningProxy {
-  url: string;
-  pids(): number[];
-  stop(): Promise<void>;
-}
 
 /** As many relay workers as the LB has by default: one per core here. */
 const NODE_RELAY_WORKERS = 2;

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { acceptsConnections, freePort, waitFor } from '@odin-ws/testkit';
-import type { RunningProxy } from './fleet.js';
+import type { RunningProxy } from './running-proxy.js';
 
 /**
  * HAProxy as a reference proxy in front of the same shards: what a C proxy costs on the same cores.

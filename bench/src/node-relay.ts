@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { acceptsConnections, freePort, waitFor } from '@odin-ws/testkit';
-import type { RunningProxy } from './fleet.js';
 import { childPids } from './process-memory.js';
+import type { RunningProxy } from './running-proxy.js';
 
 // The built script, also when this module runs from src/ under vitest (as loadgen/pool.ts does).
 const RELAY_SCRIPT = fileURLToPath(new URL('../dist/node-relay-process.js', import.meta.url));

@@ -2,15 +2,7 @@
 // requests Node's HTTP parser refused.
 import type { Socket } from 'node:net';
 import { checkWebSocketHandshake, type HandshakeProblem } from '@odin-ws/protocol';
-import type { HandshakeRequest } from './plain-handshake.js';
-
-/**
- * Handshakes with more headers are refused (431 TOO_MANY_HEADERS). node:http's own limit
- * (`maxHeadersCount`, 2,000) is left as it is: Node 24's parser refuses a request past it
- * (HPE_HEADER_OVERFLOW, answered 431 by answerClientError) where older Nodes dropped the rest
- * silently, so setting it to this limit would turn our coded answer into a bare 431.
- */
-export const MAX_HANDSHAKE_HEADERS = 100;
+import { type HandshakeRequest, MAX_HANDSHAKE_HEADERS } from './plain-handshake.js';
 
 /** The RFC 6455 rule a handshake breaks, if any (see packages/protocol/src/handshake.ts). */
 export function handshakeProblemOf(req: HandshakeRequest): HandshakeProblem | undefined {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HANDSHAKE_HEADERS } from './http-answers.js';
-import { parsePlainHandshake } from './plain-handshake.js';
+import { MAX_HANDSHAKE_HEADERS, parsePlainHandshake } from './plain-handshake.js';
 
 const LINES = [
   'GET /ws?token=abc&x=1 HTTP/1.1',

@@ -1,8 +1,15 @@
 import type { IncomingMessage } from 'node:http';
-import { MAX_HANDSHAKE_HEADERS } from './http-answers.js';
 
 /** What the handshake path reads of a request: node:http's IncomingMessage, or a head parsed here. */
 export type HandshakeRequest = Pick<IncomingMessage, 'method' | 'url' | 'httpVersion' | 'headers' | 'rawHeaders'>;
+
+/**
+ * Handshakes with more headers are refused (431 TOO_MANY_HEADERS). node:http's own limit
+ * (`maxHeadersCount`, 2,000) is left as it is: Node 24's parser refuses a request past it
+ * (HPE_HEADER_OVERFLOW, answered 431 by answerClientError) where older Nodes dropped the rest
+ * silently, so setting it to this limit would turn our coded answer into a bare 431.
+ */
+export const MAX_HANDSHAKE_HEADERS = 100;
 
 /** node:http's default limit on a request head; longer heads go to it, which answers 431. */
 export const MAX_PLAIN_HEAD_BYTES = 16 * 1024;

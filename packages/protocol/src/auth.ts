@@ -29,6 +29,9 @@ export const AuthErrorCode = {
 
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
 
+/** Why a handshake was refused because of the client itself: its token, or (403) its origin. */
+export type ClientRefusalCode = AuthErrorCode | 'ORIGIN_NOT_ALLOWED';
+
 /** Tokens are short; this bounds what a hostile client can make the server parse and verify. */
 export const MAX_TOKEN_LENGTH = 8192;
 

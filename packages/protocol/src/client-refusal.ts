@@ -1,4 +1,4 @@
-import type { AuthErrorCode } from './auth.js';
+import type { AuthErrorCode, ClientRefusalCode } from './auth.js';
 import { CloseCode, type CloseReason } from './close-codes.js';
 import { ODIN_SUBPROTOCOL, offeredSubprotocols } from './subprotocols.js';
 
@@ -18,8 +18,6 @@ export interface ClientRefusal {
   code: ClientRefusalCode;
   message: string;
 }
-
-export type ClientRefusalCode = AuthErrorCode | 'ORIGIN_NOT_ALLOWED';
 
 export const ORIGIN_REFUSAL: ClientRefusal = { status: 403, code: 'ORIGIN_NOT_ALLOWED', message: 'this origin may not open a WebSocket here' };
 

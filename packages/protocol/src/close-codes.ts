@@ -1,4 +1,4 @@
-import type { ClientRefusalCode } from './client-refusal.js';
+import type { ClientRefusalCode } from './auth.js';
 
 /**
  * WebSocket close codes odin-ws sends, and the one reason format they all use: a short JSON

@@ -1,9 +1,9 @@
-export type { TokenLocation } from './auth.js';
+export type { ClientRefusalCode, TokenLocation } from './auth.js';
 export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
 export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export { decodeClientMessage } from './client-messages.js';
-export type { ClientRefusal, ClientRefusalCode } from './client-refusal.js';
+export type { ClientRefusal } from './client-refusal.js';
 export { clientRefusalClose, clientRefusalHttp, missingTokenRefusal, ORIGIN_REFUSAL, refusesWithCloseFrame, tokenRefusal } from './client-refusal.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
