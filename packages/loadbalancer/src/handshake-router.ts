@@ -11,11 +11,13 @@ import {
   clientRefusalHttp,
   HANDSHAKE_STATUS_LINES,
   missingTokenRefusal,
+  notFoundBody,
   ORIGIN_REFUSAL,
   RetryHints,
   refusesWithCloseFrame,
   tokenFromHandshake,
   tokenRefusal,
+  WEBSOCKET_PATH,
 } from '@odin-ws/protocol';
 import { AdmissionControl } from './admission.js';
 import { createClientAddressResolver } from './client-address.js';
@@ -27,9 +29,6 @@ import type { ShardPool } from './shard-pool.js';
 import { splice } from './splice.js';
 import { SplicedConnections } from './spliced-connections.js';
 import { buildUpstreamRequest, HandshakeFailure, type HandshakeFailureReason } from './upstream-handshake.js';
-
-/** The public WebSocket path; other upgrade paths get 404 instead of costing a shard a failed handshake. */
-export const PUBLIC_PATH = '/ws';
 
 export interface HandshakeRouterOptions {
   config: LoadBalancerConfig;
@@ -81,8 +80,9 @@ export class HandshakeRouter {
   async route(req: HandshakeRequest, socket: Socket, head: Buffer): Promise<void> {
     socket.on('error', () => socket.destroy());
     const { metrics } = this.options;
-    if (pathOf(req.url ?? '/') !== PUBLIC_PATH) {
-      endWithJson(socket, '404 Not Found', { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+    // Other upgrade paths get 404 here instead of costing a shard a failed handshake.
+    if (pathOf(req.url ?? '/') !== WEBSOCKET_PATH) {
+      endWithJson(socket, '404 Not Found', notFoundBody());
       return;
     }
     const problem = handshakeProblemOf(req);

@@ -4,10 +4,10 @@ import { createTokenVerifier } from '@odin-ws/auth';
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import { CloseCode, drainReconnectMs, formatCloseReason } from '@odin-ws/protocol';
+import { CloseCode, drainReconnectMs, formatCloseReason, HttpErrorCode, notFoundBody, retryAfterHeader, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { takePlainHandshakes } from './handshake-intake.js';
-import { HandshakeRouter, PUBLIC_PATH } from './handshake-router.js';
+import { HandshakeRouter } from './handshake-router.js';
 import { answerClientError } from './http-answers.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
 import { type HandshakeRequest, pathOf } from './plain-handshake.js';
@@ -54,7 +54,7 @@ export class LoadBalancerWorker {
     );
     const route = (req: HandshakeRequest, socket: Socket, head: Buffer) => void this.router.route(req, socket, head);
     // Plain WebSocket handshakes skip node:http (handshake-intake.ts); it parses every other request.
-    takePlainHandshakes(this.server, PUBLIC_PATH, HEADERS_TIMEOUT_MS, route);
+    takePlainHandshakes(this.server, WEBSOCKET_PATH, HEADERS_TIMEOUT_MS, route);
     this.server.on('upgrade', route);
     this.server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => answerClientError(error, socket));
   }
@@ -107,14 +107,14 @@ export class LoadBalancerWorker {
     const send = this.responder(res);
     if (!opsHere && path === '/health') return send(200, { status: this.draining ? 'draining' : 'up' });
     if (!opsHere && path === '/ready') return this.sendReady(send, false);
-    if (this.draining) return send(503, { error: 'DRAINING' }, { 'Retry-After': '1' });
-    if (path === PUBLIC_PATH) return send(426, { error: 'UPGRADE_REQUIRED', hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
-    return send(404, { error: 'NOT_FOUND', hint: `WebSocket clients connect to ${PUBLIC_PATH}` });
+    if (this.draining) return send(503, { error: HttpErrorCode.DRAINING }, retryAfterHeader());
+    if (path === WEBSOCKET_PATH) return send(426, { error: HttpErrorCode.UPGRADE_REQUIRED, hint: 'open a WebSocket to this path' }, { Upgrade: 'websocket' });
+    return send(404, notFoundBody());
   }
 
   /** The private ops surface (--admin-port): /metrics, the detailed /health, /ready; nothing else. */
   private async handleAdmin(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!(await this.handleOps(pathOf(req.url ?? '/'), res))) this.responder(res)(404, { error: 'NOT_FOUND' });
+    if (!(await this.handleOps(pathOf(req.url ?? '/'), res))) this.responder(res)(404, { error: HttpErrorCode.NOT_FOUND });
   }
 
   /** Answers /metrics, /health or /ready; false for any other path. */
@@ -126,7 +126,7 @@ export class LoadBalancerWorker {
         return undefined;
       });
       if (text === undefined) {
-        send(500, { error: 'METRICS_UNAVAILABLE' });
+        send(500, { error: HttpErrorCode.METRICS_UNAVAILABLE });
         return true;
       }
       this.metrics.httpRequests.inc({ status: '200' });
@@ -147,7 +147,7 @@ export class LoadBalancerWorker {
   private sendReady(send: ReturnType<LoadBalancerWorker['responder']>, detailed: boolean): void {
     const ready = !this.draining && this.pool.anyReady;
     if (ready) send(200, { ready });
-    else send(503, detailed ? { ready, draining: this.draining } : { ready }, { 'Retry-After': '1' });
+    else send(503, detailed ? { ready, draining: this.draining } : { ready }, retryAfterHeader());
   }
 
   private responder(res: ServerResponse) {

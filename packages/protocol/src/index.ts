@@ -14,9 +14,10 @@ export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
 export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';
 export type { ShardHealthReport, ShardLoadReport, ShardStatus } from './health-report.js';
 export { parseShardHealthReport, parseShardLoadReport, SHARD_LOAD_PATH, SHARD_STATUSES, shardLoadReportOf } from './health-report.js';
+export { HttpErrorCode, notFoundBody, WEBSOCKET_PATH } from './http-answers.js';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from './recovery.js';
 export { withId } from './request-id.js';
-export { drainReconnectMs, RetryHints } from './retry-hints.js';
+export { drainReconnectMs, RetryHints, retryAfterHeader } from './retry-hints.js';
 export type { ServerMessage } from './server-message-decoder.js';
 export { decodeServerMessage } from './server-message-decoder.js';
 export {

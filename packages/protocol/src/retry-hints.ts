@@ -8,6 +8,8 @@ export const RetryHints = {
   shardAtCapacityS: 2,
   /** Retry-After (seconds) of a shard that refuses a handshake because it is draining. */
   shardDrainingS: 1,
+  /** Retry-After (seconds) of a load balancer's 503 while it drains or before it is ready. */
+  unavailableS: 1,
   /** 1013 OVERLOADED: admission control or every shard full. */
   overloadedMs: 2000,
   /** 1013 TOO_MANY_CONNECTIONS: the client's address holds as many connections as it may. */
@@ -28,4 +30,9 @@ export const RetryHints = {
 /** A reconnect delay for one client closed by a drain (see RetryHints.drainReconnect). */
 export function drainReconnectMs(random: () => number = Math.random): number {
   return RetryHints.drainReconnect.minMs + random() * RetryHints.drainReconnect.spreadMs;
+}
+
+/** The header a server sends with a 503 it expects to clear soon (draining, not ready yet). */
+export function retryAfterHeader(seconds: number = RetryHints.unavailableS): { 'Retry-After': string } {
+  return { 'Retry-After': String(seconds) };
 }

@@ -1,4 +1,4 @@
-import { RetryHints } from './retry-hints.js';
+import { RetryHints, retryAfterHeader } from './retry-hints.js';
 
 /**
  * Why a shard answered a handshake with 503 instead of 101. The load balancer must tell these
@@ -29,7 +29,7 @@ export function shardRefusalAnswer(code: ShardRefusalCode): ShardRefusalAnswer {
   const retryAfterS = code === ShardRefusalCode.DRAINING ? RetryHints.shardDrainingS : RetryHints.shardAtCapacityS;
   return {
     status: '503 Service Unavailable',
-    headers: { [SHARD_REFUSAL_HEADER]: code, 'Retry-After': String(retryAfterS) },
+    headers: { [SHARD_REFUSAL_HEADER]: code, ...retryAfterHeader(retryAfterS) },
     body: { error: code, retryAfterS },
   };
 }

@@ -2,9 +2,11 @@ import {
   checkWebSocketHandshake,
   HANDSHAKE_STATUS_LINES,
   type HandshakeProblem,
+  notFoundBody,
   SHARD_LOAD_PATH,
   type ShardHealthReport,
   shardLoadReportOf,
+  WEBSOCKET_PATH,
 } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import type { HttpRequest, HttpResponse, TemplatedApp } from './uws.js';
@@ -75,7 +77,7 @@ export function registerPublicRoutes(app: TemplatedApp, health: () => ShardHealt
   }
   // Requests to the WebSocket path that uWS did not take as an upgrade (no or a malformed key, no
   // Upgrade header, another method) get the handshake rule they broke.
-  app.any('/ws', (res, req) => {
+  app.any(WEBSOCKET_PATH, (res, req) => {
     sendHandshakeProblem(res, handshakeProblemOf(req) ?? { status: 400, code: 'BAD_HANDSHAKE', message: 'not a WebSocket handshake', headers: {} });
   });
   notFound(app);
@@ -83,7 +85,7 @@ export function registerPublicRoutes(app: TemplatedApp, health: () => ShardHealt
 
 function notFound(app: TemplatedApp): void {
   app.any('/*', (res, req) => {
-    sendJson(res, '404 Not Found', { error: 'NOT_FOUND', path: req.getUrl(), hint: 'WebSocket clients connect to /ws' });
+    sendJson(res, '404 Not Found', { ...notFoundBody(), path: req.getUrl() });
   });
 }
 

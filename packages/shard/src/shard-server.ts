@@ -4,7 +4,7 @@ import type { ShardConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
-import type { ShardHealthReport } from '@odin-ws/protocol';
+import { type ShardHealthReport, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
 import { AheadPositions } from './ahead-positions.js';
 import { Broadcaster } from './broadcaster.js';
@@ -110,7 +110,7 @@ export class ShardServer {
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 
-    this.app.ws<ClientState>('/ws', {
+    this.app.ws<ClientState>(WEBSOCKET_PATH, {
       compression: this.uws.DISABLED,
       // uWS drops a frame over its own limit with no close frame (the client sees only 1006), so
       // ClientMessageHandler enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
