@@ -25,6 +25,7 @@ import { upgradeAndClose } from './close-frame.js';
 import { endWithJson, handshakeProblemOf } from './http-answers.js';
 import type { LoadBalancerMetrics } from './lb-metrics.js';
 import { type HandshakeRequest, pathOf } from './plain-handshake.js';
+import { dialPooledShard } from './pooled-shard.js';
 import type { ShardPool } from './shard-pool.js';
 import { splice } from './splice.js';
 import { SplicedConnections } from './spliced-connections.js';
@@ -39,8 +40,6 @@ export interface HandshakeRouterOptions {
   verifier: TokenVerifier | undefined;
   isDraining: () => boolean;
 }
-
-type AttemptFailure = HandshakeFailureReason | 'circuit_open';
 
 /**
  * Where a client handshake is routed, from the first byte to a spliced connection or a refusal,
@@ -164,11 +163,11 @@ export class HandshakeRouter {
    * Tries the shards in order until one answers 101 and splices it; undefined when the client is
    * spliced or gone, otherwise why each shard tried did not take it.
    */
-  private async connectToShard(req: HandshakeRequest, socket: Socket, head: Buffer): Promise<AttemptFailure[] | undefined> {
+  private async connectToShard(req: HandshakeRequest, socket: Socket, head: Buffer): Promise<HandshakeFailureReason[] | undefined> {
     const { config, metrics } = this.options;
     // Each hop appends its own peer to X-Forwarded-For, trusted proxy or not.
     const request = buildUpstreamRequest(req, socket.remoteAddress ?? 'unknown');
-    const failures: AttemptFailure[] = [];
+    const failures: HandshakeFailureReason[] = [];
     for (const [index, shard] of this.options.pool.candidates().entries()) {
       if (socket.destroyed) return undefined; // the client gave up while we were trying
       if (index > 0 && config.retryPauseMs > 0) await sleep(config.retryPauseMs);
@@ -176,10 +175,8 @@ export class HandshakeRouter {
       metrics.handshakeAttempts.inc(labels);
       const stopTimer = metrics.handshakeDuration.startTimer(labels);
       try {
-        const upstream = await shard.breaker.fire(request);
+        const upstream = await dialPooledShard(shard, request);
         stopTimer();
-        shard.failures.record(false);
-        shard.sentSincePoll++;
         metrics.handshakeSuccess.inc(labels);
         metrics.handshakeRetries.inc({ attempt: String(index + 1) });
         if (socket.destroyed) {
@@ -194,11 +191,9 @@ export class HandshakeRouter {
         this.spliced.add(socket, splice(socket, head, upstream, events, config.stalledClientTimeoutMs));
         return undefined;
       } catch (error) {
-        const reason = error instanceof HandshakeFailure ? error.reason : 'circuit_open';
-        failures.push(reason);
-        // A refusal by the breaker itself is not a handshake the shard failed.
-        if (reason !== 'circuit_open') shard.failures.record(true);
-        metrics.handshakeFailures.inc({ ...labels, reason });
+        if (!(error instanceof HandshakeFailure)) throw error;
+        failures.push(error.reason);
+        metrics.handshakeFailures.inc({ ...labels, reason: error.reason });
       }
     }
     return failures;

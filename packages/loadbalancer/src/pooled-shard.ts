@@ -118,6 +118,26 @@ export function createPooledShard(url: string, config: LoadBalancerConfig, metri
   return shard;
 }
 
+/**
+ * Sends one handshake to the shard through its breaker, and is the one place that keeps the
+ * shard's books on it: the failure window, and the clients sent since the last /load poll.
+ * Rejects with a HandshakeFailure only; a refusal by the breaker itself (reason circuit_open) is
+ * not a handshake the shard failed, so it does not count in the window.
+ */
+export async function dialPooledShard(shard: PooledShard, request: Buffer): Promise<UpstreamConnection> {
+  try {
+    const upstream = await shard.breaker.fire(request);
+    shard.failures.record(false);
+    shard.sentSincePoll++;
+    return upstream;
+  } catch (error) {
+    if (!(error instanceof HandshakeFailure))
+      throw new HandshakeFailure('circuit_open', 'the circuit breaker refused to try the shard', { shardId: shard.id, cause: String(error) });
+    shard.failures.record(true);
+    throw error;
+  }
+}
+
 /** Records a /load answer (or its absence); the shard's own id is taken from its first answer. */
 export function applyHealthReport(shard: PooledShard, report: ShardLoadReport | undefined): void {
   if (report && !shard.idFrozen) {

@@ -4,8 +4,11 @@ import { readShardRefusal, ShardRefusalCode } from '@odin-ws/protocol';
 import type { HandshakeRequest } from './plain-handshake.js';
 import { ShardReader } from './shard-reader.js';
 
-/** Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total. */
-export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status';
+/**
+ * Why a shard did not take a handshake; each is a `reason` label of ws_handshake_failures_total.
+ * circuit_open: the shard's breaker refused to try it (pooled-shard.ts), no dial was made.
+ */
+export type HandshakeFailureReason = 'refused' | 'reset' | 'timeout' | 'shard_full' | 'draining' | 'bad_status' | 'circuit_open';
 
 export class HandshakeFailure extends OdinError {
   constructor(

@@ -1,0 +1,76 @@
+import { createServer, type Server } from 'node:net';
+import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
+import { createLogger } from '@odin-ws/observability';
+import { shardRefusalAnswer } from '@odin-ws/protocol';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLoadBalancerMetrics } from './lb-metrics.js';
+import { createPooledShard, dialPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
+
+// A loopback TCP server stands in for the shard: the dial, the breaker and the books are the real ones.
+const config = loadBalancerConfigFrom({ ...defaultOptionValues(), handshakeTimeout: 1000 });
+const metrics = createLoadBalancerMetrics(new Registry(), () => ({ proxied: 0, queueDepth: 0 }));
+const logger = createLogger({ level: 'silent', base: {} });
+const REQUEST = Buffer.from('GET /ws HTTP/1.1\r\nHost: x\r\n\r\n');
+const cleanups: Array<() => unknown> = [];
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+/** A fake shard that answers every handshake with `responseHead`; its URL. */
+async function fakeShard(responseHead: string): Promise<string> {
+  const server: Server = createServer((socket) => socket.once('data', () => socket.write(responseHead)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP address');
+  return `ws://127.0.0.1:${address.port}/ws`;
+}
+
+/** A port nothing listens on: a server bound and closed again. */
+async function deadPortUrl(): Promise<string> {
+  const url = await fakeShard('');
+  await cleanups.pop()?.();
+  return url;
+}
+
+function pooled(url: string): PooledShard {
+  const shard = createPooledShard(url, config, metrics, logger);
+  cleanups.push(() => retirePooledShard(shard, metrics));
+  return shard;
+}
+
+describe('dialPooledShard (the one owner of breaker and failure window)', () => {
+  it('counts a taken handshake as a success and as a client sent since the last poll', async () => {
+    const shard = pooled(await fakeShard('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    const upstream = await dialPooledShard(shard, REQUEST);
+    upstream.socket.destroy();
+    expect(shard.sentSincePoll).toBe(1);
+    expect(shard.failures.failureRate()).toBe(0);
+    expect(shard.breaker.stats.successes).toBe(1);
+  });
+
+  it('counts a failed dial in the window, opens on a refused connection, and does not count the refusals of the open circuit', async () => {
+    const shard = pooled(await deadPortUrl());
+    await expect(dialPooledShard(shard, REQUEST)).rejects.toMatchObject({ reason: 'refused' });
+    expect(shard.failures.failureCount()).toBe(1);
+    expect(shard.breaker.opened).toBe(true);
+    await expect(dialPooledShard(shard, REQUEST)).rejects.toMatchObject({ reason: 'circuit_open', code: 'E_SHARD_HANDSHAKE_FAILED' });
+    expect(shard.failures.failureCount()).toBe(1);
+    expect(shard.sentSincePoll).toBe(0);
+  });
+
+  it('counts a full shard in the window (it scores lower) but never against its breaker', async () => {
+    const answer = shardRefusalAnswer('AT_CAPACITY');
+    const head = `HTTP/1.1 ${answer.status}\r\n${Object.entries(answer.headers)
+      .map(([name, value]) => `${name}: ${value}`)
+      .join('\r\n')}\r\n\r\n`;
+    const shard = pooled(await fakeShard(head));
+    for (let i = 0; i < config.breaker.consecutiveFailures + 1; i++) {
+      await expect(dialPooledShard(shard, REQUEST)).rejects.toMatchObject({ reason: 'shard_full' });
+    }
+    expect(shard.breaker.closed).toBe(true);
+    expect(shard.failures.failureCount()).toBe(config.breaker.consecutiveFailures + 1);
+  });
+});
