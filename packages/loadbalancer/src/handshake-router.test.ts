@@ -1,0 +1,136 @@
+import { once } from 'node:events';
+import { connect, createServer, type Socket } from 'node:net';
+import { ChannelGrants, type TokenVerifier } from '@odin-ws/auth';
+import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
+import { createLogger } from '@odin-ws/observability';
+import { Registry } from 'prom-client';
+import { afterAll, describe, expect, it } from 'vitest';
+import { HandshakeRouter } from './handshake-router.js';
+import { createLoadBalancerMetrics } from './lb-metrics.js';
+import type { HandshakeRequest } from './plain-handshake.js';
+import type { ShardPool } from './shard-pool.js';
+
+// The router alone: real loopback sockets, a verifier and a pool that record whether they were
+// asked. Each case breaks two rules at once; the answer names the one the router must check first.
+
+const GOOD_TOKEN = 'good';
+const ALLOWED_ORIGIN = 'https://desk.example.com';
+const server = createServer();
+await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+afterAll(() => new Promise((resolve) => server.close(resolve)));
+
+interface Answer {
+  status: number;
+  /** The `error` of an HTTP answer's JSON body. */
+  error?: string;
+  /** The close frame after a 101. */
+  closeCode?: number;
+  closeReason?: string;
+}
+
+interface Seams {
+  verified: string[];
+  poolAsked: number;
+}
+
+function routerFor(draining: boolean, seams: Seams): HandshakeRouter {
+  const config = loadBalancerConfigFrom({ ...defaultOptionValues(), allowedOrigins: [ALLOWED_ORIGIN] });
+  const verifier: TokenVerifier = {
+    verify: async (token) => {
+      seams.verified.push(token);
+      return token === GOOD_TOKEN
+        ? { ok: true, identity: { subject: 'u', expiresAt: Date.now() + 60_000, grants: ChannelGrants.fromClaim(['*'])! } }
+        : { ok: false, code: 'TOKEN_INVALID', message: 'bad signature' };
+    },
+  };
+  const pool = {
+    candidates: () => {
+      seams.poolAsked++;
+      return [];
+    },
+  } as unknown as ShardPool;
+  return new HandshakeRouter({
+    config,
+    logger: createLogger({ level: 'silent', base: {} }),
+    metrics: createLoadBalancerMetrics(new Registry(), () => ({ proxied: 0, queueDepth: 0 })),
+    pool,
+    verifier,
+    isDraining: () => draining,
+  });
+}
+
+function handshake(options: { path?: string; token?: string; origin?: string; key?: string | null }): HandshakeRequest {
+  const headers: Record<string, string> = {
+    host: 'lb',
+    upgrade: 'websocket',
+    connection: 'Upgrade',
+    'sec-websocket-version': '13',
+  };
+  if (options.key !== null) headers['sec-websocket-key'] = options.key ?? 'dGhlIHNhbXBsZSBub25jZQ==';
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  if (options.origin) headers.origin = options.origin;
+  return { method: 'GET', url: options.path ?? '/ws', httpVersion: '1.1', headers, rawHeaders: Object.entries(headers).flat() };
+}
+
+/** Routes one handshake over a real socket pair and reads what the client got. */
+async function route(router: HandshakeRouter, req: HandshakeRequest): Promise<Answer> {
+  const accepted = once(server, 'connection') as Promise<[Socket]>;
+  const client = connect(server.address() as { port: number });
+  const [serverSide] = await accepted;
+  const chunks: Buffer[] = [];
+  client.on('data', (chunk: Buffer) => chunks.push(chunk));
+  await router.route(req, serverSide, Buffer.alloc(0));
+  await once(client, 'end');
+  client.destroy();
+  const bytes = Buffer.concat(chunks);
+  const headEnd = bytes.indexOf('\r\n\r\n');
+  const status = Number(bytes.subarray(9, 12).toString());
+  const rest = bytes.subarray(headEnd + 4);
+  if (status !== 101) return { status, error: JSON.parse(rest.toString()).error };
+  return { status, closeCode: rest.readUInt16BE(2), closeReason: JSON.parse(rest.subarray(4).toString()).code };
+}
+
+function newSeams(): Seams {
+  return { verified: [], poolAsked: 0 };
+}
+
+describe('the handshake router checks, in order', () => {
+  it('the path before anything else (404 for a bad token on another path)', async () => {
+    const seams = newSeams();
+    expect(await route(routerFor(false, seams), handshake({ path: '/other', token: 'bad' }))).toMatchObject({ status: 404, error: 'NOT_FOUND' });
+    expect(seams).toEqual({ verified: [], poolAsked: 0 });
+  });
+
+  it('the RFC 6455 rules before the origin (400 for a keyless handshake from a foreign origin)', async () => {
+    const seams = newSeams();
+    const answer = await route(routerFor(false, seams), handshake({ key: null, origin: 'https://evil.example' }));
+    expect(answer).toMatchObject({ status: 400, error: 'BAD_HANDSHAKE' });
+  });
+
+  it('the origin before the token (403, and the verifier is never asked)', async () => {
+    const seams = newSeams();
+    const answer = await route(routerFor(false, seams), handshake({ origin: 'https://evil.example', token: 'bad' }));
+    // A browser (it sent Origin) gets the refusal as a close frame it can read.
+    expect(answer).toMatchObject({ status: 101, closeCode: 4403, closeReason: 'ORIGIN_NOT_ALLOWED' });
+    expect(seams.verified).toEqual([]);
+  });
+
+  it('the token before the drain (401 from a draining worker: the client must fix its token, not retry)', async () => {
+    const seams = newSeams();
+    expect(await route(routerFor(true, seams), handshake({ token: 'bad' }))).toMatchObject({ status: 401, error: 'TOKEN_INVALID' });
+    expect(seams).toEqual({ verified: ['bad'], poolAsked: 0 });
+  });
+
+  it('the drain before the connection cap and the shards (1012 DRAINING; no shard asked)', async () => {
+    const seams = newSeams();
+    expect(await route(routerFor(true, seams), handshake({ token: GOOD_TOKEN }))).toMatchObject({ status: 101, closeCode: 1012, closeReason: 'DRAINING' });
+    expect(seams.poolAsked).toBe(0);
+  });
+
+  it('the shards last: with none to try, the client is told 1012 NO_SHARD_AVAILABLE', async () => {
+    const seams = newSeams();
+    const answer = await route(routerFor(false, seams), handshake({ token: GOOD_TOKEN, origin: ALLOWED_ORIGIN }));
+    expect(answer).toMatchObject({ status: 101, closeCode: 1012, closeReason: 'NO_SHARD_AVAILABLE' });
+    expect(seams).toEqual({ verified: [GOOD_TOKEN], poolAsked: 1 });
+  });
+});
