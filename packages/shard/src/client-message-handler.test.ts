@@ -1,0 +1,157 @@
+import { ChannelGrants, type TokenVerifier } from '@odin-ws/auth';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { AheadPositions } from './ahead-positions.js';
+import { ChannelHistory } from './channel-history.js';
+import { ClientMessageHandler } from './client-message-handler.js';
+import { type ClientSocket, type ClientState, newClientState } from './client-state.js';
+import { ConnectionSet } from './connections.js';
+import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
+import { SlowClientGuard } from './slow-clients.js';
+import { SubscriptionIndex } from './subscriptions.js';
+
+// The handler with its real collaborators (index, history, guards, metrics); only the uWS socket
+// is a fake, recording what was sent and which topics it joined.
+
+const TOPIC = 'odin.trades';
+const RATE = 10;
+
+/** The part of a uWS socket the handler uses. */
+class FakeSocket {
+  readonly state: ClientState = newClientState(RATE * 2, Date.now());
+  readonly sent: unknown[] = [];
+  readonly topics = new Set<string>();
+  ended: { code: number; reason: string } | undefined;
+  getUserData = () => this.state;
+  send = (message: string) => {
+    this.sent.push(message.startsWith('{') ? JSON.parse(message) : message);
+    return 1;
+  };
+  end = (code: number, reason: string) => {
+    this.ended = { code, reason };
+  };
+  cork = (fn: () => void) => fn();
+  getBufferedAmount = () => 0;
+  subscribe = (topic: string) => this.topics.add(topic);
+  unsubscribe = (topic: string) => this.topics.delete(topic);
+  get asClient(): ClientSocket {
+    return this as unknown as ClientSocket;
+  }
+}
+
+function setup(options: { maxChannels?: number; verifier?: TokenVerifier } = {}) {
+  const history = new ChannelHistory(
+    { maxPerChannel: 10, maxAgeMs: 60_000, maxBytes: 1 << 20, maxReplayBytes: 1 << 20 },
+    { coveredFrom: () => 100, endOf: () => 1000, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) },
+  );
+  const handler = new ClientMessageHandler({
+    subscriptions: new SubscriptionIndex(options.maxChannels ?? 5),
+    history,
+    slowClients: new SlowClientGuard(new ConnectionSet(), 1 << 20, () => {}),
+    metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),
+    clientRateLimit: RATE,
+    maxMessageSize: 1024,
+    maxReplayBytes: 1 << 20,
+    backpressureLimit: 1 << 20,
+    verifier: options.verifier,
+    isOpen: () => true,
+    aheadPositions: new AheadPositions(200),
+  });
+  const ws = new FakeSocket();
+  const send = (message: unknown) => handler.onMessage(ws.asClient, new TextEncoder().encode(JSON.stringify(message)).buffer as ArrayBuffer, false);
+  return { handler, history, ws, send };
+}
+
+function withGrants(ws: FakeSocket, patterns: string[]): void {
+  ws.state.grants = ChannelGrants.fromClaim(patterns);
+}
+
+describe('ClientMessageHandler: subscribe is all or nothing', () => {
+  it('refuses a whole request when one channel is not granted, and subscribes none of it', () => {
+    const { ws, send } = setup();
+    withGrants(ws, ['BTC.*']);
+    send({ type: 'subscribe', channels: ['BTC.trade', 'ETH.trade'], id: 1 });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'CHANNEL_NOT_ALLOWED', value: 'ETH.trade', id: 1 })]);
+    expect([...ws.topics]).toEqual([]);
+    expect([...ws.state.channels]).toEqual([]);
+  });
+
+  it('refuses a whole request that would pass the channel limit, then takes one that fits', () => {
+    const { ws, send } = setup({ maxChannels: 2 });
+    send({ type: 'subscribe', channels: ['A.trade', 'B.trade', 'C.trade'] });
+    expect(ws.sent.at(-1)).toMatchObject({ type: 'error', code: 'TOO_MANY_CHANNELS' });
+    expect([...ws.topics]).toEqual([]);
+    send({ type: 'subscribe', channels: ['A.trade', 'B.trade'] });
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscription_ack', subscribed: ['A.trade', 'B.trade'], count: 2 });
+    expect([...ws.topics]).toEqual(['A.trade', 'B.trade']);
+  });
+
+  it('unsubscribes only what it holds, and says how many remain', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', channels: ['A.trade', 'B.trade'] });
+    send({ type: 'unsubscribe', channels: ['A.trade', 'Z.trade'], id: 'u' });
+    expect(ws.sent.at(-1)).toEqual({ type: 'unsubscription_ack', unsubscribed: ['A.trade'], count: 1, id: 'u' });
+    expect([...ws.topics]).toEqual(['B.trade']);
+  });
+});
+
+describe('ClientMessageHandler: resume', () => {
+  it('answers the ack with its recovery, then exactly the records after the position, in order', () => {
+    const { ws, send, history } = setup();
+    for (const offset of [101, 104, 107]) history.append('BTC.trade', TOPIC, 0, offset, `f${offset}`, Date.now());
+    send({ type: 'subscribe', channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: 101 } } });
+    expect(ws.sent).toEqual([
+      { type: 'subscription_ack', subscribed: ['BTC.trade'], count: 1, recovery: { 'BTC.trade': { recovered: true, replayed: 2 } } },
+      'f104',
+      'f107',
+    ]);
+  });
+
+  it('answers the requests sent while a resume past the partition end waits, after it and in order', async () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: 5000 } }, id: 1 });
+    send({ type: 'ping', id: 2 });
+    expect(ws.sent).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(ws.sent).toEqual([
+      expect.objectContaining({ type: 'subscription_ack', id: 1, recovery: { 'BTC.trade': { recovered: false, reason: 'POSITION_AHEAD' } } }),
+      expect.objectContaining({ type: 'pong', id: 2 }),
+    ]);
+  });
+});
+
+describe('ClientMessageHandler: limits', () => {
+  it('past the rate limit: one notice, then silence', () => {
+    const { ws, send } = setup();
+    for (let i = 0; i < RATE * 2 + 5; i++) send({ type: 'ping', id: i });
+    const notices = ws.sent.filter((message) => (message as { code?: string }).code === 'RATE_LIMIT_EXCEEDED');
+    expect(notices).toHaveLength(1);
+    expect(ws.sent).toHaveLength(RATE * 2 + 1);
+  });
+
+  it('closes with 1009 on a message over the size limit, without answering it', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', channels: ['x'.repeat(2000)] });
+    expect(ws.ended).toMatchObject({ code: 1009 });
+    expect(ws.sent).toEqual([]);
+  });
+});
+
+describe('ClientMessageHandler: refresh', () => {
+  it('moves the expiry and unsubscribes what the new token no longer grants', async () => {
+    const expiresAt = Date.now() + 60_000;
+    const verifier: TokenVerifier = { verify: async () => ({ ok: true, identity: { subject: 'u', expiresAt, grants: ChannelGrants.fromClaim(['A.*'])! } }) };
+    const { ws, send } = setup({ verifier });
+    send({ type: 'subscribe', channels: ['A.trade', 'B.trade'] });
+    send({ type: 'refresh', token: 'new', id: 'r' });
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(ws.sent.at(-1)).toEqual({ type: 'refresh_ack', expiresAt, revoked: ['B.trade'], id: 'r' });
+    expect([...ws.topics]).toEqual(['A.trade']);
+  });
+
+  it('answers AUTH_DISABLED where no token is checked', () => {
+    const { ws, send } = setup();
+    send({ type: 'refresh', token: 'new', id: 'r' });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'AUTH_DISABLED', id: 'r' })]);
+  });
+});
