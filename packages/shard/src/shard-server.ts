@@ -1,7 +1,6 @@
 import type { TokenVerifier } from '@odin-ws/auth';
 import { ConnectionCap } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
-import { OdinError } from '@odin-ws/errors';
 import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import { type ShardHealthReport, WEBSOCKET_PATH } from '@odin-ws/protocol';
@@ -11,6 +10,7 @@ import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
 import { ClientMessageHandler } from './client-message-handler.js';
+import { clientSocketBehavior } from './client-socket-behavior.js';
 import type { ClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
@@ -21,6 +21,7 @@ import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
 import { TokenExpiry } from './token-expiry.js';
 import { loadNativeUws, type TemplatedApp, type us_listen_socket } from './uws.js';
+import { listenOn } from './uws-listen.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
@@ -33,9 +34,6 @@ export interface ShardServerOptions {
 
 /** Share of the drain timeout over which clients are closed; the rest is for Kafka and sockets to wind down. */
 const CLOSE_WINDOW_SHARE = 0.5;
-const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
-/** uWS ListenOptions.LIBUS_LISTEN_EXCLUSIVE_PORT. */
-const LISTEN_EXCLUSIVE_PORT = 1;
 /** History past its age is also trimmed on this timer, so memory is freed when records stop coming. */
 const HISTORY_TRIM_INTERVAL_MS = 1000;
 /**
@@ -45,9 +43,11 @@ const HISTORY_TRIM_INTERVAL_MS = 1000;
 const AHEAD_CONFIRM_MS = 1500;
 
 /**
- * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource.
- * A handshake is admitted (or refused) in handshake.ts, a client frame is answered by ClientMessageHandler,
- * and a Kafka batch is published by Broadcaster.
+ * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource. This class
+ * wires the parts and owns the lifecycle (start, health, drain); docs/shard.md has a table of where
+ * each thing happens. A handshake is admitted (or refused) in handshake.ts, a socket's life is
+ * client-socket-behavior.ts, a client frame is answered by ClientMessageHandler, and a Kafka batch
+ * is published by Broadcaster.
  */
 export class ShardServer {
   private readonly app: TemplatedApp;
@@ -110,47 +110,27 @@ export class ShardServer {
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 
-    this.app.ws<ClientState>(WEBSOCKET_PATH, {
-      compression: this.uws.DISABLED,
-      // uWS drops a frame over its own limit with no close frame (the client sees only 1006), so
-      // ClientMessageHandler enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
-      maxPayloadLength: config.maxMessageSize * UWS_PAYLOAD_HARD_CAP_FACTOR,
-      idleTimeout: config.heartbeatIntervalS,
-      sendPingsAutomatically: true,
-      // No uWS backpressure cap: past it uWS silently skips messages and drops even the close frame
-      // (the client sees a bare 1006). The slow-client sweeper enforces backpressureLimit instead.
-      maxBackpressure: 0,
-      upgrade: createUpgradeHandler({
+    this.app.ws<ClientState>(
+      WEBSOCKET_PATH,
+      clientSocketBehavior({
+        uws: this.uws,
         config,
         metrics,
-        verifier: options.verifier,
-        isDraining: () => this.draining,
-        connectionCount: () => this.connections.size,
+        messageHandler,
+        upgrade: createUpgradeHandler({
+          config,
+          metrics,
+          verifier: options.verifier,
+          isDraining: () => this.draining,
+          connectionCount: () => this.connections.size,
+          connectionsPerUser: this.connectionsPerUser,
+        }),
+        connections: this.connections,
+        subscriptions: this.subscriptions,
+        slowClients: this.slowClients,
         connectionsPerUser: this.connectionsPerUser,
       }),
-      open: (ws) => {
-        const { refusal } = ws.getUserData();
-        if (refusal) {
-          ws.end(refusal.code, refusal.reason);
-          return;
-        }
-        this.connections.add(ws);
-        metrics.connectionsTotal.inc();
-      },
-      message: (ws, message, isBinary) => {
-        // A refused client's frames (sent before it read the close frame) are not read.
-        if (!ws.getUserData().refusal) messageHandler.onMessage(ws, message, isBinary);
-      },
-      close: (ws, code, message) => {
-        const state = ws.getUserData();
-        if (state.refusal) return;
-        if (state.subject !== undefined) this.connectionsPerUser.release(state.subject);
-        this.connections.delete(ws);
-        this.slowClients.forget(ws);
-        this.subscriptions.release(state.channels);
-        metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code, message) });
-      },
-    });
+    );
     const admin = config.access.admin;
     registerPublicRoutes(this.app, () => this.health(), registry, admin === undefined);
     if (admin) {
@@ -230,39 +210,4 @@ export class ShardServer {
     if (this.listenSocket) this.uws.us_listen_socket_close(this.listenSocket);
     this.listenSocket = undefined;
   }
-}
-
-/**
- * Bounded label values: a client chooses its own close code, so unknown ones fold into "other".
- * uWS reports its own forced closes as 1006 with a reason only the server sees; those are told apart here.
- */
-function closeCodeLabel(code: number, message: ArrayBuffer): string {
-  switch (code) {
-    case 1000:
-    case 1001:
-    case 1005:
-      return 'client_closed';
-    case 1006: {
-      const reason = Buffer.from(message).toString();
-      if (reason.includes('UTF-8')) return 'invalid_utf8';
-      if (reason.includes('too big')) return 'message_too_big';
-      return 'abnormal'; // dropped connections, heartbeat timeouts, the backpressure hard cap
-    }
-    default:
-      return 'other';
-  }
-}
-
-/**
- * Exclusive: uWS binds with SO_REUSEPORT by default, so a second shard started on a taken port
- * would silently share it and split the clients. The .d.ts lacks this (host, port, options, cb) form.
- */
-function listenOn(app: TemplatedApp, host: string, port: number): Promise<us_listen_socket> {
-  return new Promise((resolve, reject) => {
-    const listen = app.listen as unknown as (host: string, port: number, options: number, cb: (token: us_listen_socket | false) => void) => void;
-    listen.call(app, host, port, LISTEN_EXCLUSIVE_PORT, (token) => {
-      if (token) resolve(token);
-      else reject(new OdinError('E_LISTEN_FAILED', `cannot listen on ${host}:${port} (in use or not permitted)`, { host, port }));
-    });
-  });
 }

@@ -1,0 +1,77 @@
+import type { SourceRecord } from '@odin-ws/kafka';
+import { Registry } from 'prom-client';
+import { describe, expect, it } from 'vitest';
+import { Broadcaster } from './broadcaster.js';
+import { ChannelHistory } from './channel-history.js';
+import { ChannelMapper } from './channel-mapper.js';
+import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
+import type { TemplatedApp } from './uws.js';
+
+// The broadcaster with real mapper, history and metrics; the uWS app is a fake topic tree that
+// records each publish.
+
+const TOPIC = 'odin.trades';
+
+function setup(subscribersByChannel: Record<string, number>, historySize = 10) {
+  const published: Array<{ channel: string; frame: string }> = [];
+  const app = {
+    numSubscribers: (channel: string) => subscribersByChannel[channel] ?? 0,
+    publish: (channel: string, frame: string) => {
+      published.push({ channel, frame });
+      return true;
+    },
+  } as unknown as TemplatedApp;
+  const history = new ChannelHistory(
+    { maxPerChannel: historySize, maxAgeMs: 60_000, maxBytes: 1 << 20, maxReplayBytes: 1 << 20 },
+    { coveredFrom: () => 0, endOf: () => undefined, topicOf: () => TOPIC },
+  );
+  const registry = new Registry();
+  const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
+  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), history, metrics, 1024);
+  return { broadcaster, history, published, registry };
+}
+
+function record(offset: number, key: string | null, value: string | null): SourceRecord {
+  return { topic: TOPIC, partition: 0, offset, key: key === null ? null : Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: 1 };
+}
+
+async function metricValue(registry: Registry, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const metric = await registry.getSingleMetric(name)?.get();
+  const match = metric?.values.find((value) => Object.entries(labels).every(([key, label]) => value.labels[key] === label));
+  return match?.value ?? 0;
+}
+
+describe('Broadcaster', () => {
+  it('publishes one frame per record to its channel and keeps it in the history first', async () => {
+    const { broadcaster, history, published, registry } = setup({ 'BTC.trades': 3 });
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'BTC', '{"p":1}'), record(8, 'BTC', '{"p":2}')] });
+    expect(published.map(({ channel }) => channel)).toEqual(['BTC.trades', 'BTC.trades']);
+    expect(JSON.parse(published[0]!.frame)).toMatchObject({ type: 'price:update', channel: 'BTC.trades', pos: { partition: 0, offset: 7 }, data: { p: 1 } });
+    // The history's replay is the same frames a live subscriber got.
+    expect(history.recover('BTC.trades', { partition: 0, offset: 6 }, Date.now())).toEqual({ recovered: true, frames: published.map(({ frame }) => frame) });
+    expect(await metricValue(registry, 'ws_frames_delivered_total')).toBe(6);
+  });
+
+  it('keeps the history of a channel nobody here subscribes to, without publishing it', () => {
+    const { broadcaster, history, published } = setup({});
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'ETH', '{"p":1}')] });
+    expect(published).toEqual([]);
+    expect(history.recover('ETH.trades', { partition: 0, offset: 6 }, Date.now())).toMatchObject({ recovered: true, frames: [expect.any(String)] });
+  });
+
+  it('drops a record that cannot make a frame, counts why, and goes on with the batch', async () => {
+    const { broadcaster, published, registry } = setup({ 'BTC.trades': 1 });
+    const records = [
+      record(1, null, '{}'),
+      record(2, 'bad key', '{}'),
+      record(3, 'BTC', '{not json'),
+      record(4, 'BTC', 'x'.repeat(2000)),
+      record(5, 'BTC', '{"ok":true}'),
+    ];
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records });
+    expect(published).toHaveLength(1);
+    for (const reason of ['missing_key', 'invalid_key', 'invalid_json', 'oversized']) {
+      expect(await metricValue(registry, 'ws_kafka_records_dropped_total', { reason }), reason).toBe(1);
+    }
+  });
+});
