@@ -1,13 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import WebSocket from 'ws';
 import type { CoordinatorCommand, StartCommand, WorkerReport } from './messages.js';
+import { envelopeTimestamp, RawClient } from './raw-client.js';
 
 /**
  * One load-generator process: opens its share of connections, subscribes each to the channel and
  * records, per data envelope, receive time minus the producer timestamp inside it (same clock on
- * one machine). Kept lean so it is not the bottleneck: no JSON parse per message, only the `ts`.
+ * one machine). Kept lean so it is not the bottleneck: its client is raw-client.ts, which reads the
+ * `ts` in place, with no JSON parse, string or event per message.
  */
-const sockets: WebSocket[] = [];
+const sockets: RawClient[] = [];
 /** A client neither acknowledged nor refused by then counts as failed (a proxy at its connection cap only queues). */
 const HANDSHAKE_DEADLINE_MS = 30_000;
 const latenciesMs: number[] = [];
@@ -52,49 +53,48 @@ async function start(command: StartCommand): Promise<void> {
   const openOne = (index: number) =>
     new Promise<void>((resolve) => {
       const startedAt = performance.now();
-      const socket = new WebSocket(command.urls[index % command.urls.length]!, {
-        perMessageDeflate: false,
-        localAddress: command.localAddresses[index % command.localAddresses.length],
-      });
       let acked = false;
       let timedOut = false;
       const deadline = setTimeout(() => {
         timedOut = true;
         socket.terminate();
       }, HANDSHAKE_DEADLINE_MS);
-      socket.on('message', (data: Buffer) => {
-        if (!acked) {
-          acked = true; // the subscription ack comes first
-          clearTimeout(deadline);
-          handshakeMs.push(performance.now() - startedAt);
-          sockets.push(socket);
-          resolve();
-          return;
-        }
-        if (!collecting) return;
-        const text = data.toString('latin1', 0, Math.min(data.length, 200));
-        const at = text.indexOf('"ts":');
-        if (at === -1) return;
-        received++;
-        latenciesMs.push(Date.now() - Number(text.slice(at + 5, text.indexOf(',', at))));
-      });
-      socket.once('open', () => socket.send(subscription()));
-      socket.once('close', (code) => {
-        if (!acked) {
-          clearTimeout(deadline);
-          failed++;
-          const key = timedOut ? 'handshake_timeout' : `close_${code}`;
-          errors[key] = (errors[key] ?? 0) + 1;
-          resolve();
-        } else if (collecting) closedEarly++;
-      });
-      socket.once('error', (error: NodeJS.ErrnoException) => {
-        if (acked || timedOut) return;
+      let settled = false;
+      // A refused connection reports an error and then its close: counted once, by the first.
+      const fail = (key: string) => {
+        if (settled) return;
+        settled = true;
         clearTimeout(deadline);
         failed++;
-        const key = error.code ?? error.message.slice(0, 40);
         errors[key] = (errors[key] ?? 0) + 1;
         resolve();
+      };
+      const socket: RawClient = new RawClient(command.urls[index % command.urls.length]!, command.localAddresses[index % command.localAddresses.length], {
+        onOpen: () => socket.send(subscription()),
+        onText: (buffer, start, end) => {
+          if (!acked) {
+            acked = true; // the subscription ack comes first
+            settled = true;
+            clearTimeout(deadline);
+            handshakeMs.push(performance.now() - startedAt);
+            sockets.push(socket);
+            resolve();
+            return;
+          }
+          if (!collecting) return;
+          const ts = envelopeTimestamp(buffer, start, end);
+          if (ts === undefined) return;
+          received++;
+          latenciesMs.push(Date.now() - ts);
+        },
+        onClose: (code) => {
+          if (!acked) fail(timedOut ? 'handshake_timeout' : `close_${code}`);
+          else if (collecting) closedEarly++;
+        },
+        onError: (error) => {
+          if (acked || timedOut) return;
+          fail(error.code ?? error.message.slice(0, 40));
+        },
       });
     });
   const lane = async () => {
