@@ -1,4 +1,4 @@
-import { createServer, type Server } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
 import { shardRefusalAnswer } from '@odin-ws/protocol';
@@ -6,8 +6,10 @@ import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLoadBalancerMetrics } from './lb-metrics.js';
 import { createPooledShard, dialPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
+import { buildUpstreamRequest, dialShard } from './upstream-handshake.js';
 
-// A loopback TCP server stands in for the shard: the dial, the breaker and the books are the real ones.
+// A loopback TCP server stands in for the shard: the dial (upstream-handshake.ts), the breaker and
+// the books (pooled-shard.ts) are the real ones.
 const config = loadBalancerConfigFrom({ ...defaultOptionValues(), handshakeTimeout: 1000 });
 const metrics = createLoadBalancerMetrics(new Registry(), () => ({ proxied: 0, queueDepth: 0 }));
 const logger = createLogger({ level: 'silent', base: {} });
@@ -18,9 +20,9 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** A fake shard that answers every handshake with `responseHead`; its URL. */
-async function fakeShard(responseHead: string): Promise<string> {
-  const server: Server = createServer((socket) => socket.once('data', () => socket.write(responseHead)));
+/** A fake shard that answers every handshake with `responseHead` (or as `answer` says); its URL. */
+async function fakeShard(responseHead: string, answer: (socket: Socket) => void = (socket) => socket.write(responseHead)): Promise<string> {
+  const server: Server = createServer((socket) => socket.once('data', () => answer(socket)));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
   const address = server.address();
@@ -72,5 +74,37 @@ describe('dialPooledShard (the one owner of breaker and failure window)', () => 
     }
     expect(shard.breaker.closed).toBe(true);
     expect(shard.failures.failureCount()).toBe(config.breaker.consecutiveFailures + 1);
+  });
+});
+
+describe('dialShard (the handshake replay, and why a shard did not take it)', () => {
+  const dial = (url: string, timeoutMs = 1000) => {
+    const { hostname, port } = new URL(url);
+    return dialShard(hostname, Number(port), REQUEST, timeoutMs);
+  };
+
+  it('keeps what the shard sent after its 101 for the client', async () => {
+    const answer = Buffer.from('HTTP/1.1 101 Switching Protocols\r\n\r\n\x81\x02hi', 'latin1');
+    const upstream = await dial(await fakeShard('', (socket) => socket.write(answer)));
+    upstream.socket.destroy();
+    expect(upstream.response).toEqual(answer);
+  });
+
+  it.each([
+    ['reset', 'a shard that hangs up before answering', (socket: Socket) => socket.destroy()],
+    ['bad_status', 'a response head over 16 KB', (socket: Socket) => socket.write(`HTTP/1.1 101 OK\r\nX: ${'x'.repeat(17 * 1024)}`)],
+    ['bad_status', 'a 503 without a refusal code', (socket: Socket) => socket.write('HTTP/1.1 503 Service Unavailable\r\n\r\n')],
+    ['draining', 'a 503 DRAINING', (socket: Socket) => socket.write('HTTP/1.1 503 Service Unavailable\r\nX-Odin-Refusal: DRAINING\r\n\r\n')],
+    ['timeout', 'no answer', () => undefined],
+  ])('%s: %s', async (reason, _label, answer) => {
+    await expect(dial(await fakeShard('', answer), 300)).rejects.toMatchObject({ reason, code: 'E_SHARD_HANDSHAKE_FAILED' });
+  });
+
+  it("forwards the client's request as sent, with its address appended to X-Forwarded-For", () => {
+    const request = buildUpstreamRequest(
+      { method: 'GET', url: '/ws?x=1', httpVersion: '1.1', headers: {}, rawHeaders: ['Host', 'lb', 'X-Forwarded-For', '10.0.0.1', 'Sec-WebSocket-Key', 'k'] },
+      '192.0.2.7',
+    ).toString('latin1');
+    expect(request).toBe('GET /ws?x=1 HTTP/1.1\r\nHost: lb\r\nSec-WebSocket-Key: k\r\nX-Forwarded-For: 10.0.0.1, 192.0.2.7\r\n\r\n');
   });
 });
