@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { createTestTopic, startShardProcess } from '@odin-ws/testkit';
 import { describe, expect, it } from 'vitest';
 import { runFanout } from './scenarios/fanout.js';
@@ -28,6 +29,9 @@ describe('pnpm bench fanout (smoke)', () => {
       expect(result.handshakeP50Ms).toBeLessThanOrEqual(result.handshakeP99Ms);
       expect(result.handshakeP99Ms).toBeLessThan(elapsedMs);
       expect(result.loadGenerator.cpuSeconds).toBeGreaterThan(0);
+      // In cores: a unit slip (ms for s) would put it far past the machine's.
+      expect(result.loadGenerator.deliveryCpuCores).toBeGreaterThanOrEqual(0);
+      expect(result.loadGenerator.deliveryCpuCores).toBeLessThanOrEqual(availableParallelism());
     },
     60_000,
   );

@@ -39,6 +39,9 @@ export interface ResultReport {
   stillOpen: number;
   cpuSeconds: number;
   rssBytes: number;
+  /** CPU and wall seconds from the first frames to the last (delivery-cpu.ts). */
+  deliveryCpuSeconds: number;
+  deliverySeconds: number;
 }
 
 export type WorkerReport = ReadyReport | ProgressReport | ResultReport;

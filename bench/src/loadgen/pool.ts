@@ -71,7 +71,16 @@ export class LoadGenerator {
     return sum(this.received);
   }
 
-  async collect(): Promise<{ received: number; latenciesMs: number[]; closedEarly: number; stillOpen: number; cpuSeconds: number; rssBytes: number }> {
+  async collect(): Promise<{
+    received: number;
+    latenciesMs: number[];
+    closedEarly: number;
+    stillOpen: number;
+    cpuSeconds: number;
+    rssBytes: number;
+    /** The workers' CPU while frames arrived, over the longest of their delivery windows: cores in use. */
+    deliveryCpuCores: number;
+  }> {
     const results = await Promise.all(
       this.workers.map((worker) => {
         const result = this.next<ResultReport>(worker, 'result');
@@ -86,6 +95,7 @@ export class LoadGenerator {
       stillOpen: results.reduce((n, r) => n + r.stillOpen, 0),
       cpuSeconds: results.reduce((n, r) => n + r.cpuSeconds, 0),
       rssBytes: results.reduce((n, r) => n + r.rssBytes, 0),
+      deliveryCpuCores: coresUsed(results),
     };
   }
 
@@ -110,4 +120,9 @@ function sum(values: Map<unknown, number>): number {
   let total = 0;
   for (const value of values.values()) total += value;
   return total;
+}
+
+function coresUsed(results: ResultReport[]): number {
+  const window = Math.max(...results.map((r) => r.deliverySeconds));
+  return window > 0 ? results.reduce((n, r) => n + r.deliveryCpuSeconds, 0) / window : 0;
 }

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DeliveryCpu } from './delivery-cpu.js';
 import type { CoordinatorCommand, StartCommand, WorkerReport } from './messages.js';
 import { envelopeTimestamp, RawClient } from './raw-client.js';
 
@@ -15,6 +16,7 @@ const latenciesMs: number[] = [];
 let received = 0;
 let closedEarly = 0;
 let collecting = true;
+const deliveryCpu = new DeliveryCpu(() => received);
 
 const send = (report: WorkerReport) => process.send?.(report);
 
@@ -23,6 +25,7 @@ process.on('message', (command: CoordinatorCommand) => {
   if (command.type === 'collect') {
     collecting = false;
     const usage = process.cpuUsage();
+    const delivery = deliveryCpu.result();
     send({
       type: 'result',
       received,
@@ -31,6 +34,8 @@ process.on('message', (command: CoordinatorCommand) => {
       stillOpen: sockets.length - closedEarly,
       cpuSeconds: (usage.user + usage.system) / 1e6,
       rssBytes: process.memoryUsage().rss,
+      deliveryCpuSeconds: delivery.cpuSeconds,
+      deliverySeconds: delivery.seconds,
     });
   }
   if (command.type === 'stop') {

@@ -38,7 +38,8 @@ export interface FanoutResult {
   proxyUserSecondsPerMillionFrames: number;
   /** The proxy's CPU ms per second with the clients still connected, after the last record; 0 direct. */
   proxyIdleCpuMsPerSecond: number;
-  loadGenerator: { processes: number; cpuSeconds: number; rssMb: number };
+  /** deliveryCpuCores: the generator's CPU while frames arrived, in cores (of 2 here). */
+  loadGenerator: { processes: number; cpuSeconds: number; deliveryCpuCores: number; rssMb: number };
   errors: Record<string, number>;
 }
 
@@ -107,6 +108,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       loadGenerator: {
         processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),
         cpuSeconds: round(result.cpuSeconds),
+        deliveryCpuCores: round(result.deliveryCpuCores, 3),
         rssMb: round(result.rssBytes / 2 ** 20, 1),
       },
       errors: ready.errors,
