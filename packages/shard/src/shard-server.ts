@@ -148,6 +148,11 @@ export class ShardServer {
     return server;
   }
 
+  /** The port it listens on (what the OS gave for --port 0). */
+  get port(): number {
+    return this.boundPort;
+  }
+
   /** The Kafka source gave up for good (refused credentials): the process should stop. */
   onFatal(listener: (error: Error) => void): void {
     this.options.source.onFatal(listener);
