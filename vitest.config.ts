@@ -4,7 +4,7 @@ import { defineConfig } from 'vitest/config';
 const jsonReport = process.env['VITEST_JSON_REPORT'];
 
 /** Pure code: no Kafka, no Java, no child processes. `pnpm test:unit` runs only these. */
-const UNIT_TESTS = ['packages/*/src/**/*.test.ts', 'bench/src/chart.test.ts', 'bench/src/loadgen/raw-client.test.ts'];
+const UNIT_TESTS = ['packages/*/src/**/*.test.ts', 'bench/src/chart.test.ts', 'bench/src/loadgen/raw-client.test.ts', 'bench/src/report.test.ts'];
 
 export default defineConfig({
   test: {

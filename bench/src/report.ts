@@ -27,7 +27,8 @@ export function writeReport(
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(jsonPath, json);
   }
-  const columns = Object.keys(rows[0] ?? {}).filter((key) => typeof rows[0]![key] !== 'object');
+  const flatRows = rows.map(flattenOneLevel);
+  const columns = [...new Set(flatRows.flatMap((row) => Object.keys(row)))];
   const markdown = [
     `# ${name} (${document.date})`,
     '',
@@ -35,12 +36,27 @@ export function writeReport(
     '',
     `| ${columns.join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...rows.map((row) => `| ${columns.map((column) => String(row[column])).join(' | ')} |`),
+    ...flatRows.map((row) => `| ${columns.map((column) => String(row[column] ?? '')).join(' | ')} |`),
     '',
   ].join('\n');
   writeFileSync(`${base}.md`, markdown);
   writeFileSync(`${base}.svg`, chartOf(name, rows));
   return { json: `${base}.json`, markdown: `${base}.md` };
+}
+
+/**
+ * A row's nested objects as `parent.child` columns (loadGenerator.cpuSeconds beside the server's CPU,
+ * errors.close_1013), so the table shows what the JSON has; deeper values and arrays are left out.
+ */
+export function flattenOneLevel(row: Record<string, unknown>): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(row)) {
+    if (value === null || typeof value !== 'object') flat[key] = value;
+    else if (!Array.isArray(value)) {
+      for (const [child, inner] of Object.entries(value)) if (inner === null || typeof inner !== 'object') flat[`${key}.${child}`] = inner;
+    }
+  }
+  return flat;
 }
 
 function machine() {
