@@ -27,6 +27,8 @@ export interface RampResult {
   rampSeconds: number;
   /** CPU (user + system) of the proxy's processes while the crowd connected, per connection made; 0 direct. */
   proxyCpuMsPerHandshake: number;
+  /** The load generator's CPU over the whole ramp and hold: it shares the cores with what it measures. */
+  loadGeneratorCpuSeconds: number;
   errors: Record<string, number>;
 }
 
@@ -70,6 +72,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       handshakeP99Ms: round(handshake.p99),
       rampSeconds: round(rampSeconds, 1),
       proxyCpuMsPerHandshake: ready.open > 0 ? round((proxyCpuSeconds / ready.open) * 1000, 3) : 0,
+      loadGeneratorCpuSeconds: round(result.cpuSeconds),
       errors: ready.errors,
     };
   } finally {
