@@ -17,7 +17,11 @@ const GOOD_TOKEN = 'good';
 const ALLOWED_ORIGIN = 'https://desk.example.com';
 const server = createServer();
 await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-afterAll(() => new Promise((resolve) => server.close(resolve)));
+const held: Socket[] = [];
+afterAll(() => {
+  for (const client of held) client.destroy();
+  return new Promise((resolve) => server.close(resolve));
+});
 
 interface Answer {
   status: number;
@@ -33,8 +37,8 @@ interface Seams {
   poolAsked: number;
 }
 
-function routerFor(draining: boolean, seams: Seams): HandshakeRouter {
-  const config = loadBalancerConfigFrom({ ...defaultOptionValues(), allowedOrigins: [ALLOWED_ORIGIN] });
+function routerFor(draining: boolean, seams: Seams, maxConnectionsPerIp = 1000): HandshakeRouter {
+  const config = loadBalancerConfigFrom({ ...defaultOptionValues(), allowedOrigins: [ALLOWED_ORIGIN], maxConnectionsPerIp });
   const verifier: TokenVerifier = {
     verify: async (token) => {
       seams.verified.push(token);
@@ -72,16 +76,20 @@ function handshake(options: { path?: string; token?: string; origin?: string; ke
   return { method: 'GET', url: options.path ?? '/ws', httpVersion: '1.1', headers, rawHeaders: Object.entries(headers).flat() };
 }
 
-/** Routes one handshake over a real socket pair and reads what the client got. */
-async function route(router: HandshakeRouter, req: HandshakeRequest): Promise<Answer> {
+/**
+ * Routes one handshake over a real socket pair and reads what the client got. `holdOpen`: the client
+ * does not close its side after the answer, so the connection keeps its per-address place.
+ */
+async function route(router: HandshakeRouter, req: HandshakeRequest, holdOpen = false): Promise<Answer> {
   const accepted = once(server, 'connection') as Promise<[Socket]>;
-  const client = connect(server.address() as { port: number });
+  const client = connect({ ...(server.address() as { port: number }), allowHalfOpen: holdOpen });
   const [serverSide] = await accepted;
   const chunks: Buffer[] = [];
   client.on('data', (chunk: Buffer) => chunks.push(chunk));
   await router.route(req, serverSide, Buffer.alloc(0));
   await once(client, 'end');
-  client.destroy();
+  if (holdOpen) held.push(client);
+  else client.destroy();
   const bytes = Buffer.concat(chunks);
   const headEnd = bytes.indexOf('\r\n\r\n');
   const status = Number(bytes.subarray(9, 12).toString());
@@ -132,5 +140,14 @@ describe('the handshake router checks, in order', () => {
     const answer = await route(routerFor(false, seams), handshake({ token: GOOD_TOKEN, origin: ALLOWED_ORIGIN }));
     expect(answer).toMatchObject({ status: 101, closeCode: 1012, closeReason: 'NO_SHARD_AVAILABLE' });
     expect(seams).toEqual({ verified: [GOOD_TOKEN], poolAsked: 1 });
+  });
+
+  it("the client address's connection cap after the drain and before the shards (1013 TOO_MANY_CONNECTIONS)", async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, 1);
+    await route(router, handshake({ token: GOOD_TOKEN }), true);
+    const answer = await route(router, handshake({ token: GOOD_TOKEN }));
+    expect(answer).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'TOO_MANY_CONNECTIONS' });
+    expect(seams.poolAsked).toBe(1);
   });
 });
