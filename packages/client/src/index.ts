@@ -1,8 +1,5 @@
 export { ClientErrorCode as ErrorCode, OdinError } from '@odin-ws/errors';
 export type { ChannelRecovery, RecoveryFailure, StreamPosition } from '@odin-ws/protocol';
-export type { ConnectionRefusal } from './connection-refusal.js';
-export type { ClientError, ClientErrorDetails, ServerCode } from './errors.js';
-export { UnauthorizedError } from './errors.js';
 export type {
   ClientEvents,
   ConnectionState,
@@ -11,7 +8,10 @@ export type {
   RecoveryEvent,
   WebSocketConstructor,
   WebSocketLike,
-} from './odin-client.js';
+} from './client-types.js';
+export type { ConnectionRefusal } from './connection-refusal.js';
+export type { ClientError, ClientErrorDetails, ServerCode } from './errors.js';
+export { UnauthorizedError } from './errors.js';
 export { OdinClient } from './odin-client.js';
 export type { BackoffOptions, CloseDecision } from './reconnect-policy.js';
 export { DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';

@@ -1,5 +1,6 @@
 import WebSocket from 'ws';
-import { setDefaultWebSocket, type WebSocketConstructor } from './odin-client.js';
+import type { WebSocketConstructor } from './client-types.js';
+import { setDefaultWebSocket } from './odin-client.js';
 
 // `ws` on every Node, also where the platform has a WebSocket of its own (Node 22+): it sends
 // handshake headers (the token as Authorization: Bearer, not in the URL) and names a refused

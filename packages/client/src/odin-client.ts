@@ -1,6 +1,5 @@
 import {
   BEARER_SUBPROTOCOL_PREFIX,
-  type ChannelRecovery,
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
   isValidChannel,
@@ -8,92 +7,12 @@ import {
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
+import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstructor, WebSocketLike } from './client-types.js';
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
 import { Emitter } from './emitter.js';
 import { type ClientError, type ClientErrorDetails, clientError, type ServerCode, UnauthorizedError } from './errors.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, type SubscribeOptions, Subscription, validPosition } from './subscription.js';
-
-/** The part of the standard WebSocket API the client uses: browsers' and `ws`'s both fit. */
-export interface WebSocketLike {
-  readonly readyState: number;
-  send(data: string): void;
-  close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
-}
-
-/**
- * A WebSocket constructor: the browser's (url, protocols), or Node's `ws`, which also takes
- * `{ headers }` for the handshake.
- */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string> }) => WebSocketLike;
-
-export interface OdinClientOptions {
-  /** The load balancer's (or a shard's) WebSocket URL, e.g. ws://127.0.0.1:3001/ws. */
-  url: string;
-  /** WebSocket implementation; default: the platform's (browsers), or `ws` on Node. */
-  WebSocket?: WebSocketConstructor;
-  backoff?: Partial<BackoffOptions>;
-  /** How often the client pings the server; default 15 s, as the seed clients did. */
-  heartbeatIntervalMs?: number;
-  /** A ping unanswered this long means the connection is dead; default 10 s. */
-  heartbeatTimeoutMs?: number;
-  /** Messages one `for await` loop may leave unread before it fails; default 10,000. */
-  iteratorBuffer?: number;
-  /**
-   * When the server checks tokens: called before every connection, so also before every retry after
-   * a refusal, and when the server says the token is about to expire (it is then sent as a
-   * `refresh`, and the connection carries on). On Node the token travels in the handshake's
-   * `Authorization: Bearer` header; in browsers, which cannot set headers, as the subprotocol
-   * `odin.bearer.<token>`; never in the URL, which proxies log. Throw an
-   * UnauthorizedError to say the user must sign in again: the client then stops for good.
-   */
-  getToken?: () => string | Promise<string>;
-  /**
-   * Node only: headers for every handshake (e.g. a proxy's or an API gateway's). Refused in
-   * browsers, whose WebSocket cannot send headers (E_INVALID_OPTION).
-   */
-  headers?: Record<string, string>;
-  /** Refusals of the token in a row (4401/4403) after which the client stops for good; default 3. */
-  maxRefusals?: number;
-}
-
-/**
- * `idle` before connect(); `reconnecting` while waiting out a retry delay; `unauthorized` after the
- * server refused the token (or origin), while a new token is fetched for the next try; `closed` for
- * good (close(), or a refusal that retrying cannot cure). connect() after `closed` starts again.
- */
-export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 'unauthorized' | 'closed';
-
-/**
- * After a reconnect, per channel: whether the stream continues with no gap. Not recovered means the
- * caller must resync that channel by other means. `NO_POSITION`: the channel had delivered nothing
- * before the cut, so there was no position to resume from.
- */
-export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' });
-
-export interface ReconnectEvent {
-  attempt: number;
-  delayMs: number;
-  /** Close code, or 1006 for a missed heartbeat. */
-  code: number;
-  /** Why: the server's reason code (DRAINING, OVERLOADED, SLOW_CONSUMER...), HEARTBEAT_TIMEOUT, or CONNECTION_LOST. */
-  cause: string;
-}
-
-export type ClientEvents = {
-  state: ConnectionState;
-  recovery: RecoveryEvent;
-  reconnect: ReconnectEvent;
-  /**
-   * Errors the server reported, refused subscriptions, refused connections (E_UNAUTHORIZED,
-   * E_FORBIDDEN; `details.final` when the client gave up), and the reason the client gave up.
-   */
-  error: ClientError;
-};
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
