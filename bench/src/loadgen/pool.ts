@@ -71,16 +71,8 @@ export class LoadGenerator {
     return sum(this.received);
   }
 
-  async collect(): Promise<{
-    received: number;
-    latenciesMs: number[];
-    closedEarly: number;
-    stillOpen: number;
-    cpuSeconds: number;
-    rssBytes: number;
-    /** The workers' CPU while frames arrived, over the longest of their delivery windows: cores in use. */
-    deliveryCpuCores: number;
-  }> {
+  /** The workers' results summed, with their CPU while frames arrived as cores in use (over the longest window). */
+  async collect(): Promise<Omit<ResultReport, 'type' | 'deliveryCpuSeconds' | 'deliverySeconds'> & { deliveryCpuCores: number }> {
     const results = await Promise.all(
       this.workers.map((worker) => {
         const result = this.next<ResultReport>(worker, 'result');
