@@ -140,8 +140,19 @@ describe('infra/gcp (Terraform)', () => {
     const work = mkdtempSync(join(tmpdir(), 'odin-discover-'));
     const fakeGcloud = join(work, 'gcloud');
     const answer = join(work, 'answer.txt');
-    // A stand-in for gcloud: prints what the test put in answer.txt, and records its arguments.
-    writeFileSync(fakeGcloud, `#!/bin/bash\necho "$@" > ${work}/args.txt\ncat ${answer}\n`);
+    // A stand-in for gcloud: the group's members are links named after the addresses in answer.txt,
+    // and reading one member answers its address. Every call's arguments are recorded.
+    writeFileSync(
+      fakeGcloud,
+      `#!/bin/bash
+echo "$@" >> ${work}/calls.txt
+case "$3" in
+  managed) for ip in $(cat ${answer}); do echo "https://compute/projects/p1/zones/z/instances/odin-ws-shard-$ip"; done ;;
+  describe) url=$4; echo "\${url##*-shard-}" ;;
+  *) exit 1 ;;
+esac
+`,
+    );
     chmodSync(fakeGcloud, 0o755);
     const shards = join(work, 'shards.txt');
     const run = () =>
@@ -154,9 +165,11 @@ describe('infra/gcp (Terraform)', () => {
     const lines = readFileSync(shards, 'utf8')
       .split('\n')
       .filter((line) => line && !line.startsWith('#'));
-    expect(lines).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
-    // The group's members (here the stand-in answers 10.0.0.2 and 10.0.0.3 as their links), by self link.
-    expect(readFileSync(join(work, 'args.txt'), 'utf8')).toContain('selfLink:(10.0.0.2 10.0.0.3 ) AND status=RUNNING');
+    expect(lines.sort()).toEqual(['ws://10.0.0.2:3002/ws', 'ws://10.0.0.3:3002/ws']);
+    // Each member read by its own link: gets its IAM grant allows, no project-wide instances list.
+    const calls = readFileSync(join(work, 'calls.txt'), 'utf8').trim().split('\n');
+    expect(calls.filter((call) => call.startsWith('compute instances describe https://compute/projects/p1/zones/z/instances/odin-ws-shard-'))).toHaveLength(2);
+    expect(calls.some((call) => call.startsWith('compute instances list'))).toBe(false);
     writeFileSync(answer, '');
     expect(run().status).toBe(0);
     expect(readFileSync(shards, 'utf8')).toContain('ws://10.0.0.3:3002/ws');
@@ -236,6 +249,19 @@ describe('infra/gcp: deploy-time faults found in review stay fixed', () => {
     expect(source).toContain('ODIN_KAFKA_SASL_PASSWORD_FILE = local.kafka_password_file');
     const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
     expect(script).toContain('gcloud secrets versions access latest --secret="$password_secret" --out-file="$password_file"');
+  });
+
+  it("7. lets the load balancers read the shard group and its instances, not the whole project's compute", async () => {
+    const { resource } = await parsed();
+    const roles = Object.values(resource['google_project_iam_member']!).flatMap((bindings) => bindings.map((binding) => binding['role']));
+    expect(roles).not.toContain('roles/compute.viewer');
+    const role = one(resource['google_project_iam_custom_role']!, 'shard_discovery');
+    expect(role['permissions']).toEqual(['compute.instanceGroupManagers.get', 'compute.instanceGroupManagers.list', 'compute.instances.get']);
+    const grant = one(resource['google_project_iam_member']!, 'lb_shard_discovery');
+    expect(grant['role']).toBe('projects/${var.project}/roles/${google_project_iam_custom_role.shard_discovery.role_id}');
+    const condition = JSON.stringify(grant['condition']);
+    expect(condition).toContain('instanceGroupManagers/${local.shard_group}');
+    expect(condition).toContain('startsWith(\\"${module.shard.base_instance_name}-\\")');
   });
 
   it('sets every metadata attribute startup.sh reads, and nothing it does not', async () => {

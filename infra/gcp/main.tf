@@ -3,7 +3,9 @@ locals {
   # of the project reach shards and ops ports, past the load balancer's admission and checks.
   network    = var.network == "" ? google_compute_network.odin[0].self_link : var.network
   shard_port = 3002
-  lb_port    = 3001
+  # Load balancers find shards by membership of this group (discover-shards.sh and its IAM grant).
+  shard_group = module.shard.group_name
+  lb_port     = 3001
   # The private ops surfaces (/metrics, detailed /health): on each instance's internal address only,
   # never behind the external load balancer, which reaches the public ports alone.
   shard_admin_port = 9102
@@ -56,7 +58,7 @@ locals {
   discover_env = {
     PROJECT     = var.project
     REGION      = var.region
-    SHARD_GROUP = "odin-ws-shard"
+    SHARD_GROUP = local.shard_group
     SHARD_PORT  = tostring(local.shard_port)
     SHARDS_FILE = "/etc/odin-ws/shards.txt"
   }
@@ -76,10 +78,32 @@ resource "google_service_account" "lb" {
   display_name = "odin-ws load-balancer tier"
 }
 
-resource "google_project_iam_member" "lb_compute_viewer" {
+# Shard discovery reads the shard group's member list and each member's address, and nothing else:
+# not roles/compute.viewer, which reads every VM, disk, network and firewall of the project. The
+# condition scopes the grant to that one group and to instances named after it (the group names
+# its instances <base name>-<suffix>). Discovery uses no project-wide list (instances.list cannot
+# be scoped by a condition): each member is read by its own link (discover-shards.sh).
+resource "google_project_iam_custom_role" "shard_discovery" {
+  project     = var.project
+  role_id     = "odinWsShardDiscovery"
+  title       = "odin-ws shard discovery"
+  description = "Lists the members of the odin-ws shard group and reads their addresses"
+  permissions = ["compute.instanceGroupManagers.get", "compute.instanceGroupManagers.list", "compute.instances.get"]
+}
+
+resource "google_project_iam_member" "lb_shard_discovery" {
   project = var.project
-  role    = "roles/compute.viewer"
-  member  = "serviceAccount:${google_service_account.lb.email}"
+  # Spelled out rather than .id, which a plan does not know yet (the plan-time tests read it).
+  role   = "projects/${var.project}/roles/${google_project_iam_custom_role.shard_discovery.role_id}"
+  member = "serviceAccount:${google_service_account.lb.email}"
+  condition {
+    title       = "the shard group and its instances only"
+    description = "odin-ws load balancers discover shards by membership of ${local.shard_group}"
+    expression  = <<-CEL
+      (resource.type == "compute.googleapis.com/InstanceGroupManager" && resource.name.endsWith("/regions/${var.region}/instanceGroupManagers/${local.shard_group}")) ||
+      (resource.type == "compute.googleapis.com/Instance" && resource.name.extract("/instances/{name}").startsWith("${module.shard.base_instance_name}-"))
+    CEL
+  }
 }
 
 # Only the shards read the Kafka password, and only that one secret.

@@ -53,7 +53,7 @@ case "$1 $2" in
     for arg; do case $arg in --secret=*) secret=\${arg#--secret=} ;; --out-file=*) out=\${arg#--out-file=} ;; esac; done
     cat "/stubs/secret-$secret" > "$out" ;;
   "compute instance-groups") for ip in $(cat /stubs/shard-ips); do echo "https://compute/zones/z/instances/shard-$ip"; done ;;
-  "compute instances") cat /stubs/shard-ips ;;
+  "compute instances") url=$4; echo "\${url##*/shard-}" ;;
   *) echo "gcloud stub: $*" >&2; exit 1 ;;
 esac
 `;

@@ -6,19 +6,20 @@
 # Only members of the shard group count: anyone who may edit a VM of the project could label it
 # odin-ws-tier=shard and so plant a "shard" that receives clients' tokens, but only the group's
 # manager puts instances in the group.
-# Needs: gcloud (on GCE images), roles/compute.viewer for the instance's service account.
+# Needs: gcloud (on GCE images), and for the instance's service account the odinWsShardDiscovery
+# role (infra/gcp/main.tf): get/list on the shard group and get on its instances, nothing
+# project-wide. So each member is read by its own link (a get) rather than by a filtered
+# instances list, which would need compute.instances.list on the whole project.
 set -euo pipefail
 : "${SHARD_GROUP:?}" "${REGION:?}" "${SHARD_PORT:?}" "${SHARDS_FILE:?}" "${PROJECT:?}"
 
 members=$(gcloud compute instance-groups managed list-instances "$SHARD_GROUP" --project "$PROJECT" --region "$REGION" \
   --filter="instanceStatus=RUNNING" --format='value(instance)')
-ips=""
-if [ -n "$members" ]; then
-  # One instance by its full self link (zone and name): the group's member and no namesake elsewhere.
-  ips=$(gcloud compute instances list --project "$PROJECT" \
-    --filter="selfLink:($(echo "$members" | tr '\n' ' ')) AND status=RUNNING" \
-    --format='value(networkInterfaces[0].networkIP)')
-fi
+# One instance by its full link (zone and name): the group's member and no namesake elsewhere.
+# Eight reads at a time. A member that cannot be read (being deleted) is left out, its error in the
+# journal; the load balancer applies a changed list only once it reads the same twice.
+ips=$(echo -n "$members" | xargs -r -P 8 -I '{}' gcloud compute instances describe '{}' \
+  --format='value(networkInterfaces[0].networkIP)' || true)
 
 tmp=$(mktemp "${SHARDS_FILE}.XXXXXX")
 {

@@ -104,6 +104,16 @@ run "secure_by_default" {
     condition     = local.discover_env["SHARD_GROUP"] == "odin-ws-shard" && !contains(keys(local.discover_env), "SHARD_LABEL")
     error_message = "shards are discovered by membership of their group, not by a label"
   }
+
+  assert {
+    condition     = endswith(google_project_iam_member.lb_shard_discovery.role, "/roles/odinWsShardDiscovery") && !contains([for binding in google_project_iam_member.tier_roles : binding.role], "roles/compute.viewer")
+    error_message = "load balancers discover shards with the scoped role, not project-wide compute.viewer"
+  }
+
+  assert {
+    condition     = strcontains(google_project_iam_member.lb_shard_discovery.condition[0].expression, "/instanceGroupManagers/odin-ws-shard\")") && strcontains(google_project_iam_member.lb_shard_discovery.condition[0].expression, "startsWith(\"odin-ws-shard-\")")
+    error_message = "the discovery grant is conditioned on the shard group and its instances"
+  }
 }
 
 run "refuses_an_open_deployment" {

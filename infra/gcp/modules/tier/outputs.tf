@@ -11,3 +11,13 @@ output "template_shielded" {
   description = "Whether the instances boot as Shielded VMs (secure boot, vTPM, integrity monitoring)"
   value       = alltrue([for config in google_compute_instance_template.tier.shielded_instance_config : config.enable_secure_boot && config.enable_vtpm && config.enable_integrity_monitoring])
 }
+
+output "group_name" {
+  description = "The managed instance group's name (shard discovery lists its members)"
+  value       = google_compute_region_instance_group_manager.tier.name
+}
+
+output "base_instance_name" {
+  description = "What the group names its instances after: <base>-<suffix> (discovery's IAM condition)"
+  value       = google_compute_region_instance_group_manager.tier.base_instance_name
+}
