@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ChannelGrants, MAX_STARS_PER_PATTERN } from './channel-grants.js';
+import { ChannelGrants, MAX_GLOBS, MAX_MIDDLE_PARTS, MAX_PATTERNS, MAX_STARS_PER_PATTERN } from './channel-grants.js';
 
 /** What a pattern means, written the slow way (a regular expression): the reference the matcher must agree with. */
 function reference(pattern: string, channel: string): boolean {
@@ -35,8 +35,10 @@ describe('ChannelGrants', () => {
     ['a list with a number', ['BTC.*', 7]],
     ['a pattern with a regular-expression group', ['(a+)+']],
     ['an over-long pattern', ['x'.repeat(200)]],
-    ['thousands of patterns', Array.from({ length: 1000 }, (_, i) => `S${i}.*`)],
+    ['thousands of patterns', Array.from({ length: 1000 }, (_, i) => `S${i}`)],
+    ['more patterns with * than allowed', Array.from({ length: MAX_GLOBS + 1 }, (_, i) => `S${i}.*`)],
     ['a pattern with more * than allowed (the backtracking bomb)', ['a*a*a*a*a*a*a*a*b']],
+    ['more parts between two * than allowed, across patterns', Array.from({ length: MAX_MIDDLE_PARTS + 1 }, (_, i) => `*${'a'.repeat(16)}b${i}*`)],
   ])('refuses %s as a claim', (_label, claim) => {
     expect(ChannelGrants.fromClaim(claim)).toBeUndefined();
   });
@@ -50,6 +52,20 @@ describe('ChannelGrants', () => {
     expect(grants.allows('aedcb')).toBe(false); // the parts must come in order
     expect(grants.allows('x:y')).toBe(true);
     expect(grants.allows('xy')).toBe(false);
+  });
+
+  it(`takes ${MAX_GLOBS} patterns with * (${MAX_MIDDLE_PARTS} parts between two * in all) beside exact names up to ${MAX_PATTERNS}`, () => {
+    const middles = Array.from({ length: MAX_MIDDLE_PARTS / 2 }, (_, i) => `*x${i}*y${i}*`);
+    const ends = Array.from({ length: MAX_GLOBS - middles.length - 2 }, (_, i) => (i % 2 ? `P${i}.*` : `*.S${i}`));
+    const exact = Array.from({ length: MAX_PATTERNS - middles.length - ends.length - 2 }, (_, i) => `E${i}.trade`);
+    const grants = ChannelGrants.fromClaim([...middles, ...ends, 'a**b', '*', ...exact])!;
+    expect(ChannelGrants.fromClaim([...middles, ...ends, 'a**b', '*', ...exact, 'one.more'])).toBeUndefined();
+    expect(grants.allows('..x3..y3..')).toBe(true);
+    expect(grants.allows('P9.trade')).toBe(true);
+    expect(grants.allows('BTC.S10')).toBe(true);
+    expect(grants.allows('aXb')).toBe(true); // ** searches for nothing: no middle part
+    expect(grants.allows('E9.trade')).toBe(true);
+    expect(ChannelGrants.fromClaim([...middles, ...ends, 'a**b'])!.allows('..y3..x3..')).toBe(false);
   });
 
   it('agrees with the regular-expression meaning of every pattern, on any channel', () => {

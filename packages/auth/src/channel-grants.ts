@@ -10,6 +10,15 @@ import { MAX_CHANNEL_LENGTH } from '@odin-ws/protocol';
  * below: prefix, suffix, then each middle part at its leftmost place), in time linear in the
  * channel's length per `*`, and a claim may hold at most MAX_PATTERNS patterns of at most
  * MAX_STARS_PER_PATTERN `*` each.
+ *
+ * Hazard, still: linear is not cheap enough when a claim multiplies it. Each part between two `*`
+ * costs a substring search through the whole channel, and a claim of 200 `*aaaaaaaaaaaaaaaab<n>*`
+ * made every channel of a subscribe cost 200 of them: 5.5 ms per 100-channel subscribe, and ten
+ * connections at the message rate limit held a shard's other clients' pings at 390 ms (p99). So
+ * a claim may hold at most MAX_GLOBS patterns with `*` and MAX_MIDDLE_PARTS parts between two `*`
+ * in all: each channel is checked against MAX_GLOBS patterns at most, whatever the claim. Exact
+ * names cost one lookup, and a claim may list up to MAX_PATTERNS of them
+ * (apps/cli/test/pattern-stall.test.ts).
  */
 export class ChannelGrants {
   private constructor(
@@ -26,9 +35,17 @@ export class ChannelGrants {
     if (!Array.isArray(claim) || claim.length > MAX_PATTERNS) return undefined;
     if (!claim.every((pattern) => typeof pattern === 'string' && isValidPattern(pattern))) return undefined;
     const patterns = claim as string[];
+    const globPatterns = patterns.filter((pattern) => pattern.includes('*') && pattern !== '*');
+    if (globPatterns.length > MAX_GLOBS) return undefined;
+    if (globPatterns.reduce((sum, pattern) => sum + middlePartsOf(pattern), 0) > MAX_MIDDLE_PARTS) return undefined;
     const exact = new Set(patterns.filter((pattern) => !pattern.includes('*')));
-    const globs = patterns.filter((pattern) => pattern.includes('*')).map((pattern) => new Glob(pattern));
+    const globs = globPatterns.map((pattern) => new Glob(pattern));
     return new ChannelGrants(exact, globs, patterns.includes('*'), patterns);
+  }
+
+  /** Patterns one channel may be checked against: what a subscribe costs beyond its exact names. */
+  get patternChecksPerChannel(): number {
+    return this.everything ? 0 : this.globs.length;
   }
 
   allows(channel: string): boolean {
@@ -44,10 +61,26 @@ export class ChannelGrants {
   }
 }
 
-/** A claim is a short list; this bounds the work one subscribe can cost. */
+/** A claim is a short list; exact names are one lookup however many there are. */
 export const MAX_PATTERNS = 256;
+/** Patterns with `*`: each is checked against every channel of a subscribe that no exact name grants. */
+export const MAX_GLOBS = 32;
 /** Real grants use one or two (`BTC.*`, `*.trade`, `BTC.*.l2`); this bounds a hostile one. */
 export const MAX_STARS_PER_PATTERN = 4;
+
+/**
+ * Parts between two `*` in a whole claim (`*.BTC.*` has one): each is a substring search per
+ * channel checked. Real grants use a few; measured above, a hostile claim of 200 stalled a shard.
+ */
+export const MAX_MIDDLE_PARTS = 16;
+
+/** Non-empty parts between two `*`: what a match searches for (`**` searches for nothing). */
+function middlePartsOf(pattern: string): number {
+  return pattern
+    .split('*')
+    .slice(1, -1)
+    .filter((part) => part !== '').length;
+}
 
 /** Channel characters plus `*`; as long as a channel name. */
 const PATTERN = new RegExp(`^[A-Za-z0-9._:*-]{1,${MAX_CHANNEL_LENGTH}}$`);

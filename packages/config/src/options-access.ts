@@ -69,7 +69,7 @@ export const ACCESS_OPTIONS = [
     flag: '--auth-channels-claim <name>',
     env: 'ODIN_AUTH_CHANNELS_CLAIM',
     description:
-      'claim listing the channel patterns a token grants (*, BTC.*, *.trade, exact names; at most 256, each with at most 4 *); a token without it is refused unless --auth-default-channels grants something',
+      'claim listing the channel patterns a token grants (*, BTC.*, *.trade, exact names; at most 256, of which 32 with *, each with at most 4 *); a token without it is refused unless --auth-default-channels grants something',
     defaultValue: 'channels',
     parse: text(),
     modes: AUTH_MODES,

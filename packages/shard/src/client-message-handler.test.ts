@@ -129,6 +129,32 @@ describe('ClientMessageHandler: limits', () => {
     expect(ws.sent).toHaveLength(RATE * 2 + 1);
   });
 
+  it('charges a subscribe for the pattern checks it needs, and refuses it whole with a coded error when they are over the limit', () => {
+    const { ws, send } = setup({ maxChannels: 100 });
+    // 32 patterns with *: 10 channels need 320 checks, which count as 3 more messages.
+    withGrants(ws, [...Array.from({ length: 31 }, (_, i) => `S${i}.*`), 'A*']);
+    const channels = (round: number) => Array.from({ length: 10 }, (_, i) => `A${round}x${i}.trade`);
+    for (let round = 0; round < 4; round++) send({ type: 'subscribe', channels: channels(round), id: round });
+    send({ type: 'ping' });
+    send({ type: 'ping' });
+    // 4 x 4 + 2 of the 20-token burst are spent: this message's own token is there, its checks' are not.
+    send({ type: 'subscribe', channels: channels(4), id: 'over' });
+    expect(ws.sent.slice(0, 4)).toEqual([0, 1, 2, 3].map((id) => expect.objectContaining({ type: 'subscription_ack', id })));
+    expect(ws.sent.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'RATE_LIMIT_EXCEEDED', id: 'over' }));
+    expect((ws.sent.at(-1) as { message: string }).message).toContain('32 patterns counts as 3 more messages');
+    expect(ws.state.channels.size).toBe(40);
+  });
+
+  it('charges nothing for exact names or an everything grant', () => {
+    for (const patterns of [['*'], Array.from({ length: 100 }, (_, i) => `A${i}.trade`)]) {
+      const { ws, send } = setup({ maxChannels: 100 });
+      withGrants(ws, patterns);
+      for (let round = 0; round < RATE * 2; round++) send({ type: 'subscribe', channels: [`A${round}.trade`], id: round });
+      expect(ws.sent.every((message) => (message as { type: string }).type === 'subscription_ack')).toBe(true);
+      expect(ws.sent).toHaveLength(RATE * 2);
+    }
+  });
+
   it('closes with 1009 on a message over the size limit, without answering it', () => {
     const { ws, send } = setup();
     send({ type: 'subscribe', channels: ['x'.repeat(2000)] });

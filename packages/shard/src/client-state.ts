@@ -53,15 +53,16 @@ export function newClientState(burst: number, now: number): ClientState {
 }
 
 /**
- * Token bucket: `ratePerSecond` refill, `2 × ratePerSecond` burst. Returns false when the message
- * must be dropped. Inline arithmetic on the state object, no timers and no allocation.
+ * Token bucket: `ratePerSecond` refill, `2 × ratePerSecond` burst. Takes `count` tokens (a message,
+ * or what a costly request counts as); returns false, taking none, when there are not that many.
+ * Inline arithmetic on the state object, no timers and no allocation.
  */
-export function takeMessageToken(state: ClientState, ratePerSecond: number, now: number): boolean {
+export function takeMessageTokens(state: ClientState, ratePerSecond: number, now: number, count = 1): boolean {
   const burst = ratePerSecond * 2;
   state.tokens = Math.min(burst, state.tokens + ((now - state.tokensAt) * ratePerSecond) / 1000);
   state.tokensAt = now;
-  if (state.tokens < 1) return false;
-  state.tokens -= 1;
+  if (state.tokens < count) return false;
+  state.tokens -= count;
   return true;
 }
 
