@@ -88,6 +88,16 @@ export const SECRET_CASES: AuthCase[] = [
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
   },
   {
+    label: 'a channels claim with 33 patterns with *',
+    make: async () => ({ query: await token({ channels: Array.from({ length: 33 }, (_, i) => `S${i}.*`) }) }),
+    answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
+  },
+  {
+    label: 'a channels claim with 17 parts between two *',
+    make: async () => ({ query: await token({ channels: Array.from({ length: 17 }, (_, i) => `*aaaaaaaaaaaaaaaab${i}*`) }) }),
+    answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
+  },
+  {
     label: 'a channels claim with a regular expression',
     make: async () => ({ query: await token({ channels: ['(a+)+$'] }) }),
     answer: { status: 401, code: 'TOKEN_CLAIMS_INVALID' },
