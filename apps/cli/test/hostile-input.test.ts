@@ -115,6 +115,21 @@ describe('hostile input', () => {
     const doc = readFileSync(new URL('../../../docs/hostile-input.md', import.meta.url), 'utf8');
     for (const { label } of HOSTILE_CASES) expect(doc, label).toContain(`| ${label} |`);
   });
+
+  it("docs/hostile-input.md names, for each of the security review's findings, tests that exist", () => {
+    const doc = readFileSync(new URL('../../../docs/hostile-input.md', import.meta.url), 'utf8');
+    const section = doc.slice(doc.indexOf("## The security review's findings"), doc.indexOf('## Tokens'));
+    const rows = section.split('\n').filter((line) => /^\| \d+\. /.test(line));
+    expect(new Set(rows.map((row) => Number(/^\| (\d+)\./.exec(row)![1])))).toEqual(new Set(Array.from({ length: 11 }, (_, i) => i + 1)));
+    for (const row of rows) {
+      const testCell = row.split(' | ').at(-1)!;
+      // `file`: "title", "title"; `other file`: "title"
+      for (const [, file, titles] of testCell.matchAll(/`([^`]+)`(?:: ((?:"[^"]+"(?:, )?)+))?/g)) {
+        const source = readFileSync(new URL(`../../../${file}`, import.meta.url), 'utf8');
+        for (const [, title] of (titles ?? '').matchAll(/"([^"]+)"/g)) expect(source, `${file}: ${title}`).toContain(title!);
+      }
+    }
+  });
 });
 
 async function expectAnswer(port: number, send: Send, answer: Answer, opened: Array<TestClient | Socket>): Promise<void> {
