@@ -5,6 +5,12 @@ const jsonReport = process.env['VITEST_JSON_REPORT'];
 
 /** Pure code: no Kafka, no Java, no child processes. `pnpm test:unit` runs only these. */
 const UNIT_TESTS = ['packages/*/src/**/*.test.ts', 'bench/src/chart.test.ts', 'bench/src/loadgen/raw-client.test.ts', 'bench/src/report.test.ts'];
+/**
+ * End-to-end files that measure latency or memory against a bound while loading the machine
+ * themselves: each runs alone, after the others, so neither another file's load nor its own
+ * reaches across (pattern-stall sends 30 s of attack at a shard).
+ */
+const ALONE_TESTS = ['apps/cli/test/pattern-stall.test.ts', 'apps/cli/test/lb-memory.test.ts'];
 
 export default defineConfig({
   test: {
@@ -21,9 +27,19 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['apps/*/test/**/*.test.ts', 'bench/src/**/*.test.ts', 'infra/**/*.test.ts'],
-          exclude: UNIT_TESTS,
+          exclude: [...UNIT_TESTS, ...ALONE_TESTS],
           // Only end-to-end tests need the real broker: the setup starts one when none answers.
           globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e-alone',
+          include: ALONE_TESTS,
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
     ],

@@ -54,6 +54,8 @@ export interface Fleet {
   lb: LoadBalancerProcess | undefined;
   /** The proxy's processes, for their CPU: the LB's primary and workers, or HAProxy; none direct. */
   proxyPids(): number[];
+  /** The shards' processes, for their CPU; none for a fleet someone else runs. */
+  shardPids(): number[];
   stop(): Promise<void>;
 }
 
@@ -101,6 +103,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
     shards,
     lb,
     proxyPids: () => (reference ? reference.pids() : lb ? [lb.child.pid!, ...childPids(lb.child.pid!)] : []),
+    shardPids: () => shards.map((shard) => shard.child.pid!),
     stop: async () => {
       await reference?.stop();
       await lb?.stop();
@@ -111,7 +114,7 @@ export async function startFleet(options: FleetOptions): Promise<Fleet> {
 
 /** A fleet someone else runs (KAFKA_BROKERS names its broker): nothing to start or stop. */
 function runningFleet(url: string, topic: string, event: string): Fleet {
-  return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, proxyPids: () => [], stop: async () => undefined };
+  return { topic, channel: `BENCH.${event}`, urls: [url], shards: [], lb: undefined, proxyPids: () => [], shardPids: () => [], stop: async () => undefined };
 }
 
 /** What fanout, ramp and throughput each say about the fleet they measure. */

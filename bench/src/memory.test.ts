@@ -16,5 +16,6 @@ describe('pnpm bench memory (smoke)', () => {
     expect(Math.abs(result.lbBytesPerConnection - perConnection(result.lbRssMb))).toBeLessThanOrEqual(rounding);
     expect(result.shardBytesPerConnection).toBeLessThan(300 * 1024);
     expect(result.lbBytesPerConnection).toBeLessThan(300 * 1024);
+    for (const group of ['shards', 'lb', 'loadGenerator'] as const) expect(result.cpuSeconds[group], group).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -7,5 +7,7 @@ describe('pnpm bench recovery (smoke)', () => {
     expect(result).toMatchObject({ scenario: 'recovery', connections: 60, complete: 60, notRecovered: 0 });
     expect(result.reconnects).toBeGreaterThan(0);
     expect(result.outageMaxMs).toBeGreaterThanOrEqual(result.outageP50Ms);
+    // The load generator's CPU beside the servers': every group measured something.
+    for (const group of ['shards', 'lb', 'loadGenerator'] as const) expect(result.cpuSeconds[group], group).toBeGreaterThan(0);
   }, 120_000);
 });

@@ -19,6 +19,7 @@ describe('pnpm bench soak (smoke)', () => {
     expect(result).toMatchObject({ scenario: 'soak', connections: 100, complete: 100, notRecovered: 0 });
     expect(Object.values(result.faults).reduce((sum, n) => sum + n, 0)).toBeGreaterThanOrEqual(2);
     expect(result.produced).toBeGreaterThan(20 * 20);
+    for (const group of ['shards', 'lb', 'loadGenerator'] as const) expect(result.cpuSeconds[group], group).toBeGreaterThan(0);
     for (const tier of ['shards', 'lb'] as const) {
       expect(result.atEnd[tier].rssMb).toBeGreaterThan(20);
       expect(result.atEnd[tier].fds).toBeGreaterThan(10);

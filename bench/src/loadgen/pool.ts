@@ -66,6 +66,11 @@ export class LoadGenerator {
     };
   }
 
+  /** The worker processes, for their CPU. */
+  pids(): number[] {
+    return this.workers.map((worker) => worker.pid!);
+  }
+
   /** Frames received so far over all workers (from their last progress report). */
   get receivedSoFar(): number {
     return sum(this.received);

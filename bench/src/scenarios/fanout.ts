@@ -36,6 +36,9 @@ export interface FanoutResult {
   proxyCpuSecondsPerMillionFrames: number;
   /** The user-space part of that (the rest is the kernel's, mostly the read and write syscalls). */
   proxyUserSecondsPerMillionFrames: number;
+  /** CPU (user + system) of all shards while records were delivered, and per million delivered frames. */
+  shardCpuSeconds: number;
+  shardCpuSecondsPerMillionFrames: number;
   /** The proxy's CPU ms per second with the clients still connected, after the last record; 0 direct. */
   proxyIdleCpuMsPerSecond: number;
   /** deliveryCpuCores: the generator's CPU while frames arrived, in cores (of 2 here). */
@@ -65,6 +68,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     });
     const expected = ready.open * options.messages;
     const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
+    const shardCpuBefore = cpuSecondsOf(totalCpuTimes(fleet.shardPids()));
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
     // connection (measured ~27 ms), which is not what this scenario measures.
     await produce(fleet.topic, [{ key: 'WARMUP', value: '{}' }]);
@@ -75,6 +79,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const deadline = Date.now() + DELIVERY_GRACE_MS;
     while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
     const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
+    const shardCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.shardPids())) - shardCpuBefore;
     const proxyUserSeconds = proxyCpuAfter.user - proxyCpuBefore.user;
     const proxyCpuSeconds = cpuSecondsOf(proxyCpuAfter) - cpuSecondsOf(proxyCpuBefore);
     // What the proxy spends with every client still connected and no records (heartbeats, health
@@ -104,6 +109,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       proxyCpuSeconds: round(proxyCpuSeconds),
       proxyCpuSecondsPerMillionFrames: perMillionFrames(proxyCpuSeconds, result.received),
       proxyUserSecondsPerMillionFrames: perMillionFrames(proxyUserSeconds, result.received),
+      shardCpuSeconds: round(shardCpuSeconds),
+      shardCpuSecondsPerMillionFrames: perMillionFrames(shardCpuSeconds, result.received),
       proxyIdleCpuMsPerSecond: round((proxyIdleCpuSeconds / IDLE_WINDOW_MS) * 1e6, 1),
       loadGenerator: {
         processes: options.loadgenProcesses ?? Math.max(1, Math.ceil(options.connections / 15_000)),

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startFleet } from '../fleet.js';
 import { LoadGenerator } from '../loadgen/pool.js';
+import { CpuWindow } from '../process-cpu.js';
 import { childPids, rssBytes } from '../process-memory.js';
 import { round } from '../stats.js';
 
@@ -23,6 +24,8 @@ export interface MemoryResult {
   lbBytesPerConnection: number;
   shardRssMb: { before: number; after: number };
   lbRssMb: { before: number; after: number };
+  /** CPU seconds while the clients connected and settled: shards, LB, and the load generator's workers. */
+  cpuSeconds: { shards: number; lb: number; loadGenerator: number };
 }
 
 const SETTLE_MS = 3000;
@@ -42,6 +45,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
     await sleep(SETTLE_MS);
     const shardBefore = measure(shardPids);
     const lbBefore = measure(lbPids);
+    const cpu = new CpuWindow({ shards: () => shardPids, lb: () => lbPids, loadGenerator: () => generator.pids() });
     const ready = await generator.connect({ urls: fleet.urls, connections: options.connections, channels: [fleet.channel] });
     await sleep(SETTLE_MS);
     const shardAfter = measure(shardPids);
@@ -57,6 +61,7 @@ export async function runMemory(options: MemoryOptions): Promise<MemoryResult> {
       lbBytesPerConnection: Math.round((lbAfter - lbBefore) / Math.max(1, ready.open)),
       shardRssMb: { before: mb(shardBefore), after: mb(shardAfter) },
       lbRssMb: { before: mb(lbBefore), after: mb(lbAfter) },
+      cpuSeconds: cpu.spent(),
     };
   } finally {
     generator.stop();

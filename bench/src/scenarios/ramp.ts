@@ -27,6 +27,8 @@ export interface RampResult {
   rampSeconds: number;
   /** CPU (user + system) of the proxy's processes while the crowd connected, per connection made; 0 direct. */
   proxyCpuMsPerHandshake: number;
+  /** The shards' CPU (user + system) while the crowd connected, per connection made. */
+  shardCpuMsPerHandshake: number;
   /** The load generator's CPU over the whole ramp and hold: it shares the cores with what it measures. */
   loadGeneratorCpuSeconds: number;
   errors: Record<string, number>;
@@ -44,6 +46,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
   const generator = new LoadGenerator((open) => options.progress(`ramp ${fleetPath(options)}: ${open}/${options.connections} connected`));
   try {
     const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
+    const shardCpuBefore = cpuSecondsOf(totalCpuTimes(fleet.shardPids()));
     const startedAt = Date.now();
     const ready = await generator.connect({
       urls: fleet.urls,
@@ -53,6 +56,8 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
     });
     const rampSeconds = (Date.now() - startedAt) / 1000;
     const proxyCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.proxyPids())) - cpuSecondsOf(proxyCpuBefore);
+    const shardCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.shardPids())) - shardCpuBefore;
+    const perHandshakeMs = (seconds: number) => (ready.open > 0 ? round((seconds / ready.open) * 1000, 3) : 0);
     for (let left = options.holdS; left > 0; left--) {
       options.progress(`ramp ${fleetPath(options)}: holding ${ready.open} connections, ${left} s left`);
       await sleep(1000);
@@ -71,7 +76,8 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       handshakeP50Ms: round(handshake.p50),
       handshakeP99Ms: round(handshake.p99),
       rampSeconds: round(rampSeconds, 1),
-      proxyCpuMsPerHandshake: ready.open > 0 ? round((proxyCpuSeconds / ready.open) * 1000, 3) : 0,
+      proxyCpuMsPerHandshake: perHandshakeMs(proxyCpuSeconds),
+      shardCpuMsPerHandshake: perHandshakeMs(shardCpuSeconds),
       loadGeneratorCpuSeconds: round(result.cpuSeconds),
       errors: ready.errors,
     };

@@ -1,5 +1,6 @@
 import { ClientCrowd, sleep, startSequenceFeed } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { CpuWindow } from '../process-cpu.js';
 import { percentiles, round } from '../stats.js';
 
 export interface RecoveryOptions extends Omit<ScenarioFleetOptions, 'direct' | 'external'> {
@@ -26,6 +27,12 @@ export interface RecoveryResult {
   outageMaxMs: number;
   /** Most reconnections in any one second. */
   peakOpensPerSecond: number;
+  /**
+   * CPU seconds from the crowd's first client to the last record everywhere: the shards (the killed
+   * one until the fault), the load balancer, and this process, which is the load generator (the SDK
+   * clients and the record feed).
+   */
+  cpuSeconds: { shards: number; lb: number; loadGenerator: number };
 }
 
 const KEYS = ['R1', 'R2', 'R3', 'R4', 'R5', 'R6', 'R7', 'R8'];
@@ -40,12 +47,14 @@ export async function runRecovery(options: RecoveryOptions): Promise<RecoveryRes
   const fleet = await startScenarioFleet({ ...options, direct: false });
   const feed = startSequenceFeed({ topic: fleet.topic, keys: KEYS, ratePerSecond: options.rate });
   let crowd: ClientCrowd | undefined;
+  const cpu = new CpuWindow({ shards: fleet.shardPids, lb: fleet.proxyPids, loadGenerator: 'this-process' });
   try {
     options.progress(`recovery: opening ${options.connections} SDK clients`);
     crowd = await ClientCrowd.start({ url: fleet.urls[0]!, count: options.connections, channels: KEYS.map((key) => `${key}.trade`), channelsPerClient: 2 });
     await sleep(1000);
     const faultAt = Date.now();
     options.progress(`recovery: ${options.fault === 'kill' ? 'SIGKILL' : 'SIGTERM'} of one shard`);
+    cpu.observe();
     await fleet.shards[0]!.stop(options.fault === 'kill' ? 'SIGKILL' : 'SIGTERM');
     await crowd.waitUntilSubscribed(120_000);
     await sleep(2000);
@@ -66,6 +75,7 @@ export async function runRecovery(options: RecoveryOptions): Promise<RecoveryRes
       outageP99Ms: round(outage.p99),
       outageMaxMs: round(outage.max),
       peakOpensPerSecond: report.peakOpensPerSecond,
+      cpuSeconds: cpu.spent(),
     };
   } finally {
     await feed.stop();

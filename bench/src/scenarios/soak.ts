@@ -14,6 +14,7 @@ import {
   startSequenceFeed,
   startShardProcess,
 } from '@odin-ws/testkit';
+import { CpuWindow } from '../process-cpu.js';
 import { openDescriptors } from '../process-descriptors.js';
 import { childPids, rssBytes } from '../process-memory.js';
 import { round } from '../stats.js';
@@ -62,6 +63,12 @@ export interface SoakResult {
   afterFirstMinute: SoakSample;
   atEnd: SoakSample;
   samples: SoakSample[];
+  /**
+   * CPU seconds over the whole run: the shards (each process until it was killed or stopped, as last
+   * observed), the LB's primary and workers, and this process, which is the load generator (the SDK
+   * clients, the record feed and the fault driver).
+   */
+  cpuSeconds: { shards: number; lb: number; loadGenerator: number };
 }
 
 const KEYS = ['S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7', 'S8'];
@@ -97,6 +104,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   const faults = Object.fromEntries(FAULTS.map((fault) => [fault, 0])) as Record<Fault, number>;
   const samples: SoakSample[] = [];
   const startedAt = Date.now();
+  const cpu = new CpuWindow({
+    shards: () => shards.map((shard) => shard.child.pid!),
+    lb: () => [lb.child.pid!, ...childPids(lb.child.pid!)],
+    loadGenerator: 'this-process',
+  });
   const sample = (): SoakSample => {
     const usage = (pids: number[]): TierUsage => ({
       rssMb: round(pids.reduce((sum, pid) => sum + rssBytes(pid), 0) / 2 ** 20, 1),
@@ -159,10 +171,12 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
         nextSample += SAMPLE_EVERY_MS;
       }
       if (Date.now() >= nextFault) {
+        cpu.observe();
         const pool = options.faults ?? FAULTS;
         await fire(pool[Math.floor(Math.random() * pool.length)]!);
         nextFault = Date.now() + (0.5 + Math.random() * 0.5) * options.faultIntervalS * 1000;
       }
+      cpu.observe();
       await sleep(250);
     }
     options.progress('soak: faults stop; waiting for every client to catch up');
@@ -186,6 +200,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       afterFirstMinute,
       atEnd: samples.at(-1)!,
       samples,
+      cpuSeconds: cpu.spent(),
     };
   } finally {
     await feed.stop();
