@@ -14,7 +14,10 @@ async function spentProcess(): Promise<ChildProcess> {
 describe('CpuWindow', () => {
   it('keeps what an ended process spent until last observed, and counts one started in the window from zero', async () => {
     const running: ChildProcess[] = [];
-    const window = new CpuWindow({ spinners: () => running.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid!), self: 'this-process' });
+    const window = new CpuWindow({
+      spinners: () => running.filter((child) => child.exitCode === null && child.signalCode === null).map((child) => child.pid!),
+      self: 'this-process',
+    });
     for (let i = 0; i < 2; i++) {
       const child = await spentProcess(); // started in the window
       running.push(child);
