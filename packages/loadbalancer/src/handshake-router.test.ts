@@ -5,9 +5,11 @@ import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type FakeShard, refusalHead, startFakeShard } from '../test-support/fake-shard.js';
 import { HandshakeRouter } from './handshake-router.js';
 import { createLoadBalancerMetrics } from './lb-metrics.js';
 import type { HandshakeRequest } from './plain-handshake.js';
+import { createPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
 import type { ShardPool } from './shard-pool.js';
 
 // The router alone: real loopback sockets, a verifier and a pool that record whether they were
@@ -37,8 +39,11 @@ interface Seams {
   poolAsked: number;
 }
 
-function routerFor(draining: boolean, seams: Seams, maxConnectionsPerIp = 1000): HandshakeRouter {
-  const config = loadBalancerConfigFrom({ ...defaultOptionValues(), allowedOrigins: [ALLOWED_ORIGIN], maxConnectionsPerIp });
+type OptionValues = ReturnType<typeof defaultOptionValues>;
+
+/** `shards`: what the pool offers, in order (none by default). */
+function routerFor(draining: boolean, seams: Seams, options: Partial<OptionValues> = {}, shards: PooledShard[] = []): HandshakeRouter {
+  const config = loadBalancerConfigFrom({ ...defaultOptionValues(), allowedOrigins: [ALLOWED_ORIGIN], ...options });
   const verifier: TokenVerifier = {
     verify: async (token) => {
       seams.verified.push(token);
@@ -50,7 +55,7 @@ function routerFor(draining: boolean, seams: Seams, maxConnectionsPerIp = 1000):
   const pool = {
     candidates: () => {
       seams.poolAsked++;
-      return [];
+      return shards;
     },
   } as unknown as ShardPool;
   return new HandshakeRouter({
@@ -144,10 +149,49 @@ describe('the handshake router checks, in order', () => {
 
   it("the client address's connection cap after the drain and before the shards (1013 TOO_MANY_CONNECTIONS)", async () => {
     const seams = newSeams();
-    const router = routerFor(false, seams, 1);
+    const router = routerFor(false, seams, { maxConnectionsPerIp: 1 });
     await route(router, handshake({ token: GOOD_TOKEN }), true);
     const answer = await route(router, handshake({ token: GOOD_TOKEN }));
     expect(answer).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'TOO_MANY_CONNECTIONS' });
     expect(seams.poolAsked).toBe(1);
+  });
+
+  it('admission after the connection cap and before the shards (1013 OVERLOADED past its queue; no shard asked)', async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, { admissionRate: 1, admissionIpRate: 1, admissionQueue: 0 });
+    expect(await route(router, handshake({ token: GOOD_TOKEN }))).toMatchObject({ closeReason: 'NO_SHARD_AVAILABLE' }); // the one token of this second
+    const answer = await route(router, handshake({ token: GOOD_TOKEN }));
+    expect(answer).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'OVERLOADED' });
+    expect(seams.poolAsked).toBe(1);
+  });
+});
+
+describe("the handshake router's answer when no shard takes the client", () => {
+  const fakes: FakeShard[] = [];
+  const pooled: PooledShard[] = [];
+  const config = loadBalancerConfigFrom(defaultOptionValues());
+  const metrics = createLoadBalancerMetrics(new Registry(), () => ({ proxied: 0, queueDepth: 0 }));
+  afterAll(async () => {
+    for (const shard of pooled) retirePooledShard(shard, metrics);
+    await Promise.all(fakes.map((fake) => fake.close()));
+  });
+  const shardAnswering = async (head: string) => {
+    const fake = await startFakeShard((socket) => socket.end(head));
+    fakes.push(fake);
+    const shard = createPooledShard(fake.url, config, metrics, createLogger({ level: 'silent', base: {} }));
+    pooled.push(shard);
+    return shard;
+  };
+
+  it('1013 OVERLOADED when every shard tried said it is full: the fleet needs time, not another LB', async () => {
+    const full = [await shardAnswering(refusalHead('AT_CAPACITY')), await shardAnswering(refusalHead('AT_CAPACITY'))];
+    const answer = await route(routerFor(false, newSeams(), {}, full), handshake({ token: GOOD_TOKEN }));
+    expect(answer).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'OVERLOADED' });
+  });
+
+  it('1012 NO_SHARD_AVAILABLE when any of them failed otherwise (here: one draining)', async () => {
+    const shards = [await shardAnswering(refusalHead('AT_CAPACITY')), await shardAnswering(refusalHead('DRAINING'))];
+    const answer = await route(routerFor(false, newSeams(), {}, shards), handshake({ token: GOOD_TOKEN }));
+    expect(answer).toMatchObject({ status: 101, closeCode: 1012, closeReason: 'NO_SHARD_AVAILABLE' });
   });
 });

@@ -1,9 +1,9 @@
-import { createServer, type Server, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
-import { shardRefusalAnswer } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ACCEPTED_HEAD, refusalHead, startFakeShard } from '../test-support/fake-shard.js';
 import { createLoadBalancerMetrics } from './lb-metrics.js';
 import { createPooledShard, dialPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
 import { buildUpstreamRequest, dialShard } from './upstream-handshake.js';
@@ -22,12 +22,9 @@ afterEach(async () => {
 
 /** A fake shard that answers every handshake with `responseHead` (or as `answer` says); its URL. */
 async function fakeShard(responseHead: string, answer: (socket: Socket) => void = (socket) => socket.write(responseHead)): Promise<string> {
-  const server: Server = createServer((socket) => socket.once('data', () => answer(socket)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => server.close(resolve)));
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return `ws://127.0.0.1:${address.port}/ws`;
+  const shard = await startFakeShard(answer);
+  cleanups.push(shard.close);
+  return shard.url;
 }
 
 /** A port nothing listens on: a server bound and closed again. */
@@ -45,7 +42,7 @@ function pooled(url: string): PooledShard {
 
 describe('dialPooledShard (the one owner of breaker and failure window)', () => {
   it('counts a taken handshake as a success and as a client sent since the last poll', async () => {
-    const shard = pooled(await fakeShard('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n'));
+    const shard = pooled(await fakeShard(ACCEPTED_HEAD));
     const upstream = await dialPooledShard(shard, REQUEST);
     upstream.socket.destroy();
     expect(shard.sentSincePoll).toBe(1);
@@ -64,11 +61,7 @@ describe('dialPooledShard (the one owner of breaker and failure window)', () => 
   });
 
   it('counts a full shard in the window (it scores lower) but never against its breaker', async () => {
-    const answer = shardRefusalAnswer('AT_CAPACITY');
-    const head = `HTTP/1.1 ${answer.status}\r\n${Object.entries(answer.headers)
-      .map(([name, value]) => `${name}: ${value}`)
-      .join('\r\n')}\r\n\r\n`;
-    const shard = pooled(await fakeShard(head));
+    const shard = pooled(await fakeShard(refusalHead('AT_CAPACITY')));
     for (let i = 0; i < config.breaker.consecutiveFailures + 1; i++) {
       await expect(dialPooledShard(shard, REQUEST)).rejects.toMatchObject({ reason: 'shard_full' });
     }
