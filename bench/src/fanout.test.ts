@@ -9,7 +9,16 @@ describe('pnpm bench fanout (smoke)', () => {
     'delivers every record to every client (direct: %s) and reports the contract fields',
     async (direct) => {
       const startedAt = Date.now();
-      const result = await runFanout({ connections: 50, messages: 3, intervalMs: 50, shards: 2, direct, lbWorkers: 1, progress: () => undefined });
+      const result = await runFanout({
+        connections: 50,
+        messages: 3,
+        intervalMs: 50,
+        shards: 2,
+        direct,
+        lbWorkers: 1,
+        probeConnections: 5,
+        progress: () => undefined,
+      });
       const elapsedMs = Date.now() - startedAt;
       expect(result).toMatchObject({
         scenario: 'fanout',
@@ -30,6 +39,13 @@ describe('pnpm bench fanout (smoke)', () => {
       expect(result.handshakeP99Ms).toBeLessThan(elapsedMs);
       expect(result.loadGenerator.cpuSeconds).toBeGreaterThan(0);
       expect(result.shardCpuSeconds).toBeGreaterThanOrEqual(0); // a few frames: may be under /proc's 10 ms tick
+      // The probe's clients are counted apart from the crowd's, and got every record too.
+      expect(result.probe).toMatchObject({ connections: 5 });
+      expect(result.probe!.p50Ms).toBeLessThanOrEqual(result.probe!.p99Ms);
+      expect(result.probe!.p99Ms).toBeLessThan(elapsedMs);
+      // The ratio, from unrounded percentiles, agrees with the rounded ones within their rounding.
+      const ratio = result.p99Ms / result.probe!.p99Ms;
+      expect(Math.abs(result.probe!.crowdP99OverProbe - ratio) / ratio).toBeLessThan(0.1);
       // In cores: a unit slip (ms for s) would put it far past the machine's.
       expect(result.loadGenerator.deliveryCpuCores).toBeGreaterThanOrEqual(0);
       expect(result.loadGenerator.deliveryCpuCores).toBeLessThanOrEqual(availableParallelism());

@@ -106,12 +106,20 @@ withCommonOptions(
     .option('--connections <n>', 'clients', positive, 1000)
     .option('--messages <n>', 'records produced', positive, 5)
     .option('--interval <ms>', 'ms between records', positive, 200)
-    .option('--loadgen-processes <n>', 'load-generator processes (default: as few as the descriptor limit allows)', positive),
-).action((options: CommonOptions & { connections: number; messages: number; interval: number; loadgenProcesses?: number }) =>
+    .option('--loadgen-processes <n>', 'load-generator processes (default: as few as the descriptor limit allows)', positive)
+    .option('--probe <n>', "that many more clients in a process of their own, connected last: a minimal client's latency beside the generator's", positive),
+).action((options: CommonOptions & { connections: number; messages: number; interval: number; loadgenProcesses?: number; probe?: number }) =>
   repeatAndReport<FanoutResult>(
     'fanout',
     options,
-    (report) => runFanout({ ...options, ...external(options), intervalMs: options.interval, progress: report }),
+    (report) =>
+      runFanout({
+        ...options,
+        ...external(options),
+        intervalMs: options.interval,
+        ...(options.probe ? { probeConnections: options.probe } : {}),
+        progress: report,
+      }),
     (runs) => ({
       ...path(options),
       connections: options.connections,
@@ -121,6 +129,12 @@ withCommonOptions(
       deliveryRate: Math.min(...runs.map((r) => r.deliveryRate)),
       ...medianOf(runs, ['p50Ms', 'p95Ms', 'p99Ms', 'handshakeP99Ms']),
       maxMs: Math.max(...runs.map((r) => r.maxMs)),
+      ...(runs[0]!.probe
+        ? {
+            probeP99Ms: median(runs.map((r) => r.probe!.p99Ms)),
+            crowdP99OverProbe: median(runs.map((r) => r.probe!.crowdP99OverProbe)),
+          }
+        : {}),
     }),
     (runs) => (runs.some((r) => r.deliveryRate < 1) ? 'delivery below 100%' : undefined),
   ),

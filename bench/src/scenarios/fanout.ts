@@ -12,6 +12,21 @@ export interface FanoutOptions extends ScenarioFleetOptions {
   intervalMs: number;
   /** Load-generator processes (default: as few as the descriptor limit allows). */
   loadgenProcesses?: number;
+  /**
+   * Probe clients: that many more, in a process of their own that does nothing else, connected
+   * after the crowd. What a minimal client sees beside what the generator reports: if the
+   * generator's own queueing set its p99, the probe's would be lower.
+   */
+  probeConnections?: number;
+}
+
+export interface ProbeResult {
+  connections: number;
+  p50Ms: number;
+  p99Ms: number;
+  cpuSeconds: number;
+  /** The crowd's p99 over the probe's: near 1 when the generator adds nothing of its own. */
+  crowdP99OverProbe: number;
 }
 
 export interface FanoutResult {
@@ -43,6 +58,8 @@ export interface FanoutResult {
   proxyIdleCpuMsPerSecond: number;
   /** deliveryCpuCores: the generator's CPU while frames arrived, in cores (of 2 here). */
   loadGenerator: { processes: number; cpuSeconds: number; deliveryCpuCores: number; rssMb: number };
+  /** With --probe only. */
+  probe?: ProbeResult;
   errors: Record<string, number>;
 }
 
@@ -59,6 +76,7 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
   const generator = new LoadGenerator((open, received) =>
     options.progress(`fanout ${fleetPath(options)}: ${open}/${options.connections} connected, ${received}/${options.connections * options.messages} received`),
   );
+  const probe = options.probeConnections ? new LoadGenerator() : undefined;
   try {
     const ready = await generator.connect({
       urls: fleet.urls,
@@ -66,7 +84,9 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       channels: [fleet.channel],
       ...(options.loadgenProcesses ? { processes: options.loadgenProcesses } : {}),
     });
+    const probeReady = await probe?.connect({ urls: fleet.urls, connections: options.probeConnections!, channels: [fleet.channel], processes: 1 });
     const expected = ready.open * options.messages;
+    const probeExpected = (probeReady?.open ?? 0) * options.messages;
     const proxyCpuBefore = totalCpuTimes(fleet.proxyPids());
     const shardCpuBefore = cpuSecondsOf(totalCpuTimes(fleet.shardPids()));
     // Warm-up on a channel nobody subscribed to: the producer's first request pays for its
@@ -77,7 +97,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
       await sleep(options.intervalMs);
     }
     const deadline = Date.now() + DELIVERY_GRACE_MS;
-    while (generator.receivedSoFar < expected && Date.now() < deadline) await sleep(100);
+    const delivering = () => generator.receivedSoFar < expected || (probe !== undefined && probe.receivedSoFar < probeExpected);
+    while (delivering() && Date.now() < deadline) await sleep(100);
     const proxyCpuAfter = totalCpuTimes(fleet.proxyPids());
     const shardCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.shardPids())) - shardCpuBefore;
     const proxyUserSeconds = proxyCpuAfter.user - proxyCpuBefore.user;
@@ -88,6 +109,8 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     const proxyIdleCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.proxyPids())) - cpuSecondsOf(proxyCpuAfter);
     const result = await generator.collect();
     const latency = percentiles(result.latenciesMs);
+    const probed = probe ? await probe.collect() : undefined;
+    const probeLatency = probed ? percentiles(probed.latenciesMs) : undefined;
     const handshake = percentiles(ready.handshakeMs);
     return {
       scenario: 'fanout',
@@ -118,9 +141,21 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
         deliveryCpuCores: round(result.deliveryCpuCores, 3),
         rssMb: round(result.rssBytes / 2 ** 20, 1),
       },
+      ...(probed && probeLatency
+        ? {
+            probe: {
+              connections: probeReady!.open,
+              p50Ms: round(probeLatency.p50),
+              p99Ms: round(probeLatency.p99),
+              cpuSeconds: round(probed.cpuSeconds),
+              crowdP99OverProbe: probeLatency.p99 > 0 ? round(latency.p99 / probeLatency.p99, 2) : 0,
+            },
+          }
+        : {}),
       errors: ready.errors,
     };
   } finally {
+    probe?.stop();
     generator.stop();
     await closeProducers();
     await fleet.stop();
