@@ -81,6 +81,16 @@ export interface ShardConfig {
   heartbeatIntervalS: number;
   drainTimeoutS: number;
   history: HistoryLimits;
+  state: StateChannels;
+}
+
+/** Channels that carry state: their latest envelope is kept and sent on subscribe (docs/protocol.md, "State on subscribe"). */
+export interface StateChannels {
+  /** Event parts of channel names (`ticker`, `book`); empty: none. */
+  events: string[];
+  maxBytes: number;
+  /** How far back a fresh shard reads a state topic that is not compacted. */
+  lookbackMs: number;
 }
 
 /** Bounds of the per-channel history that lets clients resume (see docs/protocol.md, "Recovery"). */
@@ -237,6 +247,7 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
       maxBytes: values.historyMaxBytes,
       maxReplayBytes: values.maxReplayBytes,
     },
+    state: { events: values.stateChannels, maxBytes: values.stateMaxBytes, lookbackMs: values.stateLookback * 1000 },
   };
 }
 

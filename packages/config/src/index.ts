@@ -9,6 +9,7 @@ export type {
   LoadBalancerConfig,
   LocalConfig,
   ShardConfig,
+  StateChannels,
 } from './configs.js';
 export { ADMIN_PORT_OFFSET, feedConfigFrom, kafkaConfigFrom, loadBalancerConfigFrom, localConfigFrom, shardConfigFrom } from './configs.js';
 export type { LogLevel } from './log-levels.js';

@@ -1,5 +1,5 @@
 import { option } from './option-spec.js';
-import { heartbeatSeconds, integer, text } from './parsers.js';
+import { heartbeatSeconds, integer, listOrNone, text } from './parsers.js';
 
 /** The shard: where it listens, what it accepts from clients, its history and drain. */
 export const SHARD_OPTIONS = [
@@ -129,6 +129,35 @@ export const SHARD_OPTIONS = [
     description: 'memory the whole history may use (estimated); past it the oldest records of any channel go first',
     defaultValue: 256 * 1024 * 1024,
     parse: integer(64 * 1024, 64 * 1024 * 1024 * 1024),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'stateChannels',
+    flag: '--state-channels <events>',
+    env: 'ODIN_STATE_CHANNELS',
+    description:
+      "events whose channels carry state (the event part of a channel name, as --channel-map makes it): the shard keeps each such channel's latest envelope and sends it on a subscribe that asks for a snapshot; '' turns it off",
+    defaultValue: ['ticker', 'book'],
+    parse: listOrNone(),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'stateMaxBytes',
+    flag: '--state-max-bytes <bytes>',
+    env: 'ODIN_STATE_MAX_BYTES',
+    description: "memory the state channels' latest envelopes may use (estimated); past it the channel updated longest ago is forgotten first",
+    defaultValue: 64 * 1024 * 1024,
+    parse: integer(64 * 1024, 64 * 1024 * 1024 * 1024),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'stateLookback',
+    flag: '--state-lookback <s>',
+    env: 'ODIN_STATE_LOOKBACK',
+    description:
+      'how far back a fresh shard reads the topics of state channels that are not compacted, so it holds their latest values before it reports ready (compacted topics are read from their first record)',
+    defaultValue: 3600,
+    parse: integer(0, 30 * 86_400),
     modes: ['shard', 'local'],
   }),
   option({

@@ -37,6 +37,12 @@ export function list(): Parser<string[]> {
   };
 }
 
+/** A comma-separated list that may also be empty (`''`: none, to turn a default list off). */
+export function listOrNone(): Parser<string[]> {
+  const parseList = list();
+  return (raw) => (raw.trim() === '' ? [] : parseList(raw));
+}
+
 /** host:port pairs, comma-separated. */
 export function brokers(): Parser<string[]> {
   const parseList = list();
