@@ -8,7 +8,7 @@ import { type RequestId, withId } from './request-id.js';
 export type { RequestId };
 
 export type ClientRequest =
-  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; id?: RequestId }
+  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; id?: RequestId }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
@@ -34,7 +34,8 @@ const MAX_ID_LENGTH = 64;
  * Accepts both shapes the seed system's clients send:
  *   {"type":"subscribe","data":{"channels":[...]}}   (current clients)
  *   {"type":"subscribe","channels":[...]}            (older clients)
- * A subscribe may add `since`, the last position seen per channel, to resume those channels.
+ * A subscribe may add `since`, the last position seen per channel, to resume those channels, and
+ * `snapshot: true`, to be sent each state channel's latest envelope right after the ack.
  */
 export function decodeClientMessage(text: string): DecodeResult {
   let parsed: unknown;
@@ -59,7 +60,12 @@ export function decodeClientMessage(text: string): DecodeResult {
       if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
       const since = readSince(parsed, channels.value);
       if (!since.ok) return { ok: false, error: { ...since.error, ...withId(requestId) } };
-      return { ok: true, request: { type, channels: channels.value, ...(since.value ? { since: since.value } : {}), ...withId(requestId) } };
+      const snapshot = field(parsed, 'snapshot');
+      if (snapshot !== undefined && typeof snapshot !== 'boolean') return fail(ProtocolErrorCode.BAD_MESSAGE, '"snapshot" must be true or false', requestId);
+      return {
+        ok: true,
+        request: { type, channels: channels.value, ...(since.value ? { since: since.value } : {}), ...(snapshot ? { snapshot } : {}), ...withId(requestId) },
+      };
     }
     case 'unsubscribe': {
       const channels = readChannels(parsed);

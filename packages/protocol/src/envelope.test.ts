@@ -36,7 +36,12 @@ describe('close reasons', () => {
 
 describe('server messages', () => {
   it('keep the seed field names', () => {
-    expect(JSON.parse(encodeSubscriptionAck(['A'], 3, 'q'))).toEqual({ type: 'subscription_ack', subscribed: ['A'], count: 3, id: 'q' });
+    expect(JSON.parse(encodeSubscriptionAck({ subscribed: ['A'], count: 3, id: 'q' }))).toEqual({
+      type: 'subscription_ack',
+      subscribed: ['A'],
+      count: 3,
+      id: 'q',
+    });
     expect(JSON.parse(encodeError({ code: 'BAD_JSON', message: 'm' }))).toEqual({ type: 'error', code: 'BAD_JSON', message: 'm' });
   });
 });

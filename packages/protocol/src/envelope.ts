@@ -31,6 +31,8 @@ export function buildEnvelope(fields: EnvelopeFields): string {
 
 export interface Envelope {
   type: typeof DATA_MESSAGE_TYPE;
+  /** Present on a state channel's latest envelope sent right after a subscribe (not a new record). */
+  snapshot?: true;
   channel: string;
   pos: { partition: number; offset: number };
   ts: number;

@@ -13,7 +13,11 @@ describe('decodeServerMessage', () => {
       ts: 17,
       data: { price: 1 },
     });
-    expect(decodeServerMessage(encodeSubscriptionAck(['BTC.trade'], 1, 's1', { 'BTC.trade': { recovered: true, replayed: 2 } }))).toEqual({
+    expect(
+      decodeServerMessage(
+        encodeSubscriptionAck({ subscribed: ['BTC.trade'], count: 1, id: 's1', recovery: { 'BTC.trade': { recovered: true, replayed: 2 } } }),
+      ),
+    ).toEqual({
       type: 'subscription_ack',
       subscribed: ['BTC.trade'],
       count: 1,

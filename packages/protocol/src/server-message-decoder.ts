@@ -6,7 +6,7 @@ import type { RequestId } from './request-id.js';
 /** Every message a server sends, as a client reads it (server-messages.ts and envelope.ts write them). */
 export type ServerMessage =
   | Envelope
-  | { type: 'subscription_ack'; subscribed: string[]; count: number; recovery?: Record<string, ChannelRecovery>; id?: RequestId }
+  | { type: 'subscription_ack'; subscribed: string[]; count: number; recovery?: Record<string, ChannelRecovery>; snapshots?: string[]; id?: RequestId }
   | { type: 'unsubscription_ack'; unsubscribed: string[]; count: number; id?: RequestId }
   | { type: 'pong'; ts: number; id?: RequestId }
   | { type: 'error'; code: string; message: string; value?: string; id?: RequestId }
@@ -30,13 +30,15 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
         isPlainObject(pos) &&
         isCount(pos['partition']) &&
         isCount(pos['offset']) &&
-        typeof message['ts'] === 'number';
+        typeof message['ts'] === 'number' &&
+        (message['snapshot'] === undefined || message['snapshot'] === true);
       return valid ? (message as unknown as Envelope) : undefined;
     }
     case 'subscription_ack':
       return isStringArray(message['subscribed']) &&
         typeof message['count'] === 'number' &&
-        (message['recovery'] === undefined || isPlainObject(message['recovery']))
+        (message['recovery'] === undefined || isPlainObject(message['recovery'])) &&
+        (message['snapshots'] === undefined || isStringArray(message['snapshots']))
         ? (message as ServerMessage)
         : undefined;
     case 'unsubscription_ack':

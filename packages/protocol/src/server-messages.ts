@@ -10,8 +10,19 @@ import { type RequestId, withId } from './request-id.js';
  * `recovery` is present only when the request carried positions (`since`): one entry per such
  * channel. The replayed envelopes follow the ack, then live ones, with no gap and no duplicate.
  */
-export function encodeSubscriptionAck(subscribed: string[], count: number, id?: RequestId, recovery?: Record<string, ChannelRecovery>): string {
-  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...(recovery ? { recovery } : {}), ...withId(id) });
+export interface SubscriptionAck {
+  subscribed: string[];
+  count: number;
+  id?: RequestId | undefined;
+  /** Per channel resumed with `since`: whether its missed records follow. */
+  recovery?: Record<string, ChannelRecovery> | undefined;
+  /** With `snapshot: true`: the state channels whose latest envelope follows, marked `"snapshot":true`. */
+  snapshots?: string[] | undefined;
+}
+
+export function encodeSubscriptionAck(ack: SubscriptionAck): string {
+  const { subscribed, count, id, recovery, snapshots } = ack;
+  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...(recovery ? { recovery } : {}), ...(snapshots ? { snapshots } : {}), ...withId(id) });
 }
 
 export function encodeUnsubscriptionAck(unsubscribed: string[], count: number, id?: RequestId): string {
