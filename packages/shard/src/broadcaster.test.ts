@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
+import { LastValues } from './last-values.js';
 import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
 import type { TemplatedApp } from './uws.js';
 
@@ -12,7 +13,7 @@ import type { TemplatedApp } from './uws.js';
 
 const TOPIC = 'odin.trades';
 
-function setup(subscribersByChannel: Record<string, number>, historySize = 10) {
+function setup(subscribersByChannel: Record<string, number>, historySize = 10, stateEvents: string[] = []) {
   const published: Array<{ channel: string; frame: string }> = [];
   const app = {
     numSubscribers: (channel: string) => subscribersByChannel[channel] ?? 0,
@@ -27,8 +28,9 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10) {
   );
   const registry = new Registry();
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
-  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), history, metrics, 1024);
-  return { broadcaster, history, published, registry };
+  const lastValues = new LastValues({ events: stateEvents, maxBytes: 1 << 20, lookbackMs: 0 });
+  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues }, metrics, 1024);
+  return { broadcaster, history, lastValues, published, registry };
 }
 
 function record(offset: number, key: string | null, value: string | null): SourceRecord {
@@ -57,6 +59,16 @@ describe('Broadcaster', () => {
     broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'ETH', '{"p":1}')] });
     expect(published).toEqual([]);
     expect(history.recover('ETH.trades', { partition: 0, offset: 6 }, Date.now())).toMatchObject({ recovered: true, frames: [expect.any(String)] });
+  });
+
+  it("keeps a state channel's latest envelope with no history and nobody subscribed, and nothing of other channels", () => {
+    const { broadcaster, lastValues, published } = setup({}, 0, ['trades']);
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'ETH', '{"p":1}'), record(8, 'ETH', '{"p":2}')] });
+    expect(published).toEqual([]);
+    expect(JSON.parse(lastValues.snapshotOf('ETH.trades')!)).toMatchObject({ snapshot: true, channel: 'ETH.trades', pos: { offset: 8 }, data: { p: 2 } });
+    const { lastValues: none, broadcaster: plain } = setup({}, 0, []);
+    plain.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'ETH', '{"p":1}')] });
+    expect(none.snapshotOf('ETH.trades')).toBeUndefined();
   });
 
   it('drops a record that cannot make a frame, counts why, and goes on with the batch', async () => {

@@ -1,13 +1,21 @@
 import type { SourceBatch } from '@odin-ws/kafka';
 import type { ChannelHistory } from './channel-history.js';
 import type { ChannelMapper } from './channel-mapper.js';
+import type { LastValues } from './last-values.js';
 import { recordToFrame } from './record-to-frame.js';
 import type { ShardMetrics } from './shard-metrics.js';
 import type { TemplatedApp } from './uws.js';
 
+/** What the broadcaster keeps of each envelope besides publishing it. */
+export interface KeptEnvelopes {
+  history: ChannelHistory;
+  lastValues: LastValues;
+}
+
 /**
  * Publishes each Kafka batch to uWS topics: one envelope per record, one publish per envelope,
- * and keeps every envelope in the channel's history so a client can resume from any shard.
+ * keeps every envelope in the channel's history so a client can resume from any shard, and the
+ * latest of each state channel so a subscriber can be sent it at once.
  *
  * No JavaScript loop ever runs per subscriber. uWS v20's topic tree queues each published
  * message per subscriber and writes every subscriber's queue once per event-loop iteration,
@@ -17,7 +25,7 @@ export class Broadcaster {
   constructor(
     private readonly app: TemplatedApp,
     private readonly mapper: ChannelMapper,
-    private readonly history: ChannelHistory,
+    private readonly kept: KeptEnvelopes,
     private readonly metrics: ShardMetrics,
     private readonly maxRecordSize: number,
   ) {}
@@ -35,17 +43,21 @@ export class Broadcaster {
         this.metrics.recordsDropped.inc({ reason: route.reason });
         continue;
       }
+      const { history, lastValues } = this.kept;
       const subscribers = this.app.numSubscribers(route.channel);
-      // Nobody here listens and no history is kept: skip the parse and the serialization altogether.
-      if (subscribers === 0 && !this.history.enabled) continue;
+      const isState = lastValues.isStateChannel(route.channel);
+      // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
+      if (subscribers === 0 && !history.enabled && !isState) continue;
       const result = recordToFrame(record, route.channel, this.maxRecordSize);
       if (!result.ok) {
         this.metrics.recordsDropped.inc({ reason: result.reason });
         continue;
       }
-      // History first, publish second, in the same tick: a client subscribing later finds this
-      // record in the history, and one subscribed already gets it live, never both.
-      if (this.history.enabled) this.history.append(route.channel, record.topic, record.partition, record.offset, result.frame, now);
+      // History and last value first, publish second, in the same tick: a client subscribing later
+      // finds this record in the history or as the snapshot, and one subscribed already gets it
+      // live, never both.
+      if (history.enabled) history.append(route.channel, record.topic, record.partition, record.offset, result.frame, now);
+      if (isState) lastValues.record(route.channel, result.frame);
       if (subscribers === 0) continue;
       this.app.publish(route.channel, result.frame, false, false);
       envelopes++;

@@ -1,4 +1,5 @@
 import { ChannelGrants, type TokenVerifier } from '@odin-ws/auth';
+import { buildEnvelope } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { AheadPositions } from './ahead-positions.js';
@@ -6,6 +7,7 @@ import { ChannelHistory } from './channel-history.js';
 import { ClientMessageHandler } from './client-message-handler.js';
 import { type ClientSocket, type ClientState, newClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
+import { LastValues } from './last-values.js';
 import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -39,19 +41,22 @@ class FakeSocket {
   }
 }
 
-function setup(options: { maxChannels?: number; verifier?: TokenVerifier } = {}) {
+/** `maxReplayBytes`: also what snapshots may take after one ack. Channels ending in `.trade` are state channels here. */
+function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxReplayBytes?: number } = {}) {
   const history = new ChannelHistory(
     { maxPerChannel: 10, maxAgeMs: 60_000, maxBytes: 1 << 20, maxReplayBytes: 1 << 20 },
     { coveredFrom: () => 100, endOf: () => 1000, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) },
   );
+  const lastValues = new LastValues({ events: ['trade'], maxBytes: 1 << 20, lookbackMs: 0 });
   const handler = new ClientMessageHandler({
     subscriptions: new SubscriptionIndex(options.maxChannels ?? 5),
     history,
+    lastValues,
     slowClients: new SlowClientGuard(new ConnectionSet(), 1 << 20, () => {}),
     metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),
     clientRateLimit: RATE,
     maxMessageSize: 1024,
-    maxReplayBytes: 1 << 20,
+    maxReplayBytes: options.maxReplayBytes ?? 1 << 20,
     backpressureLimit: 1 << 20,
     verifier: options.verifier,
     isOpen: () => true,
@@ -59,7 +64,7 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier } = {})
   });
   const ws = new FakeSocket();
   const send = (message: unknown) => handler.onMessage(ws.asClient, new TextEncoder().encode(JSON.stringify(message)).buffer as ArrayBuffer, false);
-  return { handler, history, ws, send };
+  return { handler, history, lastValues, ws, send };
 }
 
 function withGrants(ws: FakeSocket, patterns: string[]): void {
@@ -117,6 +122,66 @@ describe('ClientMessageHandler: resume', () => {
       expect.objectContaining({ type: 'subscription_ack', id: 1, recovery: { 'BTC.trade': { recovered: false, reason: 'POSITION_AHEAD' } } }),
       expect.objectContaining({ type: 'pong', id: 2 }),
     ]);
+  });
+});
+
+describe('ClientMessageHandler: snapshots of state channels', () => {
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+
+  it('sends, after the ack, the latest envelope of each new state channel marked as a snapshot, when asked', () => {
+    const { ws, send, lastValues } = setup();
+    lastValues.record('BTC.trade', envelope('BTC.trade', 41));
+    lastValues.record('BTC.trade', envelope('BTC.trade', 42));
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.trade', 'BTC.quote'], snapshot: true }, id: 's' });
+    expect(ws.sent).toEqual([
+      { type: 'subscription_ack', subscribed: ['BTC.trade', 'ETH.trade', 'BTC.quote'], count: 3, snapshots: ['BTC.trade'], id: 's' },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 42 }, ts: 1, data: { n: 42 } },
+    ]);
+    // A channel this connection already holds streams live: no second snapshot.
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'], snapshot: true } });
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscription_ack', subscribed: ['BTC.trade'], count: 3, snapshots: [] });
+  });
+
+  it('sends none to a subscribe that does not ask (what seed clients get is unchanged)', () => {
+    const { ws, send, lastValues } = setup();
+    lastValues.record('BTC.trade', envelope('BTC.trade', 42));
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'] } });
+    expect(ws.sent).toEqual([{ type: 'subscription_ack', subscribed: ['BTC.trade'], count: 1 }]);
+  });
+
+  it('on a resume, replays what it can and sends the snapshot only where the position is too old to replay', () => {
+    const { ws, send, history, lastValues } = setup();
+    for (const offset of [101, 104]) {
+      for (const channel of ['BTC.trade', 'ETH.trade']) {
+        history.append(channel, TOPIC, 0, offset, envelope(channel, offset), Date.now());
+        lastValues.record(channel, envelope(channel, offset));
+      }
+    }
+    const since = { 'BTC.trade': { partition: 0, offset: 101 }, 'ETH.trade': { partition: 0, offset: 50 } }; // history covers from 100
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.trade'], since, snapshot: true } });
+    expect(ws.sent).toEqual([
+      expect.objectContaining({
+        recovery: { 'BTC.trade': { recovered: true, replayed: 1 }, 'ETH.trade': { recovered: false, reason: 'POSITION_TOO_OLD' } },
+        snapshots: ['ETH.trade'],
+      }),
+      expect.objectContaining({ channel: 'BTC.trade', pos: { partition: 0, offset: 104 } }),
+      expect.objectContaining({ channel: 'ETH.trade', snapshot: true, pos: { partition: 0, offset: 104 } }),
+    ]);
+    expect((ws.sent[1] as { snapshot?: boolean }).snapshot).toBeUndefined();
+  });
+
+  it('leaves out snapshots past what one subscribe may be sent (--max-replay-bytes); those channels stream live', () => {
+    const { ws, send, lastValues } = setup({ maxReplayBytes: 150 });
+    lastValues.record('A.trade', envelope('A.trade', 1));
+    lastValues.record('B.trade', envelope('B.trade', 2));
+    send({ type: 'subscribe', data: { channels: ['A.trade', 'B.trade'], snapshot: true } });
+    expect(ws.sent).toEqual([expect.objectContaining({ snapshots: ['A.trade'] }), expect.objectContaining({ channel: 'A.trade', snapshot: true })]);
+  });
+
+  it('refuses a snapshot field that is not a boolean', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', data: { channels: ['A.trade'], snapshot: 'yes' }, id: 3 });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'BAD_MESSAGE', id: 3 })]);
   });
 });
 

@@ -18,14 +18,18 @@ import {
 import type { AheadPositions } from './ahead-positions.js';
 import type { ChannelHistory } from './channel-history.js';
 import { type ClientSocket, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
+import type { LastValues } from './last-values.js';
 import { planReplay } from './replay.js';
 import type { ShardMetrics } from './shard-metrics.js';
 import type { SlowClientGuard } from './slow-clients.js';
+import { planSnapshots } from './snapshots.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
 export interface ClientMessageHandlerOptions {
   subscriptions: SubscriptionIndex;
   history: ChannelHistory;
+  /** The latest envelope of each state channel, sent on a subscribe that asks for snapshots. */
+  lastValues: LastValues;
   slowClients: SlowClientGuard;
   metrics: ShardMetrics;
   clientRateLimit: number;
@@ -192,10 +196,12 @@ export class ClientMessageHandler {
   }
 
   /**
-   * Subscribes, then answers with the ack and, when the request carried positions, the replay.
-   * No gap and no duplicate between replay and live: the history holds every record published so
-   * far, and this all runs in one synchronous handler, so the next publish reaches the socket
-   * after the replay and is not in it.
+   * Subscribes, then answers with the ack and, when the request carried positions, the replay, and
+   * when it asked for snapshots, each new state channel's latest envelope (for a resumed one, only
+   * when its replay could not be made: the snapshot is then the state to start again from).
+   * No gap and no duplicate between replay or snapshot and live: the history and the last values
+   * hold every record published so far, and this all runs in one synchronous handler, so the next
+   * publish reaches the socket after them and is not in them.
    */
   private subscribe(ws: ClientSocket, request: Extract<ClientRequest, { type: 'subscribe' }>, waited = false): void {
     if (!waited && !this.payForPatternChecks(ws, request)) return;
@@ -223,22 +229,36 @@ export class ClientMessageHandler {
       });
       return;
     }
-    if (request.since === undefined) {
-      ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id));
-      return;
-    }
-    const { history, slowClients } = this.options;
+    const { history, lastValues } = this.options;
     const now = Date.now();
-    const plan = planReplay(history, request.since, result.added, this.replayAllowance(ws, now), now);
-    ws.send(encodeSubscriptionAck(result.subscribed, result.count, request.id, plan.recovery));
-    for (const frame of plan.frames) ws.send(frame);
-    if (plan.bytes > 0) {
-      takeReplayBytes(ws.getUserData(), plan.bytes);
-      slowClients.allowReplay(ws, plan.bytes);
-      this.metrics.replayedBytes.inc(plan.bytes);
+    const allowance = this.replayAllowance(ws, now);
+    const replay = request.since === undefined ? undefined : planReplay(history, request.since, result.added, allowance, now);
+    const snapshots = request.snapshot
+      ? planSnapshots(
+          lastValues,
+          result.added.filter((channel) => replay?.recovery[channel]?.recovered !== true),
+          allowance - (replay?.bytes ?? 0),
+        )
+      : undefined;
+    ws.send(
+      encodeSubscriptionAck({ subscribed: result.subscribed, count: result.count, id: request.id, recovery: replay?.recovery, snapshots: snapshots?.channels }),
+    );
+    for (const frame of replay?.frames ?? []) ws.send(frame);
+    for (const frame of snapshots?.frames ?? []) ws.send(frame);
+    this.chargeReplay(ws, (replay?.bytes ?? 0) + (snapshots?.bytes ?? 0));
+    if (replay) {
+      for (const outcome of Object.values(replay.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });
+      this.metrics.replayedFrames.inc(replay.frames.length);
     }
-    for (const outcome of Object.values(plan.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });
-    this.metrics.replayedFrames.inc(plan.frames.length);
+    if (snapshots) this.metrics.snapshotsSent.inc(snapshots.frames.length);
+  }
+
+  /** Replayed and snapshot bytes come out of the connection's replay budget, and the slow-client guard lets them through. */
+  private chargeReplay(ws: ClientSocket, bytes: number): void {
+    if (bytes === 0) return;
+    takeReplayBytes(ws.getUserData(), bytes);
+    this.options.slowClients.allowReplay(ws, bytes);
+    this.metrics.replayedBytes.inc(bytes);
   }
 
   /** Whether a resume names, for a channel this connection does not hold yet, a position past its partition's end. */

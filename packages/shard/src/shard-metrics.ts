@@ -143,6 +143,28 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
         this.set(readState().history.bytes);
       },
     }),
+    stateChannels: new Gauge({
+      name: 'ws_state_channels',
+      help: 'State channels (--state-channels) whose latest envelope is held for snapshots',
+      registers,
+      collect() {
+        this.set(readState().state.channels);
+      },
+    }),
+    stateBytes: new Gauge({
+      name: 'ws_state_bytes',
+      help: "Estimated memory of the state channels' latest envelopes (bounded by --state-max-bytes)",
+      registers,
+      collect() {
+        this.set(readState().state.bytes);
+      },
+    }),
+    stateEvictions: new Counter({
+      name: 'ws_state_evictions_total',
+      help: 'Latest values forgotten to stay within --state-max-bytes (the channel updated longest ago goes first)',
+      registers,
+    }),
+    snapshotsSent: new Counter({ name: 'ws_snapshots_sent_total', help: "Snapshots (a state channel's latest envelope) sent on subscribe", registers }),
     recoveries: new Counter({
       name: 'ws_recoveries_total',
       help: 'Channels a client asked to resume, by result (recovered, or the reason it was not)',
@@ -150,7 +172,11 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       registers,
     }),
     replayedFrames: new Counter({ name: 'ws_replayed_frames_total', help: 'Envelopes sent from the history to resuming clients', registers }),
-    replayedBytes: new Counter({ name: 'ws_replayed_bytes_total', help: 'Bytes of envelopes sent from the history to resuming clients', registers }),
+    replayedBytes: new Counter({
+      name: 'ws_replayed_bytes_total',
+      help: 'Bytes of envelopes sent right after a subscription ack: replays from the history and snapshots',
+      registers,
+    }),
     draining: new Gauge({
       name: 'ws_draining',
       help: '1 while the shard drains',
@@ -172,4 +198,5 @@ export interface ShardStateSnapshot {
   kafkaState: string;
   draining: boolean;
   history: { channels: number; entries: number; bytes: number };
+  state: { channels: number; bytes: number };
 }

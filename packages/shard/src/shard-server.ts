@@ -16,6 +16,7 @@ import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
 import { createUpgradeHandler } from './handshake.js';
 import { registerAdminRoutes, registerPublicRoutes } from './http-routes.js';
+import { LastValues } from './last-values.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { SlowClientGuard } from './slow-clients.js';
 import { SubscriptionIndex } from './subscriptions.js';
@@ -60,6 +61,7 @@ export class ShardServer {
   private draining = false;
   private readonly slowClients: SlowClientGuard;
   private readonly history: ChannelHistory;
+  private readonly lastValues: LastValues;
   private readonly aheadPositions = new AheadPositions(AHEAD_CONFIRM_MS);
   private readonly connectionsPerUser: ConnectionCap;
   private readonly historyTrimmer: NodeJS.Timeout;
@@ -77,6 +79,7 @@ export class ShardServer {
       endOf: (topic, partition) => options.source.endOffset(topic, partition),
       topicOf: (channel) => mapper.topicOf(channel),
     });
+    this.lastValues = new LastValues(config.state, () => metrics.stateEvictions.inc());
     const metrics = createShardMetrics(registry, () => ({
       connections: this.connections.size,
       maxConnections: config.maxConnections,
@@ -85,12 +88,14 @@ export class ShardServer {
       kafkaState: options.source.state(),
       draining: this.draining,
       history: this.history.stats(),
+      state: this.lastValues.stats(),
     }));
     this.app = this.uws.App();
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     const messageHandler = new ClientMessageHandler({
       subscriptions: this.subscriptions,
       history: this.history,
+      lastValues: this.lastValues,
       slowClients: this.slowClients,
       metrics,
       clientRateLimit: config.clientRateLimit,
@@ -106,7 +111,7 @@ export class ShardServer {
       options.verifier && refreshWindowS !== undefined
         ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
         : undefined;
-    const broadcaster = new Broadcaster(this.app, mapper, this.history, metrics, config.maxRecordSize);
+    const broadcaster = new Broadcaster(this.app, mapper, { history: this.history, lastValues: this.lastValues }, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 
