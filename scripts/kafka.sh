@@ -18,6 +18,9 @@ kafka_version="3.9.1"
 cache="${ODIN_KAFKA_CACHE:-$HOME/.cache/odin-ws/kafka-$kafka_version}"
 state_root="${ODIN_KAFKA_STATE:-$repo/.kafka}"
 demo_topics="odin.trades odin.tickers odin.orderbooks"
+# Topics of state channels (--state-channels): compacted, so the broker keeps each key's latest record
+# however old, and a fresh shard reads them from their first record to hold every latest value.
+compacted_topics="odin.tickers odin.orderbooks"
 
 name=""; port=""; topics="$demo_topics"; partitions="12"; wipe="false"; secure="false"
 cmd="${1:-}"; shift || true
@@ -107,8 +110,10 @@ create_topics() {
   [ -n "$topics" ] || return 0
   local pids=()
   for topic in $topics; do
+    local settings=()
+    if [[ " $compacted_topics " == *" $topic "* ]]; then settings=(--config cleanup.policy=compact); fi
     java_tool org.apache.kafka.tools.TopicCommand --bootstrap-server "127.0.0.1:$port" $(tool_auth) \
-      --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 >/dev/null &
+      --create --if-not-exists --topic "$topic" --partitions "$partitions" --replication-factor 1 "${settings[@]}" >/dev/null &
     pids+=($!)
   done
   for pid in "${pids[@]}"; do wait "$pid" || { log "topic creation failed"; exit 1; }; done

@@ -4,6 +4,8 @@ import { createKafkaJsClient, type KafkaConnection } from './kafkajs-client.js';
 export interface TopicSpec {
   topic: string;
   partitions: number;
+  /** cleanup.policy=compact: the broker keeps each key's latest record however old (state topics). */
+  compacted?: boolean;
 }
 
 /** Grows a topic to `partitions` partitions (tests and operators' tooling: the shard never does this). */
@@ -29,7 +31,12 @@ export async function ensureTopics(options: { connection: KafkaConnection; logge
     if (missing.length === 0) return;
     await admin.createTopics({
       waitForLeaders: true,
-      topics: missing.map(({ topic, partitions }) => ({ topic, numPartitions: partitions, replicationFactor: 1 })),
+      topics: missing.map(({ topic, partitions, compacted }) => ({
+        topic,
+        numPartitions: partitions,
+        replicationFactor: 1,
+        ...(compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+      })),
     });
   } finally {
     await admin.disconnect();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeError, OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import kafkajs, { type Admin, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { createKafkaJsClient, type KafkaConnection } from './kafkajs-client.js';
 import { PartitionProgress, partitionKey, type StartPosition } from './partition-progress.js';
 import type { RecordSource, SourceBatch, SourceRecord, SourceState } from './record-source.js';
@@ -17,6 +17,13 @@ export interface KafkaJsSourceOptions {
    * the shard's history holds that much from the start (0: start at the end).
    */
   backfillMs: number;
+  /**
+   * Topics whose records carry state (a ticker, a book): a fresh source starts each far enough back
+   * to hold every key's latest record before it reports ready. A compacted topic (cleanup.policy
+   * compact) keeps about one record per key, so it is read from its first record; any other from
+   * `lookbackMs` back (or `backfillMs`, if further).
+   */
+  stateTopics?: { topics: readonly string[]; lookbackMs: number };
   /** How often topic metadata is re-read: a partition added to a live topic is read within this. */
   metadataRefreshMs: number;
   logger: Logger;
@@ -222,15 +229,24 @@ export class KafkaJsRecordSource implements RecordSource {
     }
   }
 
-  /** Per partition: the first offset at or after now - backfillMs, and the current end. */
+  /**
+   * Per partition: the first offset at or after the topic's start time (now - backfillMs, or further
+   * back for a state topic), and the current end.
+   */
   private async fetchStartPositions(): Promise<Map<string, StartPosition>> {
     const admin = this.kafka.admin();
     await admin.connect();
     try {
-      const since = Date.now() - this.options.backfillMs;
       const positions = new Map<string, StartPosition>();
       for (const topic of this.options.topics) {
-        const ends = new Map((await admin.fetchTopicOffsets(topic)).map(({ partition, high }) => [partition, Number(high)]));
+        const offsets = await admin.fetchTopicOffsets(topic);
+        const ends = new Map(offsets.map(({ partition, high }) => [partition, Number(high)]));
+        const since = await this.startTimeOf(admin, topic);
+        if (since === 'first-record') {
+          for (const { partition, low } of offsets) positions.set(partitionKey(topic, partition), { start: Number(low), end: ends.get(partition)! });
+          for (const [partition, end] of ends) this.ends.set(partitionKey(topic, partition), end);
+          continue;
+        }
         for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(topic, since)) {
           const end = ends.get(partition) ?? Number(offset);
           // By-timestamp answers the end for a partition with nothing newer; never start past the end seen.
@@ -242,6 +258,21 @@ export class KafkaJsRecordSource implements RecordSource {
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** Where a fresh source starts a topic: a time (ms since the epoch), or its first record. */
+  private async startTimeOf(admin: Admin, topic: string): Promise<number | 'first-record'> {
+    const { backfillMs, stateTopics } = this.options;
+    if (!stateTopics?.topics.includes(topic)) return Date.now() - backfillMs;
+    const compacted = await isCompacted(admin, topic).catch((error: unknown) => {
+      this.options.logger.warn(
+        { err: describeError(error), topic },
+        "cannot read the state topic's cleanup.policy (DescribeConfigs): reading it as not compacted",
+      );
+      return false;
+    });
+    if (compacted) return 'first-record';
+    return Date.now() - Math.max(backfillMs, stateTopics.lookbackMs);
   }
 
   private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
@@ -283,4 +314,15 @@ function isAuthenticationFailure(error: unknown): boolean {
     current = (current as { originalError?: unknown }).originalError ?? current.cause;
   }
   return false;
+}
+
+/** Whether the topic's cleanup.policy includes compact (a topic the broker cannot describe counts as not). */
+async function isCompacted(admin: Admin, topic: string): Promise<boolean> {
+  const described = await admin.describeConfigs({
+    // A named import of ConfigResourceTypes fails to load: Node's CommonJS export detection misses it in kafkajs.
+    resources: [{ type: kafkajs.ConfigResourceTypes.TOPIC, name: topic, configNames: ['cleanup.policy'] }],
+    includeSynonyms: false,
+  });
+  const policy = described.resources[0]?.configEntries.find((entry) => entry.configName === 'cleanup.policy')?.configValue ?? '';
+  return policy.split(',').includes('compact');
 }

@@ -20,9 +20,9 @@ export function kafkaConnection(target: KafkaTarget = kafkaBrokers()): KafkaConn
 }
 
 /** A fresh topic per test, so tests never see each other's records. */
-export async function createTestTopic(prefix: string, partitions = 3, target: KafkaTarget = kafkaBrokers()): Promise<string> {
+export async function createTestTopic(prefix: string, partitions = 3, target: KafkaTarget = kafkaBrokers(), compacted = false): Promise<string> {
   const topic = `test.${prefix}.${randomUUID().slice(0, 8)}`;
-  await ensureTopics({ connection: kafkaConnection(target), logger, topics: [{ topic, partitions }] });
+  await ensureTopics({ connection: kafkaConnection(target), logger, topics: [{ topic, partitions, compacted }] });
   return topic;
 }
 

@@ -1,5 +1,5 @@
 import type { FeedConfig } from '@odin-ws/config';
-import { runFeed } from '@odin-ws/feed';
+import { MarketDataGenerator, runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink, ensureTopics } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
@@ -13,7 +13,9 @@ const STOP_TIMEOUT_MS = 10_000;
 export async function runFeedMode(config: FeedConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'feed' } });
   logRuntime(logger);
-  await ensureTopics({ connection: config.kafka, logger, topics: config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS })) });
+  // Ticker and book topics carry state: compacted, as scripts/kafka.sh makes them (docs/kafka.md).
+  const topics = config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS, compacted: MarketDataGenerator.kindOfTopic(topic) !== 'trade' }));
+  await ensureTopics({ connection: config.kafka, logger, topics });
   const sink = await createKafkaJsSink({
     connection: config.kafka,
     clientId: `${config.kafka.clientId}-feed`,
