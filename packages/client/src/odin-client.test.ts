@@ -77,6 +77,27 @@ describe('OdinClient', () => {
     return instance;
   };
 
+  it("asks for snapshots and marks a state channel's snapshot apart from the live updates after it", async () => {
+    const server = await scriptedServer((socket) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
+        if (message.type !== 'subscribe') return;
+        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, snapshots: ['SOL.book'], id: message.id }));
+        socket.send(JSON.stringify({ type: 'price:update', snapshot: true, channel: 'SOL.book', pos: { partition: 0, offset: 7 }, ts: 1, data: { n: 7 } }));
+        socket.send(envelope('SOL.book', 8));
+      });
+    });
+    cleanups.push(server.close);
+    const messages: StreamMessage[] = [];
+    client(server.url).subscribe('SOL.book', (message) => messages.push(message));
+    await until('the snapshot and a live update', () => messages.length === 2);
+    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true } });
+    expect(messages.map((m) => [m.pos.offset, m.snapshot, m.replayed])).toEqual([
+      [7, true, false],
+      [8, false, false],
+    ]);
+  });
+
   it('delivers to callbacks and async iterators, tracks positions and drops duplicates', async () => {
     const server = await scriptedServer((socket) => {
       ackSubscribes(socket);
@@ -125,7 +146,7 @@ describe('OdinClient', () => {
     odin.subscribe('ETH.trade');
     await until('three messages', () => messages.length === 3);
     const resume = server.requests.find((request) => request['connection'] === 1 && request['type'] === 'subscribe');
-    expect(resume!['data']).toEqual({ channels: ['BTC.trade', 'ETH.trade'], since: { 'BTC.trade': { partition: 0, offset: 10 } } });
+    expect(resume!['data']).toEqual({ channels: ['BTC.trade', 'ETH.trade'], since: { 'BTC.trade': { partition: 0, offset: 10 } }, snapshot: true });
     expect(recoveries).toEqual([
       { channel: 'ETH.trade', recovered: false, reason: 'NO_POSITION' },
       { channel: 'BTC.trade', recovered: true, replayed: 1 },

@@ -384,7 +384,9 @@ export class OdinClient extends Emitter<ClientEvents> {
     const id = `s${++this.requestSeq}`;
     this.inflight.set(id, channels);
     for (const channel of channels) this.subscriptions.get(channel)?.requested();
-    const data = Object.keys(since).length > 0 ? { channels, since } : { channels };
+    // Always ask for snapshots: a state channel's latest value arrives right after the ack instead
+    // of at its next update (servers that predate them ignore the field).
+    const data = Object.keys(since).length > 0 ? { channels, since, snapshot: true } : { channels, snapshot: true };
     socket.send(JSON.stringify({ type: 'subscribe', id, data }));
   }
 

@@ -11,6 +11,11 @@ export interface StreamMessage<T = unknown> {
   data: T;
   /** True when it came from the server's history after a reconnect, not live. */
   replayed: boolean;
+  /**
+   * True for a state channel's latest value sent right after subscribing (a ticker, a book: see
+   * `--state-channels`), which may be old; live updates follow it with no gap.
+   */
+  snapshot: boolean;
 }
 
 export type MessageHandler<T> = (message: StreamMessage<T>) => void;
@@ -132,7 +137,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   }
 
   /** @internal Passes an envelope on unless it is at or before the position. Returns false for a duplicate. */
-  accept(envelope: { pos: StreamPosition; ts: number; data: unknown }): boolean {
+  accept(envelope: { pos: StreamPosition; ts: number; data: unknown; snapshot?: true }): boolean {
     const { pos } = envelope;
     const last = this.position;
     // Same partition: offsets order the channel. Another partition means the channel moved; take it.
@@ -143,7 +148,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     this.position = pos;
     const replayed = this.replaysExpected > 0;
     if (replayed) this.replaysExpected--;
-    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: envelope.data as T, replayed };
+    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: envelope.data as T, replayed, snapshot: envelope.snapshot === true };
     for (const handler of this.handlers) handler(message);
     for (const reader of this.readers) reader.push(message);
     return true;
