@@ -34,7 +34,8 @@ export class LastValues {
   }
 
   isStateChannel(channel: string): boolean {
-    return this.events.size > 0 && this.events.has(channel.slice(channel.lastIndexOf('.') + 1));
+    const dot = channel.lastIndexOf('.');
+    return dot > 0 && this.events.has(channel.slice(dot + 1));
   }
 
   /** Keeps `frame` as the channel's latest value (a state channel's; the caller checks). */
