@@ -52,7 +52,11 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'a numeric type', send: { text: '{"type":42}' }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an empty channel list', send: { text: '{"type":"subscribe","channels":[]}' }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an object as request id', send: { text: '{"type":"ping","id":{"a":1}}' }, answer: { error: 'BAD_MESSAGE' } },
-  { label: 'a snapshot flag that is not a boolean', send: { text: '{"type":"subscribe","data":{"channels":["A.book"],"snapshot":"yes"}}' }, answer: { error: 'BAD_MESSAGE' } },
+  {
+    label: 'a snapshot flag that is not a boolean',
+    send: { text: '{"type":"subscribe","data":{"channels":["A.book"],"snapshot":"yes"}}' },
+    answer: { error: 'BAD_MESSAGE' },
+  },
   { label: 'deeply nested JSON', send: { text: '['.repeat(400) + ']'.repeat(400) }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an unknown type', send: { text: '{"type":"teleport"}' }, answer: { error: 'UNKNOWN_TYPE' } },
   { label: 'a prototype-pollution payload', send: { text: '{"__proto__":{"admin":true},"type":"x"}' }, answer: { error: 'UNKNOWN_TYPE' } },
