@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { baseChannelOf, parseRateVariant } from './channel.js';
 import { decodeClientMessage } from './client-messages.js';
 
 function failureOf(text: string) {
@@ -20,6 +21,27 @@ describe('decodeClientMessage', () => {
       ok: true,
       request: { type: 'unsubscribe', channels: ['token.BTC'], id: 7 },
     });
+  });
+
+  it('takes rate variants of channels, at the intervals offered only', () => {
+    const subscribe = (channel: string) => decodeClientMessage(JSON.stringify({ type: 'subscribe', data: { channels: [channel] } }));
+    for (const channel of ['BTC.book@100ms', 'BTC.book@250ms', 'BTC.book@500ms', 'BTC.book@1000ms', 'BTC.book@5000ms', `${'a'.repeat(128)}@1000ms`]) {
+      expect(subscribe(channel), channel).toMatchObject({ ok: true, request: { channels: [channel] } });
+    }
+    for (const channel of [
+      'BTC.book@300ms',
+      'BTC.book@1000',
+      'BTC.book@1000ms@100ms',
+      '@1000ms',
+      'BTC.book@0100ms',
+      `${'a'.repeat(129)}@1000ms`,
+      'BTC.book@1e3ms',
+    ]) {
+      expect(subscribe(channel), channel).toMatchObject({ ok: false, error: { code: 'INVALID_CHANNEL' } });
+    }
+    expect(parseRateVariant('SOL.book@250ms')).toEqual({ base: 'SOL.book', intervalMs: 250 });
+    expect(baseChannelOf('SOL.book@250ms')).toBe('SOL.book');
+    expect(baseChannelOf('SOL.book')).toBe('SOL.book');
   });
 
   it('drops duplicate channels within one request', () => {

@@ -1,5 +1,5 @@
 import { MAX_TOKEN_LENGTH } from './auth.js';
-import { isValidChannel } from './channel.js';
+import { isValidSubscriptionName, RATE_VARIANT_INTERVALS_MS } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
 import { isCount, isPlainObject } from './json-guards.js';
 import type { StreamPosition } from './recovery.js';
@@ -106,12 +106,12 @@ function readChannels(message: Record<string, unknown>): Read<string[]> {
   }
   const unique = new Set<string>();
   for (const channel of raw) {
-    if (!isValidChannel(channel)) {
+    if (!isValidSubscriptionName(channel)) {
       return {
         ok: false,
         error: {
           code: ProtocolErrorCode.INVALID_CHANNEL,
-          message: 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit',
+          message: `channel names are 1-128 characters of A-Z a-z 0-9 . _ : - starting with a letter or digit; a rate variant adds @<n>ms, n one of ${RATE_VARIANT_INTERVALS_MS.join(', ')}`,
           value: truncate(typeof channel === 'string' ? channel : (JSON.stringify(channel) ?? String(channel))),
         },
       };

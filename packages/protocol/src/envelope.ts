@@ -29,6 +29,14 @@ export function buildEnvelope(fields: EnvelopeFields): string {
   );
 }
 
+/**
+ * The same envelope under another channel name (a rate variant's, `BTC.book@1000ms`): the channel
+ * field is near the start and its value needs no escaping, so one replace of the first occurrence.
+ */
+export function renameEnvelopeChannel(frame: string, channel: string, renamed: string): string {
+  return frame.replace(`"channel":"${channel}"`, `"channel":"${renamed}"`);
+}
+
 export interface Envelope {
   type: typeof DATA_MESSAGE_TYPE;
   /** Present on a state channel's latest envelope sent right after a subscribe (not a new record). */

@@ -13,6 +13,8 @@ export const ProtocolErrorCode = {
   RATE_LIMIT_EXCEEDED: 'RATE_LIMIT_EXCEEDED',
   /** A subscribe (or resume) named a channel the connection's token does not grant: nothing of that request was subscribed. */
   CHANNEL_NOT_ALLOWED: 'CHANNEL_NOT_ALLOWED',
+  /** A rate variant (`<channel>@<n>ms`) of a channel that carries no state (a trade channel): nothing of that request was subscribed. */
+  NOT_CONFLATABLE: 'NOT_CONFLATABLE',
   /** A refresh carried a token that does not verify (the code of the 401 it would have had is in `value`). */
   TOKEN_REFUSED: 'TOKEN_REFUSED',
   /** A refresh on a server that does not check tokens. */

@@ -1,6 +1,6 @@
 export type { ClientRefusalCode, TokenLocation } from './auth.js';
 export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
-export { isValidChannel, MAX_CHANNEL_LENGTH } from './channel.js';
+export { baseChannelOf, isValidChannel, isValidSubscriptionName, MAX_CHANNEL_LENGTH, parseRateVariant, RATE_VARIANT_INTERVALS_MS } from './channel.js';
 export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
 export { decodeClientMessage } from './client-messages.js';
 export type { ClientRefusal } from './client-refusal.js';
@@ -8,7 +8,7 @@ export { clientRefusalClose, clientRefusalHttp, missingTokenRefusal, ORIGIN_REFU
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';
-export { buildEnvelope, DATA_MESSAGE_TYPE } from './envelope.js';
+export { buildEnvelope, DATA_MESSAGE_TYPE, renameEnvelopeChannel } from './envelope.js';
 export { ProtocolErrorCode } from './error-codes.js';
 export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
 export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';
