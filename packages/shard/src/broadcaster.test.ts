@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
+import { Conflator } from './conflator.js';
 import { LastValues } from './last-values.js';
 import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
 import type { TemplatedApp } from './uws.js';
@@ -29,7 +30,8 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const registry = new Registry();
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
   const lastValues = new LastValues({ events: stateEvents, maxBytes: 1 << 20, lookbackMs: 0 });
-  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues }, metrics, 1024);
+  const conflator = new Conflator(app, lastValues);
+  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator }, metrics, 1024);
   return { broadcaster, history, lastValues, published, registry };
 }
 

@@ -1,6 +1,7 @@
 import type { SourceBatch } from '@odin-ws/kafka';
 import type { ChannelHistory } from './channel-history.js';
 import type { ChannelMapper } from './channel-mapper.js';
+import type { Conflator } from './conflator.js';
 import type { LastValues } from './last-values.js';
 import { recordToFrame } from './record-to-frame.js';
 import type { ShardMetrics } from './shard-metrics.js';
@@ -10,6 +11,8 @@ import type { TemplatedApp } from './uws.js';
 export interface KeptEnvelopes {
   history: ChannelHistory;
   lastValues: LastValues;
+  /** Told of every new latest value, for the rate variants (`BTC.book@1000ms`). */
+  conflator: Conflator;
 }
 
 /**
@@ -43,7 +46,7 @@ export class Broadcaster {
         this.metrics.recordsDropped.inc({ reason: route.reason });
         continue;
       }
-      const { history, lastValues } = this.kept;
+      const { history, lastValues, conflator } = this.kept;
       const subscribers = this.app.numSubscribers(route.channel);
       const isState = lastValues.isStateChannel(route.channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
@@ -57,7 +60,10 @@ export class Broadcaster {
       // finds this record in the history or as the snapshot, and one subscribed already gets it
       // live, never both.
       if (history.enabled) history.append(route.channel, record.topic, record.partition, record.offset, result.frame, now);
-      if (isState) lastValues.record(route.channel, result.frame);
+      if (isState) {
+        lastValues.record(route.channel, result.frame);
+        conflator.updated(route.channel);
+      }
       if (subscribers === 0) continue;
       this.app.publish(route.channel, result.frame, false, false);
       envelopes++;

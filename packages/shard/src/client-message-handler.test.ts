@@ -6,6 +6,7 @@ import { AheadPositions } from './ahead-positions.js';
 import { ChannelHistory } from './channel-history.js';
 import { ClientMessageHandler } from './client-message-handler.js';
 import { type ClientSocket, type ClientState, newClientState } from './client-state.js';
+import { Conflator } from './conflator.js';
 import { ConnectionSet } from './connections.js';
 import { LastValues } from './last-values.js';
 import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
@@ -48,10 +49,23 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
     { coveredFrom: () => 100, endOf: () => 1000, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) },
   );
   const lastValues = new LastValues({ events: ['trade'], maxBytes: 1 << 20, lookbackMs: 0 });
+  // The variant topics' publishes, as the uWS app would take them.
+  const variantPublishes: Array<{ topic: string; frame: string }> = [];
+  const conflator = new Conflator(
+    {
+      numSubscribers: () => 1,
+      publish: (topic: string, frame: string) => {
+        variantPublishes.push({ topic, frame });
+        return true;
+      },
+    } as unknown as ConstructorParameters<typeof Conflator>[0],
+    lastValues,
+  );
   const handler = new ClientMessageHandler({
     subscriptions: new SubscriptionIndex(options.maxChannels ?? 5),
     history,
     lastValues,
+    conflator,
     slowClients: new SlowClientGuard(new ConnectionSet(), 1 << 20, () => {}),
     metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),
     clientRateLimit: RATE,
@@ -64,7 +78,7 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
   });
   const ws = new FakeSocket();
   const send = (message: unknown) => handler.onMessage(ws.asClient, new TextEncoder().encode(JSON.stringify(message)).buffer as ArrayBuffer, false);
-  return { handler, history, lastValues, ws, send };
+  return { handler, history, lastValues, conflator, variantPublishes, ws, send };
 }
 
 function withGrants(ws: FakeSocket, patterns: string[]): void {
@@ -182,6 +196,43 @@ describe('ClientMessageHandler: snapshots of state channels', () => {
     const { ws, send } = setup();
     send({ type: 'subscribe', data: { channels: ['A.trade'], snapshot: 'yes' }, id: 3 });
     expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'BAD_MESSAGE', id: 3 })]);
+  });
+});
+
+describe('ClientMessageHandler: rate variants', () => {
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+
+  it("subscribes a state channel's variant, snapshots it under the variant's name, and starts its interval", () => {
+    const { ws, send, lastValues, conflator, variantPublishes } = setup();
+    lastValues.record('BTC.trade', envelope('BTC.trade', 9));
+    send({ type: 'subscribe', data: { channels: ['BTC.trade@1000ms'], snapshot: true } });
+    expect(ws.sent).toEqual([
+      { type: 'subscription_ack', subscribed: ['BTC.trade@1000ms'], count: 1, snapshots: ['BTC.trade@1000ms'] },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade@1000ms', pos: { partition: 0, offset: 9 }, ts: 1, data: { n: 9 } },
+    ]);
+    expect([...ws.topics]).toEqual(['BTC.trade@1000ms']);
+    conflator.updated('BTC.trade');
+    conflator.tick(1000);
+    expect(variantPublishes.map(({ topic }) => topic)).toEqual(['BTC.trade@1000ms']);
+    conflator.close();
+  });
+
+  it('refuses, whole, a variant of a channel that carries no state (NOT_CONFLATABLE)', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'BTC.quote@1000ms'] }, id: 'v' });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'NOT_CONFLATABLE', value: 'BTC.quote@1000ms', id: 'v' })]);
+    expect([...ws.topics]).toEqual([]);
+  });
+
+  it('grants a variant with the channel it conflates, and names the variant when refusing it', () => {
+    const { ws, send } = setup();
+    withGrants(ws, ['BTC.*']);
+    send({ type: 'subscribe', data: { channels: ['BTC.trade@250ms'] } });
+    send({ type: 'subscribe', data: { channels: ['ETH.trade@250ms'] }, id: 'e' });
+    expect(ws.sent).toEqual([
+      expect.objectContaining({ type: 'subscription_ack', subscribed: ['BTC.trade@250ms'] }),
+      expect.objectContaining({ type: 'error', code: 'CHANNEL_NOT_ALLOWED', value: 'ETH.trade@250ms', id: 'e' }),
+    ]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { TokenVerifier } from '@odin-ws/auth';
 import {
+  baseChannelOf,
   type ClientRequest,
   CloseCode,
   type DecodeFailure,
@@ -18,6 +19,7 @@ import {
 import type { AheadPositions } from './ahead-positions.js';
 import type { ChannelHistory } from './channel-history.js';
 import { type ClientSocket, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
+import type { Conflator } from './conflator.js';
 import type { LastValues } from './last-values.js';
 import { planReplay } from './replay.js';
 import type { ShardMetrics } from './shard-metrics.js';
@@ -30,6 +32,8 @@ export interface ClientMessageHandlerOptions {
   history: ChannelHistory;
   /** The latest envelope of each state channel, sent on a subscribe that asks for snapshots. */
   lastValues: LastValues;
+  /** Rate variants (`BTC.book@1000ms`): told of each one subscribed, so its interval's timer runs. */
+  conflator: Conflator;
   slowClients: SlowClientGuard;
   metrics: ShardMetrics;
   clientRateLimit: number;
@@ -209,13 +213,26 @@ export class ClientMessageHandler {
       this.waitForPositions(ws, request);
       return;
     }
-    // All or nothing, like the subscription limit: one channel the token does not grant refuses the request.
-    const denied = ws.getUserData().grants?.firstDenied(request.channels);
-    if (denied !== undefined) {
+    // All or nothing, like the subscription limit: one channel the token does not grant refuses the
+    // request. Grants are about channels: a rate variant is granted with the channel it conflates.
+    const bases = request.channels.map(baseChannelOf);
+    const deniedBase = ws.getUserData().grants?.firstDenied(bases);
+    if (deniedBase !== undefined) {
       this.reject(ws, {
         code: ProtocolErrorCode.CHANNEL_NOT_ALLOWED,
         message: 'your token does not grant this channel; nothing of this request was subscribed',
-        value: denied,
+        value: request.channels[bases.indexOf(deniedBase)]!,
+        ...withId(request.id),
+      });
+      return;
+    }
+    const unconflatable = request.channels.find((name, index) => name !== bases[index] && !this.options.lastValues.isStateChannel(name));
+    if (unconflatable !== undefined) {
+      this.reject(ws, {
+        code: ProtocolErrorCode.NOT_CONFLATABLE,
+        message:
+          'only state channels (--state-channels: tickers, books) have rate variants; every trade counts, so trades are never conflated. Nothing of this request was subscribed',
+        value: unconflatable,
         ...withId(request.id),
       });
       return;
@@ -229,7 +246,8 @@ export class ClientMessageHandler {
       });
       return;
     }
-    const { history, lastValues } = this.options;
+    const { history, lastValues, conflator } = this.options;
+    for (const [index, name] of request.channels.entries()) if (name !== bases[index]) conflator.subscribed(name);
     const now = Date.now();
     const allowance = this.replayAllowance(ws, now);
     const replay = request.since === undefined ? undefined : planReplay(history, request.since, result.added, allowance, now);

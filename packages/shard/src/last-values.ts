@@ -1,5 +1,5 @@
 import type { StateChannels } from '@odin-ws/config';
-import { DATA_MESSAGE_TYPE } from '@odin-ws/protocol';
+import { DATA_MESSAGE_TYPE, parseRateVariant, renameEnvelopeChannel } from '@odin-ws/protocol';
 
 /** Estimated bytes a kept value costs besides its frame (the map entry and its object). */
 const ENTRY_OVERHEAD_BYTES = 128;
@@ -33,7 +33,9 @@ export class LastValues {
     return this.events.size > 0;
   }
 
-  isStateChannel(channel: string): boolean {
+  /** Whether a channel, or the channel a rate variant (`SOL.book@1000ms`) conflates, carries state. */
+  isStateChannel(name: string): boolean {
+    const channel = parseRateVariant(name)?.base ?? name;
     const dot = channel.lastIndexOf('.');
     return dot > 0 && this.events.has(channel.slice(dot + 1));
   }
@@ -56,11 +58,21 @@ export class LastValues {
   }
 
   /**
-   * The channel's latest envelope marked `"snapshot":true`, or undefined when none is held. Its `pos`
-   * is the last record it includes, so live records after it continue with no gap and no duplicate.
+   * The latest envelope under the name subscribed (a channel, or a rate variant of one: the envelope
+   * then names the variant), or undefined when none is held.
    */
-  snapshotOf(channel: string): string | undefined {
-    const frame = this.values.get(channel);
+  latestAs(name: string): string | undefined {
+    const base = parseRateVariant(name)?.base ?? name;
+    const frame = this.values.get(base);
+    return frame === undefined || base === name ? frame : renameEnvelopeChannel(frame, base, name);
+  }
+
+  /**
+   * The latest envelope marked `"snapshot":true`, or undefined when none is held. Its `pos` is the
+   * last record it includes, so live records after it continue with no gap and no duplicate.
+   */
+  snapshotOf(name: string): string | undefined {
+    const frame = this.latestAs(name);
     return frame === undefined ? undefined : SNAPSHOT_HEAD + frame.slice(ENVELOPE_HEAD.length);
   }
 

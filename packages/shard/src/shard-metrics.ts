@@ -164,6 +164,11 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       help: 'Latest values forgotten to stay within --state-max-bytes (the channel updated longest ago goes first)',
       registers,
     }),
+    conflatedEnvelopes: new Counter({
+      name: 'ws_conflated_envelopes_total',
+      help: 'Envelopes published to rate variants (<channel>@<n>ms): at most one per channel and interval',
+      registers,
+    }),
     snapshotsSent: new Counter({ name: 'ws_snapshots_sent_total', help: "Snapshots (a state channel's latest envelope) sent on subscribe", registers }),
     recoveries: new Counter({
       name: 'ws_recoveries_total',

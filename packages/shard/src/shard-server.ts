@@ -12,6 +12,7 @@ import { ChannelMapper } from './channel-mapper.js';
 import { ClientMessageHandler } from './client-message-handler.js';
 import { clientSocketBehavior } from './client-socket-behavior.js';
 import type { ClientState } from './client-state.js';
+import { Conflator } from './conflator.js';
 import { ConnectionSet } from './connections.js';
 import { closeClientsPaced } from './drain.js';
 import { createUpgradeHandler } from './handshake.js';
@@ -62,6 +63,7 @@ export class ShardServer {
   private readonly slowClients: SlowClientGuard;
   private readonly history: ChannelHistory;
   private readonly lastValues: LastValues;
+  private readonly conflator: Conflator;
   private readonly aheadPositions = new AheadPositions(AHEAD_CONFIRM_MS);
   private readonly connectionsPerUser: ConnectionCap;
   private readonly historyTrimmer: NodeJS.Timeout;
@@ -91,11 +93,16 @@ export class ShardServer {
       state: this.lastValues.stats(),
     }));
     this.app = this.uws.App();
+    this.conflator = new Conflator(this.app, this.lastValues, (subscribers) => {
+      metrics.conflatedEnvelopes.inc();
+      metrics.framesDelivered.inc(subscribers);
+    });
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     const messageHandler = new ClientMessageHandler({
       subscriptions: this.subscriptions,
       history: this.history,
       lastValues: this.lastValues,
+      conflator: this.conflator,
       slowClients: this.slowClients,
       metrics,
       clientRateLimit: config.clientRateLimit,
@@ -111,7 +118,8 @@ export class ShardServer {
       options.verifier && refreshWindowS !== undefined
         ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
         : undefined;
-    const broadcaster = new Broadcaster(this.app, mapper, { history: this.history, lastValues: this.lastValues }, metrics, config.maxRecordSize);
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
+    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 
@@ -197,6 +205,7 @@ export class ShardServer {
     this.slowClients.stop();
     this.tokenExpiry?.stop();
     clearInterval(this.historyTrimmer);
+    this.conflator.close();
     this.aheadPositions.stop();
     await source.stop();
     this.stopListening();
