@@ -53,6 +53,12 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'an empty channel list', send: { text: '{"type":"subscribe","channels":[]}' }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an object as request id', send: { text: '{"type":"ping","id":{"a":1}}' }, answer: { error: 'BAD_MESSAGE' } },
   {
+    label: 'a rate variant at an interval not offered',
+    send: { text: '{"type":"subscribe","channels":["BTC.book@300ms"]}' },
+    answer: { error: 'INVALID_CHANNEL' },
+  },
+  { label: 'a rate variant of a trade channel', send: { text: '{"type":"subscribe","channels":["BTC.trade@1000ms"]}' }, answer: { error: 'NOT_CONFLATABLE' } },
+  {
     label: 'a snapshot flag that is not a boolean',
     send: { text: '{"type":"subscribe","data":{"channels":["A.book"],"snapshot":"yes"}}' },
     answer: { error: 'BAD_MESSAGE' },

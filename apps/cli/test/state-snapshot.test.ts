@@ -109,4 +109,33 @@ describe('state channels: the latest record on subscribe (real shard, LB and bro
     expect(metrics).toMatch(/ws_state_channels\{[^}]*\} 3/);
     await waitFor('snapshots counted', async () => /ws_snapshots_sent_total\{[^}]*\} [4-9]/.test(await shard.metrics()), 5000);
   });
+
+  it("delivers a @1000ms variant at most once a second, its last envelope the channel's last record, and refuses a trade variant", async () => {
+    const client = await connect(lb.url);
+    const arrivals: Array<{ at: number; envelope: Record<string, unknown> }> = [];
+    client.socket.on('message', (data: Buffer) => {
+      const envelope = JSON.parse(data.toString()) as Record<string, unknown>;
+      if (envelope['type'] === 'price:update' && !envelope['snapshot']) arrivals.push({ at: Date.now(), envelope });
+    });
+    const ack = await client.request({ type: 'subscribe', data: { channels: ['SOL.book@1000ms'], snapshot: true } }, 'subscription_ack');
+    expect(ack).toMatchObject({ snapshots: ['SOL.book@1000ms'] });
+    // 30 book updates, one every 100 ms: ten a second.
+    let last = 0;
+    for (let n = 1; n <= 30; n++) {
+      await produce(books, [{ key: 'SOL', value: JSON.stringify({ type: 'BOOK', timestamp: Date.now(), data: { n } }) }]);
+      last = n;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitFor(
+      'the last update conflated',
+      () => arrivals.at(-1)?.envelope['data'] && (arrivals.at(-1)!.envelope['data'] as { data: { n: number } }).data.n === last,
+      5000,
+    );
+    const spanS = (arrivals.at(-1)!.at - arrivals[0]!.at) / 1000;
+    expect(arrivals.length).toBeLessThanOrEqual(Math.floor(spanS) + 1);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]!.at - arrivals[i - 1]!.at).toBeGreaterThan(900);
+    expect(arrivals.at(-1)!.envelope).toMatchObject({ channel: 'SOL.book@1000ms', pos: { partition: 0, offset: last } });
+    const refused = await client.request({ type: 'subscribe', data: { channels: ['SOL.ticker@1000ms', 'SOL.trade@1000ms'] }, id: 't' }, 'error');
+    expect(refused).toMatchObject({ code: 'NOT_CONFLATABLE', value: 'SOL.trade@1000ms', id: 't' });
+  }, 30_000);
 });

@@ -2,7 +2,7 @@ import {
   BEARER_SUBPROTOCOL_PREFIX,
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
-  isValidChannel,
+  isValidSubscriptionName,
   ODIN_SUBPROTOCOL,
   type ServerMessage,
   type StreamPosition,
@@ -104,7 +104,15 @@ export class OdinClient extends Emitter<ClientEvents> {
   subscribe<T = unknown>(channel: string, optionsOrHandler?: SubscribeOptions | MessageHandler<T>, maybeHandler?: MessageHandler<T>): Subscription<T> {
     const options = typeof optionsOrHandler === 'object' ? optionsOrHandler : {};
     const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
-    if (!isValidChannel(channel)) throw clientError('E_INVALID_CHANNEL', 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -', { value: channel });
+    if (!isValidSubscriptionName(channel)) {
+      throw clientError(
+        'E_INVALID_CHANNEL',
+        'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -, and a rate variant adds @<n>ms (n: 100, 250, 500, 1000, 5000)',
+        {
+          value: channel,
+        },
+      );
+    }
     if (options.since !== undefined && !validPosition(options.since)) {
       throw clientError('E_INVALID_POSITION', 'since must be { partition, offset }, whole numbers >= 0', { value: options.since });
     }
