@@ -111,6 +111,22 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     await waitFor('live trades on the page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
     await waitFor('an order book on the page', async () => ((await page.locator('#bids tbody tr').count()) > 0 ? true : undefined), 10_000, 200);
+    // A market that looks real: ten levels a side around BTC's reference level, bids below asks,
+    // a spread of a few ticks (packages/feed: instruments.ts, order-book.ts).
+    const level = async (side: string, row: number) => Number(await page.locator(`#${side} tbody tr:nth-child(${row}) td:first-child`).textContent());
+    await page.locator('#book-symbol').selectOption('BTC');
+    await waitFor('the BTC book', async () => ((await level('bids', 1)) > 50_000 ? true : undefined), 10_000, 200);
+    expect(await page.locator('#bids tbody tr').count()).toBe(10);
+    expect(await page.locator('#asks tbody tr').count()).toBe(10);
+    const [bestBid, bestAsk, deepBid] = [await level('bids', 1), await level('asks', 1), await level('bids', 10)];
+    expect(bestBid).toBeLessThan(bestAsk);
+    expect(bestAsk - bestBid).toBeLessThan(5);
+    expect(deepBid).toBeLessThan(bestBid);
+    expect(bestBid).toBeGreaterThan(90_000);
+    expect(bestBid).toBeLessThan(105_000);
+    const screenshot = join(mkdtempSync(join(tmpdir(), 'odin-page-shot-')), 'market.png');
+    await page.screenshot({ path: screenshot, fullPage: true });
+    console.log(`[ticker-page] market screenshot: ${screenshot}`);
 
     // The page is the only client: the shard holding one connection is the one it is on.
     const healths = await Promise.all(shardUrls.map(async (url) => (await (await fetch(`${url}/health`)).json()) as { connections: number; pid: number }));

@@ -1,6 +1,12 @@
+import { type Instrument, instrumentFor, roundTo } from './instruments.js';
+import { OrderBook } from './order-book.js';
+
 /**
  * Synthetic market data in the seed system's record format: key = symbol, value =
- * `{"type":...,"timestamp":<producer ms>,"data":{...}}`. Prices follow a random walk per symbol.
+ * `{"type":...,"timestamp":<producer ms>,"data":{...}}`, shaped like a real venue's: each symbol
+ * starts at its reference price (instruments.ts), its book evolves a few levels at a time
+ * (order-book.ts) and is published as a full top-of-book snapshot with a rising `seq`, trades take
+ * liquidity at the best price in sizes around the instrument's typical one, and the ticker follows.
  */
 export type RecordKind = 'trade' | 'ticker' | 'book';
 
@@ -10,13 +16,15 @@ export interface MarketRecord {
 }
 
 interface SymbolState {
-  price: number;
-  volume24h: number;
-  open24h: number;
+  instrument: Instrument;
+  book: OrderBook;
   bookSeq: number;
+  last: number;
+  open24h: number;
+  high24h: number;
+  low24h: number;
+  volume24h: number;
 }
-
-const BOOK_DEPTH = 5;
 
 export class MarketDataGenerator {
   private readonly states = new Map<string, SymbolState>();
@@ -27,8 +35,21 @@ export class MarketDataGenerator {
     private readonly random: () => number = Math.random,
   ) {
     for (const symbol of symbols) {
-      const price = 1 + this.random() * 50_000;
-      this.states.set(symbol, { price, volume24h: 0, open24h: price, bookSeq: 0 });
+      const instrument = instrumentFor(symbol);
+      const book = new OrderBook(instrument, random);
+      const last = roundTo((book.bestBid + book.bestAsk) / 2, instrument.tick);
+      // A day's history the ticker can quote: opened within 3% of now, some volume already.
+      const open24h = roundTo(last * (1 + (random() - 0.5) * 0.06), instrument.tick);
+      this.states.set(symbol, {
+        instrument,
+        book,
+        bookSeq: 0,
+        last,
+        open24h,
+        high24h: Math.max(open24h, last),
+        low24h: Math.min(open24h, last),
+        volume24h: roundTo(instrument.typicalQty * 20_000 * (0.5 + random()), instrument.lot),
+      });
     }
   }
 
@@ -42,42 +63,41 @@ export class MarketDataGenerator {
   next(kind: RecordKind, nowMs: number): MarketRecord {
     const symbol = this.symbols[Math.floor(this.random() * this.symbols.length)]!;
     const state = this.states.get(symbol)!;
-    state.price = Math.max(0.0001, state.price * (1 + (this.random() - 0.5) * 0.002));
+    // The market moves whatever is published: the book takes a step on every record.
+    state.book.step();
     const data = kind === 'trade' ? this.trade(symbol, state) : kind === 'ticker' ? this.ticker(symbol, state) : this.book(symbol, state);
     const type = kind === 'trade' ? 'TRADE_EXECUTED' : kind === 'ticker' ? 'TICKER' : 'ORDERBOOK_UPDATE';
     return { key: symbol, value: JSON.stringify({ type, timestamp: nowMs, data }) };
   }
 
   private trade(symbol: string, state: SymbolState) {
-    const qty = round(this.random() * 5, 4);
-    state.volume24h += qty;
-    return { symbol, tradeId: ++this.tradeId, price: round(state.price, 4), qty, side: this.random() < 0.5 ? 'buy' : 'sell' };
+    const { instrument } = state;
+    const side = this.random() < 0.5 ? 'buy' : 'sell';
+    // Lognormal sizes: mostly small, now and then a large one.
+    const wanted = roundTo(instrument.typicalQty * Math.exp((this.random() - 0.5) * 3), instrument.lot) || instrument.lot;
+    const { price, qty } = state.book.trade(side, wanted);
+    state.last = price;
+    state.high24h = Math.max(state.high24h, price);
+    state.low24h = Math.min(state.low24h, price);
+    state.volume24h = roundTo(state.volume24h + qty, instrument.lot);
+    return { symbol, tradeId: ++this.tradeId, price, qty, side };
   }
 
   private ticker(symbol: string, state: SymbolState) {
-    const spread = state.price * 0.0005;
+    const { instrument, book } = state;
     return {
       symbol,
-      last: round(state.price, 4),
-      bid: round(state.price - spread, 4),
-      ask: round(state.price + spread, 4),
-      volume24h: round(state.volume24h, 4),
-      change24h: round(((state.price - state.open24h) / state.open24h) * 100, 3),
+      last: state.last,
+      bid: roundTo(book.bestBid, instrument.tick),
+      ask: roundTo(book.bestAsk, instrument.tick),
+      high24h: state.high24h,
+      low24h: state.low24h,
+      volume24h: state.volume24h,
+      change24h: Number((((state.last - state.open24h) / state.open24h) * 100).toFixed(2)),
     };
   }
 
   private book(symbol: string, state: SymbolState) {
-    const level = (side: 1 | -1, i: number) => [round(state.price * (1 + side * 0.0005 * (i + 1)), 4), round(this.random() * 10, 4)];
-    return {
-      symbol,
-      seq: ++state.bookSeq,
-      bids: Array.from({ length: BOOK_DEPTH }, (_, i) => level(-1, i)),
-      asks: Array.from({ length: BOOK_DEPTH }, (_, i) => level(1, i)),
-    };
+    return { symbol, seq: ++state.bookSeq, ...state.book.snapshot() };
   }
-}
-
-function round(value: number, digits: number): number {
-  const factor = 10 ** digits;
-  return Math.round(value * factor) / factor;
 }

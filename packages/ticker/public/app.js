@@ -91,8 +91,11 @@ function showTrade(symbol, message) {
 }
 
 function showBook(book) {
+  // Prices at the instrument's tick, as a venue prints them (97249.0, not 97249): JSON drops trailing zeros.
+  const decimals = (value) => (String(value).split('.')[1] ?? '').length;
+  const digits = Math.max(...[...book.bids, ...book.asks].map(([price]) => decimals(price)));
   const fill = (table, levels) => {
-    table.tBodies[0].innerHTML = levels.map(([price, size]) => `<tr><td>${price}</td><td>${size}</td></tr>`).join('');
+    table.tBodies[0].innerHTML = levels.map(([price, size]) => `<tr><td>${price.toFixed(digits)}</td><td>${size}</td></tr>`).join('');
   };
   fill($('bids'), book.bids);
   fill($('asks'), book.asks);
