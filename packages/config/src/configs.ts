@@ -1,6 +1,7 @@
 import { OdinError } from '@odin-ws/errors';
 import type { LogLevel } from './log-levels.js';
 import type { OptionValues } from './options.js';
+import type { PermessageDeflateMode } from './options-shard.js';
 
 /** Typed configuration of each mode, built from the parsed option values. */
 export interface KafkaConfig {
@@ -78,6 +79,8 @@ export interface ShardConfig {
   maxRecordSize: number;
   backpressureLimit: number;
   clientRateLimit: number;
+  /** permessage-deflate for clients that offer it (docs/performance.md has the figures behind the default). */
+  permessageDeflate: PermessageDeflateMode;
   heartbeatIntervalS: number;
   drainTimeoutS: number;
   history: HistoryLimits;
@@ -239,6 +242,7 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
     maxRecordSize: values.maxRecordSize,
     backpressureLimit: values.backpressureLimit,
     clientRateLimit: values.clientRateLimit,
+    permessageDeflate: values.permessageDeflate,
     heartbeatIntervalS: values.heartbeatInterval,
     drainTimeoutS: values.drainTimeout,
     history: {
