@@ -31,7 +31,10 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
   const lastValues = new LastValues({ events: stateEvents, maxBytes: 1 << 20, lookbackMs: 0 });
   const conflator = new Conflator(app, lastValues);
-  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator }, metrics, 1024);
+  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator }, metrics, {
+    maxRecordSize: 1024,
+    compress: false,
+  });
   return { broadcaster, history, lastValues, published, registry };
 }
 

@@ -30,7 +30,7 @@ export class Broadcaster {
     private readonly mapper: ChannelMapper,
     private readonly kept: KeptEnvelopes,
     private readonly metrics: ShardMetrics,
-    private readonly maxRecordSize: number,
+    private readonly options: { maxRecordSize: number; compress: boolean },
   ) {}
 
   publishBatch(batch: SourceBatch): void {
@@ -51,7 +51,7 @@ export class Broadcaster {
       const isState = lastValues.isStateChannel(route.channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
       if (subscribers === 0 && !history.enabled && !isState) continue;
-      const result = recordToFrame(record, route.channel, this.maxRecordSize);
+      const result = recordToFrame(record, route.channel, this.options.maxRecordSize);
       if (!result.ok) {
         this.metrics.recordsDropped.inc({ reason: result.reason });
         continue;
@@ -65,7 +65,9 @@ export class Broadcaster {
         conflator.updated(route.channel);
       }
       if (subscribers === 0) continue;
-      this.app.publish(route.channel, result.frame, false, false);
+      // With permessage-deflate shared, uWS compresses the envelope once for every subscriber that
+      // negotiated it; the others get it plain.
+      this.app.publish(route.channel, result.frame, false, this.options.compress);
       envelopes++;
       frames += subscribers;
       this.metrics.recordAge.observe(Math.max(0, now - record.timestamp) / 1000);

@@ -70,6 +70,7 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
     metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),
     clientRateLimit: RATE,
     maxMessageSize: 1024,
+    compress: false,
     maxReplayBytes: options.maxReplayBytes ?? 1 << 20,
     backpressureLimit: 1 << 20,
     verifier: options.verifier,

@@ -38,6 +38,8 @@ export interface ClientMessageHandlerOptions {
   metrics: ShardMetrics;
   clientRateLimit: number;
   maxMessageSize: number;
+  /** permessage-deflate on: replayed and snapshot envelopes go compressed to clients that negotiated it. */
+  compress: boolean;
   maxReplayBytes: number;
   backpressureLimit: number;
   /** Undefined: no authentication; a `refresh` is answered AUTH_DISABLED. */
@@ -261,8 +263,9 @@ export class ClientMessageHandler {
     ws.send(
       encodeSubscriptionAck({ subscribed: result.subscribed, count: result.count, id: request.id, recovery: replay?.recovery, snapshots: snapshots?.channels }),
     );
-    for (const frame of replay?.frames ?? []) ws.send(frame);
-    for (const frame of snapshots?.frames ?? []) ws.send(frame);
+    const { compress } = this.options;
+    for (const frame of replay?.frames ?? []) ws.send(frame, false, compress);
+    for (const frame of snapshots?.frames ?? []) ws.send(frame, false, compress);
     this.chargeReplay(ws, (replay?.bytes ?? 0) + (snapshots?.bytes ?? 0));
     if (replay) {
       for (const outcome of Object.values(replay.recovery)) this.metrics.recoveries.inc({ result: outcome.recovered ? 'recovered' : outcome.reason });

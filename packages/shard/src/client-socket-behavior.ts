@@ -1,5 +1,5 @@
 import type { ConnectionCap } from '@odin-ws/auth';
-import type { ShardConfig } from '@odin-ws/config';
+import type { PermessageDeflateMode, ShardConfig } from '@odin-ws/config';
 import type { ClientMessageHandler } from './client-message-handler.js';
 import type { ClientState } from './client-state.js';
 import type { ConnectionSet } from './connections.js';
@@ -8,6 +8,16 @@ import type { ShardMetrics } from './shard-metrics.js';
 import type { SlowClientGuard } from './slow-clients.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 import type { Uws, WebSocket } from './uws.js';
+
+/**
+ * The permessage-deflate uWS negotiates with clients that offer it. Client requests are small and
+ * rare, so they are inflated by the shared decompressor (no window kept per connection) in every mode.
+ * uWS inflates under maxPayloadLength, so a compressed bomb is cut like an oversized frame.
+ */
+function compressionOf(uws: Uws, mode: PermessageDeflateMode): number {
+  if (mode === 'off') return uws.DISABLED;
+  return (mode === 'shared' ? uws.SHARED_COMPRESSOR : uws.DEDICATED_COMPRESSOR_4KB) | uws.SHARED_DECOMPRESSOR;
+}
 
 /** uWS's own frame limit, as a multiple of --max-message-size (see maxPayloadLength below). */
 const UWS_PAYLOAD_HARD_CAP_FACTOR = 4;
@@ -31,7 +41,7 @@ export interface ClientSocketParts {
 export function clientSocketBehavior(parts: ClientSocketParts) {
   const { uws, config, metrics, messageHandler, connections, subscriptions, slowClients, connectionsPerUser } = parts;
   return {
-    compression: uws.DISABLED,
+    compression: compressionOf(uws, config.permessageDeflate),
     // uWS drops a frame over its own limit with no close frame (the client sees only 1006), so
     // ClientMessageHandler enforces maxMessageSize with a proper 1009 and uWS holds a 4x hard cap.
     maxPayloadLength: config.maxMessageSize * UWS_PAYLOAD_HARD_CAP_FACTOR,

@@ -22,6 +22,8 @@ export class Conflator {
     private readonly lastValues: LastValues,
     /** Envelopes published to variant topics, and the frames they made. */
     private readonly onPublish: (subscribers: number) => void = () => undefined,
+    /** permessage-deflate on: published compressed to subscribers that negotiated it. */
+    private readonly compress = false,
   ) {}
 
   /** A state channel has a new latest value (the broadcaster recorded it). */
@@ -49,7 +51,7 @@ export class Conflator {
       if (subscribers === 0) continue;
       const frame = this.lastValues.latestAs(variant);
       if (frame === undefined) continue; // forgotten under --state-max-bytes since
-      this.app.publish(variant, frame, false, false);
+      this.app.publish(variant, frame, false, this.compress);
       this.onPublish(subscribers);
     }
     channels.clear();

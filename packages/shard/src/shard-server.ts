@@ -93,10 +93,16 @@ export class ShardServer {
       state: this.lastValues.stats(),
     }));
     this.app = this.uws.App();
-    this.conflator = new Conflator(this.app, this.lastValues, (subscribers) => {
-      metrics.conflatedEnvelopes.inc();
-      metrics.framesDelivered.inc(subscribers);
-    });
+    const compress = config.permessageDeflate !== 'off';
+    this.conflator = new Conflator(
+      this.app,
+      this.lastValues,
+      (subscribers) => {
+        metrics.conflatedEnvelopes.inc();
+        metrics.framesDelivered.inc(subscribers);
+      },
+      compress,
+    );
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     const messageHandler = new ClientMessageHandler({
       subscriptions: this.subscriptions,
@@ -107,6 +113,7 @@ export class ShardServer {
       metrics,
       clientRateLimit: config.clientRateLimit,
       maxMessageSize: config.maxMessageSize,
+      compress,
       maxReplayBytes: config.history.maxReplayBytes,
       backpressureLimit: config.backpressureLimit,
       verifier: options.verifier,
@@ -119,7 +126,7 @@ export class ShardServer {
         ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
         : undefined;
     const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
-    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, config.maxRecordSize);
+    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, { maxRecordSize: config.maxRecordSize, compress });
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 
