@@ -11,6 +11,7 @@ import { type RampResult, runRamp } from './scenarios/ramp.js';
 import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
 import { runSoak, type SoakResult } from './scenarios/soak.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
+import { runWire, WIRE_MODES, type WireMode } from './scenarios/wire.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts (or is pointed at), writes results. */
@@ -376,6 +377,37 @@ program
     console.log(JSON.stringify(document));
     console.error(`results: ${files.json} ${files.markdown}`);
   });
+
+program
+  .command('wire')
+  .description('bytes on the wire per delivered book update and shard CPU per M frames, per permessage-deflate mode, interleaved')
+  .option('--connections <n>', "clients, each following every symbol's book", positive, 100)
+  .option('--symbols <n>', 'symbols (books)', positive, 10)
+  .option('--records <n>', 'realistic book updates produced', positive, 1000)
+  .option('--rate <n>', 'book updates per second', positive, 500)
+  .option('--modes <list>', `permessage-deflate modes, of ${WIRE_MODES.join(',')}`, wireModes, [...WIRE_MODES])
+  .option('--runs <n>', 'runs of each mode, interleaved', positive, 3)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { connections: number; symbols: number; records: number; rate: number; modes: WireMode[]; runs: number; json?: string }) => {
+    const result = await runWire({ ...options, progress });
+    process.stderr.write('\n');
+    const { runs, ...document } = result;
+    const files = writeReport(
+      'wire',
+      document,
+      runs.map((run, i) => ({ ...run, run: Math.floor(i / options.modes.length) + 1 })),
+      options.json,
+    );
+    console.log(JSON.stringify(document.summary));
+    console.error(`results: ${files.json} ${files.markdown}`);
+  });
+
+function wireModes(raw: string): WireMode[] {
+  const modes = raw.split(',').filter(Boolean);
+  const unknown = modes.filter((mode) => !(WIRE_MODES as readonly string[]).includes(mode));
+  if (unknown.length > 0 || modes.length === 0) throw new InvalidArgumentError(`expected some of ${WIRE_MODES.join(',')}, got '${raw}'`);
+  return modes as WireMode[];
+}
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);

@@ -77,12 +77,17 @@ function chartOf(name: string, rows: Array<Record<string, unknown>>): string {
     );
   const latency = pick(['p50Ms', 'p95Ms', 'p99Ms', 'handshakeP50Ms', 'handshakeP99Ms', 'outageP50Ms', 'outageP99Ms', 'outageMaxMs']);
   const memory = pick(['shardBytesPerConnection', 'lbBytesPerConnection']);
-  const useLatency = rows.some((row) => Object.keys(latency(row)).length > 0);
+  const wire = pick(['wireBytesPerUpdate', 'envelopeBytes']);
+  const [title, values, unit] = rows.some((row) => Object.keys(latency(row)).length > 0)
+    ? ['latency', latency, 'ms']
+    : rows.some((row) => Object.keys(wire(row)).length > 0)
+      ? ['bytes on the wire per update', wire, 'B']
+      : ['bytes per idle connection', memory, 'B'];
   const label = (row: Record<string, unknown>, i: number) =>
-    `${String(row['config'] ?? row['path'] ?? name)} #${String(row['run'] ?? i + 1)} (${String(row['connections'] ?? '')})`;
+    `${String(row['config'] ?? row['path'] ?? row['mode'] ?? name)} #${String(row['run'] ?? i + 1)} (${String(row['connections'] ?? '')})`;
   return barChartSvg(
-    `${name}: ${useLatency ? 'latency' : 'bytes per idle connection'}`,
-    rows.map((row, i) => ({ label: label(row, i), values: useLatency ? latency(row) : memory(row) })),
-    useLatency ? 'ms' : 'B',
+    `${name}: ${title}`,
+    rows.map((row, i) => ({ label: label(row, i), values: values(row) })),
+    unit,
   );
 }

@@ -1,0 +1,82 @@
+import type { Socket } from 'node:net';
+import { MarketDataGenerator } from '@odin-ws/feed';
+import {
+  createTestTopic,
+  type LoadBalancerProcess,
+  produce,
+  type ShardProcess,
+  startLoadBalancerProcess,
+  startShardProcess,
+  TestClient,
+} from '@odin-ws/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const RECORDS = 60;
+
+/** Bytes this client's TCP socket has read so far: frames as they crossed the wire. */
+const wireBytes = (client: TestClient) => (client.socket as unknown as { _socket: Socket })._socket.bytesRead;
+
+/**
+ * permessage-deflate end to end, with `ws` (a client we did not write) on realistic book updates: a
+ * client that offers it gets compressed frames, from the shard and through the load balancer (whose
+ * splice passes the extension's answer and the frames through), and reads exactly what a plain client
+ * reads; a client that does not offer it (every seed client) gets plain frames; --permessage-deflate off
+ * negotiates nothing.
+ */
+describe('permessage-deflate (real shard and LB)', () => {
+  let topic: string;
+  const shards: ShardProcess[] = [];
+  let lb: LoadBalancerProcess;
+  const clients: TestClient[] = [];
+
+  beforeAll(async () => {
+    topic = await createTestTopic('deflate', 1);
+    for (const mode of ['shared', 'off']) {
+      shards.push(await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, `--permessage-deflate=${mode}`] }));
+    }
+    lb = await startLoadBalancerProcess({ backendUrls: [shards[0]!.url] });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const client of clients) client.terminate();
+    await lb?.stop();
+    await Promise.all(shards.map((shard) => shard.stop()));
+  });
+
+  const connect = async (url: string, deflate: boolean) => {
+    const client = await TestClient.connect(url, { perMessageDeflate: deflate });
+    clients.push(client);
+    await client.subscribe(['SOL.book']);
+    return client;
+  };
+
+  it('compresses for clients that offer it, at the shard and through the LB, and changes nothing for the others', async () => {
+    const [shard, offShard] = shards as [ShardProcess, ShardProcess];
+    const plain = await connect(shard.url, false);
+    const direct = await connect(shard.url, true);
+    const throughLb = await connect(lb.url, true);
+    const refused = await connect(offShard.url, true);
+    expect(plain.socket.extensions).toBe('');
+    expect(direct.socket.extensions).toContain('permessage-deflate');
+    expect(throughLb.socket.extensions).toContain('permessage-deflate');
+    expect(refused.socket.extensions).toBe('');
+
+    const before = clients.map(wireBytes);
+    const generator = new MarketDataGenerator(['SOL']);
+    await produce(
+      topic,
+      Array.from({ length: RECORDS }, (_, i) => ({ key: 'SOL', value: generator.next('book', 1_700_000_000_000 + i).value })),
+    );
+    const received = await Promise.all([plain, direct, throughLb, refused].map((client) => client.waitForData(RECORDS, 'SOL.book')));
+    // Every client read the same envelopes, byte for byte once parsed.
+    for (const envelopes of received.slice(1)) expect(envelopes).toEqual(received[0]);
+    const bytes = clients.map((client, i) => wireBytes(client) - before[i]!);
+    const [plainBytes, directBytes, lbBytes, refusedBytes] = bytes as [number, number, number, number];
+    console.log(
+      `[deflate] wire bytes for ${RECORDS} book updates: plain ${plainBytes}, shared deflate ${directBytes} (${(directBytes / plainBytes).toFixed(2)}x), through the LB ${lbBytes}, off ${refusedBytes}`,
+    );
+    expect(directBytes / plainBytes).toBeLessThan(0.6);
+    expect(lbBytes).toBe(directBytes);
+    expect(refusedBytes).toBe(plainBytes);
+  });
+});
