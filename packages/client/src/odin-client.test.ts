@@ -121,6 +121,26 @@ describe('OdinClient', () => {
     expect(odin.stats().duplicatesDropped).toBe(2);
   });
 
+  it('resubscribes a rate variant after a cut without a position, to restart from its snapshot', async () => {
+    const server = await scriptedServer((socket, index) => {
+      ackSubscribes(socket);
+      socket.on('message', () => {
+        socket.send(envelope('SOL.book@250ms', 10 + index));
+        if (index === 0) setTimeout(() => socket.terminate(), 20);
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    const messages: StreamMessage[] = [];
+    odin.subscribe('SOL.book@250ms', (message) => messages.push(message));
+    await until('the update after the reconnect', () => messages.length === 2);
+    const again = server.requests.find((request) => request['connection'] === 1 && request['type'] === 'subscribe');
+    expect(again!['data']).toEqual({ channels: ['SOL.book@250ms'], snapshot: true });
+    expect(recoveries).toEqual([]);
+  });
+
   it('resubscribes with its positions after a cut and surfaces what the server recovered', async () => {
     const server = await scriptedServer((socket, index) => {
       if (index === 0) {

@@ -4,6 +4,7 @@ import {
   decodeServerMessage,
   isValidSubscriptionName,
   ODIN_SUBPROTOCOL,
+  parseRateVariant,
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
@@ -385,6 +386,8 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.unsent.clear();
     const since: Record<string, StreamPosition> = {};
     for (const channel of channels) {
+      // A rate variant skips records by design: it does not resume, its snapshot is where it restarts.
+      if (parseRateVariant(channel)) continue;
       const position = this.subscriptions.get(channel)?.position;
       if (position) since[channel] = position;
       else if (resuming) this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' });
