@@ -139,8 +139,8 @@ export const SHARD_OPTIONS = [
     flag: '--permessage-deflate <mode>',
     env: 'ODIN_PERMESSAGE_DEFLATE',
     description:
-      'permessage-deflate for clients that offer it (clients that do not get plain frames): shared (no memory per connection; realistic books at 0.55x the bytes for about 7x the CPU per frame), dedicated (a 4 KB sliding window per connection: 0.62x, 14x), or off (docs/performance.md)',
-    defaultValue: 'shared' as PermessageDeflateMode,
+      'permessage-deflate for clients that offer it (clients that do not get plain frames): off, shared (no memory per connection; realistic books at 0.55x the bytes for about 7x the shard CPU per frame, so about 7x fewer frames a shard can deliver), or dedicated (a 4 KB window per connection: 0.62x, 14x); docs/performance.md',
+    defaultValue: 'off' as PermessageDeflateMode,
     parse: choice(PERMESSAGE_DEFLATE_MODES),
     modes: ['shard', 'local'],
   }),
