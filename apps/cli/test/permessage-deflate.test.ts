@@ -3,11 +3,12 @@ import { MarketDataGenerator } from '@odin-ws/feed';
 import {
   createTestTopic,
   type LoadBalancerProcess,
+  OpenedClients,
   produce,
   type ShardProcess,
   startLoadBalancerProcess,
   startShardProcess,
-  TestClient,
+  type TestClient,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -27,7 +28,7 @@ describe('permessage-deflate (real shard and LB)', () => {
   let topic: string;
   const shards: ShardProcess[] = [];
   let lb: LoadBalancerProcess;
-  const clients: TestClient[] = [];
+  const clients = new OpenedClients();
 
   beforeAll(async () => {
     topic = await createTestTopic('deflate', 1);
@@ -38,14 +39,13 @@ describe('permessage-deflate (real shard and LB)', () => {
   }, 60_000);
 
   afterAll(async () => {
-    for (const client of clients) client.terminate();
+    clients.terminateAll();
     await lb?.stop();
     await Promise.all(shards.map((shard) => shard.stop()));
   });
 
   const connect = async (url: string, deflate: boolean) => {
-    const client = await TestClient.connect(url, { perMessageDeflate: deflate });
-    clients.push(client);
+    const client = await clients.connect(url, { perMessageDeflate: deflate });
     await client.subscribe(['SOL.book']);
     return client;
   };
@@ -61,7 +61,7 @@ describe('permessage-deflate (real shard and LB)', () => {
     expect(throughLb.socket.extensions).toContain('permessage-deflate');
     expect(refused.socket.extensions).toBe('');
 
-    const before = clients.map(wireBytes);
+    const before = clients.all.map(wireBytes);
     const generator = new MarketDataGenerator(['SOL']);
     await produce(
       topic,
@@ -70,7 +70,7 @@ describe('permessage-deflate (real shard and LB)', () => {
     const received = await Promise.all([plain, direct, throughLb, refused].map((client) => client.waitForData(RECORDS, 'SOL.book')));
     // Every client read the same envelopes, byte for byte once parsed.
     for (const envelopes of received.slice(1)) expect(envelopes).toEqual(received[0]);
-    const bytes = clients.map((client, i) => wireBytes(client) - before[i]!);
+    const bytes = clients.all.map((client, i) => wireBytes(client) - before[i]!);
     const [plainBytes, directBytes, lbBytes, refusedBytes] = bytes as [number, number, number, number];
     console.log(
       `[deflate] wire bytes for ${RECORDS} book updates: plain ${plainBytes}, shared deflate ${directBytes} (${(directBytes / plainBytes).toFixed(2)}x), through the LB ${lbBytes}, off ${refusedBytes}`,

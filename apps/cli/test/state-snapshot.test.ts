@@ -1,11 +1,11 @@
 import {
   createTestTopic,
   type LoadBalancerProcess,
+  OpenedClients,
   produce,
   type ShardProcess,
   startLoadBalancerProcess,
   startShardProcess,
-  TestClient,
   waitFor,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,7 +23,7 @@ describe('state channels: the latest record on subscribe (real shard, LB and bro
   let books: string;
   let shard: ShardProcess;
   let lb: LoadBalancerProcess;
-  const clients: TestClient[] = [];
+  const clients = new OpenedClients();
   /** SOL's ticker as the shard should hold it: its latest record's offset and price. */
   const solTicker = { offset: 2, last: 141.3 };
 
@@ -46,16 +46,12 @@ describe('state channels: the latest record on subscribe (real shard, LB and bro
   }, 90_000);
 
   afterAll(async () => {
-    for (const client of clients) client.terminate();
+    clients.terminateAll();
     await lb?.stop();
     await shard?.stop();
   });
 
-  const connect = async (url: string) => {
-    const client = await TestClient.connect(url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (url: string) => clients.connect(url);
 
   it.each(['shard', 'lb'] as const)(
     "answers a subscribe asking for snapshots with each state channel's latest record, right after the ack (%s)",

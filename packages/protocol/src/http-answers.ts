@@ -12,6 +12,8 @@ export const HttpErrorCode = {
   DRAINING: 'DRAINING',
   /** /metrics failed to collect (a worker did not answer). */
   METRICS_UNAVAILABLE: 'METRICS_UNAVAILABLE',
+  /** Local mode's page: /demo-token asked from an address that is not loopback (tokens signed with the real secret). */
+  DEMO_TOKEN_FORBIDDEN: 'DEMO_TOKEN_FORBIDDEN',
 } as const;
 
 export type HttpErrorCode = (typeof HttpErrorCode)[keyof typeof HttpErrorCode];

@@ -20,4 +20,4 @@ export type { ShardProcess, ShardProcessOptions } from './shard-process.js';
 export { metricValue, startShardProcess } from './shard-process.js';
 export { sleep, waitFor } from './wait.js';
 export type { ClosedEvent } from './ws-client.js';
-export { TestClient } from './ws-client.js';
+export { OpenedClients, TestClient } from './ws-client.js';

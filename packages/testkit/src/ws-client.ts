@@ -78,3 +78,22 @@ export class TestClient {
     this.socket.terminate();
   }
 }
+
+/** The clients a test opens, terminated together when it ends (in its afterAll). */
+export class OpenedClients {
+  private readonly clients: TestClient[] = [];
+
+  get all(): readonly TestClient[] {
+    return this.clients;
+  }
+
+  async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<TestClient> {
+    const client = await TestClient.connect(url, options);
+    this.clients.push(client);
+    return client;
+  }
+
+  terminateAll(): void {
+    for (const client of this.clients.splice(0)) client.terminate();
+  }
+}

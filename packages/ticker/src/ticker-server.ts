@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OdinError } from '@odin-ws/errors';
+import { HttpErrorCode } from '@odin-ws/protocol';
 
 export interface TickerPageOptions {
   host: string;
@@ -46,7 +47,9 @@ export function startTickerPage(options: TickerPageOptions): Promise<Server> {
     }
     if (path === '/demo-token' && options.mintDemoToken) {
       // A token signed with the fleet's real secret: for a browser on this machine, never the network.
-      if (!isLoopback(req.socket.remoteAddress)) return send(403, 'text/plain', 'demo tokens are for this machine only');
+      if (!isLoopback(req.socket.remoteAddress)) {
+        return send(403, 'application/json', JSON.stringify({ error: HttpErrorCode.DEMO_TOKEN_FORBIDDEN, hint: 'demo tokens are for this machine only' }));
+      }
       options.mintDemoToken().then(
         (token) => send(200, 'text/plain', token),
         () => send(500, 'text/plain', 'no token'),
