@@ -65,10 +65,7 @@ export interface Fleet {
  */
 export async function startFleet(options: FleetOptions): Promise<Fleet> {
   if (options.url) return runningFleet(options.url, options.topic ?? 'odin.trades', options.event ?? 'trade');
-  if (!process.env['KAFKA_BROKERS']) {
-    const up = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-    if (up.status !== 0) throw new Error('scripts/kafka.sh up failed');
-  }
+  ensureLocalBroker();
   const topic = await createTestTopic('bench', 1, kafkaBrokers());
   const shardArgs = [`--channel-map=${topic}=trade`, '--max-connections=19000', '--log-level=warn', ...(options.shardArgs ?? [])];
   const shards = await Promise.all(Array.from({ length: options.shards }, () => startShardProcess({ topics: [topic], args: shardArgs })));
@@ -146,4 +143,11 @@ export function startScenarioFleet(options: ScenarioFleetOptions): Promise<Fleet
     ...options.external,
     ...(options.shardArgs ? { shardArgs: options.shardArgs } : {}),
   });
+}
+
+/** The local broker (scripts/kafka.sh, started unless running) when KAFKA_BROKERS names none. */
+export function ensureLocalBroker(): void {
+  if (process.env['KAFKA_BROKERS']) return;
+  const up = spawnSync('bash', [KAFKA_SCRIPT, 'up'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (up.status !== 0) throw new Error('scripts/kafka.sh up failed');
 }

@@ -380,12 +380,12 @@ program
 
 program
   .command('wire')
-  .description('bytes on the wire per delivered book update and shard CPU per M frames, per permessage-deflate mode, interleaved')
+  .description('bytes on the wire per delivered book update and shard CPU per M frames, per permessage-deflate mode and with Fossil deltas, interleaved')
   .option('--connections <n>', "clients, each following every symbol's book", positive, 100)
   .option('--symbols <n>', 'symbols (books)', positive, 10)
   .option('--records <n>', 'realistic book updates produced', positive, 1000)
   .option('--rate <n>', 'book updates per second', positive, 500)
-  .option('--modes <list>', `permessage-deflate modes, of ${WIRE_MODES.join(',')}`, wireModes, [...WIRE_MODES])
+  .option('--modes <list>', `modes, of ${WIRE_MODES.join(',')}`, wireModes, [...WIRE_MODES])
   .option('--runs <n>', 'runs of each mode, interleaved', positive, 3)
   .option('--json <file>', 'also write the JSON result here')
   .action(async (options: { connections: number; symbols: number; records: number; rate: number; modes: WireMode[]; runs: number; json?: string }) => {

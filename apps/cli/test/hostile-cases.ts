@@ -53,6 +53,11 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'an empty channel list', send: { text: '{"type":"subscribe","channels":[]}' }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an object as request id', send: { text: '{"type":"ping","id":{"a":1}}' }, answer: { error: 'BAD_MESSAGE' } },
   {
+    label: 'a delta format other than fossil',
+    send: { text: '{"type":"subscribe","data":{"channels":["A.book"],"delta":"xdelta"}}' },
+    answer: { error: 'BAD_MESSAGE' },
+  },
+  {
     label: 'a rate variant at an interval not offered',
     send: { text: '{"type":"subscribe","channels":["BTC.book@300ms"]}' },
     answer: { error: 'INVALID_CHANNEL' },

@@ -1,11 +1,20 @@
 import { MarketDataGenerator } from '@odin-ws/feed';
 import { closeProducers, createTestTopic, produce, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
+import { ensureLocalBroker } from '../fleet.js';
 import { CpuWindow } from '../process-cpu.js';
 import { rssBytes } from '../process-memory.js';
 import { median, round } from '../stats.js';
 
-export const WIRE_MODES = ['off', 'shared', 'dedicated'] as const;
+/** permessage-deflate modes (off, shared, dedicated), and Fossil deltas alone or with shared deflate. */
+export const WIRE_MODES = ['off', 'shared', 'dedicated', 'delta', 'delta+shared'] as const;
 export type WireMode = (typeof WIRE_MODES)[number];
+
+/** The shard's --permessage-deflate and whether the clients ask for deltas, per mode. */
+function settingsOf(mode: WireMode): { deflate: 'off' | 'shared' | 'dedicated'; delta: boolean } {
+  if (mode === 'delta') return { deflate: 'off', delta: true };
+  if (mode === 'delta+shared') return { deflate: 'shared', delta: true };
+  return { deflate: mode, delta: false };
+}
 
 export interface WireOptions {
   /** Clients, each following every symbol's book. */
@@ -47,12 +56,14 @@ export interface WireResult {
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'DOT', 'LTC', 'TRX'];
 
 /**
- * Bytes on the wire and server CPU for the realistic book channels, per permessage-deflate mode,
- * side by side: the same clients (`ws`, which offers the extension), the same records, one fresh
- * shard per mode and run, modes interleaved (off, shared, dedicated, off, …) so drift on this noisy
- * machine hits them alike.
+ * Bytes on the wire and server CPU for the realistic book channels, per permessage-deflate mode and
+ * with Fossil deltas, side by side: the same clients (`ws`, which offers the extension), the same
+ * records, one fresh shard per mode and run, modes interleaved (off, shared, dedicated, delta, …) so
+ * drift on this noisy machine hits them alike. (Delta clients count bytes; apps/cli/test/deltas.test.ts
+ * checks that the deltas rebuild every envelope.)
  */
 export async function runWire(options: WireOptions): Promise<WireResult> {
+  ensureLocalBroker();
   const symbols = SYMBOLS.slice(0, options.symbols);
   const runs: WireRun[] = [];
   for (let run = 0; run < options.runs; run++) {
@@ -86,7 +97,8 @@ export async function runWire(options: WireOptions): Promise<WireResult> {
 
 async function runOnce(mode: WireMode, symbols: string[], options: WireOptions): Promise<WireRun> {
   const topic = await createTestTopic('wire', 1);
-  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, `--permessage-deflate=${mode}`, '--log-level=warn'] });
+  const { deflate, delta } = settingsOf(mode);
+  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, `--permessage-deflate=${deflate}`, '--log-level=warn'] });
   const clients: TestClient[] = [];
   try {
     const pid = shard.child.pid!;
@@ -94,7 +106,8 @@ async function runOnce(mode: WireMode, symbols: string[], options: WireOptions):
     for (let i = 0; i < options.connections; i++) {
       const client = await TestClient.connect(shard.url, { perMessageDeflate: true });
       clients.push(client);
-      await client.subscribe(symbols.map((symbol) => `${symbol}.book`));
+      const channels = symbols.map((symbol) => `${symbol}.book`);
+      await client.request({ type: 'subscribe', data: { channels, ...(delta ? { delta: 'fossil' } : {}) } }, 'subscription_ack');
     }
     const shardBytesPerConnection = (rssBytes(pid) - rssBefore) / options.connections;
     const wire = () => clients.reduce((sum, client) => sum + (client.socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead, 0);

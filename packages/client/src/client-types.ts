@@ -59,10 +59,11 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 
 /**
  * After a reconnect, per channel: whether the stream continues with no gap. Not recovered means the
- * caller must resync that channel by other means. `NO_POSITION`: the channel had delivered nothing
+ * caller must resync that channel by other means. `DELTA_FAILED`: a delta did not apply and the channel
+ * restarts from a full snapshot. `NO_POSITION`: the channel had delivered nothing
  * before the cut, so there was no position to resume from.
  */
-export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' });
+export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' | 'DELTA_FAILED' });
 
 export interface ReconnectEvent {
   attempt: number;

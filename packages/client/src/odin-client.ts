@@ -122,6 +122,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (!subscription) {
       subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
       subscription.position = options.since;
+      subscription.delta = options.delta === true;
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
       this.unsent.add(channel);
       this.scheduleFlush();
@@ -229,9 +230,11 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.refusals = 0;
     this.served = true;
     switch (message.type) {
-      case DATA_MESSAGE_TYPE:
-        this.subscriptions.get(message.channel)?.accept(message);
+      case DATA_MESSAGE_TYPE: {
+        const subscription = this.subscriptions.get(message.channel);
+        if (subscription?.accept(message, data) === 'delta-failed') this.restartFull(subscription);
         return;
+      }
       case 'subscription_ack':
         this.onSubscriptionAck(message);
         return;
@@ -392,13 +395,37 @@ export class OdinClient extends Emitter<ClientEvents> {
       if (position) since[channel] = position;
       else if (resuming) this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' });
     }
-    const id = `s${++this.requestSeq}`;
-    this.inflight.set(id, channels);
-    for (const channel of channels) this.subscriptions.get(channel)?.requested();
-    // Always ask for snapshots: a state channel's latest value arrives right after the ack instead
-    // of at its next update (servers that predate them ignore the field).
-    const data = Object.keys(since).length > 0 ? { channels, since, snapshot: true } : { channels, snapshot: true };
-    socket.send(JSON.stringify({ type: 'subscribe', id, data }));
+    // One request for the channels that want deltas, one for the others: `delta` is per request.
+    for (const wantsDelta of [false, true]) {
+      const group = channels.filter((channel) => (this.subscriptions.get(channel)?.delta ?? false) === wantsDelta);
+      if (group.length === 0) continue;
+      const id = `s${++this.requestSeq}`;
+      this.inflight.set(id, group);
+      for (const channel of group) this.subscriptions.get(channel)?.requested();
+      const groupSince = Object.fromEntries(Object.entries(since).filter(([channel]) => group.includes(channel)));
+      // Always ask for snapshots: a state channel's latest value arrives right after the ack instead
+      // of at its next update (servers that predate them ignore the field).
+      const data = {
+        channels: group,
+        ...(Object.keys(groupSince).length > 0 ? { since: groupSince } : {}),
+        snapshot: true,
+        ...(wantsDelta ? { delta: 'fossil' } : {}),
+      };
+      socket.send(JSON.stringify({ type: 'subscribe', id, data }));
+    }
+  }
+
+  /**
+   * A delta that did not apply (another base, a bad checksum): the channel starts again from a full
+   * snapshot, with full messages from now on. Reported as a recovery that did not recover: the
+   * stream had a break.
+   */
+  private restartFull(subscription: Subscription<unknown>): void {
+    this.emit('recovery', { channel: subscription.channel, recovered: false, reason: 'DELTA_FAILED' });
+    if (this.socket?.readyState !== OPEN) return;
+    this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
+    this.unsent.add(subscription.channel);
+    this.scheduleFlush();
   }
 
   private forget<T>(subscription: Subscription<T>): void {

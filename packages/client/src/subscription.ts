@@ -1,4 +1,5 @@
-import type { StreamPosition } from '@odin-ws/protocol';
+import { envelopeDataJson, type StreamPosition } from '@odin-ws/protocol';
+import { applyStringDelta } from 'fossil-delta';
 import { Emitter } from './emitter.js';
 import { type ClientError, clientError } from './errors.js';
 
@@ -26,6 +27,12 @@ export interface SubscribeOptions {
    * replays later records from its history, or reports `recovered: false` (then live records follow).
    */
   since?: StreamPosition;
+  /**
+   * Ask for a state channel's updates as Fossil deltas from the previous one (much smaller on the
+   * wire); the client rebuilds each message, checked by the delta's checksum, and goes back to full
+   * messages for that channel if one ever fails to apply. No effect on other channels.
+   */
+  delta?: boolean;
 }
 
 export function validPosition(position: unknown): position is StreamPosition {
@@ -69,6 +76,10 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   private readonly readers = new Set<IteratorReader<T>>();
   private replaysExpected = 0;
   private ended = false;
+  /** With deltas: the text of the last message's data, what the next delta applies to. */
+  private baseData: string | undefined;
+  /** @internal Deltas asked for; false again once one failed to apply. */
+  delta = false;
 
   constructor(
     readonly channel: string,
@@ -136,22 +147,55 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     this.end(undefined, 'revoked');
   }
 
-  /** @internal Passes an envelope on unless it is at or before the position. Returns false for a duplicate. */
-  accept(envelope: { pos: StreamPosition; ts: number; data: unknown; snapshot?: true }): boolean {
+  /**
+   * @internal Passes an envelope on unless it is at or before the position. `raw`: the frame's text,
+   * whose data a later delta applies to. Returns 'duplicate', 'delta-failed' (nothing passed on: the
+   * caller resubscribes the channel for full messages) or 'accepted'.
+   */
+  accept(
+    envelope: { pos: StreamPosition; ts: number; data?: unknown; delta?: { base: number; fossil: string }; snapshot?: true },
+    raw: string,
+  ): 'accepted' | 'duplicate' | 'delta-failed' {
     const { pos } = envelope;
     const last = this.position;
     // Same partition: offsets order the channel. Another partition means the channel moved; take it.
     if (last !== undefined && last.partition === pos.partition && pos.offset <= last.offset) {
       this.duplicatesDropped++;
-      return false;
+      return 'duplicate';
     }
+    let data = envelope.data;
+    if (envelope.delta) {
+      const rebuilt = this.applyDelta(envelope.delta, pos);
+      if (rebuilt === undefined) {
+        // Never shown: the caller starts the channel again from a full snapshot.
+        this.position = undefined;
+        this.baseData = undefined;
+        this.delta = false;
+        return 'delta-failed';
+      }
+      data = rebuilt;
+    } else if (this.delta) this.baseData = envelopeDataJson(raw);
     this.position = pos;
     const replayed = this.replaysExpected > 0;
     if (replayed) this.replaysExpected--;
-    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: envelope.data as T, replayed, snapshot: envelope.snapshot === true };
+    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: data as T, replayed, snapshot: envelope.snapshot === true };
     for (const handler of this.handlers) handler(message);
     for (const reader of this.readers) reader.push(message);
-    return true;
+    return 'accepted';
+  }
+
+  /** The data a delta rebuilds, or undefined when it does not apply: another base, a bad checksum, not JSON. */
+  private applyDelta(delta: { base: number; fossil: string }, pos: StreamPosition): unknown {
+    const last = this.position;
+    if (this.baseData === undefined || last === undefined || last.partition !== pos.partition || last.offset !== delta.base) return undefined;
+    try {
+      const text = applyStringDelta(this.baseData, delta.fossil, { verifyChecksum: true });
+      const data: unknown = JSON.parse(text);
+      this.baseData = text;
+      return data;
+    } catch {
+      return undefined;
+    }
   }
 
   /**

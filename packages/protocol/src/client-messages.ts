@@ -8,7 +8,7 @@ import { type RequestId, withId } from './request-id.js';
 export type { RequestId };
 
 export type ClientRequest =
-  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; id?: RequestId }
+  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; delta?: 'fossil'; id?: RequestId }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
@@ -35,7 +35,8 @@ const MAX_ID_LENGTH = 64;
  *   {"type":"subscribe","data":{"channels":[...]}}   (current clients)
  *   {"type":"subscribe","channels":[...]}            (older clients)
  * A subscribe may add `since`, the last position seen per channel, to resume those channels, and
- * `snapshot: true`, to be sent each state channel's latest envelope right after the ack.
+ * `snapshot: true`, to be sent each state channel's latest envelope right after the ack, and
+ * `delta: "fossil"`, to get state channels' records as deltas from the previous one.
  */
 export function decodeClientMessage(text: string): DecodeResult {
   let parsed: unknown;
@@ -62,9 +63,18 @@ export function decodeClientMessage(text: string): DecodeResult {
       if (!since.ok) return { ok: false, error: { ...since.error, ...withId(requestId) } };
       const snapshot = field(parsed, 'snapshot');
       if (snapshot !== undefined && typeof snapshot !== 'boolean') return fail(ProtocolErrorCode.BAD_MESSAGE, '"snapshot" must be true or false', requestId);
+      const delta = field(parsed, 'delta');
+      if (delta !== undefined && delta !== 'fossil') return fail(ProtocolErrorCode.BAD_MESSAGE, '"delta" must be "fossil" (the only delta format)', requestId);
       return {
         ok: true,
-        request: { type, channels: channels.value, ...(since.value ? { since: since.value } : {}), ...(snapshot ? { snapshot } : {}), ...withId(requestId) },
+        request: {
+          type,
+          channels: channels.value,
+          ...(since.value ? { since: since.value } : {}),
+          ...(snapshot ? { snapshot } : {}),
+          ...(delta ? { delta } : {}),
+          ...withId(requestId),
+        },
       };
     }
     case 'unsubscribe': {

@@ -30,6 +30,31 @@ export function buildEnvelope(fields: EnvelopeFields): string {
 }
 
 /**
+ * A delta envelope: the record's `data` as a Fossil delta from the data of the channel's previous
+ * record (at `base`, same partition), for subscriptions that asked for `"delta":"fossil"`. The
+ * delta carries the target's checksum, so a client that applies it to the wrong base finds out.
+ *
+ *   {"type":"price:update","channel":"SOL.book","pos":{"partition":0,"offset":31},"ts":…,"delta":{"base":30,"fossil":"…"}}
+ */
+export function buildDeltaEnvelope(fields: Omit<EnvelopeFields, 'dataJson'> & { base: number; fossil: string }): string {
+  return (
+    `{"type":"${DATA_MESSAGE_TYPE}","channel":"${fields.channel}",` +
+    `"pos":{"partition":${fields.partition},"offset":${fields.offset}},` +
+    `"ts":${fields.ts},"delta":{"base":${fields.base},"fossil":${JSON.stringify(fields.fossil)}}}`
+  );
+}
+
+/**
+ * The `data` of a full envelope as the exact text it carries: the base a delta applies to. `data`
+ * is always the last field (buildEnvelope), and nothing before it can contain `,"data":` (channel
+ * names have no quotes; the rest are numbers and `true`).
+ */
+export function envelopeDataJson(frame: string): string | undefined {
+  const at = frame.indexOf(',"data":');
+  return at === -1 ? undefined : frame.slice(at + ',"data":'.length, -1);
+}
+
+/**
  * The same envelope under another channel name (a rate variant's, `BTC.book@1000ms`): the channel
  * field is near the start and its value needs no escaping, so one replace of the first occurrence.
  */
@@ -44,5 +69,7 @@ export interface Envelope {
   channel: string;
   pos: { partition: number; offset: number };
   ts: number;
-  data: unknown;
+  /** Absent on a delta envelope, which carries `delta` instead. */
+  data?: unknown;
+  delta?: { base: number; fossil: string };
 }

@@ -6,7 +6,15 @@ import type { RequestId } from './request-id.js';
 /** Every message a server sends, as a client reads it (server-messages.ts and envelope.ts write them). */
 export type ServerMessage =
   | Envelope
-  | { type: 'subscription_ack'; subscribed: string[]; count: number; recovery?: Record<string, ChannelRecovery>; snapshots?: string[]; id?: RequestId }
+  | {
+      type: 'subscription_ack';
+      subscribed: string[];
+      count: number;
+      recovery?: Record<string, ChannelRecovery>;
+      snapshots?: string[];
+      deltas?: string[];
+      id?: RequestId;
+    }
   | { type: 'unsubscription_ack'; unsubscribed: string[]; count: number; id?: RequestId }
   | { type: 'pong'; ts: number; id?: RequestId }
   | { type: 'error'; code: string; message: string; value?: string; id?: RequestId }
@@ -31,7 +39,8 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
         isCount(pos['partition']) &&
         isCount(pos['offset']) &&
         typeof message['ts'] === 'number' &&
-        (message['snapshot'] === undefined || message['snapshot'] === true);
+        (message['snapshot'] === undefined || message['snapshot'] === true) &&
+        (message['delta'] === undefined || isDelta(message['delta']));
       return valid ? (message as unknown as Envelope) : undefined;
     }
     case 'subscription_ack':
@@ -56,4 +65,8 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
     default:
       return undefined;
   }
+}
+
+function isDelta(value: unknown): boolean {
+  return isPlainObject(value) && isCount(value['base']) && typeof value['fossil'] === 'string';
 }

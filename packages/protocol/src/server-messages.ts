@@ -18,11 +18,21 @@ export interface SubscriptionAck {
   recovery?: Record<string, ChannelRecovery> | undefined;
   /** With `snapshot: true`: the state channels whose latest envelope follows, marked `"snapshot":true`. */
   snapshots?: string[] | undefined;
+  /** With `delta: "fossil"`: the channels whose records come as deltas (state channels, not rate variants). */
+  deltas?: string[] | undefined;
 }
 
 export function encodeSubscriptionAck(ack: SubscriptionAck): string {
-  const { subscribed, count, id, recovery, snapshots } = ack;
-  return JSON.stringify({ type: 'subscription_ack', subscribed, count, ...(recovery ? { recovery } : {}), ...(snapshots ? { snapshots } : {}), ...withId(id) });
+  const { subscribed, count, id, recovery, snapshots, deltas } = ack;
+  return JSON.stringify({
+    type: 'subscription_ack',
+    subscribed,
+    count,
+    ...(recovery ? { recovery } : {}),
+    ...(snapshots ? { snapshots } : {}),
+    ...(deltas ? { deltas } : {}),
+    ...withId(id),
+  });
 }
 
 export function encodeUnsubscriptionAck(unsubscribed: string[], count: number, id?: RequestId): string {

@@ -5,6 +5,7 @@ import { Broadcaster } from './broadcaster.js';
 import { ChannelHistory } from './channel-history.js';
 import { ChannelMapper } from './channel-mapper.js';
 import { Conflator } from './conflator.js';
+import { DeltaPublisher } from './deltas.js';
 import { LastValues } from './last-values.js';
 import { createShardMetrics, type ShardStateSnapshot } from './shard-metrics.js';
 import type { TemplatedApp } from './uws.js';
@@ -31,7 +32,8 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
   const lastValues = new LastValues({ events: stateEvents, maxBytes: 1 << 20, lookbackMs: 0 });
   const conflator = new Conflator(app, lastValues);
-  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator }, metrics, {
+  const deltas = new DeltaPublisher(app, false);
+  const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator, deltas }, metrics, {
     maxRecordSize: 1024,
     compress: false,
   });

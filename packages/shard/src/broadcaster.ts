@@ -2,6 +2,7 @@ import type { SourceBatch } from '@odin-ws/kafka';
 import type { ChannelHistory } from './channel-history.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import type { Conflator } from './conflator.js';
+import type { DeltaPublisher } from './deltas.js';
 import type { LastValues } from './last-values.js';
 import { recordToFrame } from './record-to-frame.js';
 import type { ShardMetrics } from './shard-metrics.js';
@@ -13,6 +14,8 @@ export interface KeptEnvelopes {
   lastValues: LastValues;
   /** Told of every new latest value, for the rate variants (`BTC.book@1000ms`). */
   conflator: Conflator;
+  /** Publishes state channels' records as deltas to the subscriptions that asked for them. */
+  deltas: DeltaPublisher;
 }
 
 /**
@@ -46,7 +49,7 @@ export class Broadcaster {
         this.metrics.recordsDropped.inc({ reason: route.reason });
         continue;
       }
-      const { history, lastValues, conflator } = this.kept;
+      const { history, lastValues, conflator, deltas } = this.kept;
       const subscribers = this.app.numSubscribers(route.channel);
       const isState = lastValues.isStateChannel(route.channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
@@ -61,8 +64,10 @@ export class Broadcaster {
       // live, never both.
       if (history.enabled) history.append(route.channel, record.topic, record.partition, record.offset, result.frame, now);
       if (isState) {
+        const previous = lastValues.latestAs(route.channel);
         lastValues.record(route.channel, result.frame);
         conflator.updated(route.channel);
+        deltas.published(route.channel, record.partition, record.offset, result.ts, result.frame, previous);
       }
       if (subscribers === 0) continue;
       // With permessage-deflate shared, uWS compresses the envelope once for every subscriber that

@@ -200,6 +200,29 @@ describe('ClientMessageHandler: snapshots of state channels', () => {
   });
 });
 
+describe('ClientMessageHandler: deltas', () => {
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+
+  it('holds a state channel on its delta topic, starts it from a full snapshot unasked, and lets go of that topic on unsubscribe', () => {
+    const { ws, send, lastValues } = setup();
+    lastValues.record('BTC.trade', envelope('BTC.trade', 5));
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'BTC.quote'], delta: 'fossil' }, id: 'd' });
+    expect(ws.sent).toEqual([
+      { type: 'subscription_ack', subscribed: ['BTC.trade', 'BTC.quote'], count: 2, snapshots: ['BTC.trade'], deltas: ['BTC.trade'], id: 'd' },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 5 }, ts: 1, data: { n: 5 } },
+    ]);
+    expect([...ws.topics].sort()).toEqual(['BTC.quote', 'BTC.trade|fossil']);
+    send({ type: 'unsubscribe', data: { channels: ['BTC.trade', 'BTC.quote'] } });
+    expect([...ws.topics]).toEqual([]);
+  });
+
+  it('refuses a delta format it does not know', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'], delta: 'xdelta' }, id: 'x' });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'BAD_MESSAGE', id: 'x' })]);
+  });
+});
+
 describe('ClientMessageHandler: rate variants', () => {
   const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
 

@@ -239,7 +239,11 @@ export class ClientMessageHandler {
       });
       return;
     }
-    const result = this.options.subscriptions.subscribe(ws, request.channels);
+    // Deltas are for state channels themselves: a rate variant already sends one value per interval.
+    const asDeltas = new Set(
+      request.delta ? request.channels.filter((name, index) => name === bases[index] && this.options.lastValues.isStateChannel(name)) : [],
+    );
+    const result = this.options.subscriptions.subscribe(ws, request.channels, asDeltas);
     if (!result.ok) {
       this.reject(ws, {
         code: ProtocolErrorCode.TOO_MANY_CHANNELS,
@@ -253,15 +257,27 @@ export class ClientMessageHandler {
     const now = Date.now();
     const allowance = this.replayAllowance(ws, now);
     const replay = request.since === undefined ? undefined : planReplay(history, request.since, result.added, allowance, now);
-    const snapshots = request.snapshot
-      ? planSnapshots(
-          lastValues,
-          result.added.filter((channel) => replay?.recovery[channel]?.recovered !== true),
-          allowance - (replay?.bytes ?? 0),
-        )
-      : undefined;
+    // A delta applies to the previous record: a delta subscription starts from a full envelope, the
+    // snapshot, whether or not the request asked for snapshots.
+    const snapshots =
+      request.snapshot || request.delta
+        ? planSnapshots(
+            lastValues,
+            result.added.filter((channel) => (request.snapshot || asDeltas.has(channel)) && replay?.recovery[channel]?.recovered !== true),
+            allowance - (replay?.bytes ?? 0),
+          )
+        : undefined;
+    const { deltaChannels } = ws.getUserData();
+    const deltas = request.delta ? request.channels.filter((channel) => deltaChannels?.has(channel)) : undefined;
     ws.send(
-      encodeSubscriptionAck({ subscribed: result.subscribed, count: result.count, id: request.id, recovery: replay?.recovery, snapshots: snapshots?.channels }),
+      encodeSubscriptionAck({
+        subscribed: result.subscribed,
+        count: result.count,
+        id: request.id,
+        recovery: replay?.recovery,
+        snapshots: snapshots?.channels,
+        deltas,
+      }),
     );
     const { compress } = this.options;
     for (const frame of replay?.frames ?? []) ws.send(frame, false, compress);

@@ -8,6 +8,8 @@ import type { WebSocket } from './uws.js';
  */
 export interface ClientState {
   channels: Set<string>;
+  /** The channels held on their delta topic (deltas.ts); created with the first one, most connections have none. */
+  deltaChannels: Set<string> | undefined;
   /** Token bucket of the per-client message rate limit. */
   tokens: number;
   tokensAt: number;
@@ -38,6 +40,7 @@ export type ClientSocket = WebSocket<ClientState>;
 export function newClientState(burst: number, now: number): ClientState {
   return {
     channels: new Set(),
+    deltaChannels: undefined,
     tokens: burst,
     tokensAt: now,
     rateLimitNoticeAt: 0,

@@ -4,7 +4,8 @@ import { buildEnvelope } from '@odin-ws/protocol';
 /** Why a record was not broadcast; each is a label of ws_kafka_records_dropped_total. */
 export type DropReason = 'missing_key' | 'invalid_key' | 'empty_value' | 'oversized' | 'invalid_json';
 
-export type FrameResult = { ok: true; frame: string } | { ok: false; reason: DropReason };
+/** `ts`: the envelope's producer timestamp. */
+export type FrameResult = { ok: true; frame: string; ts: number } | { ok: false; reason: DropReason };
 
 /**
  * Where a Kafka record becomes the frame every subscriber receives: validated once, serialized
@@ -23,16 +24,8 @@ export function recordToFrame(record: SourceRecord, channel: string, maxRecordSi
   } catch {
     return { ok: false, reason: 'invalid_json' };
   }
-  return {
-    ok: true,
-    frame: buildEnvelope({
-      channel,
-      partition: record.partition,
-      offset: record.offset,
-      ts: producerTimestamp(parsed, record.timestamp),
-      dataJson,
-    }),
-  };
+  const ts = producerTimestamp(parsed, record.timestamp);
+  return { ok: true, ts, frame: buildEnvelope({ channel, partition: record.partition, offset: record.offset, ts, dataJson }) };
 }
 
 /** The seed publisher puts its own clock in `timestamp`; otherwise the Kafka record timestamp. */

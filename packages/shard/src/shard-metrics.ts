@@ -169,6 +169,11 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       help: 'Envelopes published to rate variants (<channel>@<n>ms): at most one per channel and interval',
       registers,
     }),
+    deltasPublished: new Counter({
+      name: 'ws_deltas_published_total',
+      help: 'State channel records published as Fossil deltas (one per record with delta subscribers on this shard)',
+      registers,
+    }),
     snapshotsSent: new Counter({ name: 'ws_snapshots_sent_total', help: "Snapshots (a state channel's latest envelope) sent on subscribe", registers }),
     recoveries: new Counter({
       name: 'ws_recoveries_total',

@@ -14,6 +14,7 @@ import { clientSocketBehavior } from './client-socket-behavior.js';
 import type { ClientState } from './client-state.js';
 import { Conflator } from './conflator.js';
 import { ConnectionSet } from './connections.js';
+import { DeltaPublisher } from './deltas.js';
 import { closeClientsPaced } from './drain.js';
 import { createUpgradeHandler } from './handshake.js';
 import { registerAdminRoutes, registerPublicRoutes } from './http-routes.js';
@@ -125,7 +126,11 @@ export class ShardServer {
       options.verifier && refreshWindowS !== undefined
         ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
         : undefined;
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
+    const deltas = new DeltaPublisher(this.app, compress, (subscribers, delta) => {
+      metrics.framesDelivered.inc(subscribers);
+      if (delta) metrics.deltasPublished.inc();
+    });
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, deltas };
     const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, { maxRecordSize: config.maxRecordSize, compress });
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();

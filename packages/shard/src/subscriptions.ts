@@ -1,4 +1,5 @@
 import type { ClientSocket } from './client-state.js';
+import { deltaTopicOf } from './deltas.js';
 
 /** `added`: the channels of the request this connection did not hold before. */
 export type SubscribeResult = { ok: true; subscribed: string[]; added: string[]; count: number } | { ok: false; requested: number; limit: number };
@@ -14,15 +15,22 @@ export class SubscriptionIndex {
 
   constructor(private readonly maxPerClient: number) {}
 
-  /** All or nothing: a request that would pass the limit subscribes nothing. */
-  subscribe(ws: ClientSocket, channels: string[]): SubscribeResult {
+  /**
+   * All or nothing: a request that would pass the limit subscribes nothing. The channels in
+   * `asDeltas` are held on their delta topic instead of their own (deltas.ts).
+   */
+  subscribe(ws: ClientSocket, channels: string[], asDeltas: ReadonlySet<string> = NONE): SubscribeResult {
     const state = ws.getUserData();
     const added = channels.filter((channel) => !state.channels.has(channel));
     if (state.channels.size + added.length > this.maxPerClient) {
       return { ok: false, requested: state.channels.size + added.length, limit: this.maxPerClient };
     }
     for (const channel of added) {
-      ws.subscribe(channel);
+      if (asDeltas.has(channel)) {
+        ws.subscribe(deltaTopicOf(channel));
+        state.deltaChannels ??= new Set();
+        state.deltaChannels.add(channel);
+      } else ws.subscribe(channel);
       state.channels.add(channel);
       this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
     }
@@ -34,7 +42,7 @@ export class SubscriptionIndex {
     const state = ws.getUserData();
     const removed = channels.filter((channel) => state.channels.delete(channel));
     for (const channel of removed) {
-      ws.unsubscribe(channel);
+      ws.unsubscribe(state.deltaChannels?.delete(channel) ? deltaTopicOf(channel) : channel);
       this.forget(channel);
     }
     this.total -= removed.length;
@@ -62,3 +70,5 @@ export class SubscriptionIndex {
     else this.subscribersByChannel.set(channel, remaining);
   }
 }
+
+const NONE: ReadonlySet<string> = new Set();

@@ -1,0 +1,69 @@
+import { buildEnvelope, envelopeDataJson } from '@odin-ws/protocol';
+import { applyStringDelta } from 'fossil-delta';
+import { describe, expect, it } from 'vitest';
+import { DeltaPublisher, deltaTopicOf } from './deltas.js';
+
+// The publisher with a fake topic tree that records each publish.
+
+function setup(subscribers: number) {
+  const published: Array<{ topic: string; frame: string }> = [];
+  const app = {
+    numSubscribers: () => subscribers,
+    publish: (topic: string, frame: string) => {
+      published.push({ topic, frame });
+      return true;
+    },
+  };
+  return { deltas: new DeltaPublisher(app as unknown as ConstructorParameters<typeof DeltaPublisher>[0], false), published };
+}
+
+/** A ten-level book where one level's size changes per update, as books do. */
+const book = (partition: number, offset: number, size: number) =>
+  buildEnvelope({
+    channel: 'SOL.book',
+    partition,
+    offset,
+    ts: offset,
+    dataJson: JSON.stringify({
+      seq: offset,
+      bids: Array.from({ length: 10 }, (_, i) => [182.4 - i / 100, i === 0 ? size : 3 + i]),
+      asks: Array.from({ length: 10 }, (_, i) => [182.41 + i / 100, 5 + i]),
+    }),
+  });
+
+describe('DeltaPublisher', () => {
+  it('publishes the first record full, then each as a delta from the previous that rebuilds it exactly', () => {
+    const { deltas, published } = setup(2);
+    const frames = [book(3, 10, 11), book(3, 11, 12), book(3, 12, 13)];
+    deltas.published('SOL.book', 3, 10, 10, frames[0]!, undefined);
+    deltas.published('SOL.book', 3, 11, 11, frames[1]!, frames[0]);
+    deltas.published('SOL.book', 3, 12, 12, frames[2]!, frames[1]);
+    expect(published.map(({ topic }) => topic)).toEqual([deltaTopicOf('SOL.book'), deltaTopicOf('SOL.book'), deltaTopicOf('SOL.book')]);
+    expect(published[0]!.frame).toBe(frames[0]);
+    let data = envelopeDataJson(frames[0]!)!;
+    for (const [index, { frame }] of published.slice(1).entries()) {
+      const envelope = JSON.parse(frame) as { pos: { offset: number }; delta: { base: number; fossil: string }; data?: unknown };
+      expect(envelope.data).toBeUndefined();
+      expect(envelope.delta.base).toBe(10 + index);
+      data = applyStringDelta(data, envelope.delta.fossil, { verifyChecksum: true });
+      expect(data).toBe(envelopeDataJson(frames[index + 1]!));
+      expect(frame.length).toBeLessThan(frames[index + 1]!.length);
+    }
+  });
+
+  it('publishes full when the delta would not be shorter', () => {
+    const { deltas, published } = setup(1);
+    const tiny = (offset: number, n: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1, dataJson: `{"n":${n}}` });
+    deltas.published('SOL.book', 0, 2, 1, tiny(2, 7), tiny(1, 6));
+    expect(published[0]!.frame).toBe(tiny(2, 7));
+  });
+
+  it('publishes full after a partition change, and nothing at all without delta subscribers', () => {
+    const moved = setup(1);
+    moved.deltas.published('SOL.book', 4, 1, 1, book(4, 1, 11), book(3, 12, 13));
+    expect(moved.published[0]!.frame).toBe(book(4, 1, 11));
+    const nobody = setup(0);
+    nobody.deltas.published('SOL.book', 3, 11, 11, book(3, 11, 12), book(3, 10, 11));
+    expect(nobody.published).toEqual([]);
+  });
+});
