@@ -398,7 +398,7 @@ program
       runs.map((run, i) => ({ ...run, run: Math.floor(i / options.modes.length) + 1 })),
       options.json,
     );
-    console.log(JSON.stringify(document.summary));
+    console.log(JSON.stringify({ summary: document.summary, firstStateDataMs: document.firstStateDataMs }));
     console.error(`results: ${files.json} ${files.markdown}`);
   });
 

@@ -17,6 +17,10 @@ describe('pnpm bench wire (smoke)', () => {
     expect(off!.wireBytesPerUpdate).toBeLessThan(off!.envelopeBytes + 12);
     expect(shared!.bytesVsOff).toBeLessThan(0.8);
     expect(delta!.bytesVsOff).toBeLessThan(0.8);
+    // A ten-minute-old state record comes right after the subscribe, not at the next update.
+    expect(result.firstStateDataMs.runs).toHaveLength(1);
+    expect(result.firstStateDataMs.median).toBeGreaterThan(0);
+    expect(result.firstStateDataMs.median).toBeLessThan(2000);
     expect(shared!.loadGeneratorCpuSeconds).toBeGreaterThan(0);
   }, 120_000);
 });

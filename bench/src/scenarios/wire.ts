@@ -51,6 +51,12 @@ export interface WireResult {
   runs: WireRun[];
   /** Medians per mode, and each figure as a ratio of `off`'s. */
   summary: Array<Omit<WireRun, 'delivered'> & { bytesVsOff: number; cpuVsOff: number }>;
+  /**
+   * ms from a subscribe with `snapshot: true` to its first envelope, on a state channel whose last
+   * record is ten minutes old, on a shard started after it (once per run; median and each run).
+   * Without the snapshot, that first envelope would wait for the channel's next update.
+   */
+  firstStateDataMs: { median: number; runs: number[] };
 }
 
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'DOT', 'LTC', 'TRX'];
@@ -66,11 +72,14 @@ export async function runWire(options: WireOptions): Promise<WireResult> {
   ensureLocalBroker();
   const symbols = SYMBOLS.slice(0, options.symbols);
   const runs: WireRun[] = [];
+  const firstData: number[] = [];
   for (let run = 0; run < options.runs; run++) {
     for (const mode of options.modes) {
       options.progress(`wire: run ${run + 1}/${options.runs}, permessage-deflate ${mode}`);
       runs.push(await runOnce(mode, symbols, options));
     }
+    options.progress(`wire: run ${run + 1}/${options.runs}, first data of a state channel last updated ten minutes ago`);
+    firstData.push(await firstStateDataMs());
   }
   await closeProducers();
   const off = runs.filter((r) => r.mode === 'off');
@@ -92,7 +101,36 @@ export async function runWire(options: WireOptions): Promise<WireResult> {
       cpuVsOff: offCpu > 0 ? round(shardCpuSecondsPerMillionFrames / offCpu) : 0,
     };
   });
-  return { scenario: 'wire', connections: options.connections, symbols: symbols.length, records: options.records, runs, summary };
+  return {
+    scenario: 'wire',
+    connections: options.connections,
+    symbols: symbols.length,
+    records: options.records,
+    runs,
+    summary,
+    firstStateDataMs: { median: round(median(firstData), 1), runs: firstData.map((ms) => round(ms, 1)) },
+  };
+}
+
+const TEN_MINUTES_MS = 10 * 60_000;
+
+/** A book record ten minutes old on a compacted topic, a shard started after it, one subscribe: ms to its first envelope. */
+async function firstStateDataMs(): Promise<number> {
+  const topic = await createTestTopic('wire-state', 1, undefined, true);
+  const old = Date.now() - TEN_MINUTES_MS;
+  const record = new MarketDataGenerator(['SOL']).next('book', old);
+  await produce(topic, [{ ...record, timestamp: old }]);
+  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, '--log-level=warn'] });
+  const client = await TestClient.connect(shard.url);
+  try {
+    const startedAt = performance.now();
+    client.send({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true } });
+    await waitFor('the snapshot', () => client.dataMessages('SOL.book').length > 0, 10_000, 1);
+    return performance.now() - startedAt;
+  } finally {
+    client.terminate();
+    await shard.stop();
+  }
 }
 
 async function runOnce(mode: WireMode, symbols: string[], options: WireOptions): Promise<WireRun> {

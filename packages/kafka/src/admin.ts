@@ -29,16 +29,37 @@ export async function ensureTopics(options: { connection: KafkaConnection; logge
     const existing = new Set(await admin.listTopics());
     const missing = options.topics.filter(({ topic }) => !existing.has(topic));
     if (missing.length === 0) return;
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: missing.map(({ topic, partitions, compacted }) => ({
-        topic,
-        numPartitions: partitions,
-        replicationFactor: 1,
-        ...(compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
-      })),
-    });
+    await retryWhileRetriable(() =>
+      admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map(({ topic, partitions, compacted }) => ({
+          topic,
+          numPartitions: partitions,
+          replicationFactor: 1,
+          ...(compacted ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+        })),
+      }),
+    );
   } finally {
     await admin.disconnect();
+  }
+}
+
+const CREATE_ATTEMPTS = 5;
+const CREATE_RETRY_MS = 500;
+
+/**
+ * Hazard: right after a broker starts, waiting for the new topics' leaders can fail with a retriable
+ * "This server does not host this topic-partition" while the controller settles (seen when a
+ * benchmark started the local broker and created its topic at once). Retried a few times, briefly.
+ */
+async function retryWhileRetriable<T>(attempt: () => Promise<T>): Promise<T> {
+  for (let tried = 1; ; tried++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (tried >= CREATE_ATTEMPTS || (error as { retriable?: boolean }).retriable !== true) throw error;
+      await new Promise((resolve) => setTimeout(resolve, CREATE_RETRY_MS));
+    }
   }
 }
