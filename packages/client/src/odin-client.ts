@@ -2,9 +2,7 @@ import {
   BEARER_SUBPROTOCOL_PREFIX,
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
-  isValidSubscriptionName,
   ODIN_SUBPROTOCOL,
-  parseRateVariant,
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
@@ -12,8 +10,10 @@ import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstru
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
 import { Emitter } from './emitter.js';
 import { type ClientError, type ClientErrorDetails, clientError, type ServerCode, UnauthorizedError } from './errors.js';
+import { Heartbeat } from './heartbeat.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
-import { DEFAULT_ITERATOR_BUFFER, type MessageHandler, type SubscribeOptions, Subscription, validPosition } from './subscription.js';
+import { subscribeRequests } from './subscribe-requests.js';
+import { checkSubscribeArguments, DEFAULT_ITERATOR_BUFFER, type MessageHandler, type SubscribeOptions, Subscription } from './subscription.js';
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -50,8 +50,7 @@ export class OdinClient extends Emitter<ClientEvents> {
    */
   private served = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
-  private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  private pongDeadline: ReturnType<typeof setTimeout> | undefined;
+  private readonly heartbeat: Heartbeat;
   /** Channels subscribed locally but not yet sent on the current connection. */
   private readonly unsent = new Set<string>();
   private flushScheduled = false;
@@ -68,6 +67,16 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   constructor(private readonly options: OdinClientOptions) {
     super();
+    this.heartbeat = new Heartbeat(
+      options.heartbeatIntervalMs ?? 15_000,
+      options.heartbeatTimeoutMs ?? 10_000,
+      () => {
+        if (this.socket?.readyState !== OPEN) return false;
+        this.socket.send('{"type":"ping"}');
+        return true;
+      },
+      () => this.onHeartbeatMissed(),
+    );
     this.backoff = { ...DEFAULT_BACKOFF, ...options.backoff };
     const impl = options.WebSocket ?? platformWebSocket;
     if (!impl) throw clientError('E_NO_WEBSOCKET', 'no WebSocket implementation: pass options.WebSocket');
@@ -105,18 +114,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   subscribe<T = unknown>(channel: string, optionsOrHandler?: SubscribeOptions | MessageHandler<T>, maybeHandler?: MessageHandler<T>): Subscription<T> {
     const options = typeof optionsOrHandler === 'object' ? optionsOrHandler : {};
     const handler = typeof optionsOrHandler === 'function' ? optionsOrHandler : maybeHandler;
-    if (!isValidSubscriptionName(channel)) {
-      throw clientError(
-        'E_INVALID_CHANNEL',
-        'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -, and a rate variant adds @<n>ms (n: 100, 250, 500, 1000, 5000)',
-        {
-          value: channel,
-        },
-      );
-    }
-    if (options.since !== undefined && !validPosition(options.since)) {
-      throw clientError('E_INVALID_POSITION', 'since must be { partition, offset }, whole numbers >= 0', { value: options.since });
-    }
+    checkSubscribeArguments(channel, options);
     if (this.current === 'closed') throw clientError('E_CLIENT_CLOSED', 'the client is closed: connect() starts it again', { value: channel });
     let subscription = this.subscriptions.get(channel) as Subscription<T> | undefined;
     if (!subscription) {
@@ -154,7 +152,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   close(error?: ClientError): void {
     if (this.current === 'closed') return;
     clearTimeout(this.retryTimer);
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     const socket = this.socket;
     this.socket = undefined;
     if (socket) {
@@ -214,7 +212,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     const resuming = this.served;
     this.hasConnected = true;
     this.setState('open');
-    this.startHeartbeat();
+    this.heartbeat.start();
     this.unsent.clear();
     for (const channel of this.subscriptions.keys()) this.unsent.add(channel);
     this.flush(resuming);
@@ -239,8 +237,7 @@ export class OdinClient extends Emitter<ClientEvents> {
         this.onSubscriptionAck(message);
         return;
       case 'pong':
-        clearTimeout(this.pongDeadline);
-        this.pongDeadline = undefined;
+        this.heartbeat.pong();
         return;
       case 'error':
         this.onServerError(message);
@@ -317,7 +314,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   }
 
   private onClose(code: number, reason: string): void {
-    this.stopHeartbeat();
+    this.heartbeat.stop();
     this.socket = undefined;
     this.inflight.clear();
     if (this.current === 'closed') return;
@@ -381,36 +378,21 @@ export class OdinClient extends Emitter<ClientEvents> {
     });
   }
 
-  /** Sends one subscribe for every unsent channel, with positions for those that have one. */
+  /** Sends the subscribes for every unsent channel (subscribe-requests.ts), with positions for those that have one. */
   private flush(resuming: boolean): void {
     const socket = this.socket;
     if (!socket || socket.readyState !== OPEN || this.unsent.size === 0) return;
-    const channels = [...this.unsent];
+    const channels = [...this.unsent].map((channel) => {
+      const subscription = this.subscriptions.get(channel);
+      return { channel, position: subscription?.position, delta: subscription?.delta ?? false };
+    });
     this.unsent.clear();
-    const since: Record<string, StreamPosition> = {};
-    for (const channel of channels) {
-      // A rate variant skips records by design: it does not resume, its snapshot is where it restarts.
-      if (parseRateVariant(channel)) continue;
-      const position = this.subscriptions.get(channel)?.position;
-      if (position) since[channel] = position;
-      else if (resuming) this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' });
-    }
-    // One request for the channels that want deltas, one for the others: `delta` is per request.
-    for (const wantsDelta of [false, true]) {
-      const group = channels.filter((channel) => (this.subscriptions.get(channel)?.delta ?? false) === wantsDelta);
-      if (group.length === 0) continue;
+    const { requests, unresumable } = subscribeRequests(channels);
+    if (resuming) for (const channel of unresumable) this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' });
+    for (const data of requests) {
       const id = `s${++this.requestSeq}`;
-      this.inflight.set(id, group);
-      for (const channel of group) this.subscriptions.get(channel)?.requested();
-      const groupSince = Object.fromEntries(Object.entries(since).filter(([channel]) => group.includes(channel)));
-      // Always ask for snapshots: a state channel's latest value arrives right after the ack instead
-      // of at its next update (servers that predate them ignore the field).
-      const data = {
-        channels: group,
-        ...(Object.keys(groupSince).length > 0 ? { since: groupSince } : {}),
-        snapshot: true,
-        ...(wantsDelta ? { delta: 'fossil' } : {}),
-      };
+      this.inflight.set(id, data.channels);
+      for (const channel of data.channels) this.subscriptions.get(channel)?.requested();
       socket.send(JSON.stringify({ type: 'subscribe', id, data }));
     }
   }
@@ -435,27 +417,9 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
   }
 
-  private startHeartbeat(): void {
-    const interval = this.options.heartbeatIntervalMs ?? 15_000;
-    const timeout = this.options.heartbeatTimeoutMs ?? 10_000;
-    this.heartbeatTimer = setInterval(() => {
-      if (this.pongDeadline !== undefined || this.socket?.readyState !== OPEN) return;
-      this.socket.send('{"type":"ping"}');
-      this.pongDeadline = setTimeout(() => this.onHeartbeatMissed(), timeout);
-    }, interval);
-  }
-
-  private stopHeartbeat(): void {
-    clearInterval(this.heartbeatTimer);
-    clearTimeout(this.pongDeadline);
-    this.heartbeatTimer = undefined;
-    this.pongDeadline = undefined;
-  }
-
   /** No pong in time: the path is dead even if TCP has not noticed. Drop it and reconnect now. */
   private onHeartbeatMissed(): void {
     const socket = this.socket;
-    this.stopHeartbeat();
     this.socket = undefined;
     this.inflight.clear();
     if (socket) {

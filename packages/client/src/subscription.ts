@@ -1,4 +1,4 @@
-import { envelopeDataJson, type StreamPosition } from '@odin-ws/protocol';
+import { envelopeDataJson, isValidSubscriptionName, type StreamPosition } from '@odin-ws/protocol';
 import { applyStringDelta } from 'fossil-delta';
 import { Emitter } from './emitter.js';
 import { type ClientError, clientError } from './errors.js';
@@ -38,6 +38,17 @@ export interface SubscribeOptions {
 export function validPosition(position: unknown): position is StreamPosition {
   const { partition, offset } = (position ?? {}) as Record<string, unknown>;
   return Number.isSafeInteger(partition) && (partition as number) >= 0 && Number.isSafeInteger(offset) && (offset as number) >= 0;
+}
+
+/** Throws the coded error for a channel name or options no subscription can be made with. */
+export function checkSubscribeArguments(channel: string, options: SubscribeOptions): void {
+  if (!isValidSubscriptionName(channel)) {
+    const rule = 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -, and a rate variant adds @<n>ms (n: 100, 250, 500, 1000, 5000)';
+    throw clientError('E_INVALID_CHANNEL', rule, { value: channel });
+  }
+  if (options.since !== undefined && !validPosition(options.since)) {
+    throw clientError('E_INVALID_POSITION', 'since must be { partition, offset }, whole numbers >= 0', { value: options.since });
+  }
 }
 
 /** Messages an async iterator may hold unread before it fails with E_ITERATOR_OVERFLOW. */

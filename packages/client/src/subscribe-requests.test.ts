@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { subscribeRequests } from './subscribe-requests.js';
+
+describe('subscribeRequests', () => {
+  it('asks in one request per delta choice, resumes what has a position, and never resumes a rate variant', () => {
+    const at = (offset: number) => ({ partition: 1, offset });
+    const { requests, unresumable } = subscribeRequests([
+      { channel: 'BTC.trade', position: at(7), delta: false },
+      { channel: 'SOL.book', position: at(9), delta: true },
+      { channel: 'ETH.trade', position: undefined, delta: false },
+      { channel: 'SOL.book@250ms', position: at(9), delta: false },
+    ]);
+    expect(requests).toEqual([
+      { channels: ['BTC.trade', 'ETH.trade', 'SOL.book@250ms'], since: { 'BTC.trade': at(7) }, snapshot: true },
+      { channels: ['SOL.book'], since: { 'SOL.book': at(9) }, snapshot: true, delta: 'fossil' },
+    ]);
+    expect(unresumable).toEqual(['ETH.trade']);
+  });
+});
