@@ -2,12 +2,12 @@ import {
   createTestTopic,
   type LoadBalancerProcess,
   metricValue,
+  OpenedClients,
   produce,
   type ShardProcess,
   seedValue,
   startLoadBalancerProcess,
   startShardProcess,
-  TestClient,
   waitFor,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +17,7 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
   let topic: string;
   let shard: ShardProcess;
   let lb: LoadBalancerProcess;
-  const clients: TestClient[] = [];
+  const clients = new OpenedClients();
   const authArgs = [`--auth-secret-file=${secretFile}`];
 
   beforeAll(async () => {
@@ -31,16 +31,12 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
   }, 60_000);
 
   afterAll(async () => {
-    for (const client of clients) client.terminate();
+    clients.terminateAll();
     await lb?.stop();
     await shard?.stop();
   });
 
-  const connect = async (url: string) => {
-    const client = await TestClient.connect(url);
-    clients.push(client);
-    return client;
-  };
+  const connect = (url: string) => clients.connect(url);
 
   it.each([
     ['no token', async () => ({}), 'TOKEN_MISSING'],
@@ -69,7 +65,7 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
     // Refused before any shard, as the 401 is: not a handshake a shard failed.
     const metrics = await lb.metrics();
     expect(metricValue(metrics, 'ws_handshake_failures_total')).toBe(0);
-    expect(metricValue(await shard.metrics(), 'ws_connections_active')).toBe(clients.length);
+    expect(metricValue(await shard.metrics(), 'ws_connections_active')).toBe(clients.all.length);
   });
 
   it('answers odin.v1 on an accepted handshake, and echoes other subprotocols as before', async () => {

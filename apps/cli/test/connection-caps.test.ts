@@ -2,10 +2,11 @@ import {
   createTestTopic,
   type LoadBalancerProcess,
   metricValue,
+  OpenedClients,
   type ShardProcess,
   startLoadBalancerProcess,
   startShardProcess,
-  TestClient,
+  type TestClient,
   waitFor,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,7 +17,7 @@ describe('connections per client address at the load balancer (real LB and shard
   const CAP = 4;
   let shard: ShardProcess;
   let lb: LoadBalancerProcess;
-  const clients: TestClient[] = [];
+  const clients = new OpenedClients();
 
   beforeAll(async () => {
     const topic = await createTestTopic('per-ip', 1);
@@ -27,16 +28,12 @@ describe('connections per client address at the load balancer (real LB and shard
   }, 60_000);
 
   afterAll(async () => {
-    for (const client of clients) client.terminate();
+    clients.terminateAll();
     await lb?.stop();
     await shard?.stop();
   });
 
-  const connectFrom = async (localAddress: string) => {
-    const client = await TestClient.connect(lb.url, { localAddress });
-    clients.push(client);
-    return client;
-  };
+  const connectFrom = (localAddress: string) => clients.connect(lb.url, { localAddress });
 
   it('answers 1013 TOO_MANY_CONNECTIONS past the cap, lets another address in, and frees a place when a connection ends', async () => {
     const held: TestClient[] = [];
@@ -62,7 +59,7 @@ describe('connections per client address at the load balancer (real LB and shard
 /** --max-connections-per-user: one user (a leaked token) cannot fill a shard either. */
 describe('connections per user at the shard (real shard, authentication on)', () => {
   let shard: ShardProcess;
-  const clients: TestClient[] = [];
+  const clients = new OpenedClients();
 
   beforeAll(async () => {
     const topic = await createTestTopic('per-user', 1);
@@ -73,15 +70,11 @@ describe('connections per user at the shard (real shard, authentication on)', ()
   }, 60_000);
 
   afterAll(async () => {
-    for (const client of clients) client.terminate();
+    clients.terminateAll();
     await shard?.stop();
   });
 
-  const connectAs = async (subject: string) => {
-    const client = await TestClient.connect(`${shard.url}?token=${await token({ sub: subject })}`);
-    clients.push(client);
-    return client;
-  };
+  const connectAs = async (subject: string) => clients.connect(`${shard.url}?token=${await token({ sub: subject })}`);
 
   it("closes a user's connection past the cap with 1013 TOO_MANY_CONNECTIONS, and lets another user in", async () => {
     const [first, second] = [await connectAs('trader-1'), await connectAs('trader-1')];

@@ -1,11 +1,9 @@
-import type { Socket } from 'node:net';
 import { MarketDataGenerator } from '@odin-ws/feed';
 import { createTestTopic, OpenedClients, produce, type ShardProcess, startShardProcess, type TestClient } from '@odin-ws/testkit';
 import { applyStringDelta } from 'fossil-delta';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const RECORDS = 80;
-const wireBytes = (client: TestClient) => (client.socket as unknown as { _socket: Socket })._socket.bytesRead;
 
 /**
  * Fossil deltas on a real shard, on realistic book updates: a subscription that asks for them gets
@@ -37,11 +35,11 @@ describe('delta subscriptions (real shard, realistic books)', () => {
     await plain.request({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true } }, 'subscription_ack');
     const ack = await delta.request({ type: 'subscribe', data: { channels: ['SOL.book'], delta: 'fossil' } }, 'subscription_ack');
     expect(ack).toMatchObject({ snapshots: ['SOL.book'], deltas: ['SOL.book'] });
-    const before = [wireBytes(plain), wireBytes(delta)];
+    const before = [plain.wireBytesRead, delta.wireBytesRead];
     await produce(topic, Array.from({ length: RECORDS }, next));
     const full = await plain.waitForData(RECORDS + 1, 'SOL.book');
     const received = await delta.waitForData(RECORDS + 1, 'SOL.book');
-    const bytes = [wireBytes(plain) - before[0]!, wireBytes(delta) - before[1]!];
+    const bytes = [plain.wireBytesRead - before[0]!, delta.wireBytesRead - before[1]!];
 
     // The snapshot is full; every later one is a delta from the one before. (The feed writes its
     // values with JSON.stringify, so re-serializing the parsed data gives back its exact text.)

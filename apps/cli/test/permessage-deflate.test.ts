@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import { MarketDataGenerator } from '@odin-ws/feed';
 import {
   createTestTopic,
@@ -13,9 +12,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const RECORDS = 60;
-
-/** Bytes this client's TCP socket has read so far: frames as they crossed the wire. */
-const wireBytes = (client: TestClient) => (client.socket as unknown as { _socket: Socket })._socket.bytesRead;
 
 /**
  * permessage-deflate end to end, with `ws` (a client we did not write) on realistic book updates: a
@@ -61,7 +57,7 @@ describe('permessage-deflate (real shard and LB)', () => {
     expect(throughLb.socket.extensions).toContain('permessage-deflate');
     expect(refused.socket.extensions).toBe('');
 
-    const before = clients.all.map(wireBytes);
+    const before = clients.all.map((client) => client.wireBytesRead);
     const generator = new MarketDataGenerator(['SOL']);
     await produce(
       topic,
@@ -70,7 +66,7 @@ describe('permessage-deflate (real shard and LB)', () => {
     const received = await Promise.all([plain, direct, throughLb, refused].map((client) => client.waitForData(RECORDS, 'SOL.book')));
     // Every client read the same envelopes, byte for byte once parsed.
     for (const envelopes of received.slice(1)) expect(envelopes).toEqual(received[0]);
-    const bytes = clients.all.map((client, i) => wireBytes(client) - before[i]!);
+    const bytes = clients.all.map((client, i) => client.wireBytesRead - before[i]!);
     const [plainBytes, directBytes, lbBytes, refusedBytes] = bytes as [number, number, number, number];
     console.log(
       `[deflate] wire bytes for ${RECORDS} book updates: plain ${plainBytes}, shared deflate ${directBytes} (${(directBytes / plainBytes).toFixed(2)}x), through the LB ${lbBytes}, off ${refusedBytes}`,

@@ -148,7 +148,7 @@ async function runOnce(mode: WireMode, symbols: string[], options: WireOptions):
       await client.request({ type: 'subscribe', data: { channels, ...(delta ? { delta: 'fossil' } : {}) } }, 'subscription_ack');
     }
     const shardBytesPerConnection = (rssBytes(pid) - rssBefore) / options.connections;
-    const wire = () => clients.reduce((sum, client) => sum + (client.socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead, 0);
+    const wire = () => clients.reduce((sum, client) => sum + client.wireBytesRead, 0);
     const bytesBefore = wire();
     const cpu = new CpuWindow({ shard: () => [pid], loadGenerator: 'this-process' });
     const generator = new MarketDataGenerator(symbols);

@@ -35,7 +35,8 @@ export class LastValues {
 
   /** Whether a channel, or the channel a rate variant (`SOL.book@1000ms`) conflates, carries state. */
   isStateChannel(name: string): boolean {
-    const channel = parseRateVariant(name)?.base ?? name;
+    // Per Kafka record (broadcaster.ts): a channel from a record key has no `@`, so no regex runs.
+    const channel = name.includes('@') ? (parseRateVariant(name)?.base ?? name) : name;
     const dot = channel.lastIndexOf('.');
     return dot > 0 && this.events.has(channel.slice(dot + 1));
   }

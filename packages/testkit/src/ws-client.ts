@@ -39,6 +39,11 @@ export class TestClient {
     });
   }
 
+  /** Bytes this client's TCP socket has read: frames as they crossed the wire (compressed or not). */
+  get wireBytesRead(): number {
+    return (this.socket as unknown as { _socket: { bytesRead: number } })._socket.bytesRead;
+  }
+
   send(message: unknown): void {
     this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
   }
