@@ -11,7 +11,7 @@ import { type RampResult, runRamp } from './scenarios/ramp.js';
 import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
 import { runSoak, type SoakResult } from './scenarios/soak.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
-import { runWire, WIRE_MODES, type WireMode } from './scenarios/wire.js';
+import { runWire, WIRE_KINDS, WIRE_MODES, type WireKind, type WireMode } from './scenarios/wire.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts (or is pointed at), writes results. */
@@ -380,33 +380,49 @@ program
 
 program
   .command('wire')
-  .description('bytes on the wire per delivered book update and shard CPU per M frames, per permessage-deflate mode and with Fossil deltas, interleaved')
-  .option('--connections <n>', "clients, each following every symbol's book", positive, 100)
-  .option('--symbols <n>', 'symbols (books)', positive, 10)
-  .option('--records <n>', 'realistic book updates produced', positive, 1000)
-  .option('--rate <n>', 'book updates per second', positive, 500)
-  .option('--modes <list>', `modes, of ${WIRE_MODES.join(',')}`, wireModes, [...WIRE_MODES])
+  .description('bytes on the wire per delivered book and ticker update and shard CPU per M frames, per permessage-deflate mode and delta format, interleaved')
+  .option('--connections <n>', "clients, each following every symbol's channel", positive, 100)
+  .option('--symbols <n>', 'symbols (books, tickers)', positive, 10)
+  .option('--records <n>', 'realistic updates produced per kind and run (each reaches every client)', positive, 5000)
+  .option('--rate <n>', 'updates per second', positive, 1000)
+  .option('--modes <list>', `modes, of ${WIRE_MODES.join(',')}`, choices(WIRE_MODES), [...WIRE_MODES])
+  .option('--kinds <list>', `state channels, of ${WIRE_KINDS.join(',')}`, choices(WIRE_KINDS), [...WIRE_KINDS])
   .option('--runs <n>', 'runs of each mode, interleaved', positive, 3)
   .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { connections: number; symbols: number; records: number; rate: number; modes: WireMode[]; runs: number; json?: string }) => {
-    const result = await runWire({ ...options, progress });
-    process.stderr.write('\n');
-    const { runs, ...document } = result;
-    const files = writeReport(
-      'wire',
-      document,
-      runs.map((run, i) => ({ ...run, run: Math.floor(i / options.modes.length) + 1 })),
-      options.json,
-    );
-    console.log(JSON.stringify({ summary: document.summary, firstStateDataMs: document.firstStateDataMs }));
-    console.error(`results: ${files.json} ${files.markdown}`);
-  });
+  .action(
+    async (options: {
+      connections: number;
+      symbols: number;
+      records: number;
+      rate: number;
+      modes: WireMode[];
+      kinds: WireKind[];
+      runs: number;
+      json?: string;
+    }) => {
+      const result = await runWire({ ...options, progress });
+      process.stderr.write('\n');
+      const { runs, ...document } = result;
+      const files = writeReport(
+        'wire',
+        document,
+        runs.map((run, i) => ({ ...run, run: Math.floor(i / (options.modes.length * options.kinds.length)) + 1 })),
+        options.json,
+      );
+      console.log(JSON.stringify({ summary: document.summary, firstStateDataMs: document.firstStateDataMs }));
+      console.error(`results: ${files.json} ${files.markdown}`);
+    },
+  );
 
-function wireModes(raw: string): WireMode[] {
-  const modes = raw.split(',').filter(Boolean);
-  const unknown = modes.filter((mode) => !(WIRE_MODES as readonly string[]).includes(mode));
-  if (unknown.length > 0 || modes.length === 0) throw new InvalidArgumentError(`expected some of ${WIRE_MODES.join(',')}, got '${raw}'`);
-  return modes as WireMode[];
+/** A comma-separated list option whose items must be some of `allowed`. */
+function choices<T extends string>(allowed: readonly T[]): (raw: string) => T[] {
+  return (raw) => {
+    const items = raw.split(',').filter(Boolean);
+    if (items.length === 0 || items.some((item) => !(allowed as readonly string[]).includes(item))) {
+      throw new InvalidArgumentError(`expected some of ${allowed.join(',')}, got '${raw}'`);
+    }
+    return items as T[];
+  };
 }
 
 program.parseAsync(process.argv).catch((error: unknown) => {

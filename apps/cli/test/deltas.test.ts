@@ -1,20 +1,37 @@
+import { inflateSync } from 'node:zlib';
+import { OdinClient, type StreamMessage } from '@odin-ws/client';
 import { MarketDataGenerator } from '@odin-ws/feed';
-import { createTestTopic, OpenedClients, produce, type ShardProcess, startShardProcess, type TestClient } from '@odin-ws/testkit';
+import { DeflateFrameKind, deflateDictionary, readDeflateFrame } from '@odin-ws/protocol';
+import { createTestTopic, OpenedClients, produce, type ShardProcess, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { applyStringDelta } from 'fossil-delta';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const RECORDS = 80;
 
 /**
- * Fossil deltas on a real shard, on realistic book updates: a subscription that asks for them gets
- * a full snapshot, then each record as a delta from the previous; applying them (with the checksum
- * checked, as `fossil-delta` does: a library we did not write) rebuilds exactly what a plain
- * subscriber reads, record for record, in far fewer bytes.
+ * Deltas on a real shard, on realistic book updates: a subscription that asks for them gets a full
+ * snapshot, then each record as a delta from the previous; applying them (with the checksums
+ * checked, by `fossil-delta` and node's zlib: libraries we did not write) rebuilds exactly what a
+ * plain subscriber reads, record for record, in far fewer bytes.
  */
 describe('delta subscriptions (real shard, realistic books)', () => {
   let topic: string;
   let shard: ShardProcess;
   const clients = new OpenedClients();
+  const generator = new MarketDataGenerator(['SOL']);
+  const next = () => ({ key: 'SOL', value: generator.next('book', Date.now()).value });
+
+  /**
+   * A plain subscriber that has seen one new record live, so the shard holds it: the state a delta
+   * subscriber starts from (its snapshot). The plain one's messages start with that record.
+   */
+  async function plainAtState() {
+    const plain = await clients.connect(shard.url);
+    await plain.subscribe(['SOL.book']);
+    await produce(topic, [next()]);
+    await plain.waitForData(1, 'SOL.book');
+    return plain;
+  }
 
   beforeAll(async () => {
     topic = await createTestTopic('deltas', 1);
@@ -26,13 +43,9 @@ describe('delta subscriptions (real shard, realistic books)', () => {
     await shard?.stop();
   });
 
-  it('rebuilds every envelope of a plain subscriber exactly, from the snapshot on, in a fraction of the bytes', async () => {
-    const generator = new MarketDataGenerator(['SOL']);
-    const next = () => ({ key: 'SOL', value: generator.next('book', Date.now()).value });
-    await produce(topic, [next()]); // the state the delta subscriber starts from
-    const plain = await clients.connect(shard.url);
+  it('fossil: rebuilds every envelope of a plain subscriber exactly, from the snapshot on, in a fraction of the bytes', async () => {
+    const plain = await plainAtState();
     const delta = await clients.connect(shard.url);
-    await plain.request({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true } }, 'subscription_ack');
     const ack = await delta.request({ type: 'subscribe', data: { channels: ['SOL.book'], delta: 'fossil' } }, 'subscription_ack');
     expect(ack).toMatchObject({ snapshots: ['SOL.book'], deltas: ['SOL.book'] });
     const before = [plain.wireBytesRead, delta.wireBytesRead];
@@ -54,5 +67,50 @@ describe('delta subscriptions (real shard, realistic books)', () => {
     }
     console.log(`[deltas] wire bytes for ${RECORDS} realistic book updates: full ${bytes[0]}, delta ${bytes[1]} (${(bytes[1]! / bytes[0]!).toFixed(2)}x)`);
     expect(bytes[1]! / bytes[0]!).toBeLessThan(0.5);
+  });
+
+  it('deflate: binary frames inflate to the plain envelopes byte for byte, in about a tenth of the bytes', async () => {
+    const plain = await plainAtState();
+    const deflated = await clients.connect(shard.url);
+    const ack = await deflated.request({ type: 'subscribe', data: { channels: ['SOL.book'], delta: 'deflate' } }, 'subscription_ack');
+    expect(ack).toMatchObject({ snapshots: ['SOL.book'], deltas: ['SOL.book'] });
+    const snapshot = (await deflated.waitForData(1, 'SOL.book'))[0]!;
+    const before = [plain.wireBytesRead, deflated.wireBytesRead];
+    await produce(topic, Array.from({ length: RECORDS }, next));
+    const full = (await plain.waitForData(RECORDS + 1, 'SOL.book')).slice(1);
+    await waitFor('every deflate frame', () => deflated.binaryMessages.length >= RECORDS, 15_000);
+    const bytes = [plain.wireBytesRead - before[0]!, deflated.wireBytesRead - before[1]!];
+
+    // A delta's base is the previous envelope as the shard wrote it: the snapshot without its mark, then each rebuilt one.
+    let base = JSON.stringify({ ...snapshot, snapshot: undefined });
+    for (const [i, bytes] of deflated.binaryMessages.entries()) {
+      const frame = readDeflateFrame(bytes)!;
+      expect([frame.kind, frame.channel]).toEqual([DeflateFrameKind.DELTA, 'SOL.book']);
+      base = inflateSync(frame.zlib, { dictionary: deflateDictionary(frame.kind, base) }).toString();
+      expect(JSON.parse(base)).toEqual(full[i]);
+    }
+    console.log(`[deltas] wire bytes for ${RECORDS} realistic book updates: full ${bytes[0]}, deflate ${bytes[1]} (${(bytes[1]! / bytes[0]!).toFixed(3)}x)`);
+    expect(bytes[1]! / bytes[0]!).toBeLessThan(0.2);
+  });
+
+  it('the SDK asks for deflate deltas with delta: true and hands over what a plain subscriber gets', async () => {
+    const plain = await plainAtState();
+    const sdk = new OdinClient({ url: shard.url }).connect();
+    try {
+      const messages: StreamMessage[] = [];
+      const recoveries: unknown[] = [];
+      sdk.on('recovery', (event) => recoveries.push(event));
+      await sdk.subscribe('SOL.book', { delta: true }, (message) => messages.push(message)).ready;
+      await waitFor('the snapshot', () => messages.length === 1, 10_000);
+      await produce(topic, Array.from({ length: RECORDS }, next));
+      const full = await plain.waitForData(RECORDS + 1, 'SOL.book');
+      await waitFor('every update', () => messages.length === RECORDS + 1, 15_000);
+      expect(messages.map(({ pos, ts, data, snapshot }) => ({ pos, ts, data, snapshot }))).toEqual(
+        full.map(({ pos, ts, data }, i) => ({ pos, ts, data, snapshot: i === 0 })),
+      );
+      expect(recoveries).toEqual([]);
+    } finally {
+      sdk.close();
+    }
   });
 });

@@ -53,7 +53,7 @@ export const HOSTILE_CASES: HostileCase[] = [
   { label: 'an empty channel list', send: { text: '{"type":"subscribe","channels":[]}' }, answer: { error: 'BAD_MESSAGE' } },
   { label: 'an object as request id', send: { text: '{"type":"ping","id":{"a":1}}' }, answer: { error: 'BAD_MESSAGE' } },
   {
-    label: 'a delta format other than fossil',
+    label: 'a delta format other than fossil or deflate',
     send: { text: '{"type":"subscribe","data":{"channels":["A.book"],"delta":"xdelta"}}' },
     answer: { error: 'BAD_MESSAGE' },
   },

@@ -7,7 +7,6 @@ import {
   type ShardProcess,
   startLoadBalancerProcess,
   startShardProcess,
-  type TestClient,
 } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 

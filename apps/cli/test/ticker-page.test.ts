@@ -18,7 +18,22 @@ interface TickerState {
   refusals: Array<{ code: string; serverCode: string; final: boolean }>;
   reconnects: number;
   trades: Record<string, Position[]>;
+  tickers: Record<string, { pos: Position; data: unknown; updates: number }>;
   recoveries: Array<{ channel: string; recovered: boolean }>;
+}
+
+/** The record value at a position, as Kafka has it, read with kcat. */
+function kafkaValue(topic: string, { partition, offset }: Position): unknown {
+  const result = spawnSync(
+    'kcat',
+    ['-C', '-b', kafkaBrokers(), '-t', topic, '-p', String(partition), '-o', String(offset), '-c', '1', '-e', '-q', '-f', '%s'],
+    {
+      encoding: 'utf8',
+      timeout: 30_000,
+    },
+  );
+  if (result.status !== 0) throw new Error(`kcat failed: ${result.stderr}`);
+  return JSON.parse(result.stdout);
 }
 
 /** Every record of `key` in `topic`, as Kafka has it, read with kcat (a consumer we did not write). */
@@ -55,16 +70,24 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (error) => errors.push(error.message));
+    // Frames as Chromium received them: deflate deltas are the only binary ones.
+    const binaryFrames = { count: 0 };
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        if (typeof payload !== 'string') binaryFrames.count++;
+      }),
+    );
     await prepare?.(page);
     await page.goto(`http://127.0.0.1:${webPort}/`);
     const ticker = () => page.evaluate(() => (window as unknown as { ticker: TickerState }).ticker);
-    return { page, errors, ticker };
+    return { page, errors, ticker, binaryFrames };
   };
 
   /** Local mode with two shards, the LB and the page on four consecutive free ports; resolves when both shards are ready. */
   const startLocal = async (extraArgs: string[] = []) => {
     const trades = await createTestTopic('page-trade', 2);
     const books = await createTestTopic('page-book', 2);
+    const tickers = await createTestTopic('page-ticker', 2);
     // Four consecutive free ports (two shards, the LB, the page), below the ephemeral range: local mode binds
     // them seconds later, and on a loaded suite an outgoing connection could take an ephemeral one meanwhile.
     const basePort = await stablePortRange(4);
@@ -73,8 +96,8 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
       '--mode=local',
       '--host=127.0.0.1',
       `--kafka-brokers=${kafkaBrokers()}`,
-      `--topics=${trades},${books}`,
-      `--channel-map=${trades}=trade,${books}=book`,
+      `--topics=${trades},${books},${tickers}`,
+      `--channel-map=${trades}=trade,${books}=book,${tickers}=ticker`,
       '--shards=2',
       `--port=${basePort}`,
       `--lb-port=${lbPort}`,
@@ -100,12 +123,12 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     ).catch((error: unknown) => {
       throw new Error(`${String(error)}\n--- local mode output ---\n${fleet!.output()}`);
     });
-    return { trades, shardUrls, lbPort, webPort };
+    return { trades, tickers, shardUrls, lbPort, webPort };
   };
 
   it('shows live trades and order books, and recovers with no gap when its shard is killed', async () => {
-    const { trades, shardUrls, webPort } = await startLocal();
-    const { page, errors, ticker } = await openPage(webPort);
+    const { trades, tickers, shardUrls, webPort } = await startLocal();
+    const { page, errors, ticker, binaryFrames } = await openPage(webPort);
     // The SDK's browser bundle, one module with no imports: no import map needed.
     expect(await page.locator('script[type=importmap]').count()).toBe(0);
     await waitFor('live trades on the page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
@@ -124,6 +147,13 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     expect(deepBid).toBeLessThan(bestBid);
     expect(bestBid).toBeGreaterThan(90_000);
     expect(bestBid).toBeLessThan(105_000);
+    // Tickers come as deflate deltas (binary frames) that the SDK rebuilds in the browser: what the
+    // page shows is the Kafka record at that position, exactly.
+    await waitFor('ticker deltas on the page', async () => ((await ticker()).tickers['BTC.ticker']?.updates ?? 0) >= 5, 20_000, 200);
+    expect(binaryFrames.count).toBeGreaterThan(0);
+    const shownTicker = (await ticker()).tickers['BTC.ticker']!;
+    expect(shownTicker.data).toEqual((kafkaValue(tickers, shownTicker.pos) as { data: unknown }).data);
+    expect(await page.locator('#markets tbody tr:first-child .change').textContent()).toMatch(/^[+-]?\d+\.\d\d%$/);
     const screenshot = join(mkdtempSync(join(tmpdir(), 'odin-page-shot-')), 'market.png');
     await page.screenshot({ path: screenshot, fullPage: true });
     console.log(`[ticker-page] market screenshot: ${screenshot}`);

@@ -1,23 +1,31 @@
 import { MarketDataGenerator } from '@odin-ws/feed';
+import { buildEnvelope, type DeltaFormat } from '@odin-ws/protocol';
 import { closeProducers, createTestTopic, produce, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
 import { ensureLocalBroker } from '../fleet.js';
 import { CpuWindow } from '../process-cpu.js';
 import { rssBytes } from '../process-memory.js';
 import { median, round } from '../stats.js';
 
-/** permessage-deflate modes (off, shared, dedicated), and Fossil deltas alone or with shared deflate. */
-export const WIRE_MODES = ['off', 'shared', 'dedicated', 'delta', 'delta+shared'] as const;
+/**
+ * Plain envelopes (off); permessage-deflate, which uWS runs per connection (shared, dedicated);
+ * Fossil deltas alone or with shared permessage-deflate; and deflate deltas (`"delta":"deflate"`:
+ * binary frames compressed once per record against the previous envelope).
+ */
+export const WIRE_MODES = ['off', 'shared', 'dedicated', 'fossil', 'fossil+shared', 'delta+deflate'] as const;
 export type WireMode = (typeof WIRE_MODES)[number];
+export const WIRE_KINDS = ['book', 'ticker'] as const;
+export type WireKind = (typeof WIRE_KINDS)[number];
 
-/** The shard's --permessage-deflate and whether the clients ask for deltas, per mode. */
-function settingsOf(mode: WireMode): { deflate: 'off' | 'shared' | 'dedicated'; delta: boolean } {
-  if (mode === 'delta') return { deflate: 'off', delta: true };
-  if (mode === 'delta+shared') return { deflate: 'shared', delta: true };
-  return { deflate: mode, delta: false };
+/** The shard's --permessage-deflate and the delta format the clients ask for, per mode. */
+function settingsOf(mode: WireMode): { deflate: 'off' | 'shared' | 'dedicated'; delta: DeltaFormat | undefined } {
+  if (mode === 'fossil') return { deflate: 'off', delta: 'fossil' };
+  if (mode === 'fossil+shared') return { deflate: 'shared', delta: 'fossil' };
+  if (mode === 'delta+deflate') return { deflate: 'off', delta: 'deflate' };
+  return { deflate: mode, delta: undefined };
 }
 
 export interface WireOptions {
-  /** Clients, each following every symbol's book. */
+  /** Clients, each following every symbol's channel of the kind measured. */
   connections: number;
   symbols: number;
   /** Book updates produced (realistic: packages/feed), spread over the symbols. */
@@ -25,14 +33,17 @@ export interface WireOptions {
   /** Records per second. */
   rate: number;
   modes: readonly WireMode[];
+  /** The state channels measured, each with its own clients and shard: books, tickers. */
+  kinds: readonly WireKind[];
   runs: number;
   progress: (line: string) => void;
 }
 
 export interface WireRun {
+  kind: WireKind;
   mode: WireMode;
   delivered: number;
-  /** Bytes that crossed the wire to the clients (TCP payload read), per delivered book update. */
+  /** Bytes that crossed the wire to the clients (TCP payload read), per delivered update. */
   wireBytesPerUpdate: number;
   /** The envelope's own size, for scale. */
   envelopeBytes: number;
@@ -49,7 +60,7 @@ export interface WireResult {
   symbols: number;
   records: number;
   runs: WireRun[];
-  /** Medians per mode, and each figure as a ratio of `off`'s. */
+  /** Medians per kind and mode, and each figure as a ratio of `off`'s of the same kind. */
   summary: Array<Omit<WireRun, 'delivered'> & { bytesVsOff: number; cpuVsOff: number }>;
   /**
    * ms from a subscribe with `snapshot: true` to its first envelope, on a state channel whose last
@@ -62,11 +73,11 @@ export interface WireResult {
 const SYMBOLS = ['BTC', 'ETH', 'SOL', 'BNB', 'XRP', 'DOGE', 'ADA', 'AVAX', 'LINK', 'DOT', 'LTC', 'TRX'];
 
 /**
- * Bytes on the wire and server CPU for the realistic book channels, per permessage-deflate mode and
- * with Fossil deltas, side by side: the same clients (`ws`, which offers the extension), the same
- * records, one fresh shard per mode and run, modes interleaved (off, shared, dedicated, delta, …) so
+ * Bytes on the wire and server CPU for the realistic book and ticker channels, per permessage-deflate mode and
+ * delta format, side by side: the same clients (`ws`, which offers the extension), the same
+ * records, one fresh shard per mode and run, modes interleaved (off, shared, dedicated, fossil, …) so
  * drift on this noisy machine hits them alike. (Delta clients count bytes; apps/cli/test/deltas.test.ts
- * checks that the deltas rebuild every envelope.)
+ * checks that both formats rebuild every envelope.)
  */
 export async function runWire(options: WireOptions): Promise<WireResult> {
   ensureLocalBroker();
@@ -74,33 +85,23 @@ export async function runWire(options: WireOptions): Promise<WireResult> {
   const runs: WireRun[] = [];
   const firstData: number[] = [];
   for (let run = 0; run < options.runs; run++) {
-    for (const mode of options.modes) {
-      options.progress(`wire: run ${run + 1}/${options.runs}, permessage-deflate ${mode}`);
-      runs.push(await runOnce(mode, symbols, options));
+    for (const kind of options.kinds) {
+      for (const mode of options.modes) {
+        options.progress(`wire: run ${run + 1}/${options.runs}, ${kind}, ${mode}`);
+        runs.push(await runOnce(kind, mode, symbols, options));
+      }
     }
     options.progress(`wire: run ${run + 1}/${options.runs}, first data of a state channel last updated ten minutes ago`);
     firstData.push(await firstStateDataMs());
   }
   await closeProducers();
-  const off = runs.filter((r) => r.mode === 'off');
-  const offBytes = median(off.map((r) => r.wireBytesPerUpdate));
-  const offCpu = median(off.map((r) => r.shardCpuSecondsPerMillionFrames));
-  const summary = options.modes.map((mode) => {
-    const of = runs.filter((r) => r.mode === mode);
-    const pick = (figure: keyof Omit<WireRun, 'mode'>) => median(of.map((r) => r[figure]));
-    const wireBytesPerUpdate = round(pick('wireBytesPerUpdate'), 1);
-    const shardCpuSecondsPerMillionFrames = round(pick('shardCpuSecondsPerMillionFrames'));
-    return {
-      mode,
-      wireBytesPerUpdate,
-      envelopeBytes: round(pick('envelopeBytes'), 1),
-      shardCpuSecondsPerMillionFrames,
-      shardBytesPerConnection: Math.round(pick('shardBytesPerConnection')),
-      loadGeneratorCpuSeconds: round(pick('loadGeneratorCpuSeconds')),
-      bytesVsOff: offBytes > 0 ? round(wireBytesPerUpdate / offBytes) : 0,
-      cpuVsOff: offCpu > 0 ? round(shardCpuSecondsPerMillionFrames / offCpu) : 0,
-    };
-  });
+  const summary = options.kinds.flatMap((kind) =>
+    summarize(
+      runs.filter((r) => r.kind === kind),
+      kind,
+      options.modes,
+    ),
+  );
   return {
     scenario: 'wire',
     connections: options.connections,
@@ -111,6 +112,32 @@ export async function runWire(options: WireOptions): Promise<WireResult> {
     firstStateDataMs: { median: round(median(firstData), 1), runs: firstData.map((ms) => round(ms, 1)) },
   };
 }
+
+/** Medians per mode of one kind's runs, each beside `off`'s as a ratio. */
+function summarize(runs: WireRun[], kind: WireKind, modes: readonly WireMode[]): WireResult['summary'] {
+  const off = runs.filter((r) => r.mode === 'off');
+  const offBytes = median(off.map((r) => r.wireBytesPerUpdate));
+  const offCpu = median(off.map((r) => r.shardCpuSecondsPerMillionFrames));
+  return modes.map((mode) => {
+    const of = runs.filter((r) => r.mode === mode);
+    const pick = (figure: WireFigure) => median(of.map((r) => r[figure]));
+    const wireBytesPerUpdate = round(pick('wireBytesPerUpdate'), 1);
+    const shardCpuSecondsPerMillionFrames = round(pick('shardCpuSecondsPerMillionFrames'));
+    return {
+      kind,
+      mode,
+      wireBytesPerUpdate,
+      envelopeBytes: round(pick('envelopeBytes'), 1),
+      shardCpuSecondsPerMillionFrames,
+      shardBytesPerConnection: Math.round(pick('shardBytesPerConnection')),
+      loadGeneratorCpuSeconds: round(pick('loadGeneratorCpuSeconds')),
+      bytesVsOff: offBytes > 0 ? round(wireBytesPerUpdate / offBytes) : 0,
+      cpuVsOff: offCpu > 0 ? round(shardCpuSecondsPerMillionFrames / offCpu) : 0,
+    };
+  });
+}
+
+type WireFigure = keyof Omit<WireRun, 'kind' | 'mode'>;
 
 const TEN_MINUTES_MS = 10 * 60_000;
 
@@ -133,10 +160,10 @@ async function firstStateDataMs(): Promise<number> {
   }
 }
 
-async function runOnce(mode: WireMode, symbols: string[], options: WireOptions): Promise<WireRun> {
+async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], options: WireOptions): Promise<WireRun> {
   const topic = await createTestTopic('wire', 1);
   const { deflate, delta } = settingsOf(mode);
-  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, `--permessage-deflate=${deflate}`, '--log-level=warn'] });
+  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=${kind}`, `--permessage-deflate=${deflate}`, '--log-level=warn'] });
   const clients: TestClient[] = [];
   try {
     const pid = shard.child.pid!;
@@ -144,8 +171,8 @@ async function runOnce(mode: WireMode, symbols: string[], options: WireOptions):
     for (let i = 0; i < options.connections; i++) {
       const client = await TestClient.connect(shard.url, { perMessageDeflate: true });
       clients.push(client);
-      const channels = symbols.map((symbol) => `${symbol}.book`);
-      await client.request({ type: 'subscribe', data: { channels, ...(delta ? { delta: 'fossil' } : {}) } }, 'subscription_ack');
+      const channels = symbols.map((symbol) => `${symbol}.${kind}`);
+      await client.request({ type: 'subscribe', data: { channels, ...(delta ? { delta } : {}) } }, 'subscription_ack');
     }
     const shardBytesPerConnection = (rssBytes(pid) - rssBefore) / options.connections;
     const wire = () => clients.reduce((sum, client) => sum + client.wireBytesRead, 0);
@@ -155,19 +182,20 @@ async function runOnce(mode: WireMode, symbols: string[], options: WireOptions):
     let envelopeBytes = 0;
     const batch = Math.max(1, Math.round(options.rate / 10));
     for (let sent = 0; sent < options.records; sent += batch) {
-      const records = Array.from({ length: Math.min(batch, options.records - sent) }, () => generator.next('book', Date.now()));
+      const records = Array.from({ length: Math.min(batch, options.records - sent) }, () => generator.next(kind, Date.now()));
       for (const record of records) envelopeBytes += record.value.length;
       await produce(topic, records);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const expected = options.records * options.connections;
-    const delivered = () => clients.reduce((sum, client) => sum + client.dataMessages().length, 0);
+    // Deflate deltas come as binary frames (apps/cli/test/deltas.test.ts checks they rebuild every envelope).
+    const delivered = () => clients.reduce((sum, client) => sum + client.dataMessages().length + client.binaryMessages.length, 0);
     await waitFor('every update delivered', () => delivered() >= expected, 60_000, 100);
     const spent = cpu.spent();
     // The envelope adds channel, position and timestamp around each record value.
-    const sample = clients[0]!.dataMessages()[0]!;
-    const envelopeOverhead = JSON.stringify(sample).length - JSON.stringify(sample['data']).length;
+    const envelopeOverhead = buildEnvelope({ channel: `${symbols[0]}.${kind}`, partition: 0, offset: options.records, ts: Date.now(), dataJson: '' }).length;
     return {
+      kind,
       mode,
       delivered: delivered(),
       wireBytesPerUpdate: (wire() - bytesBefore) / delivered(),

@@ -8,9 +8,12 @@
 //   bundle/odin-client.d.ts         the types, with the workspace packages' types inlined (ESM entries)
 //   bundle/odin-client.d.cts        the same types for the CommonJS entry (a .d.ts in a "type": "module"
 //                                   package would declare it ESM: "masquerading as ESM")
+//   bundle/THIRD-PARTY-NOTICES.txt  the licenses of what is bundled in (fossil-delta, fflate), which
+//                                   their terms ask to travel with the code
 import { execFileSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
@@ -44,3 +47,9 @@ execFileSync(
   { cwd: root, stdio: 'inherit' },
 );
 copyFileSync(`${root}bundle/odin-client.d.ts`, `${root}bundle/odin-client.d.cts`);
+
+const notices = ['fossil-delta', 'fflate'].map((name) => {
+  const license = readFileSync(join(dirname(require.resolve(name)), name === 'fflate' ? '..' : '.', 'LICENSE'), 'utf8');
+  return `${name}\n${'='.repeat(name.length)}\n\n${license.trim()}\n`;
+});
+writeFileSync(`${root}bundle/THIRD-PARTY-NOTICES.txt`, `${notices.join('\n')}`);

@@ -6,6 +6,8 @@ import type { BackoffOptions } from './reconnect-policy.js';
 /** The part of the standard WebSocket API the client uses: browsers' and `ws`'s both fit. */
 export interface WebSocketLike {
   readonly readyState: number;
+  /** How binary messages arrive; the client asks for 'arraybuffer'. */
+  binaryType?: string;
   send(data: string): void;
   close(code?: number, reason?: string): void;
   onopen: ((event: unknown) => void) | null;

@@ -1,71 +1,6 @@
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
-import { createStringDelta } from 'fossil-delta';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type WebSocket, WebSocketServer } from 'ws';
+import { ackSubscribes, envelope, scriptedServer, until } from '../test-support/scripted-server.js';
 import { OdinClient, type ReconnectEvent, type RecoveryEvent, type StreamMessage } from './node.js';
-
-/**
- * A scripted peer: these tests need a server that closes with any code, repeats an envelope or
- * ignores pings at will, which a real shard never does on purpose. The real fleet is exercised by
- * the fault suite (apps/cli/test/faults-*.test.ts).
- */
-async function scriptedServer(onConnection: (socket: WebSocket, index: number, requests: Array<Record<string, unknown>>) => void) {
-  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
-  await once(server, 'listening');
-  const requests: Array<Record<string, unknown>> = [];
-  let connections = 0;
-  server.on('connection', (socket) => {
-    const index = connections++;
-    socket.on('message', (data) => requests.push({ connection: index, ...(JSON.parse(data.toString()) as Record<string, unknown>) }));
-    onConnection(socket, index, requests);
-  });
-  return {
-    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/ws`,
-    requests,
-    connections: () => connections,
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of server.clients) client.terminate();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function envelope(channel: string, offset: number, n = offset) {
-  return JSON.stringify({ type: 'price:update', channel, pos: { partition: 0, offset }, ts: 1, data: { n } });
-}
-
-/** Acks every subscribe the way a shard does. */
-function ackSubscribes(socket: WebSocket, recovery?: Record<string, unknown>) {
-  socket.on('message', (data) => {
-    const message = JSON.parse(data.toString()) as { type: string; id?: string; data: { channels: string[] } };
-    if (message.type === 'subscribe')
-      socket.send(
-        JSON.stringify({
-          type: 'subscription_ack',
-          subscribed: message.data.channels,
-          count: message.data.channels.length,
-          id: message.id,
-          ...(recovery ? { recovery } : {}),
-        }),
-      );
-    if (message.type === 'ping') socket.send(JSON.stringify({ type: 'pong', ts: Date.now() }));
-  });
-}
-
-function until<T>(what: string, check: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const poll = () => {
-      const value = check();
-      if (value !== undefined && value !== false) return resolve(value);
-      if (Date.now() > deadline) return reject(new Error(`timed out waiting for ${what}`));
-      setTimeout(poll, 5);
-    };
-    poll();
-  });
-}
 
 describe('OdinClient', () => {
   const cleanups: Array<() => unknown> = [];
@@ -120,49 +55,6 @@ describe('OdinClient', () => {
     expect(iterated.map((m) => m.pos.offset)).toEqual([1, 2, 3]);
     expect(odin.positions()).toEqual({ 'BTC.trade': { partition: 0, offset: 3 } });
     expect(odin.stats().duplicatesDropped).toBe(2);
-  });
-
-  it('rebuilds delta messages from the snapshot on, and restarts the channel full when a delta does not apply', async () => {
-    const books = [1, 2, 3, 4].map((n) => JSON.stringify({ seq: n, bids: [[182.4 + n / 100, 3]], asks: [[182.5, n]] }));
-    const frame = (offset: number, body: string) => `{"type":"price:update","channel":"SOL.book","pos":{"partition":0,"offset":${offset}},"ts":1,${body}}`;
-    const deltaBody = (base: number, from: string, to: string) => `"delta":${JSON.stringify({ base, fossil: createStringDelta(from, to) })}`;
-    const server = await scriptedServer((socket, index) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
-        if (message.type !== 'subscribe') return;
-        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
-        if (index > 0 || server.requests.filter((r) => r['type'] === 'subscribe').length > 1) {
-          socket.send(`{"type":"price:update","snapshot":true,"channel":"SOL.book","pos":{"partition":0,"offset":4},"ts":1,"data":${books[3]}}`);
-          return;
-        }
-        socket.send(frame(1, `"data":${books[0]}`));
-        socket.send(frame(2, deltaBody(1, books[0]!, books[1]!)));
-        socket.send(frame(3, deltaBody(2, books[1]!, books[2]!)));
-        // Its checksum damaged (the base is right): it must never be shown.
-        const delta = createStringDelta(books[2]!, books[3]!).replace(/[0-9A-Za-z_~]+;$/, 'zzzz;');
-        socket.send(frame(4, `"delta":${JSON.stringify({ base: 3, fossil: delta })}`));
-      });
-    });
-    cleanups.push(server.close);
-    const odin = client(server.url);
-    const recoveries: RecoveryEvent[] = [];
-    odin.on('recovery', (event) => recoveries.push(event));
-    const messages: StreamMessage[] = [];
-    odin.subscribe('SOL.book', { delta: true }, (message) => messages.push(message));
-    await until('the full restart', () => messages.length === 4);
-    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, delta: 'fossil' } });
-    expect(messages.map((m) => [m.pos.offset, m.snapshot, m.data])).toEqual([
-      [1, false, JSON.parse(books[0]!)],
-      [2, false, JSON.parse(books[1]!)],
-      [3, false, JSON.parse(books[2]!)],
-      [4, true, JSON.parse(books[3]!)],
-    ]);
-    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
-    const requests = server.requests.filter((r) => r['type'] !== 'ping').map((r) => [r['type'], r['data']]);
-    expect(requests.slice(1)).toEqual([
-      ['unsubscribe', { channels: ['SOL.book'] }],
-      ['subscribe', { channels: ['SOL.book'], snapshot: true }],
-    ]);
   });
 
   it('resubscribes a rate variant after a cut without a position, to restart from its snapshot', async () => {

@@ -3,17 +3,19 @@ import {
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
   ODIN_SUBPROTOCOL,
+  readDeflateFrame,
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
 import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstructor, WebSocketLike } from './client-types.js';
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
+import { bytesOf } from './deflate-frames.js';
 import { Emitter } from './emitter.js';
 import { type ClientError, type ClientErrorDetails, clientError, type ServerCode, UnauthorizedError } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { subscribeRequests } from './subscribe-requests.js';
-import { checkSubscribeArguments, DEFAULT_ITERATOR_BUFFER, type MessageHandler, type SubscribeOptions, Subscription } from './subscription.js';
+import { checkSubscribeArguments, DEFAULT_ITERATOR_BUFFER, deltaFormatOf, type MessageHandler, type SubscribeOptions, Subscription } from './subscription.js';
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -120,7 +122,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (!subscription) {
       subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
       subscription.position = options.since;
-      subscription.delta = options.delta === true;
+      subscription.delta = deltaFormatOf(options.delta);
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
       this.unsent.add(channel);
       this.scheduleFlush();
@@ -196,6 +198,8 @@ export class OdinClient extends Emitter<ClientEvents> {
   /** `protocols`: odin.v1 (this client reads refusals as close frames, 4401/4403) and, in browsers, the token. */
   private openSocket(url: string, headers: Record<string, string> | undefined, protocols: string[]): void {
     const socket = headers ? new this.WebSocketImpl(url, protocols, { headers }) : new this.WebSocketImpl(url, protocols);
+    // Deflate frames are read at once; a browser's default, a Blob, is read only asynchronously.
+    socket.binaryType = 'arraybuffer';
     this.socket = socket;
     this.handshakeStatus = undefined;
     socket.onopen = () => this.onOpen();
@@ -219,7 +223,10 @@ export class OdinClient extends Emitter<ClientEvents> {
   }
 
   private onMessage(data: unknown): void {
-    if (typeof data !== 'string') return; // the protocol is JSON text; anything else is not ours
+    if (typeof data !== 'string') {
+      this.onBinaryMessage(data);
+      return;
+    }
     const message = decodeServerMessage(data);
     if (!message) return;
     // A server answered through the whole path: the next cut starts a fresh backoff, and the token
@@ -253,6 +260,23 @@ export class OdinClient extends Emitter<ClientEvents> {
         }
         return;
     }
+  }
+
+  /**
+   * The protocol's only binary frames are `"delta":"deflate"` envelopes (deflate-frame.ts): each is
+   * rebuilt to its envelope text and taken as that text would be. Any other binary is not ours.
+   */
+  private onBinaryMessage(data: unknown): void {
+    const bytes = bytesOf(data);
+    const frame = bytes === undefined ? undefined : readDeflateFrame(bytes);
+    const subscription = frame === undefined ? undefined : this.subscriptions.get(frame.channel);
+    if (frame === undefined || subscription === undefined) return;
+    const text = subscription.inflate(frame);
+    if (text === undefined) return;
+    const message = text === 'delta-failed' ? undefined : decodeServerMessage(text);
+    const outcome =
+      message?.type === DATA_MESSAGE_TYPE && message.channel === subscription.channel ? subscription.accept(message, text) : subscription.deltaFailed();
+    if (outcome === 'delta-failed') this.restartFull(subscription);
   }
 
   /** A fresh token for the open connection, before the current one expires. */
@@ -384,7 +408,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (!socket || socket.readyState !== OPEN || this.unsent.size === 0) return;
     const channels = [...this.unsent].map((channel) => {
       const subscription = this.subscriptions.get(channel);
-      return { channel, position: subscription?.position, delta: subscription?.delta ?? false };
+      return { channel, position: subscription?.position, delta: subscription?.delta };
     });
     this.unsent.clear();
     const { requests, unresumable } = subscribeRequests(channels);

@@ -1,24 +1,24 @@
-import { parseRateVariant, type StreamPosition } from '@odin-ws/protocol';
+import { DELTA_FORMATS, type DeltaFormat, parseRateVariant, type StreamPosition } from '@odin-ws/protocol';
 
 /** What the client knows of a channel when it asks for it. */
 export interface ChannelToAsk {
   channel: string;
   /** The last position it delivered, if any: the server resumes after it. */
   position: StreamPosition | undefined;
-  /** Deltas asked for (and not given up after a failure). */
-  delta: boolean;
+  /** The delta format asked for (and not given up after a failure). */
+  delta: DeltaFormat | undefined;
 }
 
 export interface SubscribeRequestData {
   channels: string[];
   since?: Record<string, StreamPosition>;
   snapshot: true;
-  delta?: 'fossil';
+  delta?: DeltaFormat;
 }
 
 /**
- * The subscribe requests for some channels: one for those that want deltas and one for the others
- * (`delta` is per request), each with the positions to resume from. A rate variant skips records
+ * The subscribe requests for some channels: one per delta format asked for, and one for channels
+ * without deltas (`delta` is per request), each with the positions to resume from. A rate variant skips records
  * by design, so it never resumes: its snapshot is where it restarts. Every request asks for
  * snapshots, so a state channel's latest value arrives right after the ack instead of at its next
  * update (servers that predate snapshots ignore the field). `unresumable`: channels with no
@@ -27,8 +27,8 @@ export interface SubscribeRequestData {
 export function subscribeRequests(channels: readonly ChannelToAsk[]): { requests: SubscribeRequestData[]; unresumable: string[] } {
   const requests: SubscribeRequestData[] = [];
   const unresumable: string[] = [];
-  for (const wantsDelta of [false, true]) {
-    const group = channels.filter((asked) => asked.delta === wantsDelta);
+  for (const delta of [undefined, ...DELTA_FORMATS]) {
+    const group = channels.filter((asked) => asked.delta === delta);
     if (group.length === 0) continue;
     const since: Record<string, StreamPosition> = {};
     for (const { channel, position } of group) {
@@ -40,7 +40,7 @@ export function subscribeRequests(channels: readonly ChannelToAsk[]): { requests
       channels: group.map(({ channel }) => channel),
       ...(Object.keys(since).length > 0 ? { since } : {}),
       snapshot: true,
-      ...(wantsDelta ? { delta: 'fossil' as const } : {}),
+      ...(delta ? { delta } : {}),
     });
   }
   return { requests, unresumable };

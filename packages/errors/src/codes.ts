@@ -73,7 +73,7 @@ export const ClientErrorCode = {
   FORBIDDEN: 'E_FORBIDDEN',
   /** A `since` position that is not { partition, offset } of whole numbers >= 0. */
   INVALID_POSITION: 'E_INVALID_POSITION',
-  /** An option this platform cannot honour (handshake headers in a browser). */
+  /** An option this platform cannot honour (handshake headers in a browser), or a value no option takes. */
   INVALID_OPTION: 'E_INVALID_OPTION',
 } as const;
 

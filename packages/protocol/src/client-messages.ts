@@ -7,8 +7,20 @@ import { type RequestId, withId } from './request-id.js';
 
 export type { RequestId };
 
+/**
+ * How a subscription takes a state channel's records: `fossil`, each as a Fossil delta from the
+ * previous one in a JSON envelope; `deflate`, each as a binary frame compressed against the previous
+ * one (deflate-frame.ts).
+ */
+export const DELTA_FORMATS = ['fossil', 'deflate'] as const;
+export type DeltaFormat = (typeof DELTA_FORMATS)[number];
+
+function isDeltaFormat(value: unknown): value is DeltaFormat {
+  return DELTA_FORMATS.includes(value as DeltaFormat);
+}
+
 export type ClientRequest =
-  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; delta?: 'fossil'; id?: RequestId }
+  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; delta?: DeltaFormat; id?: RequestId }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
@@ -36,7 +48,7 @@ const MAX_ID_LENGTH = 64;
  *   {"type":"subscribe","channels":[...]}            (older clients)
  * A subscribe may add `since`, the last position seen per channel, to resume those channels, and
  * `snapshot: true`, to be sent each state channel's latest envelope right after the ack, and
- * `delta: "fossil"`, to get state channels' records as deltas from the previous one.
+ * `delta: "fossil"` or `"deflate"`, to get state channels' records as deltas from the previous one.
  */
 export function decodeClientMessage(text: string): DecodeResult {
   let parsed: unknown;
@@ -64,7 +76,7 @@ export function decodeClientMessage(text: string): DecodeResult {
       const snapshot = field(parsed, 'snapshot');
       if (snapshot !== undefined && typeof snapshot !== 'boolean') return fail(ProtocolErrorCode.BAD_MESSAGE, '"snapshot" must be true or false', requestId);
       const delta = field(parsed, 'delta');
-      if (delta !== undefined && delta !== 'fossil') return fail(ProtocolErrorCode.BAD_MESSAGE, '"delta" must be "fossil" (the only delta format)', requestId);
+      if (delta !== undefined && !isDeltaFormat(delta)) return fail(ProtocolErrorCode.BAD_MESSAGE, '"delta" must be "fossil" or "deflate"', requestId);
       return {
         ok: true,
         request: {

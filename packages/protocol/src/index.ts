@@ -1,12 +1,14 @@
 export type { ClientRefusalCode, TokenLocation } from './auth.js';
 export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
 export { baseChannelOf, isValidChannel, isValidSubscriptionName, MAX_CHANNEL_LENGTH, parseRateVariant, RATE_VARIANT_INTERVALS_MS } from './channel.js';
-export type { ClientRequest, DecodeFailure, DecodeResult, RequestId } from './client-messages.js';
-export { decodeClientMessage } from './client-messages.js';
+export type { ClientRequest, DecodeFailure, DecodeResult, DeltaFormat, RequestId } from './client-messages.js';
+export { DELTA_FORMATS, decodeClientMessage } from './client-messages.js';
 export type { ClientRefusal } from './client-refusal.js';
 export { clientRefusalClose, clientRefusalHttp, missingTokenRefusal, ORIGIN_REFUSAL, refusesWithCloseFrame, tokenRefusal } from './client-refusal.js';
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
+export type { DeflateFrame } from './deflate-frame.js';
+export { adler32, DeflateFrameKind, deflateDictionary, deflateFrameHeader, ENVELOPE_DICTIONARY, readDeflateFrame, zlibStreamMatches } from './deflate-frame.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';
 export { buildDeltaEnvelope, buildEnvelope, DATA_MESSAGE_TYPE, envelopeDataJson, renameEnvelopeChannel } from './envelope.js';
 export { ProtocolErrorCode } from './error-codes.js';

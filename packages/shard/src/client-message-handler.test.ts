@@ -216,6 +216,20 @@ describe('ClientMessageHandler: deltas', () => {
     expect([...ws.topics]).toEqual([]);
   });
 
+  it('holds deflate deltas on their own topic, and keeps a channel on the format it was first subscribed with', () => {
+    const { ws, send, lastValues } = setup();
+    lastValues.record('BTC.trade', envelope('BTC.trade', 5));
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'], delta: 'deflate' }, id: 'z' });
+    expect(ws.sent[0]).toEqual({ type: 'subscription_ack', subscribed: ['BTC.trade'], count: 1, snapshots: ['BTC.trade'], deltas: ['BTC.trade'], id: 'z' });
+    expect([...ws.topics]).toEqual(['BTC.trade|deflate']);
+    // Asking again in the other format changes nothing: the ack lists no channel with fossil deltas.
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'], delta: 'fossil' }, id: 'f' });
+    expect(ws.sent.at(-1)).toEqual({ type: 'subscription_ack', subscribed: ['BTC.trade'], count: 1, snapshots: [], deltas: [], id: 'f' });
+    expect([...ws.topics]).toEqual(['BTC.trade|deflate']);
+    send({ type: 'unsubscribe', data: { channels: ['BTC.trade'] } });
+    expect([...ws.topics]).toEqual([]);
+  });
+
   it('refuses a delta format it does not know', () => {
     const { ws, send } = setup();
     send({ type: 'subscribe', data: { channels: ['BTC.trade'], delta: 'xdelta' }, id: 'x' });

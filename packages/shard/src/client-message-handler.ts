@@ -102,7 +102,7 @@ export class ClientMessageHandler {
       return;
     }
     if (isBinary) {
-      this.reject(ws, { code: ProtocolErrorCode.BINARY_NOT_SUPPORTED, message: 'binary frames are not part of the protocol; send JSON text' });
+      this.reject(ws, { code: ProtocolErrorCode.BINARY_NOT_SUPPORTED, message: 'requests are JSON text; a binary frame from a client is not one' });
       return;
     }
     const decoded = decodeClientMessage(Buffer.from(message).toString('utf8'));
@@ -243,7 +243,7 @@ export class ClientMessageHandler {
     const asDeltas = new Set(
       request.delta ? request.channels.filter((name, index) => name === bases[index] && this.options.lastValues.isStateChannel(name)) : [],
     );
-    const result = this.options.subscriptions.subscribe(ws, request.channels, asDeltas);
+    const result = this.options.subscriptions.subscribe(ws, request.channels, asDeltas, request.delta);
     if (!result.ok) {
       this.reject(ws, {
         code: ProtocolErrorCode.TOO_MANY_CHANNELS,
@@ -268,7 +268,7 @@ export class ClientMessageHandler {
           )
         : undefined;
     const { deltaChannels } = ws.getUserData();
-    const deltas = request.delta ? request.channels.filter((channel) => deltaChannels?.has(channel)) : undefined;
+    const deltas = request.delta ? request.channels.filter((channel) => deltaChannels?.get(channel) === request.delta) : undefined;
     ws.send(
       encodeSubscriptionAck({
         subscribed: result.subscribed,

@@ -1,5 +1,5 @@
 import type { ChannelGrants } from '@odin-ws/auth';
-import type { ClientRequest } from '@odin-ws/protocol';
+import type { ClientRequest, DeltaFormat } from '@odin-ws/protocol';
 import type { WebSocket } from './uws.js';
 
 /**
@@ -9,7 +9,7 @@ import type { WebSocket } from './uws.js';
 export interface ClientState {
   channels: Set<string>;
   /** The channels held on their delta topic (deltas.ts); created with the first one, most connections have none. */
-  deltaChannels: Set<string> | undefined;
+  deltaChannels: Map<string, DeltaFormat> | undefined;
   /** Token bucket of the per-client message rate limit. */
   tokens: number;
   tokensAt: number;

@@ -1,16 +1,17 @@
-import { buildEnvelope, envelopeDataJson } from '@odin-ws/protocol';
+import { inflateSync } from 'node:zlib';
+import { buildEnvelope, DeflateFrameKind, type DeltaFormat, deflateDictionary, envelopeDataJson, readDeflateFrame } from '@odin-ws/protocol';
 import { applyStringDelta } from 'fossil-delta';
 import { describe, expect, it } from 'vitest';
 import { DeltaPublisher, deltaTopicOf } from './deltas.js';
 
 // The publisher with a fake topic tree that records each publish.
 
-function setup(subscribers: number) {
-  const published: Array<{ topic: string; frame: string }> = [];
+function setup(subscribers: number, formats: DeltaFormat[] = ['fossil']) {
+  const published: Array<{ topic: string; frame: string; bytes: Buffer; isBinary: boolean; compress: boolean }> = [];
   const app = {
-    numSubscribers: () => subscribers,
-    publish: (topic: string, frame: string) => {
-      published.push({ topic, frame });
+    numSubscribers: (topic: string) => (formats.some((format) => topic === deltaTopicOf('SOL.book', format)) ? subscribers : 0),
+    publish: (topic: string, frame: string | Buffer, isBinary: boolean, compress: boolean) => {
+      published.push({ topic, frame: String(frame), bytes: Buffer.from(frame), isBinary, compress });
       return true;
     },
   };
@@ -38,7 +39,11 @@ describe('DeltaPublisher', () => {
     deltas.published('SOL.book', 3, 10, 10, frames[0]!, undefined);
     deltas.published('SOL.book', 3, 11, 11, frames[1]!, frames[0]);
     deltas.published('SOL.book', 3, 12, 12, frames[2]!, frames[1]);
-    expect(published.map(({ topic }) => topic)).toEqual([deltaTopicOf('SOL.book'), deltaTopicOf('SOL.book'), deltaTopicOf('SOL.book')]);
+    expect(published.map(({ topic }) => topic)).toEqual([
+      deltaTopicOf('SOL.book', 'fossil'),
+      deltaTopicOf('SOL.book', 'fossil'),
+      deltaTopicOf('SOL.book', 'fossil'),
+    ]);
     expect(published[0]!.frame).toBe(frames[0]);
     let data = envelopeDataJson(frames[0]!)!;
     for (const [index, { frame }] of published.slice(1).entries()) {
@@ -65,5 +70,46 @@ describe('DeltaPublisher', () => {
     const nobody = setup(0);
     nobody.deltas.published('SOL.book', 3, 11, 11, book(3, 11, 12), book(3, 10, 11));
     expect(nobody.published).toEqual([]);
+  });
+});
+
+/** A deflate frame's envelope text, inflated with the dictionary its kind names (`base`: the previous envelope). */
+function inflated(bytes: Buffer, base: string | undefined): string {
+  const frame = readDeflateFrame(bytes)!;
+  expect(frame.channel).toBe('SOL.book');
+  return inflateSync(frame.zlib, { dictionary: deflateDictionary(frame.kind, base) }).toString();
+}
+
+describe('DeltaPublisher: deflate frames', () => {
+  it('publishes binary frames, the first against the envelope dictionary, each later one against the previous envelope, rebuilding every envelope exactly', () => {
+    const { deltas, published } = setup(3, ['deflate']);
+    const frames = [book(3, 10, 11), book(3, 11, 12), book(3, 12, 13)];
+    deltas.published('SOL.book', 3, 10, 10, frames[0]!, undefined);
+    deltas.published('SOL.book', 3, 11, 11, frames[1]!, frames[0]);
+    deltas.published('SOL.book', 3, 12, 12, frames[2]!, frames[1]);
+    expect(published.map(({ topic, isBinary, compress }) => [topic, isBinary, compress])).toEqual(
+      Array(3).fill([deltaTopicOf('SOL.book', 'deflate'), true, false]),
+    );
+    expect(published.map(({ bytes }) => readDeflateFrame(bytes)!.kind)).toEqual([DeflateFrameKind.FULL, DeflateFrameKind.DELTA, DeflateFrameKind.DELTA]);
+    expect(inflated(published[0]!.bytes, undefined)).toBe(frames[0]);
+    for (const index of [1, 2]) {
+      expect(inflated(published[index]!.bytes, frames[index - 1])).toBe(frames[index]);
+      // One level changed: a delta is a small fraction of the envelope.
+      expect(published[index]!.bytes.length).toBeLessThan(frames[index]!.length / 4);
+    }
+  });
+
+  it("a delta inflated against another base fails zlib's dictionary check rather than giving a wrong envelope", () => {
+    const { deltas, published } = setup(1, ['deflate']);
+    deltas.published('SOL.book', 3, 11, 11, book(3, 11, 12), book(3, 10, 11));
+    expect(() => inflated(published[0]!.bytes, book(3, 9, 10))).toThrow(/dictionary/i);
+  });
+
+  it('publishes full after a partition change, and each format only to its own subscribers', () => {
+    const { deltas, published } = setup(1, ['deflate', 'fossil']);
+    deltas.published('SOL.book', 4, 1, 1, book(4, 1, 11), book(3, 12, 13));
+    expect(published.map(({ topic }) => topic)).toEqual([deltaTopicOf('SOL.book', 'fossil'), deltaTopicOf('SOL.book', 'deflate')]);
+    expect(readDeflateFrame(published[1]!.bytes)!.kind).toBe(DeflateFrameKind.FULL);
+    expect(inflated(published[1]!.bytes, undefined)).toBe(book(4, 1, 11));
   });
 });

@@ -1,3 +1,4 @@
+import type { DeltaFormat } from '@odin-ws/protocol';
 import type { ClientSocket } from './client-state.js';
 import { deltaTopicOf } from './deltas.js';
 
@@ -17,9 +18,9 @@ export class SubscriptionIndex {
 
   /**
    * All or nothing: a request that would pass the limit subscribes nothing. The channels in
-   * `asDeltas` are held on their delta topic instead of their own (deltas.ts).
+   * `asDeltas` are held on their delta topic in `format` instead of their own (deltas.ts).
    */
-  subscribe(ws: ClientSocket, channels: string[], asDeltas: ReadonlySet<string> = NONE): SubscribeResult {
+  subscribe(ws: ClientSocket, channels: string[], asDeltas: ReadonlySet<string> = NONE, format: DeltaFormat = 'fossil'): SubscribeResult {
     const state = ws.getUserData();
     const added = channels.filter((channel) => !state.channels.has(channel));
     if (state.channels.size + added.length > this.maxPerClient) {
@@ -27,9 +28,9 @@ export class SubscriptionIndex {
     }
     for (const channel of added) {
       if (asDeltas.has(channel)) {
-        ws.subscribe(deltaTopicOf(channel));
-        state.deltaChannels ??= new Set();
-        state.deltaChannels.add(channel);
+        ws.subscribe(deltaTopicOf(channel, format));
+        state.deltaChannels ??= new Map();
+        state.deltaChannels.set(channel, format);
       } else ws.subscribe(channel);
       state.channels.add(channel);
       this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
@@ -42,7 +43,9 @@ export class SubscriptionIndex {
     const state = ws.getUserData();
     const removed = channels.filter((channel) => state.channels.delete(channel));
     for (const channel of removed) {
-      ws.unsubscribe(state.deltaChannels?.delete(channel) ? deltaTopicOf(channel) : channel);
+      const format = state.deltaChannels?.get(channel);
+      state.deltaChannels?.delete(channel);
+      ws.unsubscribe(format === undefined ? channel : deltaTopicOf(channel, format));
       this.forget(channel);
     }
     this.total -= removed.length;

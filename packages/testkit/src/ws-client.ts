@@ -7,17 +7,20 @@ export interface ClosedEvent {
 }
 
 /**
- * A WebSocket client for tests: records every text message parsed as JSON, and how it closed.
- * Uses `ws`, a client we did not write.
+ * A WebSocket client for tests: records every text message parsed as JSON, every binary one as
+ * bytes, and how it closed. Uses `ws`, a client we did not write.
  */
 export class TestClient {
   readonly messages: Array<Record<string, unknown>> = [];
+  /** Binary messages: `"delta":"deflate"` frames. */
+  readonly binaryMessages: Buffer[] = [];
   closed: ClosedEvent | undefined;
   readonly closedPromise: Promise<ClosedEvent>;
 
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data, isBinary) => {
       if (!isBinary) this.messages.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      else this.binaryMessages.push(data as Buffer);
     });
     this.closedPromise = new Promise((resolve) => {
       socket.on('close', (code, reason) => {

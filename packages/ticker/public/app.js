@@ -6,7 +6,7 @@ const config = await (await fetch('/config.json')).json();
 const $ = (id) => document.getElementById(id);
 
 /** What the page has shown, exposed for the end-to-end test (and for the curious, in the console). */
-const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, recoveries: [], refusals: [] };
+const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, tickers: {}, recoveries: [], refusals: [] };
 window.ticker = state;
 
 // With authentication on, the SDK asks getToken for a token before every connection and again when
@@ -52,7 +52,7 @@ client.on('recovery', (event) => {
 const rows = new Map();
 for (const symbol of config.symbols) {
   const row = document.createElement('tr');
-  row.innerHTML = `<td>${symbol}</td><td class="last">–</td><td class="side"></td><td class="qty"></td><td class="count">0</td>`;
+  row.innerHTML = `<td>${symbol}</td><td class="last">–</td><td class="side"></td><td class="qty"></td><td class="change"></td><td class="volume"></td><td class="count">0</td>`;
   $('markets').tBodies[0].append(row);
   rows.set(symbol, row);
   const option = document.createElement('option');
@@ -61,6 +61,9 @@ for (const symbol of config.symbols) {
   state.trades[`${symbol}.trade`] = [];
 
   client.subscribe(`${symbol}.trade`, (message) => showTrade(symbol, message));
+  // Tickers as deltas: each update is a binary frame the server compresses once against the previous
+  // ticker (about a tenth of its bytes); the SDK rebuilds it, so the handler sees the full ticker.
+  client.subscribe(`${symbol}.ticker`, { delta: true }, (message) => showTicker(symbol, message));
   // A screen repaints a few times a second: the book's 250 ms rate variant (at most four updates a
   // second, always the latest), starting with its snapshot so a quiet book shows at once.
   client.subscribe(`${symbol}.book@250ms`, (message) => {
@@ -90,6 +93,17 @@ function showTrade(symbol, message) {
   item.textContent = `${new Date(message.ts).toLocaleTimeString()} ${symbol} ${trade.side} ${trade.qty} @ ${trade.price}`;
   $('tape').prepend(item);
   while ($('tape').children.length > TAPE_LENGTH) $('tape').lastChild.remove();
+}
+
+function showTicker(symbol, message) {
+  countMessage();
+  const ticker = message.data.data;
+  state.tickers[message.channel] = { pos: message.pos, data: ticker, updates: (state.tickers[message.channel]?.updates ?? 0) + 1 };
+  const row = rows.get(symbol);
+  const change = row.querySelector('.change');
+  change.textContent = `${ticker.change24h > 0 ? '+' : ''}${ticker.change24h.toFixed(2)}%`;
+  change.className = `change ${ticker.change24h < 0 ? 'sell' : 'buy'}`;
+  row.querySelector('.volume').textContent = ticker.volume24h.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
 function showBook(book) {

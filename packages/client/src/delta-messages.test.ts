@@ -1,0 +1,151 @@
+import { deflateSync } from 'node:zlib';
+import { buildEnvelope, DeflateFrameKind, deflateDictionary, deflateFrameHeader } from '@odin-ws/protocol';
+import { createStringDelta } from 'fossil-delta';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scriptedServer, until } from '../test-support/scripted-server.js';
+import { OdinClient, type RecoveryEvent, type StreamMessage } from './node.js';
+
+// Deltas against a scripted server, which can send a damaged delta or one against another base on
+// purpose; apps/cli/test/deltas.test.ts checks a real shard's deltas end to end.
+
+const books = [1, 2, 3, 4, 5].map((n) => JSON.stringify({ seq: n, bids: [[182.4 + n / 100, 3]], asks: [[182.5, n]] }));
+const book = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1000 + offset, dataJson: books[offset - 1]! });
+
+/** A `"delta":"deflate"` frame as a shard publishes it (packages/shard/src/deltas.ts). */
+function deflateFrame(envelope: string, base?: string): Buffer {
+  const kind = base === undefined ? DeflateFrameKind.FULL : DeflateFrameKind.DELTA;
+  return Buffer.concat([deflateFrameHeader(kind, 'SOL.book'), deflateSync(envelope, { dictionary: deflateDictionary(kind, base) })]);
+}
+
+describe('OdinClient deltas', () => {
+  const cleanups: Array<() => unknown> = [];
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  const client = (url: string) => {
+    const instance = new OdinClient({ url, backoff: { initialMs: 20, maxMs: 200 } }).connect();
+    cleanups.push(() => instance.close());
+    return instance;
+  };
+
+  it('fossil: rebuilds delta messages from the snapshot on, and restarts the channel full when a delta does not apply', async () => {
+    const books = [1, 2, 3, 4].map((n) => JSON.stringify({ seq: n, bids: [[182.4 + n / 100, 3]], asks: [[182.5, n]] }));
+    const frame = (offset: number, body: string) => `{"type":"price:update","channel":"SOL.book","pos":{"partition":0,"offset":${offset}},"ts":1,${body}}`;
+    const deltaBody = (base: number, from: string, to: string) => `"delta":${JSON.stringify({ base, fossil: createStringDelta(from, to) })}`;
+    const server = await scriptedServer((socket, index) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
+        if (message.type !== 'subscribe') return;
+        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
+        if (index > 0 || server.requests.filter((r) => r['type'] === 'subscribe').length > 1) {
+          socket.send(`{"type":"price:update","snapshot":true,"channel":"SOL.book","pos":{"partition":0,"offset":4},"ts":1,"data":${books[3]}}`);
+          return;
+        }
+        socket.send(frame(1, `"data":${books[0]}`));
+        socket.send(frame(2, deltaBody(1, books[0]!, books[1]!)));
+        socket.send(frame(3, deltaBody(2, books[1]!, books[2]!)));
+        // Its checksum damaged (the base is right): it must never be shown.
+        const delta = createStringDelta(books[2]!, books[3]!).replace(/[0-9A-Za-z_~]+;$/, 'zzzz;');
+        socket.send(frame(4, `"delta":${JSON.stringify({ base: 3, fossil: delta })}`));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    const messages: StreamMessage[] = [];
+    odin.subscribe('SOL.book', { delta: 'fossil' }, (message) => messages.push(message));
+    await until('the full restart', () => messages.length === 4);
+    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, delta: 'fossil' } });
+    expect(messages.map((m) => [m.pos.offset, m.snapshot, m.data])).toEqual([
+      [1, false, JSON.parse(books[0]!)],
+      [2, false, JSON.parse(books[1]!)],
+      [3, false, JSON.parse(books[2]!)],
+      [4, true, JSON.parse(books[3]!)],
+    ]);
+    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
+    const requests = server.requests.filter((r) => r['type'] !== 'ping').map((r) => [r['type'], r['data']]);
+    expect(requests.slice(1)).toEqual([
+      ['unsubscribe', { channels: ['SOL.book'] }],
+      ['subscribe', { channels: ['SOL.book'], snapshot: true }],
+    ]);
+  });
+
+  it('deflate (delta: true): rebuilds binary frames from the snapshot on, ignores binary that is not ours, and restarts full when a frame names another base', async () => {
+    const server = await scriptedServer((socket) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[]; delta?: string } };
+        if (message.type !== 'subscribe') return;
+        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
+        if (message.data.delta === undefined) {
+          socket.send(book(5).replace('{"type":"price:update",', '{"type":"price:update","snapshot":true,'));
+          return;
+        }
+        socket.send(book(1).replace('{"type":"price:update",', '{"type":"price:update","snapshot":true,'));
+        socket.send(deflateFrame(book(2), book(1)));
+        // Not ours: an unknown kind, a cut header, a channel not subscribed, garbage after a good header.
+        socket.send(Buffer.from([9, 8, 1, 2, 3]));
+        socket.send(Buffer.from([DeflateFrameKind.DELTA, 40, 65]));
+        socket.send(Buffer.concat([deflateFrameHeader(DeflateFrameKind.FULL, 'ETH.book'), deflateSync('{}')]));
+        socket.send(deflateFrame(book(3)));
+        socket.send(deflateFrame(book(4), book(3)));
+        // Against a base this client never held (offset 2's, not 4's): must never be shown.
+        socket.send(deflateFrame(book(5), book(2)));
+        // Sent before the server hears of the restart: ignored, no second restart.
+        socket.send(deflateFrame(book(5), book(4)));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    const messages: StreamMessage[] = [];
+    odin.subscribe('SOL.book', { delta: true }, (message) => messages.push(message));
+    await until('the full restart', () => messages.length === 5);
+    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, delta: 'deflate' } });
+    expect(messages.map((m) => [m.pos.offset, m.ts, m.snapshot, m.data])).toEqual([
+      [1, 1001, true, JSON.parse(books[0]!)],
+      [2, 1002, false, JSON.parse(books[1]!)],
+      [3, 1003, false, JSON.parse(books[2]!)],
+      [4, 1004, false, JSON.parse(books[3]!)],
+      [5, 1005, true, JSON.parse(books[4]!)],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
+    const requests = server.requests.filter((r) => r['type'] !== 'ping').map((r) => [r['type'], r['data']]);
+    expect(requests.slice(1)).toEqual([
+      ['unsubscribe', { channels: ['SOL.book'] }],
+      ['subscribe', { channels: ['SOL.book'], snapshot: true }],
+    ]);
+  });
+
+  it('deflate: a frame whose checksum does not match what it inflates to is never shown', async () => {
+    const server = await scriptedServer((socket) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[]; delta?: string } };
+        if (message.type !== 'subscribe') return;
+        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
+        if (message.data.delta === undefined) return;
+        const damaged = deflateFrame(book(1));
+        damaged[damaged.length - 1]! ^= 0xff;
+        socket.send(damaged);
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    const messages: StreamMessage[] = [];
+    odin.subscribe('SOL.book', { delta: 'deflate' }, (message) => messages.push(message));
+    await until('the restart', () => recoveries.length === 1);
+    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
+    expect(messages).toEqual([]);
+  });
+
+  it('refuses a delta option it does not know', () => {
+    const odin = new OdinClient({ url: 'ws://127.0.0.1:1/ws' });
+    expect(() => odin.subscribe('SOL.book', { delta: 'xdelta' as never })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_OPTION', details: { value: 'xdelta' } }),
+    );
+  });
+});
