@@ -93,6 +93,36 @@ describe('delta subscriptions (real shard, realistic books)', () => {
     expect(bytes[1]! / bytes[0]!).toBeLessThan(0.2);
   });
 
+  it('compress: each envelope comes as a deflate frame against the fixed dictionary, the plain envelope byte for byte; the SDK takes them with compress: true', async () => {
+    const plain = await plainAtState();
+    const compressed = await clients.connect(shard.url);
+    const ack = await compressed.request({ type: 'subscribe', data: { channels: ['SOL.book'], compress: 'deflate' } }, 'subscription_ack');
+    expect(ack).toMatchObject({ compressed: ['SOL.book'] });
+    const sdk = new OdinClient({ url: shard.url }).connect();
+    try {
+      const messages: StreamMessage[] = [];
+      await sdk.subscribe('SOL.book', { compress: true }, (message) => messages.push(message)).ready;
+      await waitFor('the snapshot', () => messages.length === 1, 10_000);
+      const before = [plain.wireBytesRead, compressed.wireBytesRead];
+      await produce(topic, Array.from({ length: RECORDS }, next));
+      const full = (await plain.waitForData(RECORDS + 1, 'SOL.book')).slice(1);
+      await waitFor('every frame', () => compressed.binaryMessages.length >= RECORDS && messages.length === RECORDS + 1, 15_000);
+      const bytes = [plain.wireBytesRead - before[0]!, compressed.wireBytesRead - before[1]!];
+      for (const [i, bytes] of compressed.binaryMessages.entries()) {
+        const frame = readDeflateFrame(bytes)!;
+        expect([frame.kind, frame.channel]).toEqual([DeflateFrameKind.FULL, 'SOL.book']);
+        expect(JSON.parse(inflateSync(frame.zlib, { dictionary: deflateDictionary(frame.kind) }).toString())).toEqual(full[i]);
+      }
+      expect(messages.slice(1).map(({ pos, ts, data }) => ({ pos, ts, data }))).toEqual(full.map(({ pos, ts, data }) => ({ pos, ts, data })));
+      console.log(
+        `[deltas] wire bytes for ${RECORDS} realistic book updates: full ${bytes[0]}, compressed ${bytes[1]} (${(bytes[1]! / bytes[0]!).toFixed(3)}x)`,
+      );
+      expect(bytes[1]! / bytes[0]!).toBeLessThan(0.5);
+    } finally {
+      sdk.close();
+    }
+  });
+
   it('the SDK asks for deflate deltas with delta: true and hands over what a plain subscriber gets', async () => {
     const plain = await plainAtState();
     const sdk = new OdinClient({ url: shard.url }).connect();

@@ -8,20 +8,29 @@ import { median, round } from '../stats.js';
 
 /**
  * Plain envelopes (off); permessage-deflate, which uWS runs per connection (shared, dedicated);
- * Fossil deltas alone or with shared permessage-deflate; and deflate deltas (`"delta":"deflate"`:
- * binary frames compressed once per record against the previous envelope).
+ * deflate frames compressed once per record (`"compress":"deflate"`); Fossil deltas alone or with
+ * shared permessage-deflate; and deflate deltas (`"delta":"deflate"`: binary frames compressed once
+ * per record against the previous envelope).
  */
-export const WIRE_MODES = ['off', 'shared', 'dedicated', 'fossil', 'fossil+shared', 'delta+deflate'] as const;
+export const WIRE_MODES = ['off', 'shared', 'dedicated', 'deflate', 'fossil', 'fossil+shared', 'delta+deflate'] as const;
 export type WireMode = (typeof WIRE_MODES)[number];
 export const WIRE_KINDS = ['book', 'ticker'] as const;
 export type WireKind = (typeof WIRE_KINDS)[number];
 
-/** The shard's --permessage-deflate and the delta format the clients ask for, per mode. */
-function settingsOf(mode: WireMode): { deflate: 'off' | 'shared' | 'dedicated'; delta: DeltaFormat | undefined } {
-  if (mode === 'fossil') return { deflate: 'off', delta: 'fossil' };
-  if (mode === 'fossil+shared') return { deflate: 'shared', delta: 'fossil' };
-  if (mode === 'delta+deflate') return { deflate: 'off', delta: 'deflate' };
-  return { deflate: mode, delta: undefined };
+/** The shard's --permessage-deflate and what the clients' subscribe asks for, per mode. */
+function settingsOf(mode: WireMode): { permessageDeflate: 'off' | 'shared' | 'dedicated'; subscribe: { delta?: DeltaFormat; compress?: 'deflate' } } {
+  switch (mode) {
+    case 'deflate':
+      return { permessageDeflate: 'off', subscribe: { compress: 'deflate' } };
+    case 'fossil':
+      return { permessageDeflate: 'off', subscribe: { delta: 'fossil' } };
+    case 'fossil+shared':
+      return { permessageDeflate: 'shared', subscribe: { delta: 'fossil' } };
+    case 'delta+deflate':
+      return { permessageDeflate: 'off', subscribe: { delta: 'deflate' } };
+    default:
+      return { permessageDeflate: mode, subscribe: {} };
+  }
 }
 
 export interface WireOptions {
@@ -162,8 +171,11 @@ async function firstStateDataMs(): Promise<number> {
 
 async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], options: WireOptions): Promise<WireRun> {
   const topic = await createTestTopic('wire', 1);
-  const { deflate, delta } = settingsOf(mode);
-  const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=${kind}`, `--permessage-deflate=${deflate}`, '--log-level=warn'] });
+  const { permessageDeflate, subscribe } = settingsOf(mode);
+  const shard = await startShardProcess({
+    topics: [topic],
+    args: [`--channel-map=${topic}=${kind}`, `--permessage-deflate=${permessageDeflate}`, '--log-level=warn'],
+  });
   const clients: TestClient[] = [];
   try {
     const pid = shard.child.pid!;
@@ -172,7 +184,7 @@ async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], option
       const client = await TestClient.connect(shard.url, { perMessageDeflate: true });
       clients.push(client);
       const channels = symbols.map((symbol) => `${symbol}.${kind}`);
-      await client.request({ type: 'subscribe', data: { channels, ...(delta ? { delta } : {}) } }, 'subscription_ack');
+      await client.request({ type: 'subscribe', data: { channels, ...subscribe } }, 'subscription_ack');
     }
     const shardBytesPerConnection = (rssBytes(pid) - rssBefore) / options.connections;
     const wire = () => clients.reduce((sum, client) => sum + client.wireBytesRead, 0);
@@ -188,7 +200,7 @@ async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], option
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const expected = options.records * options.connections;
-    // Deflate deltas come as binary frames (apps/cli/test/deltas.test.ts checks they rebuild every envelope).
+    // Deflate frames and deltas are binary (apps/cli/test/deltas.test.ts checks they rebuild every envelope).
     const delivered = () => clients.reduce((sum, client) => sum + client.dataMessages().length + client.binaryMessages.length, 0);
     await waitFor('every update delivered', () => delivered() >= expected, 60_000, 100);
     const spent = cpu.spent();

@@ -142,7 +142,34 @@ describe('OdinClient deltas', () => {
     expect(messages).toEqual([]);
   });
 
-  it('refuses a delta option it does not know', () => {
+  it('compress: takes full deflate frames of any channel, and ignores a delta frame it did not ask for', async () => {
+    const trade = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: offset, dataJson: `{"n":${offset}}` });
+    const server = await scriptedServer((socket) => {
+      socket.on('message', (data) => {
+        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
+        if (message.type !== 'subscribe') return;
+        socket.send(
+          JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, compressed: message.data.channels, id: message.id }),
+        );
+        socket.send(deflateFrame(trade(1)));
+        socket.send(deflateFrame(trade(2), trade(1)));
+        socket.send(deflateFrame(trade(3)));
+      });
+    });
+    cleanups.push(server.close);
+    const odin = client(server.url);
+    const messages: StreamMessage[] = [];
+    odin.subscribe('SOL.book', { compress: true }, (message) => messages.push(message));
+    await until('two messages', () => messages.length === 2);
+    expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, compress: 'deflate' } });
+    expect(server.requests[0]!['data']).not.toHaveProperty('delta');
+    expect(messages.map((m) => [m.pos.offset, m.data])).toEqual([
+      [1, { n: 1 }],
+      [3, { n: 3 }],
+    ]);
+  });
+
+  it('refuses a delta or compress option it does not know', () => {
     const odin = new OdinClient({ url: 'ws://127.0.0.1:1/ws' });
     expect(() => odin.subscribe('SOL.book', { delta: 'xdelta' as never })).toThrow(
       expect.objectContaining({ code: 'E_INVALID_OPTION', details: { value: 'xdelta' } }),

@@ -123,6 +123,7 @@ export class OdinClient extends Emitter<ClientEvents> {
       subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
       subscription.position = options.since;
       subscription.delta = deltaFormatOf(options.delta);
+      subscription.compress = options.compress === true;
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
       this.unsent.add(channel);
       this.scheduleFlush();
@@ -408,7 +409,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (!socket || socket.readyState !== OPEN || this.unsent.size === 0) return;
     const channels = [...this.unsent].map((channel) => {
       const subscription = this.subscriptions.get(channel);
-      return { channel, position: subscription?.position, delta: subscription?.delta };
+      return { channel, position: subscription?.position, delta: subscription?.delta, compress: subscription?.compress ?? false };
     });
     this.unsent.clear();
     const { requests, unresumable } = subscribeRequests(channels);

@@ -7,6 +7,8 @@ export interface ChannelToAsk {
   position: StreamPosition | undefined;
   /** The delta format asked for (and not given up after a failure). */
   delta: DeltaFormat | undefined;
+  /** Compressed frames asked for (and not given up after a failure). */
+  compress: boolean;
 }
 
 export interface SubscribeRequestData {
@@ -14,11 +16,12 @@ export interface SubscribeRequestData {
   since?: Record<string, StreamPosition>;
   snapshot: true;
   delta?: DeltaFormat;
+  compress?: 'deflate';
 }
 
 /**
- * The subscribe requests for some channels: one per delta format asked for, and one for channels
- * without deltas (`delta` is per request), each with the positions to resume from. A rate variant skips records
+ * The subscribe requests for some channels: one per choice of delta format and compression (both
+ * are per request), each with the positions to resume from. A rate variant skips records
  * by design, so it never resumes: its snapshot is where it restarts. Every request asks for
  * snapshots, so a state channel's latest value arrives right after the ack instead of at its next
  * update (servers that predate snapshots ignore the field). `unresumable`: channels with no
@@ -27,8 +30,8 @@ export interface SubscribeRequestData {
 export function subscribeRequests(channels: readonly ChannelToAsk[]): { requests: SubscribeRequestData[]; unresumable: string[] } {
   const requests: SubscribeRequestData[] = [];
   const unresumable: string[] = [];
-  for (const delta of [undefined, ...DELTA_FORMATS]) {
-    const group = channels.filter((asked) => asked.delta === delta);
+  for (const [delta, compress] of [undefined, ...DELTA_FORMATS].flatMap((format) => [false, true].map((flag) => [format, flag] as const))) {
+    const group = channels.filter((asked) => asked.delta === delta && asked.compress === compress);
     if (group.length === 0) continue;
     const since: Record<string, StreamPosition> = {};
     for (const { channel, position } of group) {
@@ -41,6 +44,7 @@ export function subscribeRequests(channels: readonly ChannelToAsk[]): { requests
       ...(Object.keys(since).length > 0 ? { since } : {}),
       snapshot: true,
       ...(delta ? { delta } : {}),
+      ...(compress ? { compress: 'deflate' as const } : {}),
     });
   }
   return { requests, unresumable };

@@ -20,7 +20,15 @@ function isDeltaFormat(value: unknown): value is DeltaFormat {
 }
 
 export type ClientRequest =
-  | { type: 'subscribe'; channels: string[]; since?: Record<string, StreamPosition>; snapshot?: boolean; delta?: DeltaFormat; id?: RequestId }
+  | {
+      type: 'subscribe';
+      channels: string[];
+      since?: Record<string, StreamPosition>;
+      snapshot?: boolean;
+      delta?: DeltaFormat;
+      compress?: 'deflate';
+      id?: RequestId;
+    }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
   | { type: 'heartbeat'; id?: RequestId }
   | { type: 'ping'; id?: RequestId }
@@ -48,7 +56,8 @@ const MAX_ID_LENGTH = 64;
  *   {"type":"subscribe","channels":[...]}            (older clients)
  * A subscribe may add `since`, the last position seen per channel, to resume those channels, and
  * `snapshot: true`, to be sent each state channel's latest envelope right after the ack, and
- * `delta: "fossil"` or `"deflate"`, to get state channels' records as deltas from the previous one.
+ * `delta: "fossil"` or `"deflate"`, to get state channels' records as deltas from the previous one,
+ * and `compress: "deflate"`, to get the other channels' records as deflate frames.
  */
 export function decodeClientMessage(text: string): DecodeResult {
   let parsed: unknown;
@@ -77,6 +86,8 @@ export function decodeClientMessage(text: string): DecodeResult {
       if (snapshot !== undefined && typeof snapshot !== 'boolean') return fail(ProtocolErrorCode.BAD_MESSAGE, '"snapshot" must be true or false', requestId);
       const delta = field(parsed, 'delta');
       if (delta !== undefined && !isDeltaFormat(delta)) return fail(ProtocolErrorCode.BAD_MESSAGE, '"delta" must be "fossil" or "deflate"', requestId);
+      const compress = field(parsed, 'compress');
+      if (compress !== undefined && compress !== 'deflate') return fail(ProtocolErrorCode.BAD_MESSAGE, '"compress" must be "deflate"', requestId);
       return {
         ok: true,
         request: {
@@ -85,6 +96,7 @@ export function decodeClientMessage(text: string): DecodeResult {
           ...(since.value ? { since: since.value } : {}),
           ...(snapshot ? { snapshot } : {}),
           ...(delta ? { delta } : {}),
+          ...(compress ? { compress } : {}),
           ...withId(requestId),
         },
       };

@@ -18,12 +18,14 @@ export interface SubscriptionAck {
   recovery?: Record<string, ChannelRecovery> | undefined;
   /** With `snapshot: true`: the state channels whose latest envelope follows, marked `"snapshot":true`. */
   snapshots?: string[] | undefined;
-  /** With `delta: "fossil"`: the channels whose records come as deltas (state channels, not rate variants). */
+  /** With `delta`: the channels whose records come as deltas in that format (state channels, not rate variants). */
   deltas?: string[] | undefined;
+  /** With `compress: "deflate"`: the channels whose records come as deflate frames (not rate variants, not those with deltas). */
+  compressed?: string[] | undefined;
 }
 
 export function encodeSubscriptionAck(ack: SubscriptionAck): string {
-  const { subscribed, count, id, recovery, snapshots, deltas } = ack;
+  const { subscribed, count, id, recovery, snapshots, deltas, compressed } = ack;
   return JSON.stringify({
     type: 'subscription_ack',
     subscribed,
@@ -31,6 +33,7 @@ export function encodeSubscriptionAck(ack: SubscriptionAck): string {
     ...(recovery ? { recovery } : {}),
     ...(snapshots ? { snapshots } : {}),
     ...(deltas ? { deltas } : {}),
+    ...(compressed ? { compressed } : {}),
     ...withId(id),
   });
 }

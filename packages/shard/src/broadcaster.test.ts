@@ -1,4 +1,6 @@
+import { inflateSync } from 'node:zlib';
 import type { SourceRecord } from '@odin-ws/kafka';
+import { DeflateFrameKind, deflateDictionary, readDeflateFrame } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Broadcaster } from './broadcaster.js';
@@ -16,11 +18,11 @@ import type { TemplatedApp } from './uws.js';
 const TOPIC = 'odin.trades';
 
 function setup(subscribersByChannel: Record<string, number>, historySize = 10, stateEvents: string[] = []) {
-  const published: Array<{ channel: string; frame: string }> = [];
+  const published: Array<{ channel: string; frame: string; bytes: Buffer; isBinary: boolean }> = [];
   const app = {
     numSubscribers: (channel: string) => subscribersByChannel[channel] ?? 0,
-    publish: (channel: string, frame: string) => {
-      published.push({ channel, frame });
+    publish: (channel: string, frame: string | Buffer, isBinary: boolean) => {
+      published.push({ channel, frame: String(frame), bytes: Buffer.from(frame), isBinary });
       return true;
     },
   } as unknown as TemplatedApp;
@@ -59,6 +61,21 @@ describe('Broadcaster', () => {
     // The history's replay is the same frames a live subscriber got.
     expect(history.recover('BTC.trades', { partition: 0, offset: 6 }, Date.now())).toEqual({ recovered: true, frames: published.map(({ frame }) => frame) });
     expect(await metricValue(registry, 'ws_frames_delivered_total')).toBe(6);
+  });
+
+  it('compresses each record once for the compressed subscribers, beside the plain envelope for the others', async () => {
+    const { broadcaster, published, registry } = setup({ 'BTC.trades': 2, 'BTC.trades|compressed': 5, 'ETH.trades|compressed': 1 });
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'BTC', '{"p":1}'), record(8, 'ETH', '{"p":2}')] });
+    expect(published.map(({ channel, isBinary }) => [channel, isBinary])).toEqual([
+      ['BTC.trades|compressed', true],
+      ['BTC.trades', false],
+      ['ETH.trades|compressed', true],
+    ]);
+    // The frame holds the plain envelope exactly, against the fixed dictionary.
+    const frame = readDeflateFrame(published[0]!.bytes)!;
+    expect([frame.kind, frame.channel]).toEqual([DeflateFrameKind.FULL, 'BTC.trades']);
+    expect(inflateSync(frame.zlib, { dictionary: deflateDictionary(frame.kind) }).toString()).toBe(published[1]!.frame);
+    expect(await metricValue(registry, 'ws_frames_delivered_total')).toBe(8);
   });
 
   it('keeps the history of a channel nobody here subscribes to, without publishing it', () => {

@@ -1,7 +1,10 @@
 import type { SourceBatch } from '@odin-ws/kafka';
+import { DeflateFrameKind } from '@odin-ws/protocol';
+import { formTopicOf } from './channel-forms.js';
 import type { ChannelHistory } from './channel-history.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import type { Conflator } from './conflator.js';
+import { buildDeflateFrame } from './deflate-frames.js';
 import type { DeltaPublisher } from './deltas.js';
 import type { LastValues } from './last-values.js';
 import { recordToFrame } from './record-to-frame.js';
@@ -51,9 +54,11 @@ export class Broadcaster {
       }
       const { history, lastValues, conflator, deltas } = this.kept;
       const subscribers = this.app.numSubscribers(route.channel);
+      const compressedTopic = formTopicOf(route.channel, 'compressed');
+      const compressedSubscribers = this.app.numSubscribers(compressedTopic);
       const isState = lastValues.isStateChannel(route.channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
-      if (subscribers === 0 && !history.enabled && !isState) continue;
+      if (subscribers === 0 && compressedSubscribers === 0 && !history.enabled && !isState) continue;
       const result = recordToFrame(record, route.channel, this.options.maxRecordSize);
       if (!result.ok) {
         this.metrics.recordsDropped.inc({ reason: result.reason });
@@ -69,12 +74,15 @@ export class Broadcaster {
         conflator.updated(route.channel);
         deltas.published(route.channel, record.partition, record.offset, result.ts, result.frame, previous);
       }
-      if (subscribers === 0) continue;
-      // With permessage-deflate shared, uWS compresses the envelope once for every subscriber that
-      // negotiated it; the others get it plain.
-      this.app.publish(route.channel, result.frame, false, this.options.compress);
+      // Compressed once here for every subscriber that asked for `"compress":"deflate"`; already
+      // compressed, it never goes through permessage-deflate again.
+      if (compressedSubscribers > 0) this.app.publish(compressedTopic, buildDeflateFrame(DeflateFrameKind.FULL, route.channel, result.frame), true, false);
+      if (subscribers + compressedSubscribers === 0) continue;
+      // With permessage-deflate on, uWS compresses the envelope for each subscriber that negotiated
+      // it; the others get it plain.
+      if (subscribers > 0) this.app.publish(route.channel, result.frame, false, this.options.compress);
       envelopes++;
-      frames += subscribers;
+      frames += subscribers + compressedSubscribers;
       this.metrics.recordAge.observe(Math.max(0, now - record.timestamp) / 1000);
     }
     this.metrics.recordsConsumed.inc({ topic: batch.topic }, batch.records.length);

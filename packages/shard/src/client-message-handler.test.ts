@@ -230,6 +230,29 @@ describe('ClientMessageHandler: deltas', () => {
     expect([...ws.topics]).toEqual([]);
   });
 
+  it('holds compressed channels on their own topic, except state channels that take deltas and rate variants', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.quote', 'BTC.trade@1000ms'], delta: 'deflate', compress: 'deflate' }, id: 'c' });
+    expect(ws.sent[0]).toEqual({
+      type: 'subscription_ack',
+      subscribed: ['BTC.trade', 'ETH.quote', 'BTC.trade@1000ms'],
+      count: 3,
+      snapshots: [],
+      deltas: ['BTC.trade'],
+      compressed: ['ETH.quote'],
+      id: 'c',
+    });
+    expect([...ws.topics].sort()).toEqual(['BTC.trade@1000ms', 'BTC.trade|deflate', 'ETH.quote|compressed']);
+    send({ type: 'unsubscribe', data: { channels: ['ETH.quote'] } });
+    expect([...ws.topics].sort()).toEqual(['BTC.trade@1000ms', 'BTC.trade|deflate']);
+  });
+
+  it('refuses a compression it does not know', () => {
+    const { ws, send } = setup();
+    send({ type: 'subscribe', data: { channels: ['BTC.trade'], compress: 'gzip' }, id: 'g' });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'BAD_MESSAGE', id: 'g' })]);
+  });
+
   it('refuses a delta format it does not know', () => {
     const { ws, send } = setup();
     send({ type: 'subscribe', data: { channels: ['BTC.trade'], delta: 'xdelta' }, id: 'x' });

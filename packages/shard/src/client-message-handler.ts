@@ -17,6 +17,7 @@ import {
   withId,
 } from '@odin-ws/protocol';
 import type { AheadPositions } from './ahead-positions.js';
+import { type ChannelForm, requestedForms } from './channel-forms.js';
 import type { ChannelHistory } from './channel-history.js';
 import { type ClientSocket, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
 import type { Conflator } from './conflator.js';
@@ -239,11 +240,8 @@ export class ClientMessageHandler {
       });
       return;
     }
-    // Deltas are for state channels themselves: a rate variant already sends one value per interval.
-    const asDeltas = new Set(
-      request.delta ? request.channels.filter((name, index) => name === bases[index] && this.options.lastValues.isStateChannel(name)) : [],
-    );
-    const result = this.options.subscriptions.subscribe(ws, request.channels, asDeltas, request.delta);
+    const forms = requestedForms(request, bases, (channel) => this.options.lastValues.isStateChannel(channel));
+    const result = this.options.subscriptions.subscribe(ws, request.channels, (channel) => forms.get(channel));
     if (!result.ok) {
       this.reject(ws, {
         code: ProtocolErrorCode.TOO_MANY_CHANNELS,
@@ -263,12 +261,17 @@ export class ClientMessageHandler {
       request.snapshot || request.delta
         ? planSnapshots(
             lastValues,
-            result.added.filter((channel) => (request.snapshot || asDeltas.has(channel)) && replay?.recovery[channel]?.recovered !== true),
+            result.added.filter(
+              (channel) =>
+                (request.snapshot || (request.delta !== undefined && forms.get(channel) === request.delta)) && replay?.recovery[channel]?.recovered !== true,
+            ),
             allowance - (replay?.bytes ?? 0),
           )
         : undefined;
-    const { deltaChannels } = ws.getUserData();
-    const deltas = request.delta ? request.channels.filter((channel) => deltaChannels?.get(channel) === request.delta) : undefined;
+    // What each channel is held as: one subscribed before keeps its form.
+    const { channelForms } = ws.getUserData();
+    const heldAs = (form: ChannelForm | undefined) =>
+      form === undefined ? undefined : request.channels.filter((channel) => channelForms?.get(channel) === form);
     ws.send(
       encodeSubscriptionAck({
         subscribed: result.subscribed,
@@ -276,7 +279,8 @@ export class ClientMessageHandler {
         id: request.id,
         recovery: replay?.recovery,
         snapshots: snapshots?.channels,
-        deltas,
+        deltas: heldAs(request.delta),
+        compressed: heldAs(request.compress && 'compressed'),
       }),
     );
     const { compress } = this.options;

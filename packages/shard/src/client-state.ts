@@ -1,5 +1,6 @@
 import type { ChannelGrants } from '@odin-ws/auth';
-import type { ClientRequest, DeltaFormat } from '@odin-ws/protocol';
+import type { ClientRequest } from '@odin-ws/protocol';
+import type { ChannelForm } from './channel-forms.js';
 import type { WebSocket } from './uws.js';
 
 /**
@@ -8,8 +9,8 @@ import type { WebSocket } from './uws.js';
  */
 export interface ClientState {
   channels: Set<string>;
-  /** The channels held on their delta topic (deltas.ts); created with the first one, most connections have none. */
-  deltaChannels: Map<string, DeltaFormat> | undefined;
+  /** The channels held in a form other than plain, on that form's topic (channel-forms.ts); created with the first, most connections have none. */
+  channelForms: Map<string, ChannelForm> | undefined;
   /** Token bucket of the per-client message rate limit. */
   tokens: number;
   tokensAt: number;
@@ -40,7 +41,7 @@ export type ClientSocket = WebSocket<ClientState>;
 export function newClientState(burst: number, now: number): ClientState {
   return {
     channels: new Set(),
-    deltaChannels: undefined,
+    channelForms: undefined,
     tokens: burst,
     tokensAt: now,
     rateLimitNoticeAt: 0,

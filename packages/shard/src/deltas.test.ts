@@ -2,14 +2,15 @@ import { inflateSync } from 'node:zlib';
 import { buildEnvelope, DeflateFrameKind, type DeltaFormat, deflateDictionary, envelopeDataJson, readDeflateFrame } from '@odin-ws/protocol';
 import { applyStringDelta } from 'fossil-delta';
 import { describe, expect, it } from 'vitest';
-import { DeltaPublisher, deltaTopicOf } from './deltas.js';
+import { formTopicOf } from './channel-forms.js';
+import { DeltaPublisher } from './deltas.js';
 
 // The publisher with a fake topic tree that records each publish.
 
 function setup(subscribers: number, formats: DeltaFormat[] = ['fossil']) {
   const published: Array<{ topic: string; frame: string; bytes: Buffer; isBinary: boolean; compress: boolean }> = [];
   const app = {
-    numSubscribers: (topic: string) => (formats.some((format) => topic === deltaTopicOf('SOL.book', format)) ? subscribers : 0),
+    numSubscribers: (topic: string) => (formats.some((format) => topic === formTopicOf('SOL.book', format)) ? subscribers : 0),
     publish: (topic: string, frame: string | Buffer, isBinary: boolean, compress: boolean) => {
       published.push({ topic, frame: String(frame), bytes: Buffer.from(frame), isBinary, compress });
       return true;
@@ -40,9 +41,9 @@ describe('DeltaPublisher', () => {
     deltas.published('SOL.book', 3, 11, 11, frames[1]!, frames[0]);
     deltas.published('SOL.book', 3, 12, 12, frames[2]!, frames[1]);
     expect(published.map(({ topic }) => topic)).toEqual([
-      deltaTopicOf('SOL.book', 'fossil'),
-      deltaTopicOf('SOL.book', 'fossil'),
-      deltaTopicOf('SOL.book', 'fossil'),
+      formTopicOf('SOL.book', 'fossil'),
+      formTopicOf('SOL.book', 'fossil'),
+      formTopicOf('SOL.book', 'fossil'),
     ]);
     expect(published[0]!.frame).toBe(frames[0]);
     let data = envelopeDataJson(frames[0]!)!;
@@ -88,7 +89,7 @@ describe('DeltaPublisher: deflate frames', () => {
     deltas.published('SOL.book', 3, 11, 11, frames[1]!, frames[0]);
     deltas.published('SOL.book', 3, 12, 12, frames[2]!, frames[1]);
     expect(published.map(({ topic, isBinary, compress }) => [topic, isBinary, compress])).toEqual(
-      Array(3).fill([deltaTopicOf('SOL.book', 'deflate'), true, false]),
+      Array(3).fill([formTopicOf('SOL.book', 'deflate'), true, false]),
     );
     expect(published.map(({ bytes }) => readDeflateFrame(bytes)!.kind)).toEqual([DeflateFrameKind.FULL, DeflateFrameKind.DELTA, DeflateFrameKind.DELTA]);
     expect(inflated(published[0]!.bytes, undefined)).toBe(frames[0]);
@@ -108,7 +109,7 @@ describe('DeltaPublisher: deflate frames', () => {
   it('publishes full after a partition change, and each format only to its own subscribers', () => {
     const { deltas, published } = setup(1, ['deflate', 'fossil']);
     deltas.published('SOL.book', 4, 1, 1, book(4, 1, 11), book(3, 12, 13));
-    expect(published.map(({ topic }) => topic)).toEqual([deltaTopicOf('SOL.book', 'fossil'), deltaTopicOf('SOL.book', 'deflate')]);
+    expect(published.map(({ topic }) => topic)).toEqual([formTopicOf('SOL.book', 'fossil'), formTopicOf('SOL.book', 'deflate')]);
     expect(readDeflateFrame(published[1]!.bytes)!.kind).toBe(DeflateFrameKind.FULL);
     expect(inflated(published[1]!.bytes, undefined)).toBe(book(4, 1, 11));
   });

@@ -1,6 +1,5 @@
-import type { DeltaFormat } from '@odin-ws/protocol';
+import { type ChannelForm, formTopicOf } from './channel-forms.js';
 import type { ClientSocket } from './client-state.js';
-import { deltaTopicOf } from './deltas.js';
 
 /** `added`: the channels of the request this connection did not hold before. */
 export type SubscribeResult = { ok: true; subscribed: string[]; added: string[]; count: number } | { ok: false; requested: number; limit: number };
@@ -17,20 +16,22 @@ export class SubscriptionIndex {
   constructor(private readonly maxPerClient: number) {}
 
   /**
-   * All or nothing: a request that would pass the limit subscribes nothing. The channels in
-   * `asDeltas` are held on their delta topic in `format` instead of their own (deltas.ts).
+   * All or nothing: a request that would pass the limit subscribes nothing. A channel `formOf`
+   * names is held on that form's topic instead of its own (channel-forms.ts); a channel already held
+   * keeps its form.
    */
-  subscribe(ws: ClientSocket, channels: string[], asDeltas: ReadonlySet<string> = NONE, format: DeltaFormat = 'fossil'): SubscribeResult {
+  subscribe(ws: ClientSocket, channels: string[], formOf: (channel: string) => ChannelForm | undefined = () => undefined): SubscribeResult {
     const state = ws.getUserData();
     const added = channels.filter((channel) => !state.channels.has(channel));
     if (state.channels.size + added.length > this.maxPerClient) {
       return { ok: false, requested: state.channels.size + added.length, limit: this.maxPerClient };
     }
     for (const channel of added) {
-      if (asDeltas.has(channel)) {
-        ws.subscribe(deltaTopicOf(channel, format));
-        state.deltaChannels ??= new Map();
-        state.deltaChannels.set(channel, format);
+      const form = formOf(channel);
+      if (form !== undefined) {
+        ws.subscribe(formTopicOf(channel, form));
+        state.channelForms ??= new Map();
+        state.channelForms.set(channel, form);
       } else ws.subscribe(channel);
       state.channels.add(channel);
       this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
@@ -43,9 +44,9 @@ export class SubscriptionIndex {
     const state = ws.getUserData();
     const removed = channels.filter((channel) => state.channels.delete(channel));
     for (const channel of removed) {
-      const format = state.deltaChannels?.get(channel);
-      state.deltaChannels?.delete(channel);
-      ws.unsubscribe(format === undefined ? channel : deltaTopicOf(channel, format));
+      const form = state.channelForms?.get(channel);
+      state.channelForms?.delete(channel);
+      ws.unsubscribe(form === undefined ? channel : formTopicOf(channel, form));
       this.forget(channel);
     }
     this.total -= removed.length;
@@ -73,5 +74,3 @@ export class SubscriptionIndex {
     else this.subscribersByChannel.set(channel, remaining);
   }
 }
-
-const NONE: ReadonlySet<string> = new Set();

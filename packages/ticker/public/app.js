@@ -60,7 +60,8 @@ for (const symbol of config.symbols) {
   $('book-symbol').append(option);
   state.trades[`${symbol}.trade`] = [];
 
-  client.subscribe(`${symbol}.trade`, (message) => showTrade(symbol, message));
+  // Trades compressed: each one a binary frame the server deflates once for all its subscribers.
+  client.subscribe(`${symbol}.trade`, { compress: true }, (message) => showTrade(symbol, message));
   // Tickers as deltas: each update is a binary frame the server compresses once against the previous
   // ticker (about a tenth of its bytes); the SDK rebuilds it, so the handler sees the full ticker.
   client.subscribe(`${symbol}.ticker`, { delta: true }, (message) => showTicker(symbol, message));
