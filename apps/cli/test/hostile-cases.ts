@@ -58,6 +58,11 @@ export const HOSTILE_CASES: HostileCase[] = [
     answer: { error: 'BAD_MESSAGE' },
   },
   {
+    label: 'a compression other than deflate',
+    send: { text: '{"type":"subscribe","data":{"channels":["A.trade"],"compress":"gzip"}}' },
+    answer: { error: 'BAD_MESSAGE' },
+  },
+  {
     label: 'a rate variant at an interval not offered',
     send: { text: '{"type":"subscribe","channels":["BTC.book@300ms"]}' },
     answer: { error: 'INVALID_CHANNEL' },

@@ -61,7 +61,7 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 
 /**
  * After a reconnect, per channel: whether the stream continues with no gap. Not recovered means the
- * caller must resync that channel by other means. `DELTA_FAILED`: a delta did not apply and the channel
+ * caller must resync that channel by other means. `DELTA_FAILED`: a delta or compressed frame could not be rebuilt and the channel
  * restarts from a full snapshot. `NO_POSITION`: the channel had delivered nothing
  * before the cut, so there was no position to resume from.
  */

@@ -2,8 +2,9 @@ import { deflateSync } from 'node:zlib';
 import { buildEnvelope, DeflateFrameKind, deflateDictionary, deflateFrameHeader } from '@odin-ws/protocol';
 import { createStringDelta } from 'fossil-delta';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { WebSocket } from 'ws';
 import { scriptedServer, until } from '../test-support/scripted-server.js';
-import { OdinClient, type RecoveryEvent, type StreamMessage } from './node.js';
+import { OdinClient, type RecoveryEvent, type StreamMessage, type SubscribeOptions } from './node.js';
 
 // Deltas against a scripted server, which can send a damaged delta or one against another base on
 // purpose; apps/cli/test/deltas.test.ts checks a real shard's deltas end to end.
@@ -17,15 +18,46 @@ function deflateFrame(envelope: string, base?: string): Buffer {
   return Buffer.concat([deflateFrameHeader(kind, 'SOL.book'), deflateSync(envelope, { dictionary: deflateDictionary(kind, base) })]);
 }
 
+/** Acks every subscribe as a shard does, then calls `then` with the request's data. */
+function afterEachAck(socket: WebSocket, then: (request: { channels: string[]; delta?: string; compress?: string }) => void): void {
+  socket.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[]; delta?: string; compress?: string } };
+    if (message.type !== 'subscribe') return;
+    const { channels, delta, compress } = message.data;
+    const forms = { ...(delta ? { deltas: channels } : {}), ...(compress ? { compressed: channels } : {}) };
+    socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: channels, count: channels.length, ...forms, id: message.id }));
+    then(message.data);
+  });
+}
+
+/** One DELTA_FAILED, and the channel asked again without deltas after the first subscribe. */
+function expectOneRestartFull(recoveries: RecoveryEvent[], requests: Array<Record<string, unknown>>): void {
+  expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
+  expect(
+    requests
+      .filter((r) => r['type'] !== 'ping')
+      .map((r) => [r['type'], r['data']])
+      .slice(1),
+  ).toEqual([
+    ['unsubscribe', { channels: ['SOL.book'] }],
+    ['subscribe', { channels: ['SOL.book'], snapshot: true }],
+  ]);
+}
+
 describe('OdinClient deltas', () => {
   const cleanups: Array<() => unknown> = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0)) await cleanup();
   });
-  const client = (url: string) => {
-    const instance = new OdinClient({ url, backoff: { initialMs: 20, maxMs: 200 } }).connect();
-    cleanups.push(() => instance.close());
-    return instance;
+  /** A client following SOL.book with `options`: the messages it hands over and its recovery events. */
+  const follow = (url: string, options: SubscribeOptions) => {
+    const odin = new OdinClient({ url, backoff: { initialMs: 20, maxMs: 200 } }).connect();
+    cleanups.push(() => odin.close());
+    const messages: StreamMessage[] = [];
+    const recoveries: RecoveryEvent[] = [];
+    odin.on('recovery', (event) => recoveries.push(event));
+    odin.subscribe('SOL.book', options, (message) => messages.push(message));
+    return { messages, recoveries };
   };
 
   it('fossil: rebuilds delta messages from the snapshot on, and restarts the channel full when a delta does not apply', async () => {
@@ -33,10 +65,7 @@ describe('OdinClient deltas', () => {
     const frame = (offset: number, body: string) => `{"type":"price:update","channel":"SOL.book","pos":{"partition":0,"offset":${offset}},"ts":1,${body}}`;
     const deltaBody = (base: number, from: string, to: string) => `"delta":${JSON.stringify({ base, fossil: createStringDelta(from, to) })}`;
     const server = await scriptedServer((socket, index) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
-        if (message.type !== 'subscribe') return;
-        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
+      afterEachAck(socket, () => {
         if (index > 0 || server.requests.filter((r) => r['type'] === 'subscribe').length > 1) {
           socket.send(`{"type":"price:update","snapshot":true,"channel":"SOL.book","pos":{"partition":0,"offset":4},"ts":1,"data":${books[3]}}`);
           return;
@@ -50,11 +79,7 @@ describe('OdinClient deltas', () => {
       });
     });
     cleanups.push(server.close);
-    const odin = client(server.url);
-    const recoveries: RecoveryEvent[] = [];
-    odin.on('recovery', (event) => recoveries.push(event));
-    const messages: StreamMessage[] = [];
-    odin.subscribe('SOL.book', { delta: 'fossil' }, (message) => messages.push(message));
+    const { messages, recoveries } = follow(server.url, { delta: 'fossil' });
     await until('the full restart', () => messages.length === 4);
     expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, delta: 'fossil' } });
     expect(messages.map((m) => [m.pos.offset, m.snapshot, m.data])).toEqual([
@@ -63,21 +88,13 @@ describe('OdinClient deltas', () => {
       [3, false, JSON.parse(books[2]!)],
       [4, true, JSON.parse(books[3]!)],
     ]);
-    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
-    const requests = server.requests.filter((r) => r['type'] !== 'ping').map((r) => [r['type'], r['data']]);
-    expect(requests.slice(1)).toEqual([
-      ['unsubscribe', { channels: ['SOL.book'] }],
-      ['subscribe', { channels: ['SOL.book'], snapshot: true }],
-    ]);
+    expectOneRestartFull(recoveries, server.requests);
   });
 
   it('deflate (delta: true): rebuilds binary frames from the snapshot on, ignores binary that is not ours, and restarts full when a frame names another base', async () => {
     const server = await scriptedServer((socket) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[]; delta?: string } };
-        if (message.type !== 'subscribe') return;
-        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
-        if (message.data.delta === undefined) {
+      afterEachAck(socket, (request) => {
+        if (request.delta === undefined) {
           socket.send(book(5).replace('{"type":"price:update",', '{"type":"price:update","snapshot":true,'));
           return;
         }
@@ -96,11 +113,7 @@ describe('OdinClient deltas', () => {
       });
     });
     cleanups.push(server.close);
-    const odin = client(server.url);
-    const recoveries: RecoveryEvent[] = [];
-    odin.on('recovery', (event) => recoveries.push(event));
-    const messages: StreamMessage[] = [];
-    odin.subscribe('SOL.book', { delta: true }, (message) => messages.push(message));
+    const { messages, recoveries } = follow(server.url, { delta: true });
     await until('the full restart', () => messages.length === 5);
     expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, delta: 'deflate' } });
     expect(messages.map((m) => [m.pos.offset, m.ts, m.snapshot, m.data])).toEqual([
@@ -111,32 +124,20 @@ describe('OdinClient deltas', () => {
       [5, 1005, true, JSON.parse(books[4]!)],
     ]);
     await new Promise((resolve) => setTimeout(resolve, 50));
-    expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
-    const requests = server.requests.filter((r) => r['type'] !== 'ping').map((r) => [r['type'], r['data']]);
-    expect(requests.slice(1)).toEqual([
-      ['unsubscribe', { channels: ['SOL.book'] }],
-      ['subscribe', { channels: ['SOL.book'], snapshot: true }],
-    ]);
+    expectOneRestartFull(recoveries, server.requests);
   });
 
   it('deflate: a frame whose checksum does not match what it inflates to is never shown', async () => {
     const server = await scriptedServer((socket) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[]; delta?: string } };
-        if (message.type !== 'subscribe') return;
-        socket.send(JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, id: message.id }));
-        if (message.data.delta === undefined) return;
+      afterEachAck(socket, (request) => {
+        if (request.delta === undefined) return;
         const damaged = deflateFrame(book(1));
         damaged[damaged.length - 1]! ^= 0xff;
         socket.send(damaged);
       });
     });
     cleanups.push(server.close);
-    const odin = client(server.url);
-    const recoveries: RecoveryEvent[] = [];
-    odin.on('recovery', (event) => recoveries.push(event));
-    const messages: StreamMessage[] = [];
-    odin.subscribe('SOL.book', { delta: 'deflate' }, (message) => messages.push(message));
+    const { messages, recoveries } = follow(server.url, { delta: 'deflate' });
     await until('the restart', () => recoveries.length === 1);
     expect(recoveries).toEqual([{ channel: 'SOL.book', recovered: false, reason: 'DELTA_FAILED' }]);
     expect(messages).toEqual([]);
@@ -145,21 +146,14 @@ describe('OdinClient deltas', () => {
   it('compress: takes full deflate frames of any channel, and ignores a delta frame it did not ask for', async () => {
     const trade = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: offset, dataJson: `{"n":${offset}}` });
     const server = await scriptedServer((socket) => {
-      socket.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { type: string; id: string; data: { channels: string[] } };
-        if (message.type !== 'subscribe') return;
-        socket.send(
-          JSON.stringify({ type: 'subscription_ack', subscribed: message.data.channels, count: 1, compressed: message.data.channels, id: message.id }),
-        );
+      afterEachAck(socket, () => {
         socket.send(deflateFrame(trade(1)));
         socket.send(deflateFrame(trade(2), trade(1)));
         socket.send(deflateFrame(trade(3)));
       });
     });
     cleanups.push(server.close);
-    const odin = client(server.url);
-    const messages: StreamMessage[] = [];
-    odin.subscribe('SOL.book', { compress: true }, (message) => messages.push(message));
+    const { messages } = follow(server.url, { compress: true });
     await until('two messages', () => messages.length === 2);
     expect(server.requests[0]).toMatchObject({ type: 'subscribe', data: { channels: ['SOL.book'], snapshot: true, compress: 'deflate' } });
     expect(server.requests[0]!['data']).not.toHaveProperty('delta');

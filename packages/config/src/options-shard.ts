@@ -139,7 +139,7 @@ export const SHARD_OPTIONS = [
     flag: '--permessage-deflate <mode>',
     env: 'ODIN_PERMESSAGE_DEFLATE',
     description:
-      'permessage-deflate for clients that offer it (clients that do not get plain frames): off, shared (no memory per connection; realistic books at 0.55x the bytes for about 7x the shard CPU per frame, so about 7x fewer frames a shard can deliver), or dedicated (a 4 KB window per connection: 0.62x, 14x); docs/performance.md',
+      'permessage-deflate for clients that offer it (clients that do not get plain frames): off, shared (no memory per connection; realistic books at 0.55x the bytes for about 10x the shard CPU per frame: uWS compresses per subscriber), or dedicated (a 4 KB window per connection: 0.62x, 20x). Subscriptions that ask for deltas or compress: deflate get smaller frames compressed once per record instead; docs/performance.md',
     defaultValue: 'off' as PermessageDeflateMode,
     parse: choice(PERMESSAGE_DEFLATE_MODES),
     modes: ['shard', 'local'],

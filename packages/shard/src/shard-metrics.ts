@@ -171,7 +171,7 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
     }),
     deltasPublished: new Counter({
       name: 'ws_deltas_published_total',
-      help: 'State channel records published as Fossil deltas (one per record with delta subscribers on this shard)',
+      help: 'State channel records published as deltas, Fossil or deflate (one per record and format with delta subscribers on this shard)',
       registers,
     }),
     snapshotsSent: new Counter({ name: 'ws_snapshots_sent_total', help: "Snapshots (a state channel's latest envelope) sent on subscribe", registers }),
