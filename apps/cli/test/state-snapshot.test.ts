@@ -127,9 +127,12 @@ describe('state channels: the latest record on subscribe (real shard, LB and bro
       () => arrivals.at(-1)?.envelope['data'] && (arrivals.at(-1)!.envelope['data'] as { data: { n: number } }).data.n === last,
       5000,
     );
-    const spanS = (arrivals.at(-1)!.at - arrivals[0]!.at) / 1000;
-    expect(arrivals.length).toBeLessThanOrEqual(Math.floor(spanS) + 1);
-    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]!.at - arrivals[i - 1]!.at).toBeGreaterThan(900);
+    // Seen from the client, a tick the loaded shard ran late shortens the span (3 arrivals in 1.9 s
+    // failed a CI run): both checks allow the same 100 ms of delivery jitter per interval.
+    const JITTER_MS = 100;
+    const spanMs = arrivals.at(-1)!.at - arrivals[0]!.at;
+    expect(arrivals.length).toBeLessThanOrEqual(Math.floor(spanMs / (1000 - JITTER_MS)) + 1);
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]!.at - arrivals[i - 1]!.at).toBeGreaterThan(1000 - JITTER_MS);
     expect(arrivals.at(-1)!.envelope).toMatchObject({ channel: 'SOL.book@1000ms', pos: { partition: 0, offset: last } });
     const refused = await client.request({ type: 'subscribe', data: { channels: ['SOL.ticker@1000ms', 'SOL.trade@1000ms'] }, id: 't' }, 'error');
     expect(refused).toMatchObject({ code: 'NOT_CONFLATABLE', value: 'SOL.trade@1000ms', id: 't' });

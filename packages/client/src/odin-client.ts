@@ -3,19 +3,19 @@ import {
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
   ODIN_SUBPROTOCOL,
-  readDeflateFrame,
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
+import { takeDeflateFrame } from './binary-messages.js';
 import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstructor, WebSocketLike } from './client-types.js';
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
-import { bytesOf } from './deflate-frames.js';
 import { Emitter } from './emitter.js';
-import { type ClientError, type ClientErrorDetails, clientError, type ServerCode, UnauthorizedError } from './errors.js';
+import { type ClientError, type ClientErrorDetails, clientError, type ServerCode } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { subscribeRequests } from './subscribe-requests.js';
 import { checkSubscribeArguments, DEFAULT_ITERATOR_BUFFER, deltaFormatOf, type MessageHandler, type SubscribeOptions, Subscription } from './subscription.js';
+import { tokenFrom } from './token-source.js';
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -225,7 +225,8 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   private onMessage(data: unknown): void {
     if (typeof data !== 'string') {
-      this.onBinaryMessage(data);
+      const failed = takeDeflateFrame(data, (channel) => this.subscriptions.get(channel));
+      if (failed) this.restartFull(failed);
       return;
     }
     const message = decodeServerMessage(data);
@@ -263,23 +264,6 @@ export class OdinClient extends Emitter<ClientEvents> {
     }
   }
 
-  /**
-   * The protocol's only binary frames are `"delta":"deflate"` envelopes (deflate-frame.ts): each is
-   * rebuilt to its envelope text and taken as that text would be. Any other binary is not ours.
-   */
-  private onBinaryMessage(data: unknown): void {
-    const bytes = bytesOf(data);
-    const frame = bytes === undefined ? undefined : readDeflateFrame(bytes);
-    const subscription = frame === undefined ? undefined : this.subscriptions.get(frame.channel);
-    if (frame === undefined || subscription === undefined) return;
-    const text = subscription.inflate(frame);
-    if (text === undefined) return;
-    const message = text === 'delta-failed' ? undefined : decodeServerMessage(text);
-    const outcome =
-      message?.type === DATA_MESSAGE_TYPE && message.channel === subscription.channel ? subscription.accept(message, text) : subscription.deltaFailed();
-    if (outcome === 'delta-failed') this.restartFull(subscription);
-  }
-
   /** A fresh token for the open connection, before the current one expires. */
   private async refreshToken(): Promise<void> {
     const socket = this.socket;
@@ -287,25 +271,11 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (token !== undefined && socket === this.socket && socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'refresh', token }));
   }
 
-  /**
-   * The token from getToken, or undefined (no getToken, or it failed: reported as an error event).
-   * An UnauthorizedError from getToken stops the client for good.
-   */
+  /** The token from getToken, or undefined (no getToken, or it failed: token-source.ts). */
   private async token(): Promise<string | undefined> {
     const { getToken } = this.options;
     if (!getToken) return undefined;
-    try {
-      // Called on a later tick, so a getToken that throws at once is reported after connect()
-      // returned, to listeners attached right after it.
-      return await Promise.resolve().then(() => getToken());
-    } catch (error) {
-      if (error instanceof UnauthorizedError) {
-        this.giveUp(clientError('E_UNAUTHORIZED', `getToken: ${error.message}`, { final: true }, { cause: error }));
-        return undefined;
-      }
-      this.emit('error', clientError('E_TOKEN_UNAVAILABLE', `getToken failed: ${error instanceof Error ? error.message : String(error)}`));
-      return undefined;
-    }
+    return tokenFrom(getToken, (error) => (error.details.final ? this.giveUp(error) : this.emit('error', error)));
   }
 
   private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {
