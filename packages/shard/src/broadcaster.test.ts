@@ -38,6 +38,7 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const broadcaster = new Broadcaster(app, new ChannelMapper({}, [TOPIC]), { history, lastValues, conflator, deltas }, metrics, {
     maxRecordSize: 1024,
     compress: false,
+    anyCompressed: () => Object.keys(subscribersByChannel).some((topic) => topic.endsWith('|compressed')),
   });
   return { broadcaster, history, lastValues, published, registry };
 }

@@ -36,7 +36,7 @@ export class Broadcaster {
     private readonly mapper: ChannelMapper,
     private readonly kept: KeptEnvelopes,
     private readonly metrics: ShardMetrics,
-    private readonly options: { maxRecordSize: number; compress: boolean },
+    private readonly options: { maxRecordSize: number; compress: boolean; anyCompressed: () => boolean },
   ) {}
 
   publishBatch(batch: SourceBatch): void {
@@ -54,8 +54,9 @@ export class Broadcaster {
       }
       const { history, lastValues, conflator, deltas } = this.kept;
       const subscribers = this.app.numSubscribers(route.channel);
-      const compressedTopic = formTopicOf(route.channel, 'compressed');
-      const compressedSubscribers = this.app.numSubscribers(compressedTopic);
+      // Most shards have no compressed subscription at all: then no record pays for the lookup.
+      const compressedTopic = this.options.anyCompressed() ? formTopicOf(route.channel, 'compressed') : undefined;
+      const compressedSubscribers = compressedTopic === undefined ? 0 : this.app.numSubscribers(compressedTopic);
       const isState = lastValues.isStateChannel(route.channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
       if (subscribers === 0 && compressedSubscribers === 0 && !history.enabled && !isState) continue;
@@ -76,7 +77,8 @@ export class Broadcaster {
       }
       // Compressed once here for every subscriber that asked for `"compress":"deflate"`; already
       // compressed, it never goes through permessage-deflate again.
-      if (compressedSubscribers > 0) this.app.publish(compressedTopic, buildDeflateFrame(DeflateFrameKind.FULL, route.channel, result.frame), true, false);
+      if (compressedTopic !== undefined && compressedSubscribers > 0)
+        this.app.publish(compressedTopic, buildDeflateFrame(DeflateFrameKind.FULL, route.channel, result.frame), true, false);
       if (subscribers + compressedSubscribers === 0) continue;
       // With permessage-deflate on, uWS compresses the envelope for each subscriber that negotiated
       // it; the others get it plain.

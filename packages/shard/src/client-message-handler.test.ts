@@ -44,6 +44,7 @@ class FakeSocket {
 
 /** `maxReplayBytes`: also what snapshots may take after one ack. Channels ending in `.trade` are state channels here. */
 function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxReplayBytes?: number } = {}) {
+  const subscriptions = new SubscriptionIndex(options.maxChannels ?? 5);
   const history = new ChannelHistory(
     { maxPerChannel: 10, maxAgeMs: 60_000, maxBytes: 1 << 20, maxReplayBytes: 1 << 20 },
     { coveredFrom: () => 100, endOf: () => 1000, topicOf: (channel) => (channel.endsWith('.trade') ? TOPIC : undefined) },
@@ -62,7 +63,7 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
     lastValues,
   );
   const handler = new ClientMessageHandler({
-    subscriptions: new SubscriptionIndex(options.maxChannels ?? 5),
+    subscriptions,
     history,
     lastValues,
     conflator,
@@ -79,7 +80,7 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
   });
   const ws = new FakeSocket();
   const send = (message: unknown) => handler.onMessage(ws.asClient, new TextEncoder().encode(JSON.stringify(message)).buffer as ArrayBuffer, false);
-  return { handler, history, lastValues, conflator, variantPublishes, ws, send };
+  return { handler, history, lastValues, conflator, variantPublishes, subscriptions, ws, send };
 }
 
 function withGrants(ws: FakeSocket, patterns: string[]): void {
@@ -231,7 +232,7 @@ describe('ClientMessageHandler: deltas', () => {
   });
 
   it('holds compressed channels on their own topic, except state channels that take deltas and rate variants', () => {
-    const { ws, send } = setup();
+    const { ws, send, subscriptions } = setup();
     send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.quote', 'BTC.trade@1000ms'], delta: 'deflate', compress: 'deflate' }, id: 'c' });
     expect(ws.sent[0]).toEqual({
       type: 'subscription_ack',
@@ -243,8 +244,15 @@ describe('ClientMessageHandler: deltas', () => {
       id: 'c',
     });
     expect([...ws.topics].sort()).toEqual(['BTC.trade@1000ms', 'BTC.trade|deflate', 'ETH.quote|compressed']);
+    expect(subscriptions.anyCompressed).toBe(true);
     send({ type: 'unsubscribe', data: { channels: ['ETH.quote'] } });
     expect([...ws.topics].sort()).toEqual(['BTC.trade@1000ms', 'BTC.trade|deflate']);
+    expect(subscriptions.anyCompressed).toBe(false);
+    // A close releases them too: records stop looking for compressed subscribers.
+    send({ type: 'subscribe', data: { channels: ['ETH.quote'], compress: 'deflate' } });
+    expect(subscriptions.anyCompressed).toBe(true);
+    subscriptions.release(ws.state);
+    expect(subscriptions.anyCompressed).toBe(false);
   });
 
   it('refuses a compression it does not know', () => {

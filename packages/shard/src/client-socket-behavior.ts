@@ -70,7 +70,7 @@ export function clientSocketBehavior(parts: ClientSocketParts) {
       if (state.subject !== undefined) connectionsPerUser.release(state.subject);
       connections.delete(ws);
       slowClients.forget(ws);
-      subscriptions.release(state.channels);
+      subscriptions.release(state);
       metrics.disconnects.inc({ reason: state.closeReason ?? closeCodeLabel(code, message) });
     },
   };

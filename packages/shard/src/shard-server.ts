@@ -131,7 +131,11 @@ export class ShardServer {
       if (delta) metrics.deltasPublished.inc();
     });
     const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, deltas };
-    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, { maxRecordSize: config.maxRecordSize, compress });
+    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, {
+      maxRecordSize: config.maxRecordSize,
+      compress,
+      anyCompressed: () => this.subscriptions.anyCompressed,
+    });
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 

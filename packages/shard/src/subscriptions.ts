@@ -1,5 +1,5 @@
 import { type ChannelForm, formTopicOf } from './channel-forms.js';
-import type { ClientSocket } from './client-state.js';
+import type { ClientSocket, ClientState } from './client-state.js';
 
 /** `added`: the channels of the request this connection did not hold before. */
 export type SubscribeResult = { ok: true; subscribed: string[]; added: string[]; count: number } | { ok: false; requested: number; limit: number };
@@ -12,6 +12,8 @@ export type SubscribeResult = { ok: true; subscribed: string[]; added: string[];
 export class SubscriptionIndex {
   private readonly subscribersByChannel = new Map<string, number>();
   private total = 0;
+  /** Channels held compressed, over all connections. */
+  private compressedHeld = 0;
 
   constructor(private readonly maxPerClient: number) {}
 
@@ -32,6 +34,7 @@ export class SubscriptionIndex {
         ws.subscribe(formTopicOf(channel, form));
         state.channelForms ??= new Map();
         state.channelForms.set(channel, form);
+        if (form === 'compressed') this.compressedHeld++;
       } else ws.subscribe(channel);
       state.channels.add(channel);
       this.subscribersByChannel.set(channel, (this.subscribersByChannel.get(channel) ?? 0) + 1);
@@ -47,6 +50,7 @@ export class SubscriptionIndex {
       const form = state.channelForms?.get(channel);
       state.channelForms?.delete(channel);
       ws.unsubscribe(form === undefined ? channel : formTopicOf(channel, form));
+      if (form === 'compressed') this.compressedHeld--;
       this.forget(channel);
     }
     this.total -= removed.length;
@@ -54,10 +58,18 @@ export class SubscriptionIndex {
   }
 
   /** On close: uWS drops the socket from its topics itself; only the counts need updating. */
-  release(channels: Set<string>): void {
+  release(state: Pick<ClientState, 'channels' | 'channelForms'>): void {
+    const { channels, channelForms } = state;
     for (const channel of channels) this.forget(channel);
+    for (const form of channelForms?.values() ?? []) if (form === 'compressed') this.compressedHeld--;
     this.total -= channels.size;
     channels.clear();
+    channelForms?.clear();
+  }
+
+  /** Whether any connection here takes a channel compressed: until one does, no record looks for such subscribers. */
+  get anyCompressed(): boolean {
+    return this.compressedHeld > 0;
   }
 
   get subscriptions(): number {
