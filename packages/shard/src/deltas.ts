@@ -12,7 +12,7 @@ const POSITION = /"pos":\{"partition":(\d+),"offset":(\d+)\}/;
  * - fossil: the record's `data` as a Fossil delta from the previous record's, in a JSON envelope;
  * - deflate: the plain envelope as a binary frame, zlib-compressed against the previous envelope
  *   (deflate-frames.ts). uWS's permessage-deflate compresses once per subscriber; this once per
- *   record, so it costs a shard no more with 10,000 subscribers than with one.
+ *   record, so its compression costs a shard the same with 10,000 subscribers as with one.
  * The first record a shard has of a channel, or one on another partition than the previous, goes
  * out full (a delta needs a base the subscriber holds), and so does a fossil delta that would not be
  * shorter; a full envelope is a new base for the subscriber all the same. Subscribers start from a
