@@ -28,15 +28,25 @@ export class DeltaPublisher {
 
   /** `frame`: the record's full envelope; `previous`: the channel's previous one, if this shard holds it. */
   published(channel: string, partition: number, offset: number, ts: number, frame: string, previous: string | undefined): void {
+    const fossil = formTopicOf(channel, 'fossil');
+    const deflate = formTopicOf(channel, 'deflate');
+    const fossilSubscribers = this.app.numSubscribers(fossil);
+    const deflateSubscribers = this.app.numSubscribers(deflate);
+    // Most state records have no delta subscriber here: they skip even reading the base's position.
+    if (fossilSubscribers + deflateSubscribers === 0) return;
     const base = previous === undefined ? undefined : baseOf(previous, partition);
-    this.publishFossil(channel, { partition, offset, ts }, frame, base);
-    this.publishDeflate(channel, frame, base);
+    if (fossilSubscribers > 0) this.publishFossil(fossil, fossilSubscribers, channel, { partition, offset, ts }, frame, base);
+    if (deflateSubscribers > 0) this.publishDeflate(deflate, deflateSubscribers, channel, frame, base);
   }
 
-  private publishFossil(channel: string, at: { partition: number; offset: number; ts: number }, frame: string, base: Base | undefined): void {
-    const topic = formTopicOf(channel, 'fossil');
-    const subscribers = this.app.numSubscribers(topic);
-    if (subscribers === 0) return;
+  private publishFossil(
+    topic: string,
+    subscribers: number,
+    channel: string,
+    at: { partition: number; offset: number; ts: number },
+    frame: string,
+    base: Base | undefined,
+  ): void {
     const from = base === undefined ? undefined : envelopeDataJson(base.envelope);
     const to = envelopeDataJson(frame);
     const candidate =
@@ -49,10 +59,7 @@ export class DeltaPublisher {
     this.onPublish(subscribers, delta !== undefined);
   }
 
-  private publishDeflate(channel: string, frame: string, base: Base | undefined): void {
-    const topic = formTopicOf(channel, 'deflate');
-    const subscribers = this.app.numSubscribers(topic);
-    if (subscribers === 0) return;
+  private publishDeflate(topic: string, subscribers: number, channel: string, frame: string, base: Base | undefined): void {
     const kind = base === undefined ? DeflateFrameKind.FULL : DeflateFrameKind.DELTA;
     // Already compressed: never through permessage-deflate again.
     this.app.publish(topic, buildDeflateFrame(kind, channel, frame, base?.envelope), true, false);
