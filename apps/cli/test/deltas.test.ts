@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { OdinClient, type StreamMessage } from '@odin-ws/client';
 import { MarketDataGenerator } from '@odin-ws/feed';
-import { DeflateFrameKind, deflateDictionary, readDeflateFrame } from '@odin-ws/protocol';
+import { readZlibFrame, ZlibFrameKind, zlibFrameDictionary } from '@odin-ws/protocol';
 import { createTestTopic, OpenedClients, produce, type ShardProcess, startShardProcess, type TestClient, waitFor } from '@odin-ws/testkit';
 import { applyStringDelta } from 'fossil-delta';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -48,11 +48,11 @@ describe('delta subscriptions (real shard, realistic books)', () => {
   }
 
   /** Binary frames of one kind inflated in turn, each delta against the envelope before it (from `base`), parsed. */
-  function inflateFrames(frames: Buffer[], kind: DeflateFrameKind, base?: string): unknown[] {
+  function inflateFrames(frames: Buffer[], kind: ZlibFrameKind, base?: string): unknown[] {
     return frames.map((bytes) => {
-      const frame = readDeflateFrame(bytes)!;
+      const frame = readZlibFrame(bytes)!;
       expect([frame.kind, frame.channel]).toEqual([kind, 'SOL.book']);
-      base = inflateSync(frame.zlib, { dictionary: deflateDictionary(frame.kind, base) }).toString();
+      base = inflateSync(frame.zlib, { dictionary: zlibFrameDictionary(frame.kind, base) }).toString();
       return JSON.parse(base);
     });
   }
@@ -97,7 +97,7 @@ describe('delta subscriptions (real shard, realistic books)', () => {
     const snapshot = (await deflated.waitForData(1, 'SOL.book'))[0]!;
     const { full, ratio } = await produceUpdates(plain, deflated, 'deflate deltas', () => deflated.binaryMessages.length >= RECORDS);
     // A delta's base is the previous envelope as the shard wrote it: the snapshot without its mark, then each rebuilt one.
-    expect(inflateFrames(deflated.binaryMessages, DeflateFrameKind.DELTA, JSON.stringify({ ...snapshot, snapshot: undefined }))).toEqual(full.slice(1));
+    expect(inflateFrames(deflated.binaryMessages, ZlibFrameKind.DELTA, JSON.stringify({ ...snapshot, snapshot: undefined }))).toEqual(full.slice(1));
     expect(ratio).toBeLessThan(0.2);
   });
 
@@ -113,7 +113,7 @@ describe('delta subscriptions (real shard, realistic books)', () => {
       await waitFor('the snapshot', () => messages.length === 1, 10_000);
       const done = () => compressed.binaryMessages.length >= RECORDS && messages.length === RECORDS + 1;
       const { full, ratio } = await produceUpdates(plain, compressed, 'compressed frames', done);
-      expect(inflateFrames(compressed.binaryMessages, DeflateFrameKind.FULL)).toEqual(full.slice(1));
+      expect(inflateFrames(compressed.binaryMessages, ZlibFrameKind.FULL)).toEqual(full.slice(1));
       expect(messages.map(({ pos, ts, data }) => ({ pos, ts, data }))).toEqual(full.map(({ pos, ts, data }) => ({ pos, ts, data })));
       expect(ratio).toBeLessThan(0.5);
     } finally {

@@ -1,6 +1,6 @@
-import { DATA_MESSAGE_TYPE, decodeServerMessage, readDeflateFrame } from '@odin-ws/protocol';
-import { bytesOf } from './deflate-frames.js';
+import { DATA_MESSAGE_TYPE, decodeServerMessage, readZlibFrame } from '@odin-ws/protocol';
 import type { Subscription } from './subscription.js';
+import { bytesOf } from './zlib-frames.js';
 
 /**
  * A binary message, handed to the subscription it names: the protocol's only binary frames are
@@ -10,7 +10,7 @@ import type { Subscription } from './subscription.js';
  */
 export function takeDeflateFrame(data: unknown, subscriptionOf: (channel: string) => Subscription<unknown> | undefined): Subscription<unknown> | undefined {
   const bytes = bytesOf(data);
-  const frame = bytes === undefined ? undefined : readDeflateFrame(bytes);
+  const frame = bytes === undefined ? undefined : readZlibFrame(bytes);
   const subscription = frame === undefined ? undefined : subscriptionOf(frame.channel);
   if (frame === undefined || subscription === undefined) return undefined;
   const text = subscription.inflate(frame);

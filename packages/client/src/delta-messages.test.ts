@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { buildEnvelope, DeflateFrameKind, deflateDictionary, deflateFrameHeader } from '@odin-ws/protocol';
+import { buildEnvelope, ZlibFrameKind, zlibFrameDictionary, zlibFrameHeader } from '@odin-ws/protocol';
 import { createStringDelta } from 'fossil-delta';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WebSocket } from 'ws';
@@ -14,8 +14,8 @@ const book = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition:
 
 /** A `"delta":"deflate"` frame as a shard publishes it (packages/shard/src/deltas.ts). */
 function deflateFrame(envelope: string, base?: string): Buffer {
-  const kind = base === undefined ? DeflateFrameKind.FULL : DeflateFrameKind.DELTA;
-  return Buffer.concat([deflateFrameHeader(kind, 'SOL.book'), deflateSync(envelope, { dictionary: deflateDictionary(kind, base) })]);
+  const kind = base === undefined ? ZlibFrameKind.FULL : ZlibFrameKind.DELTA;
+  return Buffer.concat([zlibFrameHeader(kind, 'SOL.book'), deflateSync(envelope, { dictionary: zlibFrameDictionary(kind, base) })]);
 }
 
 /** Acks every subscribe as a shard does, then calls `then` with the request's data. */
@@ -102,8 +102,8 @@ describe('OdinClient deltas', () => {
         socket.send(deflateFrame(book(2), book(1)));
         // Not ours: an unknown kind, a cut header, a channel not subscribed, garbage after a good header.
         socket.send(Buffer.from([9, 8, 1, 2, 3]));
-        socket.send(Buffer.from([DeflateFrameKind.DELTA, 40, 65]));
-        socket.send(Buffer.concat([deflateFrameHeader(DeflateFrameKind.FULL, 'ETH.book'), deflateSync('{}')]));
+        socket.send(Buffer.from([ZlibFrameKind.DELTA, 40, 65]));
+        socket.send(Buffer.concat([zlibFrameHeader(ZlibFrameKind.FULL, 'ETH.book'), deflateSync('{}')]));
         socket.send(deflateFrame(book(3)));
         socket.send(deflateFrame(book(4), book(3)));
         // Against a base this client never held (offset 2's, not 4's): must never be shown.

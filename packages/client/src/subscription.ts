@@ -1,16 +1,18 @@
 import {
   DELTA_FORMATS,
-  type DeflateFrame,
-  DeflateFrameKind,
   type DeltaFormat,
   envelopeDataJson,
   isValidSubscriptionName,
+  MAX_CHANNEL_LENGTH,
+  RATE_VARIANT_INTERVALS_MS,
   type StreamPosition,
+  type ZlibFrame,
+  ZlibFrameKind,
 } from '@odin-ws/protocol';
 import { applyStringDelta } from 'fossil-delta';
-import { type DeltaBase, inflateDeflateFrame } from './deflate-frames.js';
 import { Emitter } from './emitter.js';
 import { type ClientError, clientError } from './errors.js';
+import { type DeltaBase, inflateZlibFrame } from './zlib-frames.js';
 
 /** One data envelope as the SDK hands it over. */
 export interface StreamMessage<T = unknown> {
@@ -60,7 +62,7 @@ export function validPosition(position: unknown): position is StreamPosition {
 /** Throws the coded error for a channel name or options no subscription can be made with. */
 export function checkSubscribeArguments(channel: string, options: SubscribeOptions): void {
   if (!isValidSubscriptionName(channel)) {
-    const rule = 'channel names are 1-128 characters of A-Z a-z 0-9 . _ : -, and a rate variant adds @<n>ms (n: 100, 250, 500, 1000, 5000)';
+    const rule = `channel names are 1-${MAX_CHANNEL_LENGTH} characters of A-Z a-z 0-9 . _ : -, and a rate variant adds @<n>ms (n: ${RATE_VARIANT_INTERVALS_MS.join(', ')})`;
     throw clientError('E_INVALID_CHANNEL', rule, { value: channel });
   }
   if (options.since !== undefined && !validPosition(options.since)) {
@@ -224,14 +226,14 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   }
 
   /**
-   * @internal A deflate frame's envelope text (deflate-frames.ts): a delta with `"delta":"deflate"`,
+   * @internal A zlib frame's envelope text (zlib-frames.ts): a delta with `"delta":"deflate"`,
    * a full one also with `compress`. Undefined when it is stale (this subscription no longer takes
    * such frames), 'delta-failed' when it cannot be rebuilt.
    */
-  inflate(frame: DeflateFrame): string | 'delta-failed' | undefined {
-    const takes = this.delta === 'deflate' || (this.compress && frame.kind === DeflateFrameKind.FULL);
+  inflate(frame: ZlibFrame): string | 'delta-failed' | undefined {
+    const takes = this.delta === 'deflate' || (this.compress && frame.kind === ZlibFrameKind.FULL);
     if (!takes) return undefined;
-    return inflateDeflateFrame(frame, this.base) ?? this.deltaFailed();
+    return inflateZlibFrame(frame, this.base) ?? this.deltaFailed();
   }
 
   /** Never shown: the caller starts the channel again from a full snapshot, with plain messages. */

@@ -29,6 +29,11 @@ export function parseRateVariant(name: string): { base: string; intervalMs: numb
   return RATE_VARIANT_INTERVALS_MS.includes(intervalMs) ? { base: match[1]!, intervalMs } : undefined;
 }
 
+/** The name of a channel's rate variant: the one place that writes what parseRateVariant reads. */
+export function rateVariantName(base: string, intervalMs: number): string {
+  return `${base}@${intervalMs}ms`;
+}
+
 /** The channel a subscription name is about: itself, or the channel a rate variant conflates. */
 export function baseChannelOf(name: string): string {
   return parseRateVariant(name)?.base ?? name;

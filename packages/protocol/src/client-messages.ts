@@ -10,7 +10,7 @@ export type { RequestId };
 /**
  * How a subscription takes a state channel's records: `fossil`, each as a Fossil delta from the
  * previous one in a JSON envelope; `deflate`, each as a binary frame compressed against the previous
- * one (deflate-frame.ts).
+ * one (zlib-frame.ts).
  */
 export const DELTA_FORMATS = ['fossil', 'deflate'] as const;
 export type DeltaFormat = (typeof DELTA_FORMATS)[number];

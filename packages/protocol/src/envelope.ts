@@ -62,6 +62,18 @@ export function renameEnvelopeChannel(frame: string, channel: string, renamed: s
   return frame.replace(`"channel":"${channel}"`, `"channel":"${renamed}"`);
 }
 
+const ENVELOPE_HEAD = `{"type":"${DATA_MESSAGE_TYPE}",`;
+const SNAPSHOT_HEAD = `{"type":"${DATA_MESSAGE_TYPE}","snapshot":true,`;
+
+/**
+ * The same envelope marked `"snapshot":true`: the channel's latest state sent right after a
+ * subscribe rather than a new record. Every envelope starts with the head buildEnvelope writes, so
+ * the mark goes in right after `type`, where seed clients' parsers never look.
+ */
+export function markSnapshot(envelope: string): string {
+  return SNAPSHOT_HEAD + envelope.slice(ENVELOPE_HEAD.length);
+}
+
 export interface Envelope {
   type: typeof DATA_MESSAGE_TYPE;
   /** Present on a state channel's latest envelope sent right after a subscribe (not a new record). */

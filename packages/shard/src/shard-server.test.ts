@@ -3,7 +3,7 @@ import type { RecordSource, SourceBatch, SourceState } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ChannelMapper } from './channel-mapper.js';
+import { ChannelMapper } from './ingest/index.js';
 import { ShardServer } from './shard-server.js';
 
 // The whole shard in this process, on real uWS sockets, fed by a record source the test pushes

@@ -5,26 +5,13 @@ import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import { type ShardHealthReport, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { AheadPositions } from './ahead-positions.js';
-import { Broadcaster } from './broadcaster.js';
-import { ChannelHistory } from './channel-history.js';
-import { ChannelMapper } from './channel-mapper.js';
-import { ClientMessageHandler } from './client-message-handler.js';
-import { clientSocketBehavior } from './client-socket-behavior.js';
-import type { ClientState } from './client-state.js';
-import { Conflator } from './conflator.js';
-import { ConnectionSet } from './connections.js';
-import { DeltaPublisher } from './deltas.js';
-import { closeClientsPaced } from './drain.js';
-import { createUpgradeHandler } from './handshake.js';
-import { registerAdminRoutes, registerPublicRoutes } from './http-routes.js';
-import { LastValues } from './last-values.js';
+import { Conflator, RecordPublisher } from './delivery/index.js';
+import { clientSocketBehavior, createUpgradeHandler, registerAdminRoutes, registerPublicRoutes } from './edge/index.js';
+import { Broadcaster, ChannelMapper } from './ingest/index.js';
+import { listenOn, loadNativeUws, type TemplatedApp, type us_listen_socket } from './platform/index.js';
+import { ClientMessageHandler, type ClientState, ConnectionSet, closeClientsPaced, SlowClientGuard, SubscriptionIndex, TokenExpiry } from './session/index.js';
 import { createShardMetrics } from './shard-metrics.js';
-import { SlowClientGuard } from './slow-clients.js';
-import { SubscriptionIndex } from './subscriptions.js';
-import { TokenExpiry } from './token-expiry.js';
-import { loadNativeUws, type TemplatedApp, type us_listen_socket } from './uws.js';
-import { listenOn } from './uws-listen.js';
+import { AheadPositions, ChannelHistory, LastValues, StateChannels } from './state/index.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
@@ -47,10 +34,9 @@ const AHEAD_CONFIRM_MS = 1500;
 
 /**
  * One shard: a uWS server whose clients subscribe to channels, fed by a RecordSource. This class
- * wires the parts and owns the lifecycle (start, health, drain); docs/shard.md has a table of where
- * each thing happens. A handshake is admitted (or refused) in handshake.ts, a socket's life is
- * client-socket-behavior.ts, a client frame is answered by ClientMessageHandler, and a Kafka batch
- * is published by Broadcaster.
+ * wires the folders and owns the lifecycle (start, health, drain); docs/architecture.md draws them.
+ * A handshake is admitted (or refused) in edge/, a client frame is answered in session/, a Kafka
+ * batch becomes frames in ingest/, is kept in state/ and published in each form by delivery/.
  */
 export class ShardServer {
   private readonly app: TemplatedApp;
@@ -74,7 +60,7 @@ export class ShardServer {
 
   private constructor(private readonly options: ShardServerOptions) {
     const { config, registry, logger } = options;
-    this.subscriptions = new SubscriptionIndex(config.maxSubscriptions);
+    this.subscriptions = new SubscriptionIndex();
     this.connectionsPerUser = new ConnectionCap(config.maxConnectionsPerUser);
     const mapper = new ChannelMapper(config.channelMap, config.topics);
     this.history = new ChannelHistory(config.history, {
@@ -82,7 +68,8 @@ export class ShardServer {
       endOf: (topic, partition) => options.source.endOffset(topic, partition),
       topicOf: (channel) => mapper.topicOf(channel),
     });
-    this.lastValues = new LastValues(config.state, () => metrics.stateEvictions.inc());
+    const stateChannels = new StateChannels(config.state.events);
+    this.lastValues = new LastValues(config.state.maxBytes, () => metrics.stateEvictions.inc());
     const metrics = createShardMetrics(registry, () => ({
       connections: this.connections.size,
       maxConnections: config.maxConnections,
@@ -94,7 +81,7 @@ export class ShardServer {
       state: this.lastValues.stats(),
     }));
     this.app = this.uws.App();
-    const compress = config.permessageDeflate !== 'off';
+    const permessageDeflate = config.permessageDeflate !== 'off';
     this.conflator = new Conflator(
       this.app,
       this.lastValues,
@@ -102,11 +89,13 @@ export class ShardServer {
         metrics.conflatedEnvelopes.inc();
         metrics.framesDelivered.inc(subscribers);
       },
-      compress,
+      permessageDeflate,
     );
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     const messageHandler = new ClientMessageHandler({
       subscriptions: this.subscriptions,
+      maxSubscriptions: config.maxSubscriptions,
+      stateChannels,
       history: this.history,
       lastValues: this.lastValues,
       conflator: this.conflator,
@@ -114,7 +103,7 @@ export class ShardServer {
       metrics,
       clientRateLimit: config.clientRateLimit,
       maxMessageSize: config.maxMessageSize,
-      compress,
+      permessageDeflate,
       maxReplayBytes: config.history.maxReplayBytes,
       backpressureLimit: config.backpressureLimit,
       verifier: options.verifier,
@@ -126,16 +115,13 @@ export class ShardServer {
       options.verifier && refreshWindowS !== undefined
         ? new TokenExpiry(this.connections, refreshWindowS * 1000, () => metrics.tokenExpiryCloses.inc())
         : undefined;
-    const deltas = new DeltaPublisher(this.app, compress, (subscribers, delta) => {
-      metrics.framesDelivered.inc(subscribers);
-      if (delta) metrics.deltasPublished.inc();
+    const publisher = new RecordPublisher(this.app, {
+      permessageDeflate,
+      isHeld: (form) => this.subscriptions.isHeld(form),
+      onDelta: () => metrics.deltasPublished.inc(),
     });
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, deltas };
-    const broadcaster = new Broadcaster(this.app, mapper, kept, metrics, {
-      maxRecordSize: config.maxRecordSize,
-      compress,
-      anyCompressed: () => this.subscriptions.anyCompressed,
-    });
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
+    const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 

@@ -3,8 +3,9 @@ import { createTokenVerifier } from '@odin-ws/auth';
 import type { ShardConfig } from '@odin-ws/config';
 import { checkBrokerTransport, KafkaJsRecordSource, loadTlsOptions } from '@odin-ws/kafka';
 import { createLogger, createMetricsRegistry, type Logger } from '@odin-ws/observability';
-import { ChannelMapper } from './channel-mapper.js';
+import { ChannelMapper } from './ingest/index.js';
 import { ShardServer } from './shard-server.js';
+import { StateChannels } from './state/index.js';
 
 /** A shard with its real Kafka source, logger and metrics: what `odin-ws --mode=shard` runs. */
 export async function startShard(config: ShardConfig, logger?: Logger): Promise<ShardServer> {
@@ -13,6 +14,7 @@ export async function startShard(config: ShardConfig, logger?: Logger): Promise<
   // Before anything listens: a certificate the shard cannot trust, or TLS on one side only, fails the start.
   await checkBrokerTransport(kafka.brokers, kafka.tls ? loadTlsOptions(kafka.tls) : undefined);
   const mapper = new ChannelMapper(config.channelMap, config.topics);
+  const stateChannels = new StateChannels(config.state.events);
   const source = new KafkaJsRecordSource({
     connection: kafka,
     clientId: `${kafka.clientId}-${config.shardId}`,
@@ -22,7 +24,7 @@ export async function startShard(config: ShardConfig, logger?: Logger): Promise<
     topics: config.topics,
     backfillMs: config.history.maxPerChannel > 0 ? config.history.maxAgeMs : 0,
     // Before it reports ready, a fresh shard holds the latest value of every state channel, however old.
-    stateTopics: { topics: config.topics.filter((topic) => config.state.events.includes(mapper.eventFor(topic))), lookbackMs: config.state.lookbackMs },
+    stateTopics: { topics: config.topics.filter((topic) => stateChannels.hasEvent(mapper.eventFor(topic))), lookbackMs: config.state.lookbackMs },
     metadataRefreshMs: kafka.metadataRefreshMs,
     logger: log,
   });

@@ -1,0 +1,78 @@
+import type { SourceBatch } from '@odin-ws/kafka';
+import type { Conflator, RecordPublisher } from '../delivery/index.js';
+import type { ShardMetrics } from '../shard-metrics.js';
+import type { ChannelHistory, LastValues, StateChannels } from '../state/index.js';
+import type { ChannelMapper } from './channel-mapper.js';
+import { recordToFrame } from './record-to-frame.js';
+
+/** Where each envelope goes besides its live subscribers. */
+export interface KeptEnvelopes {
+  history: ChannelHistory;
+  /** The latest envelope of each state channel, for snapshots and as the base of deltas. */
+  lastValues: LastValues;
+  /** Told of every new latest value, for the rate variants (`BTC.book@1000ms`). */
+  conflator: Conflator;
+}
+
+/**
+ * Where a Kafka batch becomes frames: each record is routed to its channel, made into one envelope
+ * (record-to-frame.ts), kept in the channel's history so a client can resume from any shard, kept
+ * as the latest value of a state channel so a subscriber can be sent it at once, and published in
+ * every form someone here takes it in (RecordPublisher, delivery/).
+ */
+export class Broadcaster {
+  constructor(
+    private readonly mapper: ChannelMapper,
+    private readonly stateChannels: StateChannels,
+    private readonly kept: KeptEnvelopes,
+    private readonly publisher: RecordPublisher,
+    private readonly metrics: ShardMetrics,
+    private readonly maxRecordSize: number,
+  ) {}
+
+  publishBatch(batch: SourceBatch): void {
+    this.metrics.kafkaLag.set({ topic: batch.topic, partition: String(batch.partition) }, batch.lag);
+    if (batch.records.length === 0) return;
+    const stopTimer = this.metrics.broadcastDuration.startTimer();
+    const now = Date.now();
+    const { history, lastValues, conflator } = this.kept;
+    let envelopes = 0;
+    let frames = 0;
+    for (const record of batch.records) {
+      const route = this.mapper.channelFor(record.topic, record.key);
+      if (!route.ok) {
+        this.metrics.recordsDropped.inc({ reason: route.reason });
+        continue;
+      }
+      const { channel } = route;
+      const isState = this.stateChannels.has(channel);
+      // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
+      if (!history.enabled && !isState && !this.publisher.hasSubscribers(channel, false)) continue;
+      const result = recordToFrame(record, channel, this.maxRecordSize);
+      if (!result.ok) {
+        this.metrics.recordsDropped.inc({ reason: result.reason });
+        continue;
+      }
+      const { partition, offset } = record;
+      // History and last value first, publish second, in the same tick: a client subscribing later
+      // finds this record in the history or as the snapshot, and one subscribed already gets it
+      // live, never both.
+      if (history.enabled) history.append(channel, record.topic, partition, offset, result.frame, now);
+      let previous: ReturnType<LastValues['latest']>;
+      if (isState) {
+        previous = lastValues.latest(channel);
+        lastValues.record(channel, { envelope: result.frame, partition, offset });
+        conflator.updated(channel);
+      }
+      const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, envelope: result.frame, previous }, isState);
+      if (delivered === 0) continue;
+      envelopes++;
+      frames += delivered;
+      this.metrics.recordAge.observe(Math.max(0, now - record.timestamp) / 1000);
+    }
+    this.metrics.recordsConsumed.inc({ topic: batch.topic }, batch.records.length);
+    this.metrics.envelopesBroadcast.inc(envelopes);
+    this.metrics.framesDelivered.inc(frames);
+    stopTimer();
+  }
+}

@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { assertSupportedNode, SUPPORTED_RUNTIME } from './runtime.js';
+import { loadNativeUws, sha256OfFile, UWS_PACKAGE, uwsBinaryPath } from './uws.js';
+
+describe('loadNativeUws', () => {
+  it('loads the native binary on this machine', () => {
+    const uws = loadNativeUws();
+    expect(typeof uws.App).toBe('function');
+    expect(typeof uws.us_listen_socket_close).toBe('function');
+  });
+
+  it('refuses to start, with a coded error, where no native binary exists instead of falling back to pure JS', () => {
+    expect(() => loadNativeUws({ platform: process.platform, arch: process.arch, abi: '999' })).toThrowError(
+      expect.objectContaining({ code: 'E_UWS_NATIVE_UNAVAILABLE', details: expect.objectContaining({ abi: '999' }) }),
+    );
+  });
+});
+
+describe('the pinned uWS build (provenance: docs/deploy.md#runtime)', () => {
+  it('is the exact package version recorded in UWS_PACKAGE', () => {
+    // The package's exports map hides package.json; it sits beside the entry point.
+    const pkg = JSON.parse(readFileSync(join(dirname(createRequire(import.meta.url).resolve(UWS_PACKAGE.name)), 'package.json'), 'utf8'));
+    expect(pkg.version).toBe(UWS_PACKAGE.version);
+    const shardPackage = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+    expect(shardPackage.dependencies[UWS_PACKAGE.name]).toBe(UWS_PACKAGE.version);
+  });
+
+  it('has the recorded sha256 for the binary this runtime loads', () => {
+    const binary = uwsBinaryPath();
+    expect(binary.endsWith(`/${UWS_PACKAGE.binary}`)).toBe(true);
+    expect(sha256OfFile(binary)).toBe(UWS_PACKAGE.sha256);
+  });
+});
+
+describe('assertSupportedNode', () => {
+  it('accepts this runtime, which is the supported one', () => {
+    expect(process.versions.modules).toBe(SUPPORTED_RUNTIME.abi);
+    expect(Number(process.versions.node.split('.')[0])).toBe(SUPPORTED_RUNTIME.nodeMajor);
+    expect(() => assertSupportedNode()).not.toThrow();
+  });
+
+  it.each([
+    ['Node 20', '20.20.2', '115'],
+    ['Node 22', '22.23.0', '127'],
+    ['Node 25', '25.1.0', '141'],
+  ])('refuses %s with a coded error naming the supported runtime', (_label, node, abi) => {
+    expect(() => assertSupportedNode({ ...process.versions, node, modules: abi })).toThrowError(
+      expect.objectContaining({ code: 'E_NODE_UNSUPPORTED', message: expect.stringContaining('Node 24 LTS'), details: { node, abi } }),
+    );
+  });
+});

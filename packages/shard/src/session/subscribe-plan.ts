@@ -1,0 +1,125 @@
+import { baseChannelOf, type ClientRequest, type DecodeFailure, ProtocolErrorCode, type StreamPosition, type SubscriptionAck, withId } from '@odin-ws/protocol';
+import { type ChannelForm, recordFormNamed, requestedForm } from '../delivery/index.js';
+import { planReplay, planSnapshots, type RecoveryResult, type ReplayPlan, type SnapshotPlan } from '../state/index.js';
+
+export type SubscribeRequest = Extract<ClientRequest, { type: 'subscribe' }>;
+
+/** What a subscribe is decided against: the connection as it is, and read-only views of the shard's state. */
+export interface SubscribeContext {
+  /** The channels the connection holds now. */
+  held: ReadonlySet<string>;
+  /** The form of each held channel taken in one (the others are plain). */
+  heldForms: ReadonlyMap<string, ChannelForm> | undefined;
+  /** What the connection's token grants; undefined without authentication (every channel). */
+  grants: { firstDenied(channels: Iterable<string>): string | undefined } | undefined;
+  /** --max-subscriptions: channels one connection may hold. */
+  maxSubscriptions: number;
+  isStateChannel: (name: string) => boolean;
+  /** Bytes of replay and snapshots this request may send (the connection's replay allowance, now). */
+  allowance: number;
+  /** ChannelHistory.recover. */
+  recover: (channel: string, position: StreamPosition, now: number) => RecoveryResult;
+  /** LastValues.snapshotOf. */
+  snapshotOf: (channel: string) => string | undefined;
+  now: number;
+}
+
+/** A channel the subscribe adds, and the form it is held in (undefined: plain envelopes). */
+export interface AddedChannel {
+  channel: string;
+  form: ChannelForm | undefined;
+}
+
+export type SubscribePlan =
+  | { ok: false; error: DecodeFailure }
+  | {
+      ok: true;
+      /** The channels to hold from now on, in request order. */
+      add: AddedChannel[];
+      /** The rate variants among the request's names: their interval timers must run. */
+      variants: string[];
+      ack: SubscriptionAck;
+      replay: ReplayPlan | undefined;
+      snapshots: SnapshotPlan | undefined;
+      /** What follows the ack: the replay, then the snapshots. */
+      frames: string[];
+      /** Their bytes, charged to the connection's replay allowance. */
+      bytes: number;
+    };
+
+/**
+ * What a subscribe does, decided before anything is done: which channels it adds and in which form,
+ * what is replayed or sent as a snapshot, the ack, or the one error that refuses all of it. Pure:
+ * the handler (client-message-handler.ts) carries the plan out, and each rule is unit-tested here
+ * without sockets. All or nothing: any refusal subscribes none of the request.
+ */
+export function planSubscribe(request: SubscribeRequest, context: SubscribeContext): SubscribePlan {
+  const refuse = (code: ProtocolErrorCode, message: string, value?: string): SubscribePlan => ({
+    ok: false,
+    error: { code, message, ...(value === undefined ? {} : { value }), ...withId(request.id) },
+  });
+  // Grants are about channels: a rate variant is granted with the channel it conflates.
+  const bases = request.channels.map(baseChannelOf);
+  const deniedBase = context.grants?.firstDenied(bases);
+  if (deniedBase !== undefined) {
+    return refuse(
+      ProtocolErrorCode.CHANNEL_NOT_ALLOWED,
+      'your token does not grant this channel; nothing of this request was subscribed',
+      request.channels[bases.indexOf(deniedBase)]!,
+    );
+  }
+  const variants = request.channels.filter((name, index) => name !== bases[index]);
+  const unconflatable = variants.find((name) => !context.isStateChannel(name));
+  if (unconflatable !== undefined) {
+    return refuse(
+      ProtocolErrorCode.NOT_CONFLATABLE,
+      'only state channels (--state-channels: tickers, books) have rate variants; every trade counts, so trades are never conflated. Nothing of this request was subscribed',
+      unconflatable,
+    );
+  }
+  const added = request.channels.filter((channel) => !context.held.has(channel));
+  const count = context.held.size + added.length;
+  if (count > context.maxSubscriptions) {
+    return refuse(
+      ProtocolErrorCode.TOO_MANY_CHANNELS,
+      `subscription limit is ${context.maxSubscriptions} channels per connection; this request would make ${count}`,
+    );
+  }
+  // Rate variants send one value per interval already: they never take a form.
+  const add = added.map((channel) => ({
+    channel,
+    form: channel === baseChannelOf(channel) ? requestedForm(request, context.isStateChannel(channel)) : undefined,
+  }));
+  const newForms = new Map(add.map(({ channel, form }) => [channel, form]));
+  // A channel held before keeps its form.
+  const formOf = (channel: string) => (context.held.has(channel) ? context.heldForms?.get(channel) : newForms.get(channel));
+
+  const replay = request.since === undefined ? undefined : planReplay(context.recover, request.since, added, context.allowance, context.now);
+  // A form that starts from a snapshot (a delta applies to the previous record) gets one whether or
+  // not the request asked; a channel its replay recovered needs none.
+  const wantsSnapshot = (channel: string) => {
+    const form = newForms.get(channel);
+    return (request.snapshot === true || (form !== undefined && recordFormNamed(form).startsFromSnapshot)) && context.isStateChannel(channel);
+  };
+  const candidates = added.filter((channel) => wantsSnapshot(channel) && replay?.recovery[channel]?.recovered !== true);
+  const snapshots = request.snapshot || request.delta ? planSnapshots(context.snapshotOf, candidates, context.allowance - (replay?.bytes ?? 0)) : undefined;
+  const heldAs = (form: ChannelForm | undefined) => (form === undefined ? undefined : request.channels.filter((channel) => formOf(channel) === form));
+  return {
+    ok: true,
+    add,
+    variants,
+    ack: {
+      subscribed: request.channels,
+      count,
+      id: request.id,
+      recovery: replay?.recovery,
+      snapshots: snapshots?.channels,
+      deltas: heldAs(request.delta),
+      compressed: heldAs(request.compress && 'compressed'),
+    },
+    replay,
+    snapshots,
+    frames: [...(replay?.frames ?? []), ...(snapshots?.frames ?? [])],
+    bytes: (replay?.bytes ?? 0) + (snapshots?.bytes ?? 0),
+  };
+}

@@ -1,0 +1,81 @@
+import { baseChannelOf, markSnapshot, renameEnvelopeChannel } from '@odin-ws/protocol';
+
+/** Estimated bytes a kept value costs besides its frame (the map entry and its object). */
+const ENTRY_OVERHEAD_BYTES = 128;
+
+/** A channel's latest envelope and the Kafka position it carries, kept beside it so nothing reads it back out of the text. */
+export interface LatestValue {
+  envelope: string;
+  partition: number;
+  offset: number;
+}
+
+/**
+ * The latest envelope of every state channel (a ticker, a book: channels whose last record is the
+ * whole current state), whatever its age, so a subscriber can be sent it at once instead of waiting
+ * for the next update, which for a quiet instrument can be minutes away.
+ *
+ * Which channels are state channels is state-channels.ts's to say; the broadcaster records only those.
+ * Bounded by --state-max-bytes: past it, the channel updated longest ago is forgotten first (a Map
+ * keeps insertion order, and each update re-inserts its channel at the end).
+ */
+export class LastValues {
+  private readonly values = new Map<string, LatestValue>();
+  private bytes = 0;
+
+  /** `maxBytes`: --state-max-bytes; `onEvict`: a value was forgotten to stay within it (a metric counts them). */
+  constructor(
+    private readonly maxBytes: number,
+    private readonly onEvict: () => void = () => undefined,
+  ) {}
+
+  /** Keeps `value` as the channel's latest (a state channel's; the caller checks). */
+  record(channel: string, value: LatestValue): void {
+    const previous = this.values.get(channel);
+    if (previous !== undefined) {
+      this.values.delete(channel);
+      this.bytes -= costOf(channel, previous.envelope);
+    }
+    this.values.set(channel, value);
+    this.bytes += costOf(channel, value.envelope);
+    for (const [oldest, kept] of this.values) {
+      if (this.bytes <= this.maxBytes || oldest === channel) break;
+      this.values.delete(oldest);
+      this.bytes -= costOf(oldest, kept.envelope);
+      this.onEvict();
+    }
+  }
+
+  /** The channel's latest envelope with its position, or undefined when none is held. */
+  latest(channel: string): LatestValue | undefined {
+    return this.values.get(channel);
+  }
+
+  /**
+   * The latest envelope under the name subscribed (a channel, or a rate variant of one: the envelope
+   * then names the variant), or undefined when none is held.
+   */
+  latestAs(name: string): string | undefined {
+    const base = baseChannelOf(name);
+    const frame = this.values.get(base)?.envelope;
+    return frame === undefined || base === name ? frame : renameEnvelopeChannel(frame, base, name);
+  }
+
+  /**
+   * The latest envelope marked `"snapshot":true`, or undefined when none is held. Its `pos` is the
+   * last record it includes, so live records after it continue with no gap and no duplicate.
+   */
+  snapshotOf(name: string): string | undefined {
+    const frame = this.latestAs(name);
+    return frame === undefined ? undefined : markSnapshot(frame);
+  }
+
+  stats(): { channels: number; bytes: number } {
+    return { channels: this.values.size, bytes: this.bytes };
+  }
+}
+
+/** Estimated as the history estimates its records: a character a byte, plus the entry. */
+function costOf(channel: string, frame: string): number {
+  return ENTRY_OVERHEAD_BYTES + channel.length + frame.length;
+}

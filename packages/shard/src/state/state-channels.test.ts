@@ -1,0 +1,14 @@
+import { describe, expect, it } from 'vitest';
+import { StateChannels } from './state-channels.js';
+
+describe('StateChannels', () => {
+  it('names state channels by their event part, rate variants by the channel they conflate, and none when the list is empty', () => {
+    const state = new StateChannels(['ticker', 'book']);
+    const names = ['BTC.ticker', 'a.b.book', 'BTC.trade', 'BTC.tickers', 'book', 'SOL.book@1000ms', 'SOL.trade@1000ms', 'SOL.book@7ms'];
+    expect(names.map((name) => state.has(name))).toEqual([true, true, false, false, false, true, false, false]);
+    expect(state.enabled).toBe(true);
+    expect([state.hasEvent('book'), state.hasEvent('trade')]).toEqual([true, false]);
+    const none = new StateChannels([]);
+    expect([none.enabled, none.has('BTC.ticker'), none.hasEvent('ticker')]).toEqual([false, false, false]);
+  });
+});
