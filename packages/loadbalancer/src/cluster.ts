@@ -4,7 +4,7 @@ import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
 import { AggregatorRegistry } from 'prom-client';
-import { perWorkerAdmission } from './admission.js';
+import { perWorkerAdmission } from './intake/index.js';
 import { LoadBalancerWorker } from './load-balancer-worker.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';

@@ -3,5 +3,4 @@ export { startLoadBalancer } from './cluster.js';
 export { createLoadBalancerMetrics } from './lb-metrics.js';
 // The data path alone, without routing, admission, breakers or metrics: the bench's node-relay
 // target measures what it costs (bench/src/node-relay-process.ts).
-export { splice } from './splice.js';
-export { dialShard } from './upstream-handshake.js';
+export { dialShard, splice } from './relay/index.js';

@@ -6,12 +6,10 @@ import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import { CloseCode, drainReconnectMs, formatCloseReason, HttpErrorCode, notFoundBody, retryAfterHeader, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { takePlainHandshakes } from './handshake-intake.js';
-import { HandshakeRouter } from './handshake-router.js';
-import { answerClientError } from './http-answers.js';
+import { answerClientError, type HandshakeRequest, pathOf, takePlainHandshakes } from './intake/index.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
-import { type HandshakeRequest, pathOf } from './plain-handshake.js';
-import { ShardPool } from './shard-pool.js';
+import { ShardPool } from './pool/index.js';
+import { HandshakeRouter } from './routing/index.js';
 
 /**
  * Slow handshakes (slowloris): a client gets this long to send its request headers, checked every

@@ -1,6 +1,6 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
-import type { LoadBalancerMetrics } from './lb-metrics.js';
+import type { LoadBalancerMetrics } from '../lb-metrics.js';
 import { applyHealthReport, circuitState, createPooledShard, healthScore, type PooledShard, publishShardSeries, retirePooledShard } from './pooled-shard.js';
 import { pollShardHealth, pollTimeoutMs } from './shard-health.js';
 import { watchShardListFile } from './shard-list-file.js';

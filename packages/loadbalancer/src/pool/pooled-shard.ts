@@ -2,10 +2,10 @@ import type { LoadBalancerConfig } from '@odin-ws/config';
 import type { Logger } from '@odin-ws/observability';
 import type { ShardLoadReport } from '@odin-ws/protocol';
 import CircuitBreaker from 'opossum';
+import type { LoadBalancerMetrics } from '../lb-metrics.js';
+import { dialShard, HandshakeFailure, type UpstreamConnection } from '../relay/index.js';
 import { FailureWindow } from './failure-window.js';
-import type { LoadBalancerMetrics } from './lb-metrics.js';
 import { healthFrom, type ShardHealth, UNKNOWN_HEALTH } from './shard-health.js';
-import { dialShard, HandshakeFailure, type UpstreamConnection } from './upstream-handshake.js';
 
 export type CircuitState = 'closed' | 'half_open' | 'open';
 const CIRCUIT_STATES: CircuitState[] = ['closed', 'half_open', 'open'];

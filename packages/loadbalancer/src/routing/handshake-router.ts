@@ -19,17 +19,11 @@ import {
   tokenRefusal,
   WEBSOCKET_PATH,
 } from '@odin-ws/protocol';
-import { AdmissionControl } from './admission.js';
-import { createClientAddressResolver } from './client-address.js';
-import { upgradeAndClose } from './close-frame.js';
-import { endWithJson, handshakeProblemOf } from './http-answers.js';
-import type { LoadBalancerMetrics } from './lb-metrics.js';
-import { type HandshakeRequest, pathOf } from './plain-handshake.js';
-import { dialPooledShard } from './pooled-shard.js';
-import type { ShardPool } from './shard-pool.js';
-import { splice } from './splice.js';
-import { SplicedConnections } from './spliced-connections.js';
-import { buildUpstreamRequest, HandshakeFailure, type HandshakeFailureReason } from './upstream-handshake.js';
+import { AdmissionControl, createClientAddressResolver, endWithJson, type HandshakeRequest, handshakeProblemOf, pathOf } from '../intake/index.js';
+import type { LoadBalancerMetrics } from '../lb-metrics.js';
+import type { ShardPool } from '../pool/index.js';
+import { dialPooledShard } from '../pool/index.js';
+import { buildUpstreamRequest, HandshakeFailure, type HandshakeFailureReason, SplicedConnections, splice, upgradeAndClose } from '../relay/index.js';
 
 export interface HandshakeRouterOptions {
   config: LoadBalancerConfig;

@@ -5,12 +5,12 @@ import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
 import { Registry } from 'prom-client';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type FakeShard, refusalHead, startFakeShard } from '../test-support/fake-shard.js';
+import { type FakeShard, refusalHead, startFakeShard } from '../../test-support/fake-shard.js';
+import type { HandshakeRequest } from '../intake/index.js';
+import { createLoadBalancerMetrics } from '../lb-metrics.js';
+import type { ShardPool } from '../pool/index.js';
+import { createPooledShard, type PooledShard, retirePooledShard } from '../pool/index.js';
 import { HandshakeRouter } from './handshake-router.js';
-import { createLoadBalancerMetrics } from './lb-metrics.js';
-import type { HandshakeRequest } from './plain-handshake.js';
-import { createPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
-import type { ShardPool } from './shard-pool.js';
 
 // The router alone: real loopback sockets, a verifier and a pool that record whether they were
 // asked. Each case breaks two rules at once; the answer names the one the router must check first.

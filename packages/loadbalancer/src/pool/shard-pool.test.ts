@@ -7,7 +7,7 @@ import { createLogger } from '@odin-ws/observability';
 import { SHARD_LOAD_PATH, type ShardLoadReport } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLoadBalancerMetrics } from './lb-metrics.js';
+import { createLoadBalancerMetrics } from '../lb-metrics.js';
 import { ShardPool } from './shard-pool.js';
 
 // The pool with its real list-file watcher and /load polling; the shards are small HTTP servers on

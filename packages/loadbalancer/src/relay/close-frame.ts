@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { answeredSubprotocol, type CloseReason, formatCloseReason } from '@odin-ws/protocol';
-import type { HandshakeRequest } from './plain-handshake.js';
+import type { HandshakeRequest } from '../intake/index.js';
 
 /** RFC 6455 section 1.3. */
 const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';

@@ -3,7 +3,7 @@ import { createLogger } from '@odin-ws/observability';
 import type { ShardHealthReport } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { createLoadBalancerMetrics } from './lb-metrics.js';
+import { createLoadBalancerMetrics } from '../lb-metrics.js';
 import { applyHealthReport, createPooledShard, publishShardSeries, retirePooledShard } from './pooled-shard.js';
 
 const config = loadBalancerConfigFrom({ ...defaultOptionValues(), handshakeTimeout: 1000 });

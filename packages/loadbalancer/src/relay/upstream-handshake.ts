@@ -1,7 +1,7 @@
 import { connect, type Socket } from 'node:net';
 import { OdinError } from '@odin-ws/errors';
 import { readShardRefusal, ShardRefusalCode } from '@odin-ws/protocol';
-import type { HandshakeRequest } from './plain-handshake.js';
+import type { HandshakeRequest } from '../intake/index.js';
 import { ShardReader } from './shard-reader.js';
 
 /**

@@ -3,10 +3,10 @@ import { defaultOptionValues, loadBalancerConfigFrom } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ACCEPTED_HEAD, refusalHead, startFakeShard } from '../test-support/fake-shard.js';
-import { createLoadBalancerMetrics } from './lb-metrics.js';
+import { ACCEPTED_HEAD, refusalHead, startFakeShard } from '../../test-support/fake-shard.js';
+import { createLoadBalancerMetrics } from '../lb-metrics.js';
+import { buildUpstreamRequest, dialShard } from '../relay/index.js';
 import { createPooledShard, dialPooledShard, type PooledShard, retirePooledShard } from './pooled-shard.js';
-import { buildUpstreamRequest, dialShard } from './upstream-handshake.js';
 
 // A loopback TCP server stands in for the shard: the dial (upstream-handshake.ts), the breaker and
 // the books (pooled-shard.ts) are the real ones.
