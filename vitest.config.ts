@@ -4,7 +4,13 @@ import { defineConfig } from 'vitest/config';
 const jsonReport = process.env['VITEST_JSON_REPORT'];
 
 /** Pure code: no Kafka, no Java, no child processes. `pnpm test:unit` runs only these. */
-const UNIT_TESTS = ['packages/*/src/**/*.test.ts', 'bench/src/chart.test.ts', 'bench/src/loadgen/raw-client.test.ts', 'bench/src/report.test.ts'];
+const UNIT_TESTS = [
+  'packages/*/src/**/*.test.ts',
+  'test/*.test.ts',
+  'bench/src/chart.test.ts',
+  'bench/src/loadgen/raw-client.test.ts',
+  'bench/src/report.test.ts',
+];
 /**
  * End-to-end files that measure latency or memory against a bound while loading the machine
  * themselves: each runs alone, after the others, so neither another file's load nor its own
