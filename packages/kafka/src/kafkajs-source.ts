@@ -27,7 +27,16 @@ export interface KafkaJsSourceOptions {
   /** How often topic metadata is re-read: a partition added to a live topic is read within this. */
   metadataRefreshMs: number;
   logger: Logger;
+  /**
+   * The kafkajs client to use instead of one made from `connection`. Only the unit tests pass one:
+   * a stand-in that plays rejoins, crashes and refused credentials on cue, which a real broker
+   * cannot be made to do in order (the end-to-end tests cover the real one).
+   */
+  client?: KafkaClient;
 }
+
+/** The part of a kafkajs client this source uses. */
+export type KafkaClient = Pick<Kafka, 'consumer' | 'admin'>;
 
 /** kafkajs' special offset for "the first offset the partition still holds". */
 const EARLIEST_OFFSET = '-2';
@@ -44,7 +53,7 @@ const RESTART_BACKOFF_MS = [250, 500, 1000, 2000, 5000];
 const CATCH_UP_LIMIT_MS = 120_000;
 
 export class KafkaJsRecordSource implements RecordSource {
-  private readonly kafka: Kafka;
+  private readonly kafka: KafkaClient;
   private consumer: Consumer | undefined;
   private current: SourceState = 'connecting';
   private lastFetchAt = 0;
@@ -63,7 +72,7 @@ export class KafkaJsRecordSource implements RecordSource {
   private catchUpDeadline = 0;
 
   constructor(private readonly options: KafkaJsSourceOptions) {
-    this.kafka = createKafkaJsClient(options);
+    this.kafka = options.client ?? createKafkaJsClient(options);
   }
 
   start(onBatch: (batch: SourceBatch) => void): void {
