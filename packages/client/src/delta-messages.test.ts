@@ -12,7 +12,7 @@ import { OdinClient, type RecoveryEvent, type StreamMessage, type SubscribeOptio
 const books = [1, 2, 3, 4, 5].map((n) => JSON.stringify({ seq: n, bids: [[182.4 + n / 100, 3]], asks: [[182.5, n]] }));
 const book = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1000 + offset, dataJson: books[offset - 1]! });
 
-/** A `"delta":"deflate"` frame as a shard publishes it (packages/shard/src/deltas.ts). */
+/** A `"delta":"deflate"` frame as a shard publishes it (packages/shard/src/delivery/deflate-delta-form.ts). */
 function deflateFrame(envelope: string, base?: string): Buffer {
   const kind = base === undefined ? ZlibFrameKind.FULL : ZlibFrameKind.DELTA;
   return Buffer.concat([zlibFrameHeader(kind, 'SOL.book'), deflateSync(envelope, { dictionary: zlibFrameDictionary(kind, base) })]);

@@ -83,7 +83,7 @@ function source(client: KafkaClient, overrides: Partial<KafkaJsSourceOptions> = 
     topics: ['odin.trades'],
     backfillMs: 60_000,
     metadataRefreshMs: 5_000,
-    logger: createLogger({ level: 'silent', readable: false }),
+    logger: createLogger({ level: 'silent', base: {}, readable: false }),
     client,
     ...overrides,
   });

@@ -12,6 +12,7 @@ export const compressedForm: RecordForm<'compressed'> = {
   name: 'compressed',
   stateChannelsOnly: false,
   startsFromSnapshot: false,
+  ackField: 'compressed',
   requestedBy: (request) => request.compress === 'deflate',
   frameOf: (record) => ({ frame: buildZlibFrame(ZlibFrameKind.FULL, record.channel, record.envelope), isBinary: true, delta: false }),
 };

@@ -13,6 +13,7 @@ export const deflateDeltaForm: RecordForm<'deflate'> = {
   name: 'deflate',
   stateChannelsOnly: true,
   startsFromSnapshot: true,
+  ackField: 'deltas',
   requestedBy: (request, isStateChannel) => isStateChannel && request.delta === 'deflate',
   frameOf(record) {
     const base = record.previous?.partition === record.partition ? record.previous.envelope : undefined;

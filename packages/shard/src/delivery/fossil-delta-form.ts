@@ -12,6 +12,7 @@ export const fossilDeltaForm: RecordForm<'fossil'> = {
   name: 'fossil',
   stateChannelsOnly: true,
   startsFromSnapshot: true,
+  ackField: 'deltas',
   requestedBy: (request, isStateChannel) => isStateChannel && request.delta === 'fossil',
   frameOf(record) {
     const { previous, envelope } = record;

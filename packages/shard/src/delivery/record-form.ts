@@ -1,4 +1,4 @@
-import type { DeltaFormat } from '@odin-ws/protocol';
+import type { DeltaFormat, SubscriptionAck } from '@odin-ws/protocol';
 
 /** What a subscribe says about forms: `"delta"` and `"compress"` (docs/protocol.md). */
 export interface FormRequest {
@@ -39,6 +39,8 @@ export interface RecordForm<Name extends string = string> {
   readonly stateChannelsOnly: boolean;
   /** A subscription in this form starts from the channel's snapshot: the base of what follows. */
   readonly startsFromSnapshot: boolean;
+  /** The ack's list of the request's channels held in this form, when the request asks for it. */
+  readonly ackField: keyof Pick<SubscriptionAck, 'deltas' | 'compressed'>;
   /** Whether a subscribe asks for this form for one of its channels (rate variants never take a form). */
   requestedBy(request: FormRequest, isStateChannel: boolean): boolean;
   frameOf(record: PublishedRecord): FormFrame;

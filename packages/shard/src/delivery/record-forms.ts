@@ -13,13 +13,12 @@ export const RECORD_FORMS = [fossilDeltaForm, deflateDeltaForm, compressedForm] 
 /** The name of a registered form: what a connection holds a channel as, besides plain. */
 export type ChannelForm = (typeof RECORD_FORMS)[number]['name'];
 
-const FORMS_BY_NAME = new Map<string, RecordForm<ChannelForm>>(RECORD_FORMS.map((form) => [form.name, form]));
-
-export function recordFormNamed(name: ChannelForm): RecordForm<ChannelForm> {
-  return FORMS_BY_NAME.get(name)!;
-}
-
 /** The form a subscribe asks for one of its channels (not a rate variant), or undefined for plain envelopes. */
 export function requestedForm(request: FormRequest, isStateChannel: boolean): ChannelForm | undefined {
   return RECORD_FORMS.find((form) => form.requestedBy(request, isStateChannel))?.name;
+}
+
+/** The forms a subscribe asks for at all (for some state channel, at least). */
+export function formsAskedBy(request: FormRequest): ReadonlyArray<RecordForm<ChannelForm>> {
+  return RECORD_FORMS.filter((form) => form.requestedBy(request, true));
 }

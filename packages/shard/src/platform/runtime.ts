@@ -1,14 +1,25 @@
+import { createRequire } from 'node:module';
 import { OdinError } from '@odin-ws/errors';
+
+interface SupportedRuntime {
+  nodeMajor: number;
+  abi: string;
+  minGlibc: string;
+}
+
+/** From src/platform/ and dist/platform/ alike, two folders up is the package root. */
+const stated = createRequire(import.meta.url)('../../supported-runtime.json') as SupportedRuntime;
 
 /**
  * The one Node.js odin-ws supports (docs/deploy.md#runtime says why): its major version, its
- * module ABI (which picks the uWS binary) and the glibc that binary is linked against.
+ * module ABI (which picks the uWS binary) and the glibc that binary is linked against, as
+ * supported-runtime.json at the package root states them, the one place they are written.
  */
 export const SUPPORTED_RUNTIME = {
-  nodeMajor: 24,
-  abi: '137',
-  minGlibc: '2.38',
-  description: 'Node 24 LTS on Linux x64 with glibc 2.38 or newer',
+  nodeMajor: stated.nodeMajor,
+  abi: stated.abi,
+  minGlibc: stated.minGlibc,
+  description: `Node ${stated.nodeMajor} LTS on Linux x64 with glibc ${stated.minGlibc} or newer`,
 } as const;
 
 /**

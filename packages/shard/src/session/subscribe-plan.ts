@@ -1,5 +1,5 @@
 import { baseChannelOf, type ClientRequest, type DecodeFailure, ProtocolErrorCode, type StreamPosition, type SubscriptionAck, withId } from '@odin-ws/protocol';
-import { type ChannelForm, recordFormNamed, requestedForm } from '../delivery/index.js';
+import { type ChannelForm, formsAskedBy, requestedForm } from '../delivery/index.js';
 import { planReplay, planSnapshots, type RecoveryResult, type ReplayPlan, type SnapshotPlan } from '../state/index.js';
 
 export type SubscribeRequest = Extract<ClientRequest, { type: 'subscribe' }>;
@@ -94,16 +94,21 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
   // A channel held before keeps its form.
   const formOf = (channel: string) => (context.held.has(channel) ? context.heldForms?.get(channel) : newForms.get(channel));
 
+  const asked = formsAskedBy(request);
   const replay = request.since === undefined ? undefined : planReplay(context.recover, request.since, added, context.allowance, context.now);
   // A form that starts from a snapshot (a delta applies to the previous record) gets one whether or
   // not the request asked; a channel its replay recovered needs none.
-  const wantsSnapshot = (channel: string) => {
-    const form = newForms.get(channel);
-    return (request.snapshot === true || (form !== undefined && recordFormNamed(form).startsFromSnapshot)) && context.isStateChannel(channel);
-  };
-  const candidates = added.filter((channel) => wantsSnapshot(channel) && replay?.recovery[channel]?.recovered !== true);
-  const snapshots = request.snapshot || request.delta ? planSnapshots(context.snapshotOf, candidates, context.allowance - (replay?.bytes ?? 0)) : undefined;
-  const heldAs = (form: ChannelForm | undefined) => (form === undefined ? undefined : request.channels.filter((channel) => formOf(channel) === form));
+  const startsFromSnapshot = (channel: string) => asked.some((form) => form.startsFromSnapshot && form.name === newForms.get(channel));
+  const candidates = added.filter(
+    (channel) => (request.snapshot === true || startsFromSnapshot(channel)) && context.isStateChannel(channel) && replay?.recovery[channel]?.recovered !== true,
+  );
+  const snapshots =
+    request.snapshot || asked.some((form) => form.startsFromSnapshot)
+      ? planSnapshots(context.snapshotOf, candidates, context.allowance - (replay?.bytes ?? 0))
+      : undefined;
+  // Per form asked for, the ack lists the request's channels held in it (a channel held before keeps its form).
+  const formLists: Pick<SubscriptionAck, 'deltas' | 'compressed'> = {};
+  for (const form of asked) formLists[form.ackField] = request.channels.filter((channel) => formOf(channel) === form.name);
   return {
     ok: true,
     add,
@@ -114,8 +119,7 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
       id: request.id,
       recovery: replay?.recovery,
       snapshots: snapshots?.channels,
-      deltas: heldAs(request.delta),
-      compressed: heldAs(request.compress && 'compressed'),
+      ...formLists,
     },
     replay,
     snapshots,
