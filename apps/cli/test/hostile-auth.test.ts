@@ -131,7 +131,9 @@ describe('hostile tokens (real shard and LB)', () => {
 
   const fleet = async (authArgs: string[]) => {
     const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`, ...authArgs] });
-    const lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: authArgs });
+    // Every case comes from 127.0.0.1: more refused tokens than an address may send (--auth-failures-per-ip,
+    // tested on its own in identity-and-cost.test.ts).
+    const lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: [...authArgs, '--auth-failures-per-ip=1000'] });
     shards.push(shard);
     lbs.push(lb);
     await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
@@ -164,7 +166,7 @@ describe('hostile tokens (real shard and LB)', () => {
     writeFileSync(jwksFile, JSON.stringify({ keys: [await jwk(first.publicKey, 'k1')] }));
     const { shard, lb } = await fleet([`--auth-jwks-file=${jwksFile}`]);
     const signed = (key: typeof first.privateKey, kid: string) =>
-      new SignJWT({ exp: now() + 600, channels: ['*'] }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
+      new SignJWT({ exp: now() + 600, sub: 'trader-1', channels: ['*'] }).setProtectedHeader({ alg: 'ES256', kid }).sign(key);
     for (const base of [shard.url, lb.url]) {
       expect(await handshake(`${base}?token=${await signed(first.privateKey, 'k1')}`)).toEqual({ status: 101 });
       expect(await handshake(`${base}?token=${await signed(second.privateKey, 'k2')}`), JWKS_CASES_LABELS[0]).toEqual({ status: 401, code: 'TOKEN_INVALID' });

@@ -32,6 +32,8 @@ describe('what local mode hands its children and its page', () => {
         maxTokenLifetimeS: 86_400,
         clockToleranceS: 30,
         refreshWindowS: 30,
+        requireSubject: true,
+        queryToken: 'allow',
       },
       ['BTC', 'ETH'],
     )!;

@@ -27,6 +27,8 @@ const config = (key: AuthConfig['key'], overrides: Partial<AuthConfig> = {}): Au
   maxTokenLifetimeS: 86_400,
   clockToleranceS: 0,
   refreshWindowS: 30,
+  requireSubject: false,
+  queryToken: 'allow',
   ...overrides,
 });
 const now = () => Math.floor(Date.now() / 1000);
@@ -60,6 +62,18 @@ describe('token verification with a shared secret', () => {
   ])('refuses %s', async (_label, token, code) => {
     const result = await verifier.verify(await token());
     expect(result).toMatchObject({ ok: false, code });
+  });
+
+  it('refuses a token without sub where connections are capped per user, and takes it where the operator allows', async () => {
+    const noSubject = await hs256({ exp: now() + 60, channels: ['*'] });
+    const capped = createTokenVerifier(config({ kind: 'secret-file', location: secretFile }, { requireSubject: true }));
+    expect(await capped.verify(noSubject)).toMatchObject({ ok: false, code: 'TOKEN_CLAIMS_INVALID', message: expect.stringContaining('no "sub" claim') });
+    expect(await capped.verify(await hs256({ exp: now() + 60, sub: '', channels: ['*'] }))).toMatchObject({ ok: false, code: 'TOKEN_CLAIMS_INVALID' });
+    expect(await capped.verify(await hs256({ exp: now() + 60, sub: 'trader-1', channels: ['*'] }))).toMatchObject({
+      ok: true,
+      identity: { subject: 'trader-1' },
+    });
+    expect(await verifier.verify(noSubject)).toMatchObject({ ok: true, identity: { subject: undefined } });
   });
 
   it('refuses a token without a channels claim unless --auth-default-channels grants something (fail closed)', async () => {

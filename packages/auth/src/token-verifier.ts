@@ -56,6 +56,13 @@ export function createTokenVerifier(config: AuthConfig): TokenVerifier {
         if (lifetimeS > config.maxTokenLifetimeS + config.clockToleranceS) {
           return refused(AuthErrorCode.TOKEN_CLAIMS_INVALID, `the token lives longer than this server accepts (${config.maxTokenLifetimeS} s)`);
         }
+        // Connections are capped per user: a token that names no user would escape the cap.
+        if (config.requireSubject && (typeof payload.sub !== 'string' || payload.sub === '')) {
+          return refused(
+            AuthErrorCode.TOKEN_CLAIMS_INVALID,
+            'the token has no "sub" claim: connections are capped per user here (--max-connections-per-user), so a token must say whose it is',
+          );
+        }
         const claim = payload[config.channelsClaim] ?? config.defaultChannels;
         if (claim === undefined) {
           return refused(

@@ -67,6 +67,27 @@ describe('optionValuesFromEnvironment', () => {
     expect(fromEnv).toMatchObject({ kafkaSsl: true, kafkaSaslMechanism: 'scram-sha-256', port: 4000, kafkaBrokers: ['127.0.0.1:9092'] });
     expect(() => optionValuesFromEnvironment({ ODIN_KAFKA_SSL: 'maybe' })).toThrow(expect.objectContaining({ code: 'E_INVALID_OPTION_VALUE' }));
   });
+
+  it('reads --delivery-forms as a set of known forms, empty for none, and refuses an unknown one naming it', () => {
+    expect(optionValuesFromEnvironment({}).deliveryForms).toEqual(['fossil', 'deflate', 'compress']);
+    expect(optionValuesFromEnvironment({ ODIN_DELIVERY_FORMS: '' }).deliveryForms).toEqual([]);
+    expect(optionValuesFromEnvironment({ ODIN_DELIVERY_FORMS: 'compress,compress' }).deliveryForms).toEqual(['compress']);
+    expect(() => optionValuesFromEnvironment({ ODIN_DELIVERY_FORMS: 'fossil,gzip' })).toThrow(
+      expect.objectContaining({ code: 'E_INVALID_OPTION_VALUE', message: expect.stringContaining('gzip') }),
+    );
+  });
+});
+
+describe('per-user identity', () => {
+  it('requires a sub while connections are capped per user, unless --auth-allow-no-subject; the LB counts per user too', () => {
+    const auth = { authSecretFile: '/dev/null' };
+    const required = (overrides: Record<string, unknown>) => shardConfigFrom(values({ ...auth, ...overrides })).access.auth?.requireSubject;
+    expect(required({})).toBe(true);
+    expect(required({ authAllowNoSubject: true })).toBe(false);
+    expect(required({ maxConnectionsPerUser: 0 })).toBe(false);
+    expect(loadBalancerConfigFrom(values({ ...auth, maxConnectionsPerUser: 7 })).maxConnectionsPerUser).toBe(7);
+    expect(shardConfigFrom(values({ ...auth, authQueryToken: 'refuse' })).access.auth?.queryToken).toBe('refuse');
+  });
 });
 
 describe('readSecretFile', () => {

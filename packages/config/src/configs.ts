@@ -1,7 +1,8 @@
 import { OdinError } from '@odin-ws/errors';
 import type { LogLevel } from './log-levels.js';
 import type { OptionValues } from './options.js';
-import type { PermessageDeflateMode } from './options-shard.js';
+import type { QueryTokenMode } from './options-access.js';
+import type { DeliveryFormName, PermessageDeflateMode } from './options-shard.js';
 
 /** Typed configuration of each mode, built from the parsed option values. */
 export interface KafkaConfig {
@@ -47,6 +48,10 @@ export interface AuthConfig {
   clockToleranceS: number;
   /** Shard: how long before expiry a connection is asked to refresh its token. */
   refreshWindowS: number;
+  /** A token must carry `sub`: connections are capped per user (--max-connections-per-user) and --auth-allow-no-subject is off. */
+  requireSubject: boolean;
+  /** Whether a token may come in the URL's `?token=` (--auth-query-token). */
+  queryToken: QueryTokenMode;
 }
 
 /** Who may reach a tier and where its operators look. */
@@ -77,6 +82,10 @@ export interface ShardConfig {
   maxSubscriptions: number;
   maxMessageSize: number;
   maxRecordSize: number;
+  /** The forms a subscribe may ask for (--delivery-forms): by the request value that asks for each. */
+  deliveryForms: DeliveryFormName[];
+  /** Largest envelope a delta or compressed frame is built of (--form-max-record-size). */
+  formMaxRecordSize: number;
   backpressureLimit: number;
   clientRateLimit: number;
   /** permessage-deflate for clients that offer it (docs/performance.md has the figures behind the default). */
@@ -139,6 +148,10 @@ export interface LoadBalancerConfig {
   /** How long a client may take to read the end of a connection its shard ended. */
   stalledClientTimeoutMs: number;
   maxConnectionsPerIp: number;
+  /** Connections one token `sub` may hold through this load balancer, over all its workers (authentication on); 0: no cap. */
+  maxConnectionsPerUser: number;
+  /** Refused tokens per second one address may send a worker (bursts of ten seconds' worth). */
+  authFailuresPerIp: number;
   admission: { ratePerSecond: number; ipRatePerSecond: number; queueDepth: number; maxWaitMs: number };
   /** Proxies whose X-Forwarded-For is believed for per-IP admission. */
   trustedProxies: string[];
@@ -215,6 +228,8 @@ export function loadBalancerConfigFrom(values: OptionValues): LoadBalancerConfig
     failureWindowS: values.failureWindow,
     scoreWeights: { utilization: utilization!, failures: failures! },
     maxConnectionsPerIp: values.maxConnectionsPerIp,
+    maxConnectionsPerUser: values.maxConnectionsPerUser,
+    authFailuresPerIp: values.authFailuresPerIp,
     stalledClientTimeoutMs: values.stalledClientTimeout,
     admission: {
       ratePerSecond: values.admissionRate,
@@ -240,6 +255,8 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
     maxSubscriptions: values.maxSubscriptions,
     maxMessageSize: values.maxMessageSize,
     maxRecordSize: values.maxRecordSize,
+    deliveryForms: values.deliveryForms,
+    formMaxRecordSize: values.formMaxRecordSize,
     backpressureLimit: values.backpressureLimit,
     clientRateLimit: values.clientRateLimit,
     permessageDeflate: values.permessageDeflate,
@@ -300,6 +317,8 @@ function authConfigFrom(values: OptionValues): AuthConfig | undefined {
     maxTokenLifetimeS: values.authMaxTokenLifetime,
     clockToleranceS: values.authClockTolerance,
     refreshWindowS: values.authRefreshWindow,
+    requireSubject: values.maxConnectionsPerUser > 0 && !values.authAllowNoSubject,
+    queryToken: values.authQueryToken,
   };
 }
 

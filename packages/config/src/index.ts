@@ -17,6 +17,7 @@ export { LOG_LEVELS } from './log-levels.js';
 export { renderConfigurationMarkdown } from './markdown.js';
 export type { Mode, OptionKey, OptionSpec, OptionValues } from './options.js';
 export { defaultOptionValues, formatOptionDefault, MODES, OPTION_SPECS, optionValuesFromEnvironment } from './options.js';
-export type { PermessageDeflateMode } from './options-shard.js';
+export type { DeliveryFormName, PermessageDeflateMode } from './options-shard.js';
+export { DELIVERY_FORMS } from './options-shard.js';
 export { shardUrls as shardUrlsParser } from './parsers.js';
 export { readSecretFile, readSettingFile } from './setting-file.js';

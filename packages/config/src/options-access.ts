@@ -1,5 +1,9 @@
 import { AUTH_MODES, option } from './option-spec.js';
-import { integer, list, onOff, origins, text } from './parsers.js';
+import { choice, integer, list, onOff, origins, text } from './parsers.js';
+
+/** Where a token may come from besides the headers: the URL's `?token=`, which proxies and load balancers log. */
+export const QUERY_TOKEN_MODES = ['allow', 'refuse'] as const;
+export type QueryTokenMode = (typeof QUERY_TOKEN_MODES)[number];
 
 /** Who may connect (tokens, origins) and where operators look (the ops surface). */
 export const ACCESS_OPTIONS = [
@@ -112,6 +116,47 @@ export const ACCESS_OPTIONS = [
     defaultValue: 30,
     parse: integer(1, 3600),
     modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'maxConnectionsPerUser',
+    flag: '--max-connections-per-user <n>',
+    env: 'ODIN_MAX_CONNECTIONS_PER_USER',
+    description:
+      "connections one user (its token's sub) may hold when authentication is on: counted by each load balancer across its workers and again by each shard; more get 1013 TOO_MANY_CONNECTIONS, and a token without sub is refused (TOKEN_CLAIMS_INVALID) unless --auth-allow-no-subject; 0 turns it off",
+    defaultValue: 100,
+    parse: integer(0, 1_000_000),
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authAllowNoSubject',
+    flag: '--auth-allow-no-subject [on|off]',
+    env: 'ODIN_AUTH_ALLOW_NO_SUBJECT',
+    description:
+      'accept tokens without a sub claim while --max-connections-per-user is on; such tokens are then capped by nothing but the per-IP cap (docs/security.md)',
+    defaultValue: false,
+    parse: onOff(),
+    preset: 'on',
+    modes: AUTH_MODES,
+  }),
+  option({
+    key: 'authFailuresPerIp',
+    flag: '--auth-failures-per-ip <n>',
+    env: 'ODIN_AUTH_FAILURES_PER_IP',
+    description:
+      "refused tokens per second one client address may send to a load-balancer worker, in bursts of ten seconds' worth; past that its handshakes get 1013 AUTH_RATE_LIMITED without a signature checked",
+    defaultValue: 2,
+    parse: integer(1, 1_000_000),
+    modes: ['loadbalancer', 'local'],
+  }),
+  option({
+    key: 'authQueryToken',
+    flag: '--auth-query-token <mode>',
+    env: 'ODIN_AUTH_QUERY_TOKEN',
+    description:
+      "allow or refuse a token in the URL (?token=, which proxies and Google's load balancer log); refused, such a handshake gets 401 TOKEN_IN_QUERY. The Terraform deployment sets refuse",
+    defaultValue: 'allow' as QueryTokenMode,
+    parse: choice(QUERY_TOKEN_MODES),
+    modes: AUTH_MODES,
   }),
   option({
     key: 'allowedOrigins',

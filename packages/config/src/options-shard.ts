@@ -1,5 +1,9 @@
 import { option } from './option-spec.js';
-import { choice, heartbeatSeconds, integer, listOrNone, text } from './parsers.js';
+import { choice, heartbeatSeconds, integer, listOrNone, subsetOf, text } from './parsers.js';
+
+/** What --delivery-forms names: the request values that ask for each form (`"delta"`, `"compress"`). */
+export const DELIVERY_FORMS = ['fossil', 'deflate', 'compress'] as const;
+export type DeliveryFormName = (typeof DELIVERY_FORMS)[number];
 
 export const PERMESSAGE_DEFLATE_MODES = ['shared', 'dedicated', 'off'] as const;
 export type PermessageDeflateMode = (typeof PERMESSAGE_DEFLATE_MODES)[number];
@@ -43,16 +47,6 @@ export const SHARD_OPTIONS = [
     modes: ['shard', 'local'],
   }),
   option({
-    key: 'maxConnectionsPerUser',
-    flag: '--max-connections-per-user <n>',
-    env: 'ODIN_MAX_CONNECTIONS_PER_USER',
-    description:
-      "connections one user (its token's sub) may hold on this shard when authentication is on; more are closed at once with 1013 TOO_MANY_CONNECTIONS; 0 turns it off",
-    defaultValue: 100,
-    parse: integer(0, 1_000_000),
-    modes: ['shard', 'local'],
-  }),
-  option({
     key: 'maxSubscriptions',
     flag: '--max-subscriptions <n>',
     env: 'ODIN_MAX_SUBSCRIPTIONS',
@@ -77,6 +71,26 @@ export const SHARD_OPTIONS = [
     description: 'largest Kafka record value broadcast; larger records are dropped and counted',
     defaultValue: 1024 * 1024,
     parse: integer(64, 64 * 1024 * 1024),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'deliveryForms',
+    flag: '--delivery-forms <forms>',
+    env: 'ODIN_DELIVERY_FORMS',
+    description:
+      "the forms a subscribe may ask for, each costing the shard work per record while anyone here holds it: fossil and deflate (deltas), compress (compressed frames); '' turns them all off (channels asked for in a form then come plain, and the ack lists none)",
+    defaultValue: [...DELIVERY_FORMS] as DeliveryFormName[],
+    parse: subsetOf(DELIVERY_FORMS),
+    modes: ['shard', 'local'],
+  }),
+  option({
+    key: 'formMaxRecordSize',
+    flag: '--form-max-record-size <bytes>',
+    env: 'ODIN_FORM_MAX_RECORD_SIZE',
+    description:
+      'largest envelope the shard builds a delta or compressed frame of; a larger record goes to those subscribers as its plain envelope (a new base for deltas), so no record costs more than this in compression',
+    defaultValue: 64 * 1024,
+    parse: integer(1024, 64 * 1024 * 1024),
     modes: ['shard', 'local'],
   }),
   option({

@@ -43,6 +43,16 @@ export function listOrNone(): Parser<string[]> {
   return (raw) => (raw.trim() === '' ? [] : parseList(raw));
 }
 
+/** A comma-separated list of some of `values`, each once; empty (`''`) for none. */
+export function subsetOf<T extends string>(values: readonly T[]): Parser<T[]> {
+  const parseList = listOrNone();
+  return (raw) => {
+    const items = parseList(raw);
+    for (const item of items) if (!values.includes(item as T)) throw invalid(`expected a comma-separated list of ${values.join(', ')} (or '' for none)`, item);
+    return [...new Set(items)] as T[];
+  };
+}
+
 /** host:port pairs, comma-separated. */
 export function brokers(): Parser<string[]> {
   const parseList = list();

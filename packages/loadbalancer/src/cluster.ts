@@ -4,7 +4,7 @@ import type { LoadBalancerConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createMetricsRegistry, type Logger } from '@odin-ws/observability';
 import { AggregatorRegistry } from 'prom-client';
-import { perWorkerAdmission } from './intake/index.js';
+import { clusterUserConnections, perWorkerAdmission, serveUserConnections } from './intake/index.js';
 import { LoadBalancerWorker } from './load-balancer-worker.js';
 
 const METRICS_REQUEST = 'odin-ws:metrics-request';
@@ -44,8 +44,9 @@ export interface LoadBalancerProcess {
 /**
  * The load balancer as `workers` processes sharing one port (Node cluster). Why several: a process
  * may hold 20,000 file descriptors here and every proxied connection costs two, so one process
- * tops out near 10,000 clients. The primary only supervises (restarts a worker that dies) and
- * aggregates metrics: any worker's /metrics shows the sum over all of them. Signals and exiting
+ * tops out near 10,000 clients. The primary supervises (restarts a worker that dies), aggregates
+ * metrics (any worker's /metrics shows the sum over all of them) and holds the one count of each
+ * user's connections (--max-connections-per-user). Signals and exiting
  * are the caller's business (apps/cli), not this library's.
  */
 export async function startLoadBalancer(config: LoadBalancerConfig, logger: Logger): Promise<LoadBalancerProcess> {
@@ -69,6 +70,9 @@ async function startWorker(config: LoadBalancerConfig, logger: Logger): Promise<
     logger: logger.child({ worker: cluster.worker?.id }),
     registry,
     metricsText: requestClusterMetrics,
+    // Unlike the per-IP cap, a per-worker share would not do: one user's connections land on the
+    // workers at random (user-connections.ts).
+    userConnections: clusterUserConnections(),
   });
   return {
     role: 'worker',
@@ -91,6 +95,7 @@ function superviseWorkers(config: LoadBalancerConfig, logger: Logger): LoadBalan
   // The workers read the key files too; reading them here first fails the start once, with the
   // flag named, instead of a worker crash-looping on an unreadable file.
   if (config.access.auth) createTokenVerifier(config.access.auth);
+  serveUserConnections(config.maxConnectionsPerUser);
   const aggregator = new AggregatorRegistry();
   let stopping = false;
   cluster.on('message', (worker, message: ClusterMessage) => {

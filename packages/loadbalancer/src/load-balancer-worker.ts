@@ -6,7 +6,7 @@ import { OdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import { CloseCode, drainReconnectMs, formatCloseReason, HttpErrorCode, notFoundBody, retryAfterHeader, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { answerClientError, type HandshakeRequest, pathOf, takePlainHandshakes } from './intake/index.js';
+import { answerClientError, type HandshakeRequest, pathOf, takePlainHandshakes, type UserConnections } from './intake/index.js';
 import { createLoadBalancerMetrics, type LoadBalancerMetrics } from './lb-metrics.js';
 import { ShardPool } from './pool/index.js';
 import { HandshakeRouter } from './routing/index.js';
@@ -25,6 +25,8 @@ export interface LoadBalancerWorkerOptions {
   registry: Registry;
   /** Prometheus text for /metrics: in a cluster, all workers' metrics aggregated by the primary. */
   metricsText: () => Promise<string>;
+  /** Each user's connections over the whole load balancer: in a cluster, counted by the primary. */
+  userConnections?: UserConnections;
 }
 
 /**
@@ -45,7 +47,15 @@ export class LoadBalancerWorker {
     this.pool = new ShardPool(config, this.metrics, logger);
     // Key files are read now: an unusable one fails the start (E_AUTH_CONFIG).
     const verifier = config.access.auth ? createTokenVerifier(config.access.auth) : undefined;
-    this.router = new HandshakeRouter({ config, logger, metrics: this.metrics, pool: this.pool, verifier, isDraining: () => this.draining });
+    this.router = new HandshakeRouter({
+      config,
+      logger,
+      metrics: this.metrics,
+      pool: this.pool,
+      verifier,
+      isDraining: () => this.draining,
+      ...(options.userConnections ? { userConnections: options.userConnections } : {}),
+    });
     this.server = createServer(
       { headersTimeout: HEADERS_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, connectionsCheckingInterval: CONNECTIONS_CHECK_INTERVAL_MS },
       (req, res) => void this.handleHttp(req, res),

@@ -23,8 +23,10 @@ export const AuthErrorCode = {
   TOKEN_INVALID: 'TOKEN_INVALID',
   TOKEN_EXPIRED: 'TOKEN_EXPIRED',
   TOKEN_NOT_YET_VALID: 'TOKEN_NOT_YET_VALID',
-  /** A claim is missing or wrong: no exp, another audience or issuer, a channels claim that is not a list of patterns. */
+  /** A claim is missing or wrong: no exp, another audience or issuer, a channels claim that is not a list of patterns, no sub where connections are capped per user. */
   TOKEN_CLAIMS_INVALID: 'TOKEN_CLAIMS_INVALID',
+  /** A token in the URL (`?token=`) where the server refuses it there (--auth-query-token refuse): URLs are logged. */
+  TOKEN_IN_QUERY: 'TOKEN_IN_QUERY',
 } as const;
 
 export type AuthErrorCode = (typeof AuthErrorCode)[keyof typeof AuthErrorCode];
@@ -40,10 +42,17 @@ export type TokenLocation = { ok: true; token: string } | { ok: false; code: Aut
 /**
  * The token a handshake carries. `query` is the part after `?` (without it), `authorization`
  * and `protocols` the Authorization and Sec-WebSocket-Protocol headers' values. A token in more
- * than one place is TOKEN_AMBIGUOUS: which one is meant cannot be known.
+ * than one place is TOKEN_AMBIGUOUS: which one is meant cannot be known. `queryToken: 'refuse'`
+ * (--auth-query-token) refuses one in the URL as TOKEN_IN_QUERY, whatever else the handshake holds.
  */
-export function tokenFromHandshake(query: string, authorization: string | undefined, protocols?: string): TokenLocation {
+export function tokenFromHandshake(
+  query: string,
+  authorization: string | undefined,
+  protocols?: string,
+  queryToken: 'allow' | 'refuse' = 'allow',
+): TokenLocation {
   const fromQuery = new URLSearchParams(query).get('token') ?? undefined;
+  if (fromQuery !== undefined && queryToken === 'refuse') return { ok: false, code: AuthErrorCode.TOKEN_IN_QUERY };
   const bearer = authorization === undefined ? undefined : /^Bearer[ \t]+(\S+)[ \t]*$/i.exec(authorization)?.[1];
   if (authorization !== undefined && authorization !== '' && bearer === undefined) return { ok: false, code: AuthErrorCode.TOKEN_MALFORMED };
   const offered = bearerSubprotocols(protocols);

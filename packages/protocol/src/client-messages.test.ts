@@ -44,6 +44,20 @@ describe('decodeClientMessage', () => {
     expect(baseChannelOf('SOL.book')).toBe('SOL.book');
   });
 
+  it('refuses a request naming more channels than the limit at once, before reading a name (TOO_MANY_CHANNELS)', () => {
+    const names = (count: number) => JSON.stringify(Array.from({ length: count }, (_, i) => `C${i}.trade`));
+    for (const type of ['subscribe', 'unsubscribe']) {
+      const over = decodeClientMessage(`{"type":"${type}","id":7,"channels":${names(101)}}`, { maxChannels: 100 });
+      expect(over).toMatchObject({ ok: false, error: { code: 'TOO_MANY_CHANNELS', id: 7, message: expect.stringContaining('at most 100') } });
+      expect(decodeClientMessage(`{"type":"${type}","channels":${names(100)}}`, { maxChannels: 100 }).ok).toBe(true);
+    }
+    // Even names that are not valid are not looked at past the count.
+    expect(decodeClientMessage(`{"type":"subscribe","channels":${JSON.stringify(Array(3).fill({}))}}`, { maxChannels: 2 })).toMatchObject({
+      ok: false,
+      error: { code: 'TOO_MANY_CHANNELS' },
+    });
+  });
+
   it('drops duplicate channels within one request', () => {
     const result = decodeClientMessage('{"type":"subscribe","channels":["A.trade","A.trade"]}');
     expect(result.ok && result.request.type === 'subscribe' && result.request.channels).toEqual(['A.trade']);

@@ -58,8 +58,12 @@ const MAX_ID_LENGTH = 64;
  * `snapshot: true`, to be sent each state channel's latest envelope right after the ack, and
  * `delta: "fossil"` or `"deflate"`, to get state channels' records as deltas from the previous one,
  * and `compress: "deflate"`, to get the other channels' records as deflate frames.
+ *
+ * `limits.maxChannels` (a shard's --max-subscriptions): a request naming more channels is refused
+ * here, TOO_MANY_CHANNELS, before any name is checked or kept: no request can cost more than one
+ * connection may hold.
  */
-export function decodeClientMessage(text: string): DecodeResult {
+export function decodeClientMessage(text: string, limits: { maxChannels?: number } = {}): DecodeResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -78,7 +82,7 @@ export function decodeClientMessage(text: string): DecodeResult {
 
   switch (type) {
     case 'subscribe': {
-      const channels = readChannels(parsed);
+      const channels = readChannels(parsed, limits.maxChannels);
       if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
       const since = readSince(parsed, channels.value);
       if (!since.ok) return { ok: false, error: { ...since.error, ...withId(requestId) } };
@@ -102,7 +106,7 @@ export function decodeClientMessage(text: string): DecodeResult {
       };
     }
     case 'unsubscribe': {
-      const channels = readChannels(parsed);
+      const channels = readChannels(parsed, limits.maxChannels);
       if (!channels.ok) return { ok: false, error: { ...channels.error, ...withId(requestId) } };
       return { ok: true, request: { type, channels: channels.value, ...withId(requestId) } };
     }
@@ -133,10 +137,19 @@ function field(message: Record<string, unknown>, name: string): unknown {
   return isPlainObject(data) && data[name] !== undefined ? data[name] : message[name];
 }
 
-function readChannels(message: Record<string, unknown>): Read<string[]> {
+function readChannels(message: Record<string, unknown>, maxChannels = Number.POSITIVE_INFINITY): Read<string[]> {
   const raw = field(message, 'channels');
   if (!Array.isArray(raw) || raw.length === 0) {
     return { ok: false, error: { code: ProtocolErrorCode.BAD_MESSAGE, message: '"channels" must be a non-empty array of strings' } };
+  }
+  if (raw.length > maxChannels) {
+    return {
+      ok: false,
+      error: {
+        code: ProtocolErrorCode.TOO_MANY_CHANNELS,
+        message: `a request may name at most ${maxChannels} channels (the subscription limit); this one names ${raw.length}. Nothing of it was done`,
+      },
+    };
   }
   const unique = new Set<string>();
   for (const channel of raw) {

@@ -30,6 +30,7 @@ export type CloseReasonCode =
   | 'NO_SHARD_AVAILABLE'
   | 'TOKEN_EXPIRED'
   | 'TOO_MANY_CONNECTIONS'
+  | 'AUTH_RATE_LIMITED'
   | ClientRefusalCode;
 
 export interface CloseReason {

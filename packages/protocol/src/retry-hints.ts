@@ -12,8 +12,10 @@ export const RetryHints = {
   unavailableS: 1,
   /** 1013 OVERLOADED: admission control or every shard full. */
   overloadedMs: 2000,
-  /** 1013 TOO_MANY_CONNECTIONS: the client's address holds as many connections as it may. */
+  /** 1013 TOO_MANY_CONNECTIONS: the client's address, or its token's user, holds as many connections as it may. */
   tooManyConnectionsMs: 5000,
+  /** 1013 AUTH_RATE_LIMITED: the client's address sent more refused tokens than the load balancer checks. */
+  authRateLimitedMs: 10_000,
   /** 1012 NO_SHARD_AVAILABLE: no shard took the handshake. */
   noShardMs: 1000,
   /** 1012 DRAINING: a load balancer refusing new handshakes while it drains. */

@@ -33,5 +33,9 @@ describe('tokenFromHandshake', () => {
     expect(tokenFromHandshake('', undefined, 'odin.v1')).toEqual({ ok: false, code: 'TOKEN_MISSING' });
     expect(tokenFromHandshake('', undefined, 'odin.bearer.')).toEqual({ ok: false, code: 'TOKEN_MISSING' });
     expect(tokenFromHandshake('', undefined, `odin.bearer.${'e'.repeat(9000)}`)).toEqual({ ok: false, code: 'TOKEN_TOO_LARGE' });
+    // --auth-query-token refuse: a token in the URL is refused wherever else one is.
+    expect(tokenFromHandshake('token=t3', undefined, undefined, 'refuse')).toEqual({ ok: false, code: 'TOKEN_IN_QUERY' });
+    expect(tokenFromHandshake('token=t3', 'Bearer t3', undefined, 'refuse')).toEqual({ ok: false, code: 'TOKEN_IN_QUERY' });
+    expect(tokenFromHandshake('x=1', 'Bearer t2', undefined, 'refuse')).toEqual({ ok: true, token: 't2' });
   });
 });

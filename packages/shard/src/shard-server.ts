@@ -5,11 +5,20 @@ import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import { type ShardHealthReport, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { Conflator, RecordPublisher } from './delivery/index.js';
+import { Conflator, offeredForms, RecordPublisher } from './delivery/index.js';
 import { clientSocketBehavior, createUpgradeHandler, registerAdminRoutes, registerPublicRoutes } from './edge/index.js';
 import { Broadcaster, ChannelMapper } from './ingest/index.js';
 import { listenOn, loadNativeUws, type TemplatedApp, type us_listen_socket } from './platform/index.js';
-import { ClientMessageHandler, type ClientState, ConnectionSet, closeClientsPaced, SlowClientGuard, SubscriptionIndex, TokenExpiry } from './session/index.js';
+import {
+  ClientMessageHandler,
+  type ClientState,
+  ConnectionSet,
+  closeClientsPaced,
+  SlowClientGuard,
+  SubjectReplayBudgets,
+  SubscriptionIndex,
+  TokenExpiry,
+} from './session/index.js';
 import { createShardMetrics } from './shard-metrics.js';
 import { AheadPositions, ChannelHistory, LastValues, StateChannels } from './state/index.js';
 
@@ -96,6 +105,8 @@ export class ShardServer {
       subscriptions: this.subscriptions,
       maxSubscriptions: config.maxSubscriptions,
       stateChannels,
+      offeredForms: offeredForms(config.deliveryForms),
+      subjectReplayBudgets: new SubjectReplayBudgets(config.history.maxReplayBytes),
       history: this.history,
       lastValues: this.lastValues,
       conflator: this.conflator,
@@ -119,6 +130,7 @@ export class ShardServer {
       permessageDeflate,
       isHeld: (form) => this.subscriptions.isHeld(form),
       onDelta: () => metrics.deltasPublished.inc(),
+      formMaxRecordSize: config.formMaxRecordSize,
     });
     const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);

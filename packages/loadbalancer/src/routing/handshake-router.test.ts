@@ -128,10 +128,10 @@ describe('the handshake router checks, in order', () => {
     expect(seams.verified).toEqual([]);
   });
 
-  it('the token before the drain (401 from a draining worker: the client must fix its token, not retry)', async () => {
+  it('the drain before the token (1012 DRAINING; a draining worker checks no signature)', async () => {
     const seams = newSeams();
-    expect(await route(routerFor(true, seams), handshake({ token: 'bad' }))).toMatchObject({ status: 401, error: 'TOKEN_INVALID' });
-    expect(seams).toEqual({ verified: ['bad'], poolAsked: 0 });
+    expect(await route(routerFor(true, seams), handshake({ token: 'bad' }))).toMatchObject({ status: 101, closeCode: 1012, closeReason: 'DRAINING' });
+    expect(seams).toEqual({ verified: [], poolAsked: 0 });
   });
 
   it('the drain before the connection cap and the shards (1012 DRAINING; no shard asked)', async () => {
@@ -154,6 +154,45 @@ describe('the handshake router checks, in order', () => {
     const answer = await route(router, handshake({ token: GOOD_TOKEN }));
     expect(answer).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'TOO_MANY_CONNECTIONS' });
     expect(seams.poolAsked).toBe(1);
+  });
+
+  it("the client address's connection cap before the token: an address at its cap costs no signature check", async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, { maxConnectionsPerIp: 1 });
+    await route(router, handshake({ token: GOOD_TOKEN }), true);
+    expect(await route(router, handshake({ token: 'bad' }))).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'TOO_MANY_CONNECTIONS' });
+    expect(seams.verified).toEqual([GOOD_TOKEN]);
+  });
+
+  it('admission before the token: past its queue, 1013 OVERLOADED and no signature checked', async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, { admissionRate: 1, admissionIpRate: 1, admissionQueue: 0 });
+    await route(router, handshake({ token: GOOD_TOKEN }));
+    expect(await route(router, handshake({ token: 'bad' }))).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'OVERLOADED' });
+    expect(seams.verified).toEqual([GOOD_TOKEN]);
+  });
+
+  it('the token after admission and before the shards (401; no shard asked)', async () => {
+    const seams = newSeams();
+    expect(await route(routerFor(false, seams), handshake({ token: 'bad' }))).toMatchObject({ status: 401, error: 'TOKEN_INVALID' });
+    expect(seams).toEqual({ verified: ['bad'], poolAsked: 0 });
+  });
+
+  it("an address's refused tokens: past --auth-failures-per-ip, 1013 AUTH_RATE_LIMITED and no signature checked, a good token included", async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, { authFailuresPerIp: 1 });
+    for (let i = 0; i < 10; i++) expect(await route(router, handshake({ token: 'bad' }))).toMatchObject({ status: 401 });
+    expect(await route(router, handshake({ token: 'bad' }))).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'AUTH_RATE_LIMITED' });
+    expect(await route(router, handshake({ token: GOOD_TOKEN }))).toMatchObject({ closeCode: 1013, closeReason: 'AUTH_RATE_LIMITED' });
+    expect(seams.verified).toHaveLength(10);
+  });
+
+  it("the user's connection cap after the token and before the shards (1013 TOO_MANY_CONNECTIONS; no shard asked)", async () => {
+    const seams = newSeams();
+    const router = routerFor(false, seams, { maxConnectionsPerUser: 1 });
+    await route(router, handshake({ token: GOOD_TOKEN }), true);
+    expect(await route(router, handshake({ token: GOOD_TOKEN }))).toMatchObject({ status: 101, closeCode: 1013, closeReason: 'TOO_MANY_CONNECTIONS' });
+    expect(seams).toEqual({ verified: [GOOD_TOKEN, GOOD_TOKEN], poolAsked: 1 });
   });
 
   it('admission after the connection cap and before the shards (1013 OVERLOADED past its queue; no shard asked)', async () => {

@@ -19,7 +19,17 @@ import {
   tokenRefusal,
   WEBSOCKET_PATH,
 } from '@odin-ws/protocol';
-import { AdmissionControl, createClientAddressResolver, endWithJson, type HandshakeRequest, handshakeProblemOf, pathOf } from '../intake/index.js';
+import {
+  AdmissionControl,
+  AuthFailureLimiter,
+  createClientAddressResolver,
+  endWithJson,
+  type HandshakeRequest,
+  handshakeProblemOf,
+  localUserConnections,
+  pathOf,
+  type UserConnections,
+} from '../intake/index.js';
 import type { LoadBalancerMetrics } from '../lb-metrics.js';
 import type { ShardPool } from '../pool/index.js';
 import { dialPooledShard } from '../pool/index.js';
@@ -33,22 +43,31 @@ export interface HandshakeRouterOptions {
   /** Token verification; undefined when authentication is off. */
   verifier: TokenVerifier | undefined;
   isDraining: () => boolean;
+  /** --max-connections-per-user over the whole load balancer (user-connections.ts); one process's own count by default. */
+  userConnections?: UserConnections;
 }
+
+/** An address's burst of refused tokens, in seconds of --auth-failures-per-ip (auth-failures.ts). */
+const AUTH_FAILURE_BURST_S = 10;
 
 /**
  * Where a client handshake is routed, from the first byte to a spliced connection or a refusal,
- * in this order:
+ * cheapest refusals first, in this order:
  * 1. the path and the RFC 6455 rules: a malformed handshake gets an HTTP answer here and never
  *    reaches admission or a shard, so it cannot count against a shard's circuit;
- * 2. the browser origin (403) and the token (401), likewise before admission and any shard: a
- *    flood of bad tokens costs no queue place and opens no breaker (as a 4403/4401 close frame to
- *    clients that can read one: client-refusal.ts in @odin-ws/protocol);
+ * 2. the browser origin (403, as a 4403 close frame to clients that can read one);
  * 3. a draining worker answers 1012;
  * 4. the client address's connection cap (--max-connections-per-ip), then admission control (global
- *    and per-IP token buckets, a bounded queue): a refusal is 1013;
- * 5. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
+ *    and per-IP token buckets, a bounded queue): a refusal is 1013. Both run before the token's
+ *    signature is checked, so bad tokens from one address are bounded by the same per-address
+ *    rates as any other flood;
+ * 5. the token (401, or a 4401 close frame: client-refusal.ts in @odin-ws/protocol), unless the
+ *    address has used up its refused tokens (1013 AUTH_RATE_LIMITED, no signature checked); then
+ *    its user's connection cap over the whole load balancer (--max-connections-per-user: 1013
+ *    TOO_MANY_CONNECTIONS). None of these reaches a shard or counts against one;
+ * 6. the shards in the order shard-selector.ts gives, each dialled through its circuit breaker
  *    (pooled-shard.ts); a shard that fails is followed by the next;
- * 6. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
+ * 7. the first shard that answers 101 is spliced to the client (splice.ts); when none does, the
  *    client gets 1013 if every shard said it is full, else 1012 (close-frame.ts).
  */
 export class HandshakeRouter {
@@ -58,8 +77,13 @@ export class HandshakeRouter {
   private readonly connectionsPerIp: ConnectionCap;
   private readonly clientAddressOf: ReturnType<typeof createClientAddressResolver>;
   private readonly allowedOrigins: Set<string>;
+  private readonly authFailures: AuthFailureLimiter;
+  private readonly userConnections: UserConnections;
 
   constructor(private readonly options: HandshakeRouterOptions) {
+    const { authFailuresPerIp } = options.config;
+    this.authFailures = new AuthFailureLimiter(authFailuresPerIp * AUTH_FAILURE_BURST_S, authFailuresPerIp);
+    this.userConnections = options.userConnections ?? localUserConnections(options.config.maxConnectionsPerUser);
     this.admission = new AdmissionControl(options.config.admission);
     this.connectionsPerIp = new ConnectionCap(options.config.maxConnectionsPerIp);
     this.clientAddressOf = createClientAddressResolver(options.config.trustedProxies);
@@ -89,15 +113,6 @@ export class HandshakeRouter {
       refuseClient(req, socket, ORIGIN_REFUSAL);
       return;
     }
-    if (this.options.verifier) {
-      const refusal = await this.authenticate(this.options.verifier, req);
-      if (refusal) {
-        metrics.handshakeRejected.inc({ reason: refusal.code });
-        metrics.authRefusals.inc({ code: refusal.code });
-        refuseClient(req, socket, refusal);
-        return;
-      }
-    }
     if (this.options.isDraining()) {
       refuse(req, socket, CloseCode.SERVICE_RESTART, { code: 'DRAINING', retryMs: RetryHints.lbDrainingMs });
       return;
@@ -116,6 +131,7 @@ export class HandshakeRouter {
       refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'OVERLOADED', retryMs: RetryHints.overloadedMs });
       return;
     }
+    if (this.options.verifier && !(await this.authenticated(this.options.verifier, req, socket, clientAddress))) return;
     const failures = await this.connectToShard(req, socket, head);
     if (failures === undefined) return;
     // Every shard full means the fleet is overloaded (1013); otherwise none could take the client (1012).
@@ -135,15 +151,42 @@ export class HandshakeRouter {
     return this.allowedOrigins.size === 0 || origin === undefined || this.allowedOrigins.has(origin.toLowerCase());
   }
 
-  /** The token's refusal, if any (the shard checks it again: each tier is a trust boundary). */
-  private async authenticate(verifier: TokenVerifier, req: HandshakeRequest): Promise<ClientRefusal | undefined> {
+  /**
+   * Whether the handshake's token lets it through to a shard (the shard checks it again: each tier
+   * is a trust boundary); when not, the client has had its refusal. A token that verifies takes a
+   * place of its user's --max-connections-per-user cap, held until the connection ends.
+   */
+  private async authenticated(verifier: TokenVerifier, req: HandshakeRequest, socket: Socket, clientAddress: string): Promise<boolean> {
+    const { metrics, config } = this.options;
+    if (!this.authFailures.allows(clientAddress)) {
+      metrics.handshakeRejected.inc({ reason: 'AUTH_RATE_LIMITED' });
+      refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'AUTH_RATE_LIMITED', retryMs: RetryHints.authRateLimitedMs });
+      return false;
+    }
     const url = req.url ?? '';
     const query = url.includes('?') ? url.slice(url.indexOf('?') + 1) : '';
     const protocols = req.headers['sec-websocket-protocol'];
-    const located = tokenFromHandshake(query, req.headers.authorization, Array.isArray(protocols) ? protocols.join(', ') : protocols);
-    if (!located.ok) return missingTokenRefusal(located.code);
-    const result = await verifier.verify(located.token);
-    return result.ok ? undefined : tokenRefusal(result.code, result.message);
+    const offered = Array.isArray(protocols) ? protocols.join(', ') : protocols;
+    const located = tokenFromHandshake(query, req.headers.authorization, offered, config.access.auth?.queryToken);
+    const verified = located.ok ? await verifier.verify(located.token) : undefined;
+    if (!verified?.ok) {
+      const refusal = located.ok ? tokenRefusal(verified!.code, verified!.message) : missingTokenRefusal(located.code);
+      this.authFailures.failed(clientAddress);
+      metrics.handshakeRejected.inc({ reason: refusal.code });
+      metrics.authRefusals.inc({ code: refusal.code });
+      refuseClient(req, socket, refusal);
+      return false;
+    }
+    const { subject } = verified.identity;
+    if (subject === undefined || config.maxConnectionsPerUser === 0) return true;
+    if (!(await this.userConnections.take(subject))) {
+      metrics.handshakeRejected.inc({ reason: 'TOO_MANY_CONNECTIONS' });
+      refuse(req, socket, CloseCode.TRY_AGAIN_LATER, { code: 'TOO_MANY_CONNECTIONS', retryMs: RetryHints.tooManyConnectionsMs });
+      return false;
+    }
+    if (socket.destroyed) this.userConnections.release(subject);
+    else socket.once('close', () => this.userConnections.release(subject));
+    return true;
   }
 
   private async admit(clientAddress: string): Promise<string> {

@@ -10,6 +10,7 @@ import { buildZlibFrame } from './zlib-frame-builder.js';
  */
 export const compressedForm: RecordForm<'compressed'> = {
   name: 'compressed',
+  option: 'compress',
   stateChannelsOnly: false,
   startsFromSnapshot: false,
   ackField: 'compressed',

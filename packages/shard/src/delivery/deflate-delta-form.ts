@@ -11,6 +11,7 @@ import { buildZlibFrame } from './zlib-frame-builder.js';
  */
 export const deflateDeltaForm: RecordForm<'deflate'> = {
   name: 'deflate',
+  option: 'deflate',
   stateChannelsOnly: true,
   startsFromSnapshot: true,
   ackField: 'deltas',

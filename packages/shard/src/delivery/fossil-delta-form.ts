@@ -10,6 +10,7 @@ import type { RecordForm } from './record-form.js';
  */
 export const fossilDeltaForm: RecordForm<'fossil'> = {
   name: 'fossil',
+  option: 'fossil',
   stateChannelsOnly: true,
   startsFromSnapshot: true,
   ackField: 'deltas',

@@ -7,5 +7,5 @@
 export { Conflator } from './conflator.js';
 export { formTopicOf } from './form-topics.js';
 export type { FormRequest, PublishedRecord, RecordForm } from './record-form.js';
-export { type ChannelForm, formsAskedBy, RECORD_FORMS, requestedForm } from './record-forms.js';
+export { type ChannelForm, formsAskedBy, offeredForms, RECORD_FORMS, requestedForm } from './record-forms.js';
 export { RecordPublisher, type RecordPublisherOptions } from './record-publisher.js';

@@ -1,3 +1,4 @@
+import type { DeliveryFormName } from '@odin-ws/config';
 import type { DeltaFormat, SubscriptionAck } from '@odin-ws/protocol';
 
 /** What a subscribe says about forms: `"delta"` and `"compress"` (docs/protocol.md). */
@@ -35,6 +36,8 @@ export interface FormFrame {
 export interface RecordForm<Name extends string = string> {
   /** Its name in the form topic (`<channel>|<name>`) and in what a connection holds. */
   readonly name: Name;
+  /** Its name in --delivery-forms, which can turn it off: the request value that asks for it. */
+  readonly option: DeliveryFormName;
   /** Only state channels take it (a delta needs the previous record as its base). */
   readonly stateChannelsOnly: boolean;
   /** A subscription in this form starts from the channel's snapshot: the base of what follows. */

@@ -13,12 +13,20 @@ export const RECORD_FORMS = [fossilDeltaForm, deflateDeltaForm, compressedForm] 
 /** The name of a registered form: what a connection holds a channel as, besides plain. */
 export type ChannelForm = (typeof RECORD_FORMS)[number]['name'];
 
-/** The form a subscribe asks for one of its channels (not a rate variant), or undefined for plain envelopes. */
-export function requestedForm(request: FormRequest, isStateChannel: boolean): ChannelForm | undefined {
-  return RECORD_FORMS.find((form) => form.requestedBy(request, isStateChannel))?.name;
+/**
+ * The form a subscribe asks for one of its channels (not a rate variant), among the forms this
+ * shard offers (--delivery-forms), or undefined for plain envelopes.
+ */
+export function requestedForm(request: FormRequest, isStateChannel: boolean, offered: ReadonlySet<ChannelForm>): ChannelForm | undefined {
+  return RECORD_FORMS.find((form) => offered.has(form.name) && form.requestedBy(request, isStateChannel))?.name;
 }
 
-/** The forms a subscribe asks for at all (for some state channel, at least). */
+/** The forms --delivery-forms offers, by their names there. */
+export function offeredForms(options: readonly string[]): ReadonlySet<ChannelForm> {
+  return new Set(RECORD_FORMS.filter((form) => options.includes(form.option)).map((form) => form.name));
+}
+
+/** The forms a subscribe asks for at all (for some state channel, at least), offered or not: the ack answers each. */
 export function formsAskedBy(request: FormRequest): ReadonlyArray<RecordForm<ChannelForm>> {
   return RECORD_FORMS.filter((form) => form.requestedBy(request, true));
 }

@@ -184,6 +184,30 @@ describe('RecordPublisher: plain envelopes, compressed frames and what costs not
   });
 });
 
+describe('RecordPublisher: --form-max-record-size', () => {
+  it('sends a record past it as its plain envelope to every form, and builds no delta from one past it', () => {
+    const published: Array<{ topic: string; frame: string; bytes: Buffer; isBinary: boolean }> = [];
+    const app = {
+      numSubscribers: (topic: string) => (topic.startsWith('SOL.book|') ? 1 : 0),
+      publish: (topic: string, frame: string | Buffer, isBinary: boolean) => {
+        published.push({ topic, frame: String(frame), bytes: Buffer.from(frame), isBinary });
+        return true;
+      },
+    };
+    const small = book(0, 1, 11);
+    const publisher = new RecordPublisher(app, { permessageDeflate: false, isHeld: () => true, formMaxRecordSize: small.length + 10 });
+    const large = buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, dataJson: JSON.stringify({ pad: 'x'.repeat(small.length) }) });
+    publisher.publish({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, envelope: large, previous: { envelope: small, partition: 0, offset: 1 } }, true);
+    expect(published.map(({ isBinary, frame }) => [isBinary, frame === large])).toEqual(Array(3).fill([false, true]));
+    published.length = 0;
+    publisher.publish({ channel: 'SOL.book', partition: 0, offset: 3, ts: 3, envelope: small, previous: { envelope: large, partition: 0, offset: 2 } }, true);
+    // After it: full frames, no delta against it.
+    expect(JSON.parse(published[0]!.frame).delta).toBeUndefined();
+    expect(published.map(({ topic }) => topic)).toEqual(['SOL.book|fossil', 'SOL.book|deflate', 'SOL.book|compressed']);
+    expect(readZlibFrame(published[1]!.bytes)!.kind).toBe(ZlibFrameKind.FULL);
+  });
+});
+
 describe('RECORD_FORMS', () => {
   it('is the one registration of forms: names are unique and deltas come before compressed frames', () => {
     const names = RECORD_FORMS.map((form) => form.name);

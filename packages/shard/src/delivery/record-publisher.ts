@@ -1,6 +1,6 @@
 import type { TemplatedApp } from '../platform/index.js';
 import { formTopicOf } from './form-topics.js';
-import type { PublishedRecord } from './record-form.js';
+import type { FormFrame, PublishedRecord, RecordForm } from './record-form.js';
 import { type ChannelForm, RECORD_FORMS } from './record-forms.js';
 
 export interface RecordPublisherOptions {
@@ -8,8 +8,13 @@ export interface RecordPublisherOptions {
   permessageDeflate: boolean;
   /** Whether any connection here holds some channel in this form (subscriptions.ts counts them). */
   isHeld: (form: ChannelForm) => boolean;
-  /** A form published a delta to `subscribers` connections (ws_deltas_published_total). */
+  /** A form published a delta (ws_deltas_published_total). */
   onDelta?: () => void;
+  /**
+   * Largest envelope a form's frame is built of (--form-max-record-size): a larger one goes to the
+   * form's subscribers as its plain envelope, and is no base for the next record's delta.
+   */
+  formMaxRecordSize?: number;
 }
 
 /**
@@ -45,13 +50,25 @@ export class RecordPublisher {
     for (const form of RECORD_FORMS) {
       const subscribers = this.takes(form, channel, isStateChannel);
       if (subscribers === 0) continue;
-      const { frame, isBinary, delta } = form.frameOf(record);
+      const { frame, isBinary, delta } = this.formFrame(form, record);
       // A binary frame is compressed already: never through permessage-deflate again.
       this.app.publish(formTopicOf(channel, form.name), frame, isBinary, !isBinary && this.options.permessageDeflate);
       if (delta) this.options.onDelta?.();
       frames += subscribers;
     }
     return frames;
+  }
+
+  /**
+   * The form's frame, or the plain envelope for a record past --form-max-record-size: a delta or a
+   * compression of it would cost the shard in proportion to its size, per record, for one subscriber.
+   * A previous envelope past the size is no base either (the form sends a full frame).
+   */
+  private formFrame(form: RecordForm<ChannelForm>, record: PublishedRecord): FormFrame {
+    const limit = this.options.formMaxRecordSize ?? Number.POSITIVE_INFINITY;
+    if (record.envelope.length > limit) return { frame: record.envelope, isBinary: false, delta: false };
+    const previous = record.previous && record.previous.envelope.length <= limit ? record.previous : undefined;
+    return form.frameOf(previous === record.previous ? record : { ...record, previous });
   }
 
   /** Subscribers of the channel in this form; 0 without a lookup when the form cannot apply or nobody holds it. */

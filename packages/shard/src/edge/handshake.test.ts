@@ -130,6 +130,9 @@ describe('the shard upgrade handler checks, in order', () => {
     expect(first.upgraded?.grants?.allows('ETH.trade')).toBe(false);
     const second = await handshake(handler, { authorization: `Bearer ${GOOD_TOKEN}` });
     expect(second.upgraded?.refusal).toMatchObject({ code: 1013 });
-    expect(second.upgraded?.subject).toBeUndefined();
+    // The refused connection names its user but took no place: the one held is the first's.
+    expect(second.upgraded?.subject).toBe('trader-1');
+    perUser.release('trader-1');
+    expect([perUser.take('trader-1'), perUser.take('trader-1')]).toEqual([true, false]);
   });
 });

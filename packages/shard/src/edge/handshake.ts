@@ -87,14 +87,12 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
       const state = newClientState(config.clientRateLimit * 2, Date.now());
       state.grants = grants.grants;
       state.expiresAt = grants.expiresAt;
-      if (grants.subject !== undefined) {
-        if (deps.connectionsPerUser.take(grants.subject)) state.subject = grants.subject;
-        else {
-          // The user holds as many connections as it may: a close frame any client reads (1013), not
-          // an HTTP refusal the load balancer would take for this shard's and try the next one with.
-          metrics.connectionsRejected.inc({ reason: 'too_many_connections' });
-          state.refusal = { code: CloseCode.TRY_AGAIN_LATER, reason: TOO_MANY_CONNECTIONS_REASON };
-        }
+      state.subject = grants.subject;
+      if (grants.subject !== undefined && !deps.connectionsPerUser.take(grants.subject)) {
+        // The user holds as many connections as it may: a close frame any client reads (1013), not
+        // an HTTP refusal the load balancer would take for this shard's and try the next one with.
+        metrics.connectionsRejected.inc({ reason: 'too_many_connections' });
+        state.refusal = { code: CloseCode.TRY_AGAIN_LATER, reason: TOO_MANY_CONNECTIONS_REASON };
       }
       res.cork(() => res.upgrade(state, ...upgradeHeaders, context));
     };
@@ -102,7 +100,7 @@ export function createUpgradeHandler(deps: HandshakeDeps) {
       upgrade({ grants: undefined, expiresAt: Number.POSITIVE_INFINITY, subject: undefined });
       return;
     }
-    const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined, protocol);
+    const located = tokenFromHandshake(req.getQuery(), req.getHeader('authorization') || undefined, protocol, config.access.auth?.queryToken);
     if (!located.ok) {
       unauthorized(metrics, located.code);
       refuse(missingTokenRefusal(located.code));

@@ -2,13 +2,14 @@ import { ChannelGrants, type TokenVerifier } from '@odin-ws/auth';
 import { buildEnvelope } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { Conflator } from '../delivery/index.js';
+import { Conflator, offeredForms } from '../delivery/index.js';
 import { createShardMetrics, type ShardStateSnapshot } from '../shard-metrics.js';
 import { AheadPositions, ChannelHistory, LastValues, StateChannels } from '../state/index.js';
 import { ClientMessageHandler } from './client-message-handler.js';
 import { type ClientSocket, type ClientState, newClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
 import { SlowClientGuard } from './slow-clients.js';
+import { SubjectReplayBudgets } from './subject-replay-budgets.js';
 import { SubscriptionIndex } from './subscriptions.js';
 
 // The handler with its real collaborators (index, history, guards, metrics); only the uWS socket
@@ -41,7 +42,16 @@ class FakeSocket {
 }
 
 /** `maxReplayBytes`: also what snapshots may take after one ack. Channels ending in `.trade` are state channels here. */
-function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxReplayBytes?: number } = {}) {
+function setup(
+  options: {
+    maxChannels?: number;
+    verifier?: TokenVerifier;
+    maxReplayBytes?: number;
+    maxMessageSize?: number;
+    deliveryForms?: string[];
+    subjectReplayBudgets?: SubjectReplayBudgets;
+  } = {},
+) {
   const subscriptions = new SubscriptionIndex();
   const history = new ChannelHistory(
     { maxPerChannel: 10, maxAgeMs: 60_000, maxBytes: 1 << 20, maxReplayBytes: 1 << 20 },
@@ -64,13 +74,15 @@ function setup(options: { maxChannels?: number; verifier?: TokenVerifier; maxRep
     subscriptions,
     maxSubscriptions: options.maxChannels ?? 5,
     stateChannels: new StateChannels(['trade']),
+    offeredForms: offeredForms(options.deliveryForms ?? ['fossil', 'deflate', 'compress']),
+    subjectReplayBudgets: options.subjectReplayBudgets ?? new SubjectReplayBudgets(options.maxReplayBytes ?? 1 << 20),
     history,
     lastValues,
     conflator,
     slowClients: new SlowClientGuard(new ConnectionSet(), 1 << 20, () => {}),
     metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),
     clientRateLimit: RATE,
-    maxMessageSize: 1024,
+    maxMessageSize: options.maxMessageSize ?? 1024,
     permessageDeflate: false,
     maxReplayBytes: options.maxReplayBytes ?? 1 << 20,
     backpressureLimit: 1 << 20,
@@ -138,6 +150,81 @@ describe('ClientMessageHandler: resume', () => {
       expect.objectContaining({ type: 'subscription_ack', id: 1, recovery: { 'BTC.trade': { recovered: false, reason: 'POSITION_AHEAD' } } }),
       expect.objectContaining({ type: 'pong', id: 2 }),
     ]);
+  });
+
+  it('refuses an ungranted channel before waiting on its position, at once', () => {
+    const { ws, send } = setup();
+    withGrants(ws, ['ETH.*']);
+    send({ type: 'subscribe', channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: 5000 } }, id: 1 });
+    expect(ws.sent).toEqual([expect.objectContaining({ type: 'error', code: 'CHANNEL_NOT_ALLOWED', value: 'BTC.trade', id: 1 })]);
+    expect(ws.state.queued).toBeUndefined();
+  });
+
+  it('bounds what waits behind a resume in bytes as well as in count', async () => {
+    const { ws, send } = setup({ maxChannels: 100, maxMessageSize: 16 * 1024 });
+    send({ type: 'subscribe', channels: ['BTC.trade'], since: { 'BTC.trade': { partition: 0, offset: 5000 } } });
+    // Each about 5 KB: the 64 KiB bound is reached long before 64 requests (or the rate limit).
+    const large = (id: number) => ({ type: 'unsubscribe', channels: Array.from({ length: 100 }, (_, i) => `QUEUED${i}x${id}${'x'.repeat(30)}.trade`), id });
+    for (let id = 0; id < 19; id++) send(large(id));
+    const refused = ws.sent.filter((message) => (message as { code?: string }).code === 'BAD_MESSAGE');
+    expect(refused.length).toBeGreaterThan(0);
+    expect((refused[0] as { message: string }).message).toContain('65536 bytes behind a resume');
+    const queuedBytes = ws.state.queued!.reduce((sum, entry) => sum + entry.bytes, 0);
+    expect(queuedBytes).toBeLessThanOrEqual(64 * 1024);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+  });
+});
+
+describe('ClientMessageHandler: what forms and replays cost', () => {
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+
+  it('charges a subscribe one more message per 10 channels it takes in a delivery form, nothing for plain ones', () => {
+    const { ws, send } = setup({ maxChannels: 200, maxMessageSize: 16 * 1024 });
+    const channels = (round: number) => Array.from({ length: 30 }, (_, i) => `F${round}x${i}.trade`);
+    // 30 channels in a form: 3 more messages each. 4 x 4 + 1 of the 20-token burst spent: the next
+    // subscribe's own token is there, its channels' are not.
+    for (let round = 0; round < 4; round++) send({ type: 'subscribe', data: { channels: channels(round), delta: 'fossil' }, id: round });
+    send({ type: 'ping' });
+    expect(ws.sent.filter((message) => (message as { type: string }).type === 'subscription_ack')).toHaveLength(4);
+    send({ type: 'subscribe', data: { channels: channels(5), delta: 'fossil' }, id: 'over' });
+    expect(ws.sent.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'RATE_LIMIT_EXCEEDED', id: 'over' }));
+    expect((ws.sent.at(-1) as { message: string }).message).toContain('30 of them in a delivery form');
+  });
+
+  it('takes no form the shard does not offer (--delivery-forms): plain envelopes, and the ack lists none', () => {
+    const { ws, send } = setup({ deliveryForms: ['compress'] });
+    send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.quote'], delta: 'deflate', compress: 'deflate' }, id: 'x' });
+    expect(ws.sent[0]).toEqual({
+      type: 'subscription_ack',
+      subscribed: ['BTC.trade', 'ETH.quote'],
+      count: 2,
+      snapshots: [],
+      deltas: [],
+      compressed: ['BTC.trade', 'ETH.quote'],
+      id: 'x',
+    });
+    expect([...ws.topics].sort()).toEqual(['BTC.trade|compressed', 'ETH.quote|compressed']);
+  });
+
+  it("shares the replay allowance among one user's connections: a second connection's snapshot waits for the refill", () => {
+    const one = envelope('BTC.trade', 1).length + 20;
+    const budgets = new SubjectReplayBudgets(one);
+    const first = setup({ maxReplayBytes: one, subjectReplayBudgets: budgets });
+    const second = setup({ maxReplayBytes: one, subjectReplayBudgets: budgets });
+    for (const { ws, lastValues } of [first, second]) {
+      ws.state.subject = 'looper';
+      lastValues.record('BTC.trade', { envelope: envelope('BTC.trade', 1), partition: 0, offset: 1 });
+    }
+    first.send({ type: 'subscribe', data: { channels: ['BTC.trade'], snapshot: true } });
+    second.send({ type: 'subscribe', data: { channels: ['BTC.trade'], snapshot: true } });
+    expect(first.ws.sent[0]).toMatchObject({ snapshots: ['BTC.trade'] });
+    expect(second.ws.sent[0]).toMatchObject({ snapshots: [] });
+    // Another user's connection has its own.
+    const other = setup({ maxReplayBytes: one, subjectReplayBudgets: budgets });
+    other.ws.state.subject = 'someone-else';
+    other.lastValues.record('BTC.trade', { envelope: envelope('BTC.trade', 1), partition: 0, offset: 1 });
+    other.send({ type: 'subscribe', data: { channels: ['BTC.trade'], snapshot: true } });
+    expect(other.ws.sent[0]).toMatchObject({ snapshots: ['BTC.trade'] });
   });
 });
 
@@ -329,7 +416,7 @@ describe('ClientMessageHandler: limits', () => {
     send({ type: 'subscribe', channels: channels(4), id: 'over' });
     expect(ws.sent.slice(0, 4)).toEqual([0, 1, 2, 3].map((id) => expect.objectContaining({ type: 'subscription_ack', id })));
     expect(ws.sent.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'RATE_LIMIT_EXCEEDED', id: 'over' }));
-    expect((ws.sent.at(-1) as { message: string }).message).toContain('32 patterns counts as 3 more messages');
+    expect((ws.sent.at(-1) as { message: string }).message).toContain("your token's 32 patterns, 0 of them in a delivery form) counts as 3 more messages");
     expect(ws.state.channels.size).toBe(40);
   });
 
@@ -356,11 +443,36 @@ describe('ClientMessageHandler: refresh', () => {
     const expiresAt = Date.now() + 60_000;
     const verifier: TokenVerifier = { verify: async () => ({ ok: true, identity: { subject: 'u', expiresAt, grants: ChannelGrants.fromClaim(['A.*'])! } }) };
     const { ws, send } = setup({ verifier });
-    send({ type: 'subscribe', channels: ['A.trade', 'B.trade'] });
+    ws.state.subject = 'u';
+    send({ type: 'subscribe', channels: ['A.trade', 'B.trade', 'B.trade@250ms', 'A.trade@1000ms'] });
     send({ type: 'refresh', token: 'new', id: 'r' });
     await new Promise((resolve) => setImmediate(resolve));
-    expect(ws.sent.at(-1)).toEqual({ type: 'refresh_ack', expiresAt, revoked: ['B.trade'], id: 'r' });
-    expect([...ws.topics]).toEqual(['A.trade']);
+    // A rate variant goes with the channel it conflates, as on subscribe.
+    expect(ws.sent.at(-1)).toEqual({ type: 'refresh_ack', expiresAt, revoked: ['B.trade', 'B.trade@250ms'], id: 'r' });
+    expect([...ws.topics].sort()).toEqual(['A.trade', 'A.trade@1000ms']);
+  });
+
+  it("refuses another subject's token, or one without a subject, and changes nothing (SUBJECT_CHANGED)", async () => {
+    let subject: string | undefined = 'premium';
+    const verifier: TokenVerifier = {
+      verify: async () => ({ ok: true, identity: { subject, expiresAt: Date.now() + 3_600_000, grants: ChannelGrants.fromClaim(['*'])! } }),
+    };
+    const { ws, send } = setup({ verifier });
+    ws.state.subject = 'basic';
+    ws.state.grants = ChannelGrants.fromClaim(['A.*']);
+    const expiresAt = ws.state.expiresAt;
+    for (const [id, other] of [
+      ['p', 'premium'],
+      ['n', undefined],
+    ] as const) {
+      subject = other;
+      send({ type: 'refresh', token: 'theirs', id });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(ws.sent.at(-1)).toEqual(expect.objectContaining({ type: 'error', code: 'TOKEN_REFUSED', value: 'SUBJECT_CHANGED', id }));
+    }
+    expect(ws.state.expiresAt).toBe(expiresAt);
+    send({ type: 'subscribe', channels: ['B.trade'], id: 'b' });
+    expect(ws.sent.at(-1)).toEqual(expect.objectContaining({ code: 'CHANNEL_NOT_ALLOWED', id: 'b' }));
   });
 
   it('answers AUTH_DISABLED where no token is checked', () => {

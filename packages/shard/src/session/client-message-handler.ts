@@ -1,5 +1,6 @@
 import type { TokenVerifier } from '@odin-ws/auth';
 import {
+  baseChannelOf,
   type ClientRequest,
   CloseCode,
   type DecodeFailure,
@@ -15,12 +16,13 @@ import {
   type StreamPosition,
   withId,
 } from '@odin-ws/protocol';
-import type { Conflator } from '../delivery/index.js';
+import type { ChannelForm, Conflator } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
 import type { AheadPositions, ChannelHistory, LastValues, StateChannels } from '../state/index.js';
-import { type ClientSocket, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
+import { type ClientSocket, type QueuedRequest, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
 import type { SlowClientGuard } from './slow-clients.js';
-import { planSubscribe, type SubscribeRequest } from './subscribe-plan.js';
+import type { SubjectReplayBudgets } from './subject-replay-budgets.js';
+import { formChannelsOf, grantRefusal, planSubscribe, type SubscribeRequest } from './subscribe-plan.js';
 import type { SubscriptionIndex } from './subscriptions.js';
 
 export interface ClientMessageHandlerOptions {
@@ -28,6 +30,10 @@ export interface ClientMessageHandlerOptions {
   /** --max-subscriptions: channels one connection may hold. */
   maxSubscriptions: number;
   stateChannels: StateChannels;
+  /** The delivery forms this shard offers (--delivery-forms). */
+  offeredForms: ReadonlySet<ChannelForm>;
+  /** Each user's replay allowance over its connections on this shard. */
+  subjectReplayBudgets: SubjectReplayBudgets;
   history: ChannelHistory;
   /** The latest envelope of each state channel, sent on a subscribe that asks for snapshots. */
   lastValues: LastValues;
@@ -50,17 +56,27 @@ export interface ClientMessageHandlerOptions {
 }
 
 /**
- * Requests a connection may send while its resume waits (ahead-positions.ts); they are answered in
- * order after it. Past this, BAD_MESSAGE: the rate limit already bounds it, this bounds memory.
+ * Requests a connection may send while its resume waits (ahead-positions.ts), and their bytes as
+ * sent; they are answered in order after it. Past either, BAD_MESSAGE: the rate limit bounds how
+ * fast they come, these bound what one connection holds meanwhile (a decoded subscribe of 2,000
+ * names takes ~3.5x its text in heap: 64 KiB of requests is a few hundred KiB, not megabytes).
  */
 const MAX_QUEUED_REQUESTS = 64;
+const MAX_QUEUED_BYTES = 64 * 1024;
 
 const RATE_LIMIT_NOTICE_INTERVAL_MS = 1000;
+/** The `value` of a refresh refused because its token names another subject than the connection's. */
+const SUBJECT_CHANGED = 'SUBJECT_CHANGED';
 /**
  * Pattern checks one message's token pays for (a check costs up to about 0.5 us, a plain message
  * some tens of us). A subscribe needing more pays one more token per this many.
  */
 const PATTERN_CHECKS_PER_MESSAGE = 100;
+/**
+ * Channels taken in a delivery form one message's token pays for: each costs the shard a delta or a
+ * compression per record for as long as it is held (the frame is shared, the work is not free).
+ */
+const FORM_CHANNELS_PER_MESSAGE = 10;
 const MESSAGE_TOO_BIG_REASON = formatCloseReason({ code: 'MESSAGE_TOO_BIG' });
 /** The seed's `reconnect` carried one offset per topic, which names no position among 12 partitions. */
 const RECONNECT_UNSUPPORTED =
@@ -104,24 +120,25 @@ export class ClientMessageHandler {
       this.reject(ws, { code: ProtocolErrorCode.BINARY_NOT_SUPPORTED, message: 'requests are JSON text; a binary frame from a client is not one' });
       return;
     }
-    const decoded = decodeClientMessage(Buffer.from(message).toString('utf8'));
+    const decoded = decodeClientMessage(Buffer.from(message).toString('utf8'), { maxChannels: this.options.maxSubscriptions });
     if (!decoded.ok) {
       this.reject(ws, decoded.error);
       return;
     }
     this.metrics.clientMessages.inc({ type: decoded.request.type });
-    this.dispatch(ws, decoded.request);
+    this.dispatch(ws, { request: decoded.request, bytes: message.byteLength });
   }
 
-  private dispatch(ws: ClientSocket, request: ClientRequest): void {
+  private dispatch(ws: ClientSocket, { request, bytes }: QueuedRequest): void {
     const { queued } = ws.getUserData();
     if (queued) {
       // A resume of this connection waits: this request is answered after it, in order.
-      if (queued.length < MAX_QUEUED_REQUESTS) queued.push(request);
+      const queuedBytes = queued.reduce((sum, entry) => sum + entry.bytes, 0);
+      if (queued.length < MAX_QUEUED_REQUESTS && queuedBytes + bytes <= MAX_QUEUED_BYTES) queued.push({ request, bytes });
       else
         this.reject(ws, {
           code: ProtocolErrorCode.BAD_MESSAGE,
-          message: `more than ${MAX_QUEUED_REQUESTS} requests behind a resume in progress`,
+          message: `more than ${MAX_QUEUED_REQUESTS} requests or ${MAX_QUEUED_BYTES} bytes behind a resume in progress`,
           ...withId(request.id),
         });
       return;
@@ -150,8 +167,11 @@ export class ClientMessageHandler {
 
   /**
    * A new token for an open connection: its expiry moves, and channels the new token no longer
-   * grants are unsubscribed (listed in the ack's `revoked`). A token that does not verify changes
-   * nothing: the connection still closes when the old one expires.
+   * grants are unsubscribed (listed in the ack's `revoked`; a rate variant by the channel it
+   * conflates, as on subscribe). A token that does not verify, or that names another subject than
+   * the connection's (`sub`, or its absence), changes nothing: the connection still closes when the
+   * old one expires. Without the subject check, accounts each under their own connection cap could
+   * all take on one premium token's grants, and that user's cap would never be charged.
    */
   private refresh(ws: ClientSocket, request: Extract<ClientRequest, { type: 'refresh' }>): void {
     const { verifier, metrics } = this.options;
@@ -169,9 +189,19 @@ export class ClientMessageHandler {
           return;
         }
         const state = ws.getUserData();
+        if (result.identity.subject !== state.subject) {
+          metrics.authRefusals.inc({ code: SUBJECT_CHANGED });
+          this.reject(ws, {
+            code: ProtocolErrorCode.TOKEN_REFUSED,
+            message: "a refresh must carry a token for the connection's own subject (sub); nothing changed",
+            value: SUBJECT_CHANGED,
+            ...withId(request.id),
+          });
+          return;
+        }
         state.expiresAt = result.identity.expiresAt;
         state.grants = result.identity.grants;
-        const revoked = [...state.channels].filter((channel) => !result.identity.grants.allows(channel));
+        const revoked = [...state.channels].filter((channel) => !result.identity.grants.allows(baseChannelOf(channel)));
         if (revoked.length > 0) this.options.subscriptions.unsubscribe(ws, revoked);
         ws.send(encodeRefreshAck(state.expiresAt, revoked, request.id));
       });
@@ -179,22 +209,25 @@ export class ClientMessageHandler {
   }
 
   /**
-   * Charges a subscribe for the pattern checks its channels need, on top of its message. A claim
-   * may hold up to 32 patterns with `*` (channel-grants.ts), and checking 100 channels against the
-   * costliest of them took 1 ms: ten connections of one token, at the message rate, held the
-   * shard's other clients' pings at 16 ms (p99) against 4 ms with a plain claim. Charged, a claim
-   * full of patterns buys no more of the event loop than plain messages do. Never charged more than
-   * the bucket can hold, so any subscribe can pass once the client slows down.
+   * Charges a subscribe for what it costs besides its message: the pattern checks its channels
+   * need, and the channels it takes in a delivery form. A claim may hold up to 32 patterns with `*`
+   * (channel-grants.ts), and checking 100 channels against the costliest of them took 1 ms: ten
+   * connections of one token, at the message rate, held the shard's other clients' pings at 16 ms
+   * (p99) against 4 ms with a plain claim. Charged, a claim full of patterns, or a subscribe full of
+   * deltas, buys no more of the shard than plain messages do. Never charged more than the bucket can
+   * hold, so any subscribe can pass once the client slows down.
    */
-  private payForPatternChecks(ws: ClientSocket, request: SubscribeRequest): boolean {
+  private payForCost(ws: ClientSocket, request: SubscribeRequest): boolean {
     const state = ws.getUserData();
-    const checks = request.channels.length * (state.grants?.patternChecksPerChannel ?? 0);
+    const patternChecks = request.channels.length * (state.grants?.patternChecksPerChannel ?? 0);
+    const formChannels = formChannelsOf(request, { isStateChannel: (name) => this.options.stateChannels.has(name), offered: this.options.offeredForms });
     const rate = this.options.clientRateLimit;
-    const extra = Math.min(Math.floor(checks / PATTERN_CHECKS_PER_MESSAGE), rate * 2 - 1);
+    const cost = Math.floor(patternChecks / PATTERN_CHECKS_PER_MESSAGE) + Math.floor(formChannels / FORM_CHANNELS_PER_MESSAGE);
+    const extra = Math.min(cost, rate * 2 - 1);
     if (extra === 0 || takeMessageTokens(state, rate, Date.now(), extra)) return true;
     this.reject(ws, {
       code: ProtocolErrorCode.RATE_LIMIT_EXCEEDED,
-      message: `checking ${request.channels.length} channels against your token's ${state.grants!.patternChecksPerChannel} patterns counts as ${extra} more messages, over the rate limit of ${rate} per second; nothing of this request was subscribed`,
+      message: `this subscribe (${request.channels.length} channels against your token's ${state.grants?.patternChecksPerChannel ?? 0} patterns, ${formChannels} of them in a delivery form) counts as ${extra} more messages, over the rate limit of ${rate} per second; nothing of this request was subscribed`,
       ...withId(request.id),
     });
     return false;
@@ -208,7 +241,13 @@ export class ClientMessageHandler {
    * publish reaches the socket after them and is not in them.
    */
   private subscribe(ws: ClientSocket, request: SubscribeRequest, waited = false): void {
-    if (!waited && !this.payForPatternChecks(ws, request)) return;
+    if (!waited && !this.payForCost(ws, request)) return;
+    // Before any wait: an ungranted channel is refused at once, never after holding the connection.
+    const denied = waited ? undefined : grantRefusal(request, ws.getUserData().grants);
+    if (denied) {
+      this.reject(ws, denied);
+      return;
+    }
     if (!waited && request.since !== undefined && this.resumesAhead(ws, request.since)) {
       this.waitForPositions(ws, request);
       return;
@@ -222,6 +261,7 @@ export class ClientMessageHandler {
       grants: state.grants,
       maxSubscriptions: this.options.maxSubscriptions,
       isStateChannel: (name) => stateChannels.has(name),
+      offered: this.options.offeredForms,
       allowance: this.replayAllowance(ws, now),
       recover: (channel, position, at) => history.recover(channel, position, at),
       snapshotOf: (channel) => lastValues.snapshotOf(channel),
@@ -243,10 +283,12 @@ export class ClientMessageHandler {
     if (plan.snapshots) this.metrics.snapshotsSent.inc(plan.snapshots.frames.length);
   }
 
-  /** Replayed and snapshot bytes come out of the connection's replay budget, and the slow-client guard lets them through. */
+  /** Replayed and snapshot bytes come out of the connection's and its user's replay budgets, and the slow-client guard lets them through. */
   private chargeReplay(ws: ClientSocket, bytes: number): void {
     if (bytes === 0) return;
-    takeReplayBytes(ws.getUserData(), bytes);
+    const state = ws.getUserData();
+    takeReplayBytes(state, bytes);
+    this.options.subjectReplayBudgets.take(state.subject, bytes, Date.now());
     this.options.slowClients.allowReplay(ws, bytes);
     this.metrics.replayedBytes.inc(bytes);
   }
@@ -290,7 +332,7 @@ export class ClientMessageHandler {
 
   /**
    * What one more replay may add for this connection, now: the smallest of the per-request cap
-   * (--max-replay-bytes), what is left of the connection's replay budget this second (the same
+   * (--max-replay-bytes), what is left of the connection's and its user's replay budgets this second (the same
    * amount per second, so replays cannot be pulled faster than that), and the room left under
    * --backpressure-limit plus one request's worth, counting what the socket already holds unsent.
    * The last is checked here, at once, and not by the slow-client sweep a tenth of a second later:
@@ -298,8 +340,9 @@ export class ClientMessageHandler {
    * dozens of replays in between.
    */
   private replayAllowance(ws: ClientSocket, now: number): number {
-    const { maxReplayBytes, backpressureLimit } = this.options;
-    const budget = replayBudget(ws.getUserData(), maxReplayBytes, now);
+    const { maxReplayBytes, backpressureLimit, subjectReplayBudgets } = this.options;
+    const state = ws.getUserData();
+    const budget = Math.min(replayBudget(state, maxReplayBytes, now), subjectReplayBudgets.available(state.subject, now));
     const room = backpressureLimit + maxReplayBytes - ws.getBufferedAmount();
     return Math.max(0, Math.min(maxReplayBytes, budget, room));
   }

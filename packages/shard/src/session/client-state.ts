@@ -30,13 +30,22 @@ export interface ClientState {
    * @odin-ws/protocol): closed at once on open, never counted as a connection.
    */
   refusal: { code: number; reason: string } | undefined;
-  /** The token's `sub` holding a --max-connections-per-user place; undefined without one. */
+  /**
+   * The token's `sub` (undefined without authentication or without a `sub`): a refresh must keep it,
+   * and an admitted connection holds a --max-connections-per-user place for it until it closes.
+   */
   subject: string | undefined;
   /** Requests that came while a resume of this connection waits (ahead-positions.ts); undefined when none waits. */
-  queued: ClientRequest[] | undefined;
+  queued: QueuedRequest[] | undefined;
 }
 
 export type ClientSocket = WebSocket<ClientState>;
+
+/** A decoded request and the bytes its frame had, as it waits behind a resume. */
+export interface QueuedRequest {
+  request: ClientRequest;
+  bytes: number;
+}
 
 export function newClientState(burst: number, now: number): ClientState {
   return {

@@ -8,6 +8,7 @@ export { type ClientSocket, type ClientState, newClientState, takeMessageTokens 
 export { ConnectionSet } from './connections.js';
 export { closeClientsPaced } from './drain.js';
 export { SlowClientGuard } from './slow-clients.js';
+export { SubjectReplayBudgets } from './subject-replay-budgets.js';
 export { type AddedChannel, planSubscribe, type SubscribeContext, type SubscribePlan, type SubscribeRequest } from './subscribe-plan.js';
 export { SubscriptionIndex } from './subscriptions.js';
 export { TokenExpiry } from './token-expiry.js';

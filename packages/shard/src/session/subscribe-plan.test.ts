@@ -1,9 +1,9 @@
 import { ChannelGrants } from '@odin-ws/auth';
 import { buildEnvelope, markSnapshot } from '@odin-ws/protocol';
 import { describe, expect, it } from 'vitest';
-import type { ChannelForm } from '../delivery/index.js';
+import { type ChannelForm, offeredForms } from '../delivery/index.js';
 import type { RecoveryResult } from '../state/index.js';
-import { planSubscribe, type SubscribeContext, type SubscribeRequest } from './subscribe-plan.js';
+import { formChannelsOf, planSubscribe, type SubscribeContext, type SubscribeRequest } from './subscribe-plan.js';
 
 // The plan alone: no sockets, no shard. Channels ending in `.book` are state channels here; the
 // history holds BTC.book after offset 10, and the last values hold BTC.book and ETH.book.
@@ -18,6 +18,7 @@ function context(overrides: Partial<SubscribeContext> = {}): SubscribeContext {
     grants: undefined,
     maxSubscriptions: 5,
     isStateChannel: (name) => name.split('@')[0]!.endsWith('.book'),
+    offered: offeredForms(['fossil', 'deflate', 'compress']),
     allowance: 1 << 20,
     recover: (channel, position): RecoveryResult =>
       channel === 'BTC.book' && position.offset >= 10
@@ -87,6 +88,20 @@ describe('planSubscribe: forms', () => {
     ]);
     expect(plan.variants).toEqual(['ETH.book@250ms']);
     expect(plan.ack).toMatchObject({ deltas: ['BTC.book'], compressed: ['BTC.trade'], snapshots: ['BTC.book'] });
+  });
+
+  it('gives no form the shard does not offer (--delivery-forms), and says so in the ack', () => {
+    const plan = planSubscribe(subscribe(['BTC.book', 'BTC.trade'], { delta: 'fossil', compress: 'deflate' }), context({ offered: offeredForms(['deflate']) }));
+    expect(plan).toMatchObject({
+      ok: true,
+      add: [
+        { channel: 'BTC.book', form: undefined },
+        { channel: 'BTC.trade', form: undefined },
+      ],
+    });
+    expect(plan.ok && plan.ack).toMatchObject({ deltas: [], compressed: [] });
+    expect(formChannelsOf(subscribe(['BTC.book', 'BTC.trade'], { delta: 'deflate' }), context({ offered: offeredForms(['deflate']) }))).toBe(1);
+    expect(formChannelsOf(subscribe(['BTC.book', 'BTC.trade'], { delta: 'deflate' }), context({ offered: offeredForms([]) }))).toBe(0);
   });
 
   it('keeps a held channel in the form it was first taken in, and lists it by that form', () => {

@@ -15,6 +15,8 @@ export interface SubscribeContext {
   /** --max-subscriptions: channels one connection may hold. */
   maxSubscriptions: number;
   isStateChannel: (name: string) => boolean;
+  /** The delivery forms this shard offers (--delivery-forms). */
+  offered: ReadonlySet<ChannelForm>;
   /** Bytes of replay and snapshots this request may send (the connection's replay allowance, now). */
   allowance: number;
   /** ChannelHistory.recover. */
@@ -22,6 +24,35 @@ export interface SubscribeContext {
   /** LastValues.snapshotOf. */
   snapshotOf: (channel: string) => string | undefined;
   now: number;
+}
+
+/**
+ * The refusal of a subscribe naming a channel the token does not grant, or undefined. Grants are
+ * about channels: a rate variant is granted with the channel it conflates. Checked first, and before
+ * any wait (a resume past a partition's end), so an ungranted channel costs the shard nothing.
+ */
+export function grantRefusal(request: SubscribeRequest, grants: SubscribeContext['grants']): DecodeFailure | undefined {
+  if (grants === undefined) return undefined;
+  const bases = request.channels.map(baseChannelOf);
+  const deniedBase = grants.firstDenied(bases);
+  if (deniedBase === undefined) return undefined;
+  return {
+    code: ProtocolErrorCode.CHANNEL_NOT_ALLOWED,
+    message: 'your token does not grant this channel; nothing of this request was subscribed',
+    value: request.channels[bases.indexOf(deniedBase)]!,
+    ...withId(request.id),
+  };
+}
+
+/** The form a channel the subscribe adds is held in: rate variants send one value per interval already and take none. */
+function formOfNew(request: SubscribeRequest, channel: string, context: Pick<SubscribeContext, 'isStateChannel' | 'offered'>): ChannelForm | undefined {
+  return channel === baseChannelOf(channel) ? requestedForm(request, context.isStateChannel(channel), context.offered) : undefined;
+}
+
+/** How many of a subscribe's channels would take a delivery form: each costs the shard work per record while held. */
+export function formChannelsOf(request: SubscribeRequest, context: Pick<SubscribeContext, 'isStateChannel' | 'offered'>): number {
+  if (request.delta === undefined && request.compress === undefined) return 0;
+  return request.channels.filter((channel) => formOfNew(request, channel, context) !== undefined).length;
 }
 
 /** A channel the subscribe adds, and the form it is held in (undefined: plain envelopes). */
@@ -58,16 +89,9 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
     ok: false,
     error: { code, message, ...(value === undefined ? {} : { value }), ...withId(request.id) },
   });
-  // Grants are about channels: a rate variant is granted with the channel it conflates.
+  const denied = grantRefusal(request, context.grants);
+  if (denied) return { ok: false, error: denied };
   const bases = request.channels.map(baseChannelOf);
-  const deniedBase = context.grants?.firstDenied(bases);
-  if (deniedBase !== undefined) {
-    return refuse(
-      ProtocolErrorCode.CHANNEL_NOT_ALLOWED,
-      'your token does not grant this channel; nothing of this request was subscribed',
-      request.channels[bases.indexOf(deniedBase)]!,
-    );
-  }
   const variants = request.channels.filter((name, index) => name !== bases[index]);
   const unconflatable = variants.find((name) => !context.isStateChannel(name));
   if (unconflatable !== undefined) {
@@ -85,10 +109,9 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
       `subscription limit is ${context.maxSubscriptions} channels per connection; this request would make ${count}`,
     );
   }
-  // Rate variants send one value per interval already: they never take a form.
   const add = added.map((channel) => ({
     channel,
-    form: channel === baseChannelOf(channel) ? requestedForm(request, context.isStateChannel(channel)) : undefined,
+    form: formOfNew(request, channel, context),
   }));
   const newForms = new Map(add.map(({ channel, form }) => [channel, form]));
   // A channel held before keeps its form.
