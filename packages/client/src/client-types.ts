@@ -20,7 +20,11 @@ export interface WebSocketLike {
  * A WebSocket constructor: the browser's (url, protocols), or Node's `ws`, which also takes
  * `{ headers }` for the handshake.
  */
-export type WebSocketConstructor = new (url: string, protocols?: string | string[], options?: { headers?: Record<string, string> }) => WebSocketLike;
+export type WebSocketConstructor = new (
+  url: string,
+  protocols?: string | string[],
+  options?: { headers?: Record<string, string>; maxPayload?: number },
+) => WebSocketLike;
 
 export interface OdinClientOptions {
   /** The load balancer's (or a shard's) WebSocket URL, e.g. ws://127.0.0.1:3001/ws. */
@@ -50,6 +54,19 @@ export interface OdinClientOptions {
   headers?: Record<string, string>;
   /** Refusals of the token in a row (4401/4403) after which the client stops for good; default 3. */
   maxRefusals?: number;
+  /**
+   * The largest message the client takes, in bytes; default 16 MiB. Bounds what a compressed frame
+   * may inflate to and what a delta may rebuild (past it: a `recovery` event DELTA_FAILED and the
+   * channel starts again from a plain snapshot), and on Node every frame (`ws`'s maxPayload,
+   * permessage-deflate included). A hostile server, or anything on a ws:// path, cannot make one
+   * small frame take a tab's memory.
+   */
+  maxMessageBytes?: number;
+  /**
+   * Send tokens over ws:// to a host that is not this machine. Off by default: anyone on the path
+   * would read the token (E_INSECURE_TRANSPORT at construction); use wss://.
+   */
+  allowInsecureTransport?: boolean;
 }
 
 /**

@@ -14,8 +14,17 @@ import { type ClientError, type ClientErrorDetails, clientError, type ServerCode
 import { Heartbeat } from './heartbeat.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { subscribeRequests } from './subscribe-requests.js';
-import { checkSubscribeArguments, DEFAULT_ITERATOR_BUFFER, deltaFormatOf, type MessageHandler, type SubscribeOptions, Subscription } from './subscription.js';
+import {
+  checkSubscribeArguments,
+  DEFAULT_ITERATOR_BUFFER,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  deltaFormatOf,
+  type MessageHandler,
+  type SubscribeOptions,
+  Subscription,
+} from './subscription.js';
 import { tokenFrom } from './token-source.js';
+import { exposesCredentials } from './transport-security.js';
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -66,6 +75,9 @@ export class OdinClient extends Emitter<ClientEvents> {
   private handshakeStatus: number | undefined;
   /** Whether handshakes can carry headers: the token then goes in Authorization, not the URL. */
   private readonly sendsHeaders: boolean;
+  private readonly maxMessageBytes: number;
+  /** The getToken call under way: later askers share it (a burst of token_expiring, a refresh racing a reconnect). */
+  private tokenInFlight: Promise<string | undefined> | undefined;
 
   constructor(private readonly options: OdinClientOptions) {
     super();
@@ -89,6 +101,13 @@ export class OdinClient extends Emitter<ClientEvents> {
         value: Object.keys(options.headers),
       });
     }
+    const sendsCredentials = options.getToken !== undefined || Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
+    if (sendsCredentials && !options.allowInsecureTransport && exposesCredentials(options.url)) {
+      throw clientError('E_INSECURE_TRANSPORT', 'a token over ws:// to another machine can be read on the way: use wss://, or allowInsecureTransport: true', {
+        value: options.url,
+      });
+    }
+    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
   }
 
   get state(): ConnectionState {
@@ -120,7 +139,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (this.current === 'closed') throw clientError('E_CLIENT_CLOSED', 'the client is closed: connect() starts it again', { value: channel });
     let subscription = this.subscriptions.get(channel) as Subscription<T> | undefined;
     if (!subscription) {
-      subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER);
+      subscription = new Subscription<T>(channel, (ended) => this.forget(ended), this.options.iteratorBuffer ?? DEFAULT_ITERATOR_BUFFER, this.maxMessageBytes);
       subscription.position = options.since;
       subscription.delta = deltaFormatOf(options.delta);
       subscription.compress = options.compress === true;
@@ -198,7 +217,10 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   /** `protocols`: odin.v1 (this client reads refusals as close frames, 4401/4403) and, in browsers, the token. */
   private openSocket(url: string, headers: Record<string, string> | undefined, protocols: string[]): void {
-    const socket = headers ? new this.WebSocketImpl(url, protocols, { headers }) : new this.WebSocketImpl(url, protocols);
+    // Node's `ws` takes options: the headers, and maxPayload, which bounds every frame (inflated ones too).
+    const socket = this.sendsHeaders
+      ? new this.WebSocketImpl(url, protocols, { ...(headers ? { headers } : {}), maxPayload: this.maxMessageBytes })
+      : new this.WebSocketImpl(url, protocols);
     // Deflate frames are read at once; a browser's default, a Blob, is read only asynchronously.
     socket.binaryType = 'arraybuffer';
     this.socket = socket;
@@ -271,11 +293,21 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (token !== undefined && socket === this.socket && socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'refresh', token }));
   }
 
-  /** The token from getToken, or undefined (no getToken, or it failed: token-source.ts). */
-  private async token(): Promise<string | undefined> {
+  /**
+   * The token from getToken, or undefined (no getToken, or it failed: token-source.ts). One call at a
+   * time: whoever asks while one is under way gets its answer, so a server repeating token_expiring
+   * cannot make the app's identity provider take a call per message.
+   */
+  private token(): Promise<string | undefined> {
     const { getToken } = this.options;
-    if (!getToken) return undefined;
-    return tokenFrom(getToken, (error) => (error.details.final ? this.giveUp(error) : this.emit('error', error)));
+    if (!getToken) return Promise.resolve(undefined);
+    if (this.tokenInFlight) return this.tokenInFlight;
+    const asked = tokenFrom(getToken, (error) => (error.details.final ? this.giveUp(error) : this.emit('error', error)));
+    this.tokenInFlight = asked;
+    void asked.finally(() => {
+      if (this.tokenInFlight === asked) this.tokenInFlight = undefined;
+    });
+    return asked;
   }
 
   private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {

@@ -9,7 +9,7 @@ import {
   type ZlibFrame,
   ZlibFrameKind,
 } from '@odin-ws/protocol';
-import { applyStringDelta } from 'fossil-delta';
+import { applyStringDelta, getStringDeltaTargetSize } from 'fossil-delta';
 import { Emitter } from './emitter.js';
 import { type ClientError, clientError } from './errors.js';
 import { type DeltaBase, inflateZlibFrame } from './zlib-frames.js';
@@ -83,6 +83,8 @@ export function deltaFormatOf(option: SubscribeOptions['delta']): DeltaFormat | 
 
 /** Messages an async iterator may hold unread before it fails with E_ITERATOR_OVERFLOW. */
 export const DEFAULT_ITERATOR_BUFFER = 10_000;
+/** What one message may rebuild to, by default: far above any real book, far below what hurts a tab. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 /**
  * Where a subscription stands: `subscribing` (asked, on this connection, not yet acknowledged; also
@@ -128,6 +130,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     readonly channel: string,
     private readonly detach: (subscription: Subscription<T>) => void,
     private readonly iteratorBuffer = DEFAULT_ITERATOR_BUFFER,
+    /** The largest message text a frame or a delta may rebuild (OdinClientOptions.maxMessageBytes). */
+    private readonly maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES,
   ) {
     super();
     this.ready = new Promise<void>((resolve, reject) => {
@@ -233,7 +237,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   inflate(frame: ZlibFrame): string | 'delta-failed' | undefined {
     const takes = this.delta === 'deflate' || (this.compress && frame.kind === ZlibFrameKind.FULL);
     if (!takes) return undefined;
-    return inflateZlibFrame(frame, this.base) ?? this.deltaFailed();
+    return inflateZlibFrame(frame, this.base, this.maxMessageBytes) ?? this.deltaFailed();
   }
 
   /** Never shown: the caller starts the channel again from a full snapshot, with plain messages. */
@@ -250,6 +254,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     const base = this.base;
     if (base === undefined || base.pos.partition !== pos.partition || base.pos.offset !== delta.base) return undefined;
     try {
+      // A delta names its output's size first: past the bound, it is not applied at all.
+      if (getStringDeltaTargetSize(delta.fossil) > this.maxMessageBytes) return undefined;
       const dataJson = applyStringDelta(base.dataJson, delta.fossil, { verifyChecksum: true });
       return { dataJson, data: JSON.parse(dataJson) };
     } catch {

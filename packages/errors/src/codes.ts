@@ -75,6 +75,8 @@ export const ClientErrorCode = {
   INVALID_POSITION: 'E_INVALID_POSITION',
   /** An option this platform cannot honour (handshake headers in a browser), or a value no option takes. */
   INVALID_OPTION: 'E_INVALID_OPTION',
+  /** A token would go over ws:// to another machine, where anyone on the path reads it (allowInsecureTransport to insist). */
+  INSECURE_TRANSPORT: 'E_INSECURE_TRANSPORT',
 } as const;
 
 export const ErrorCode = { ...ServerErrorCode, ...ClientErrorCode } as const;

@@ -1,0 +1,18 @@
+/**
+ * Whether credentials sent to `url` could be read on the way: a ws:// (plain TCP) URL whose host is
+ * not this machine. wss:// is TLS; loopback never leaves the machine (a local fleet, tests).
+ * An unparsable URL is the WebSocket's to refuse, not this check's.
+ */
+export function exposesCredentials(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  return parsed.protocol === 'ws:' && !isLoopback(parsed.hostname);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '[::1]';
+}
