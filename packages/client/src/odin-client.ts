@@ -23,8 +23,8 @@ import {
   type SubscribeOptions,
   Subscription,
 } from './subscription.js';
-import { tokenFrom } from './token-source.js';
-import { exposesCredentials } from './transport-security.js';
+import { coalescedTokens } from './token-source.js';
+import { checkTransport } from './transport-security.js';
 
 const OPEN = 1;
 let platformWebSocket: WebSocketConstructor | undefined = (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -76,8 +76,8 @@ export class OdinClient extends Emitter<ClientEvents> {
   /** Whether handshakes can carry headers: the token then goes in Authorization, not the URL. */
   private readonly sendsHeaders: boolean;
   private readonly maxMessageBytes: number;
-  /** The getToken call under way: later askers share it (a burst of token_expiring, a refresh racing a reconnect). */
-  private tokenInFlight: Promise<string | undefined> | undefined;
+  /** The token from getToken (one call at a time), or undefined: no getToken, or it failed (token-source.ts). */
+  private readonly token: () => Promise<string | undefined>;
 
   constructor(private readonly options: OdinClientOptions) {
     super();
@@ -101,13 +101,12 @@ export class OdinClient extends Emitter<ClientEvents> {
         value: Object.keys(options.headers),
       });
     }
-    const sendsCredentials = options.getToken !== undefined || Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
-    if (sendsCredentials && !options.allowInsecureTransport && exposesCredentials(options.url)) {
-      throw clientError('E_INSECURE_TRANSPORT', 'a token over ws:// to another machine can be read on the way: use wss://, or allowInsecureTransport: true', {
-        value: options.url,
-      });
-    }
+    checkTransport(options);
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    const { getToken } = options;
+    this.token = getToken
+      ? coalescedTokens(getToken, (error) => (error.details.final ? this.giveUp(error) : this.emit('error', error)))
+      : () => Promise.resolve(undefined);
   }
 
   get state(): ConnectionState {
@@ -291,23 +290,6 @@ export class OdinClient extends Emitter<ClientEvents> {
     const socket = this.socket;
     const token = await this.token();
     if (token !== undefined && socket === this.socket && socket?.readyState === OPEN) socket.send(JSON.stringify({ type: 'refresh', token }));
-  }
-
-  /**
-   * The token from getToken, or undefined (no getToken, or it failed: token-source.ts). One call at a
-   * time: whoever asks while one is under way gets its answer, so a server repeating token_expiring
-   * cannot make the app's identity provider take a call per message.
-   */
-  private token(): Promise<string | undefined> {
-    const { getToken } = this.options;
-    if (!getToken) return Promise.resolve(undefined);
-    if (this.tokenInFlight) return this.tokenInFlight;
-    const asked = tokenFrom(getToken, (error) => (error.details.final ? this.giveUp(error) : this.emit('error', error)));
-    this.tokenInFlight = asked;
-    void asked.finally(() => {
-      if (this.tokenInFlight === asked) this.tokenInFlight = undefined;
-    });
-    return asked;
   }
 
   private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {

@@ -16,3 +16,21 @@ export async function tokenFrom(getToken: () => string | Promise<string>, failed
     return undefined;
   }
 }
+
+/**
+ * getToken, one call at a time: whoever asks while a call is under way gets its answer, so a refresh
+ * racing a reconnect, or a server repeating token_expiring, cannot make the app's identity provider
+ * take a call per message.
+ */
+export function coalescedTokens(getToken: () => string | Promise<string>, failed: (error: ClientError) => void): () => Promise<string | undefined> {
+  let inFlight: Promise<string | undefined> | undefined;
+  return () => {
+    if (inFlight) return inFlight;
+    const asked = tokenFrom(getToken, failed);
+    inFlight = asked;
+    void asked.finally(() => {
+      if (inFlight === asked) inFlight = undefined;
+    });
+    return asked;
+  };
+}

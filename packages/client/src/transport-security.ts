@@ -1,3 +1,15 @@
+import type { OdinClientOptions } from './client-types.js';
+import { clientError } from './errors.js';
+
+/** Refuses, at construction, options that would send a token where it can be read on the way (E_INSECURE_TRANSPORT). */
+export function checkTransport(options: Pick<OdinClientOptions, 'url' | 'getToken' | 'headers' | 'allowInsecureTransport'>): void {
+  const sendsCredentials = options.getToken !== undefined || Object.keys(options.headers ?? {}).some((name) => name.toLowerCase() === 'authorization');
+  if (!sendsCredentials || options.allowInsecureTransport || !exposesCredentials(options.url)) return;
+  throw clientError('E_INSECURE_TRANSPORT', 'a token over ws:// to another machine can be read on the way: use wss://, or allowInsecureTransport: true', {
+    value: options.url,
+  });
+}
+
 /**
  * Whether credentials sent to `url` could be read on the way: a ws:// (plain TCP) URL whose host is
  * not this machine. wss:// is TLS; loopback never leaves the machine (a local fleet, tests).
