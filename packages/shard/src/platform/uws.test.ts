@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +11,31 @@ describe('loadNativeUws', () => {
     const uws = loadNativeUws();
     expect(typeof uws.App).toBe('function');
     expect(typeof uws.us_listen_socket_close).toBe('function');
+  });
+
+  it('refuses a binary whose sha256 is not the recorded one, naming both hashes, before loading any of it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'odin-uws-'));
+    const tampered = join(dir, UWS_PACKAGE.binary);
+    copyFileSync(uwsBinaryPath(), tampered);
+    writeFileSync(tampered, Buffer.from([0]), { flag: 'a' });
+    const actual = sha256OfFile(tampered);
+    expect(() => loadNativeUws(undefined, tampered)).toThrowError(
+      expect.objectContaining({
+        code: 'E_UWS_BINARY_MISMATCH',
+        message: expect.stringContaining(`its sha256 is ${actual}, the recorded one ${UWS_PACKAGE.sha256}`),
+      }),
+    );
+    // A file of a name no supported platform loads has no recorded hash: refused too.
+    const stranger = join(dir, 'uws_sunos_x64_137.node');
+    copyFileSync(uwsBinaryPath(), stranger);
+    expect(() => loadNativeUws(undefined, stranger)).toThrowError(expect.objectContaining({ code: 'E_UWS_BINARY_MISMATCH', details: expect.objectContaining({ recorded: null }) }));
+  });
+
+  it('records a hash for every binary a supported platform loads, and the linux-x64 one is the released one', () => {
+    expect(Object.keys(UWS_PACKAGE.sha256s).sort()).toEqual(
+      ['darwin_arm64', 'darwin_x64', 'linux_arm64', 'linux_x64'].map((target) => `uws_${target}_${SUPPORTED_RUNTIME.abi}.node`),
+    );
+    for (const [name, sha256] of Object.entries(UWS_PACKAGE.sha256s)) expect(sha256OfFile(join(dirname(uwsBinaryPath()), name)), name).toBe(sha256);
   });
 
   it('refuses to start, with a coded error, where no native binary exists instead of falling back to pure JS', () => {
