@@ -1,7 +1,7 @@
 #!/bin/bash
 # shellcheck source-path=SCRIPTDIR
-# Makes a minimal Debian 13 (trixie) root: what a fresh GCE debian-13 instance or the container's
-# debian:trixie-slim base has, plus curl (startup.sh fetches metadata with it). The startup test
+# Makes a minimal Debian 13 (trixie) root: what a fresh GCE debian-13 instance has of what startup.sh
+# runs: curl (metadata) and openssh-client (ssh-keygen verifies the release's signature). The startup test
 # boots the release in it, to show the release runs on Debian 13 with nothing else installed.
 #
 #   scripts/debian13-root.sh [DIR]    default ~/.cache/odin-ws/debian13-root; prints DIR
@@ -12,7 +12,9 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="${1:-$HOME/.cache/odin-ws/debian13-root}"
 stamp="$root/.odin-debian13-root"
-if [ -f "$stamp" ]; then echo "$root"; exit 0; fi
+include=curl,openssh-client
+# A root built with another package list is built again.
+if [ "$(cat "$stamp" 2>/dev/null)" = "$include" ]; then echo "$root"; exit 0; fi
 
 command -v debootstrap >/dev/null || { echo "debian13-root: debootstrap is not installed (apt-get install debootstrap)" >&2; exit 1; }
 # shellcheck source=lib/debian-mirror.sh
@@ -22,7 +24,7 @@ mirror=$(debian_mirror)
 rm -rf "$root"
 mkdir -p "$(dirname "$root")"
 log="$(dirname "$root")/debian13-root.log"
-debootstrap --variant=minbase --include=curl trixie "$root" "$mirror" >"$log" 2>&1 ||
+debootstrap --variant=minbase --include="$include" trixie "$root" "$mirror" >"$log" 2>&1 ||
   { echo "debian13-root: debootstrap failed (see $log)" >&2; exit 1; }
-touch "$stamp"
+echo "$include" > "$stamp"
 echo "$root"

@@ -9,6 +9,9 @@
 # Only the uWS binary for linux-x64 and the supported ABI is kept (the package ships 20), and its
 # sha256 must be the one recorded in packages/shard/src/platform/uws.ts.
 # Writes dist/odin-ws-<version>.tgz. Used by infra/gcp (release_url) and the container image.
+# With ODIN_RELEASE_SIGNING_KEY=<private key file> (OpenSSH, e.g. ssh-keygen -t ed25519), also its
+# detached signature, dist/odin-ws-<version>.tgz.sig (ssh-keygen -Y sign, namespace odin-ws-release),
+# which every instance verifies against the public key the Terraform names (docs/releasing.md).
 #
 #   --no-build    package the current build (pnpm install and pnpm build already ran)
 #   --dist DIR    write there instead of dist/ (an absolute path)
@@ -69,4 +72,9 @@ cp -r infra/gcp/systemd infra/gcp/scripts "$out/infra/"
 "$dev_node" "$out/bin/odin-ws.js" --version >/dev/null
 [ "$("$out/runtime/bin/node" --version)" = "$("$dev_node" --version)" ] || { echo "package-release: the release's Node is not the workspace's" >&2; exit 1; }
 tar -czf "$dist/odin-ws-${version}.tgz" -C "$dist/release" odin-ws
+if [ -n "${ODIN_RELEASE_SIGNING_KEY:-}" ]; then
+  rm -f "$dist/odin-ws-${version}.tgz.sig"
+  ssh-keygen -q -Y sign -f "$ODIN_RELEASE_SIGNING_KEY" -n odin-ws-release "$dist/odin-ws-${version}.tgz" ||
+    { echo "package-release: could not sign with $ODIN_RELEASE_SIGNING_KEY" >&2; exit 1; }
+fi
 echo "$dist/odin-ws-${version}.tgz"

@@ -43,9 +43,11 @@ describe('infra/docker', () => {
 
   it('builds from paths that exist, runs the release on its own Node as a non-root user, and checks liveness', () => {
     const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
-    expect(dockerfile).toMatch(/^FROM node:24-trixie-slim AS build$/m);
+    // Every base image pinned by digest: a tag moves, a digest names bytes.
+    expect(dockerfile).toMatch(/^FROM node:24-trixie-slim@sha256:[0-9a-f]{64} AS build$/m);
+    expect([...dockerfile.matchAll(/^FROM (\S+)/gm)].map((match) => match[1]).filter((image) => !/@sha256:[0-9a-f]{64}$/.test(image!))).toEqual([]);
     // Multi-stage: the image that runs has neither npm nor the build's sources, and Debian 13's glibc.
-    expect(dockerfile).toMatch(/^FROM debian:trixie-slim$/m);
+    expect(dockerfile).toMatch(/^FROM debian:trixie-slim@sha256:[0-9a-f]{64}$/m);
     expect(dockerfile).toMatch(/^RUN bash scripts\/package-release\.sh /m);
     expect(dockerfile).toMatch(/^USER odin-ws$/m);
     expect(dockerfile).toMatch(/^ENTRYPOINT \["\/opt\/odin-ws\/runtime\/bin\/node", "\/opt\/odin-ws\/bin\/odin-ws.js"\]$/m);

@@ -189,10 +189,12 @@ describe('infra/gcp: deploy-time faults found in review stay fixed', () => {
     expect(one(resource['google_compute_router_nat']!, 'odin')['subnetwork']).toBeDefined();
     const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
     const hosts = [...script.matchAll(/https?:\/\/([a-z0-9.-]+)/g)].map((match) => match[1]!);
-    // The metadata server, and the Ops Agent's repository script, which is optional (see the next check).
-    expect(new Set(hosts)).toEqual(new Set(['metadata.google.internal', 'dl.google.com']));
-    expect(script).toMatch(/add-google-cloud-ops-agent-repo\.sh \| bash -s -- --also-install\); then\n\s+log "warning/);
-    expect(script).not.toMatch(/nodesource|apt-get install/);
+    // The metadata server, and the Ops Agent's package repository, which is optional (see the next check).
+    expect(new Set(hosts)).toEqual(new Set(['metadata.google.internal', 'packages.cloud.google.com']));
+    expect(script).toMatch(/if ! install_ops_agent >\/dev\/null 2>&1; then\n\s+log "warning/);
+    // Nothing downloaded is run: apt installs the agent, each package checked against the repository's key.
+    expect(script).not.toMatch(/\| *(ba)?sh\b|nodesource/);
+    expect([...script.matchAll(/apt-get install [^\n]*/g)].map((match) => match[0])).toEqual(['apt-get install -y -qq google-cloud-ops-agent']);
     expect(script).toContain('node=/opt/odin-ws.new/runtime/bin/node');
   });
 
@@ -251,17 +253,48 @@ describe('infra/gcp: deploy-time faults found in review stay fixed', () => {
     expect(script).toContain('gcloud secrets versions access latest --secret="$password_secret" --out-file="$password_file"');
   });
 
-  it("7. lets the load balancers read the shard group and its instances, not the whole project's compute", async () => {
+  it("7. lets the load balancers list group members and read the shard group's instances, not the whole project's compute", async () => {
     const { resource } = await parsed();
     const roles = Object.values(resource['google_project_iam_member']!).flatMap((bindings) => bindings.map((binding) => binding['role']));
     expect(roles).not.toContain('roles/compute.viewer');
-    const role = one(resource['google_project_iam_custom_role']!, 'shard_discovery');
-    expect(role['permissions']).toEqual(['compute.instanceGroupManagers.get', 'compute.instanceGroupManagers.list', 'compute.instances.get']);
+    // One permission per call discover-shards.sh makes; the list one alone in its role (a list cannot match a name condition).
+    expect(one(resource['google_project_iam_custom_role']!, 'shard_group_listing')['permissions']).toEqual(['compute.instanceGroupManagers.list']);
+    expect(one(resource['google_project_iam_custom_role']!, 'shard_discovery')['permissions']).toEqual(['compute.instances.get']);
+    const discovery = readFileSync(join(dir, 'scripts/discover-shards.sh'), 'utf8');
+    expect([...discovery.matchAll(/gcloud compute ([a-z -]+?) (?=["'$])/g)].map((match) => match[1])).toEqual([
+      'instance-groups managed list-instances',
+      'instances describe',
+    ]);
     const grant = one(resource['google_project_iam_member']!, 'lb_shard_discovery');
     expect(grant['role']).toBe('projects/${var.project}/roles/${google_project_iam_custom_role.shard_discovery.role_id}');
     const condition = JSON.stringify(grant['condition']);
-    expect(condition).toContain('instanceGroupManagers/${local.shard_group}');
+    expect(condition).toContain('resource.type == \\"compute.googleapis.com/Instance\\"');
     expect(condition).toContain('startsWith(\\"${module.shard.base_instance_name}-\\")');
+    expect(one(resource['google_project_iam_member']!, 'lb_shard_group_listing')['condition']).toBeUndefined();
+  });
+
+  it("8. throttles each client IP at Google's edge (Cloud Armor), and serves TLS 1.2+ only (MODERN)", async () => {
+    const { resource } = await parsed();
+    const policy = one(resource['google_compute_security_policy']!, 'lb');
+    const rules = policy['rule'] as Array<Record<string, unknown>>;
+    const throttle = rules.find((rule) => rule['action'] === 'throttle')!;
+    expect(JSON.stringify(throttle['rate_limit_options'])).toContain('"enforce_on_key":"IP"');
+    expect(JSON.stringify(throttle['rate_limit_options'])).toContain('"count":"${var.edge_rate_limit}"');
+    expect(one(resource['google_compute_backend_service']!, 'lb')['security_policy']).toBe('${google_compute_security_policy.lb.id}');
+    expect(one(resource['google_compute_ssl_policy']!, 'lb')).toMatchObject({ profile: 'MODERN', min_tls_version: 'TLS_1_2' });
+    expect(one(resource['google_compute_target_https_proxy']!, 'lb')['ssl_policy']).toBe('${google_compute_ssl_policy.lb.id}');
+  });
+
+  it('9. takes SSH access from OS Login only, and boots only a release signed by the key the deployment names', () => {
+    const tier = sourceOf('modules/tier');
+    expect(tier).toMatch(/enable-oslogin\s+= "TRUE"/);
+    expect(tier).toMatch(/block-project-ssh-keys\s+= "TRUE"/);
+    const script = readFileSync(join(dir, 'startup.sh'), 'utf8');
+    expect(script).toContain(
+      'ssh-keygen -Y verify -f /tmp/odin-ws.allowed-signers -I odin-ws-release -n odin-ws-release -s /tmp/odin-ws.tgz.sig < /tmp/odin-ws.tgz',
+    );
+    // Verified before anything of the tarball is unpacked.
+    expect(script.indexOf('ssh-keygen -Y verify')).toBeLessThan(script.indexOf('tar -xzf'));
   });
 
   it('sets every metadata attribute startup.sh reads, and nothing it does not', async () => {

@@ -26,6 +26,7 @@ module "lb" {
   startup_script              = file("${path.module}/startup.sh")
   release_url                 = var.release_url
   release_sha256              = var.release_sha256
+  release_signing_key         = var.release_signing_key
   env                         = local.lb_env
   discover_env                = local.discover_env
 }
@@ -42,6 +43,7 @@ resource "google_compute_backend_service" "lb" {
   timeout_sec                     = var.websocket_max_lifetime_s
   connection_draining_timeout_sec = var.drain_timeout_s + 15
   health_checks                   = [module.lb.readiness_health_check_id]
+  security_policy                 = google_compute_security_policy.lb.id
 
   backend {
     group           = module.lb.instance_group
@@ -54,6 +56,54 @@ resource "google_compute_backend_service" "lb" {
     enable      = true
     sample_rate = 0.1
   }
+}
+
+# Cloud Armor at Google's edge: a flood from one address is throttled before it costs the LB tier a
+# connection, a handshake parse or an admission place. Behind it the LB tier's own per-IP cap and
+# admission still hold (docs/security.md).
+resource "google_compute_security_policy" "lb" {
+  name        = "odin-ws"
+  description = "odin-ws: requests per client IP at Google's edge"
+
+  rule {
+    action      = "throttle"
+    priority    = 1000
+    description = "at most edge_rate_limit requests a minute per client IP"
+    match {
+      versioned_expr = "SRC_IPS_V1"
+      config {
+        src_ip_ranges = ["*"]
+      }
+    }
+    rate_limit_options {
+      conform_action = "allow"
+      exceed_action  = "deny(429)"
+      enforce_on_key = "IP"
+      rate_limit_threshold {
+        count        = var.edge_rate_limit
+        interval_sec = 60
+      }
+    }
+  }
+
+  rule {
+    action      = "allow"
+    priority    = 2147483647
+    description = "everything within the rate"
+    match {
+      versioned_expr = "SRC_IPS_V1"
+      config {
+        src_ip_ranges = ["*"]
+      }
+    }
+  }
+}
+
+# TLS 1.2 or newer with forward-secret AEAD suites only: Google's default policy still accepts TLS 1.0.
+resource "google_compute_ssl_policy" "lb" {
+  name            = "odin-ws"
+  profile         = "MODERN"
+  min_tls_version = "TLS_1_2"
 }
 
 resource "google_compute_url_map" "lb" {
@@ -84,6 +134,7 @@ resource "google_compute_target_https_proxy" "lb" {
   name             = "odin-ws"
   url_map          = google_compute_url_map.lb.id
   ssl_certificates = [google_compute_managed_ssl_certificate.lb[0].id]
+  ssl_policy       = google_compute_ssl_policy.lb.id
 }
 
 resource "google_compute_global_forwarding_rule" "lb" {

@@ -20,6 +20,8 @@ locals {
     }, var.auth == null ? {} : merge({
       ODIN_AUTH_JWKS_URL = var.auth.jwks_url
       ODIN_AUTH_AUDIENCE = var.auth.audience
+      # Google's load balancer logs request URLs: a token there would be in the logs.
+      ODIN_AUTH_QUERY_TOKEN = "refuse"
       }, var.auth.issuer == "" ? {} : {
       ODIN_AUTH_ISSUER = var.auth.issuer
     }), length(local.allowed_origins) == 0 ? {} : {
@@ -78,17 +80,38 @@ resource "google_service_account" "lb" {
   display_name = "odin-ws load-balancer tier"
 }
 
-# Shard discovery reads the shard group's member list and each member's address, and nothing else:
-# not roles/compute.viewer, which reads every VM, disk, network and firewall of the project. The
-# condition scopes the grant to that one group and to instances named after it (the group names
-# its instances <base name>-<suffix>). Discovery uses no project-wide list (instances.list cannot
-# be scoped by a condition): each member is read by its own link (discover-shards.sh).
+# Shard discovery (discover-shards.sh) makes two calls, and each grant below is what one of them
+# needs, nothing else: not roles/compute.viewer, which reads every VM, disk, network and firewall of
+# the project.
+# 1. `instance-groups managed list-instances` (listManagedInstances): gcloud's reference names
+#    compute.instanceGroupManagers.list as its permission. A list is authorized against the region,
+#    not the group, so a resource.name condition on the group can never match it: the earlier
+#    conditional grant of it had no effect. Granted unconditionally, alone in its role: it shows the
+#    project's managed groups and their members' names, not their addresses or metadata.
+# 2. `instances describe` of each member, by its link: compute.instances.get, conditioned to
+#    instances named after the shard group (<base name>-<suffix>): another VM's address and
+#    metadata stay unreadable. (compute.instanceGroupManagers.get, which discovery never calls, is
+#    no longer granted.)
+resource "google_project_iam_custom_role" "shard_group_listing" {
+  project     = var.project
+  role_id     = "odinWsShardGroupListing"
+  title       = "odin-ws shard discovery: group members"
+  description = "Lists the members of managed instance groups (names only)"
+  permissions = ["compute.instanceGroupManagers.list"]
+}
+
 resource "google_project_iam_custom_role" "shard_discovery" {
   project     = var.project
   role_id     = "odinWsShardDiscovery"
-  title       = "odin-ws shard discovery"
-  description = "Lists the members of the odin-ws shard group and reads their addresses"
-  permissions = ["compute.instanceGroupManagers.get", "compute.instanceGroupManagers.list", "compute.instances.get"]
+  title       = "odin-ws shard discovery: member addresses"
+  description = "Reads the address of an instance of the odin-ws shard group"
+  permissions = ["compute.instances.get"]
+}
+
+resource "google_project_iam_member" "lb_shard_group_listing" {
+  project = var.project
+  role    = "projects/${var.project}/roles/${google_project_iam_custom_role.shard_group_listing.role_id}"
+  member  = "serviceAccount:${google_service_account.lb.email}"
 }
 
 resource "google_project_iam_member" "lb_shard_discovery" {
@@ -97,11 +120,10 @@ resource "google_project_iam_member" "lb_shard_discovery" {
   role   = "projects/${var.project}/roles/${google_project_iam_custom_role.shard_discovery.role_id}"
   member = "serviceAccount:${google_service_account.lb.email}"
   condition {
-    title       = "the shard group and its instances only"
-    description = "odin-ws load balancers discover shards by membership of ${local.shard_group}"
+    title       = "the shard group's instances only"
+    description = "odin-ws load balancers read the addresses of ${local.shard_group}'s members"
     expression  = <<-CEL
-      (resource.type == "compute.googleapis.com/InstanceGroupManager" && resource.name.endsWith("/regions/${var.region}/instanceGroupManagers/${local.shard_group}")) ||
-      (resource.type == "compute.googleapis.com/Instance" && resource.name.extract("/instances/{name}").startsWith("${module.shard.base_instance_name}-"))
+      resource.type == "compute.googleapis.com/Instance" && resource.name.extract("/instances/{name}").startsWith("${module.shard.base_instance_name}-")
     CEL
   }
 }

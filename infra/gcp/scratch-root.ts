@@ -48,7 +48,7 @@ export class FakeMetadataServer {
 const STUB_GCLOUD = `#!/bin/bash
 # gcloud, as far as startup.sh and discover-shards.sh use it: files from /stubs instead of Google APIs.
 case "$1 $2" in
-  "storage cp") cp /stubs/release.tgz "$4" ;;
+  "storage cp") case "$3" in *.sig) cp /stubs/release.tgz.sig "$4" ;; *) cp /stubs/release.tgz "$4" ;; esac ;;
   "secrets versions")
     for arg; do case $arg in --secret=*) secret=\${arg#--secret=} ;; --out-file=*) out=\${arg#--out-file=} ;; esac; done
     cat "/stubs/secret-$secret" > "$out" ;;
@@ -104,10 +104,11 @@ export interface ScratchRoot {
 
 /**
  * A scratch root on the operating system `os` (a root directory such as scripts/debian13-root.sh
- * makes: its /usr and loader cache are used), holding `release` (the tarball) and `secrets` (Secret
- * Manager, by id) for the gcloud stub, and `shardIps` for shard discovery.
+ * makes: its /usr and loader cache are used), holding `release` (the tarball), its `signature`
+ * (`<release>.sig` by default) and `secrets` (Secret Manager, by id) for the gcloud stub, and
+ * `shardIps` for shard discovery.
  */
-export function scratchRoot(options: { os: string; release: string; secrets?: Record<string, string>; shardIps?: string[] }): ScratchRoot {
+export function scratchRoot(options: { os: string; release: string; signature?: string; secrets?: Record<string, string>; shardIps?: string[] }): ScratchRoot {
   const root = mkdtempSync(join(tmpdir(), 'odin-instance-'));
   for (const dir of ['usr', 'etc/systemd/system', 'opt', 'run', 'tmp', 'proc', 'dev', 'stubs', 'var/tmp']) mkdirSync(join(root, dir), { recursive: true });
   for (const dir of ['bin', 'lib', 'lib64', 'sbin']) symlinkSync(`usr/${dir}`, join(root, dir));
@@ -118,6 +119,7 @@ export function scratchRoot(options: { os: string; release: string; secrets?: Re
   writeFileSync(join(root, 'etc/resolv.conf'), ''); // no DNS: nothing outside the metadata server answers
   const stubs = join(root, 'stubs');
   copyFileSync(options.release, join(stubs, 'release.tgz'));
+  copyFileSync(options.signature ?? `${options.release}.sig`, join(stubs, 'release.tgz.sig'));
   for (const [id, value] of Object.entries(options.secrets ?? {})) writeFileSync(join(stubs, `secret-${id}`), value);
   writeFileSync(join(stubs, 'shard-ips'), (options.shardIps ?? []).join('\n'));
   for (const [name, text] of Object.entries({ gcloud: STUB_GCLOUD, systemctl: STUB_SYSTEMCTL, useradd: STUB_USERADD })) {

@@ -26,6 +26,7 @@ module "shard" {
   startup_script              = file("${path.module}/startup.sh")
   release_url                 = var.release_url
   release_sha256              = var.release_sha256
+  release_signing_key         = var.release_signing_key
   env                         = local.shard_env
   kafka_password_secret       = local.kafka_password_secret
 }

@@ -11,6 +11,8 @@
 #   odin-tier                    shard | loadbalancer
 #   odin-release-url             gs:// URL of the release tarball (scripts/package-release.sh)
 #   odin-release-sha256          its sha256: any other tarball is refused
+#   odin-release-signature-url   gs:// URL of its detached signature (ssh-keygen -Y sign)
+#   odin-release-signing-key     the OpenSSH public key that must have made that signature
 #   odin-env                     ODIN_* settings, one NAME=value per line
 #   odin-admin-port              the private ops port (/metrics, detailed /health)
 #   odin-load-metric             Cloud Monitoring metric report-load.sh writes (connections)
@@ -40,16 +42,24 @@ id odin-ws >/dev/null 2>&1 || useradd --system --home-dir /opt/odin-ws --shell /
 # truncated tarball leaves the previous release in place.
 mkdir -p /etc/odin-ws
 gcloud storage cp "$(attribute odin-release-url)" /tmp/odin-ws.tgz
+gcloud storage cp "$(attribute odin-release-signature-url)" /tmp/odin-ws.tgz.sig
 # Whoever can write to the bucket must not decide what runs as this service: only the tarball whose
-# hash the deployment names is unpacked.
+# hash the deployment names, signed by the key the deployment names, is unpacked. The signing key
+# lives with whoever releases, not in the bucket, so replacing both tarball and signature is not enough.
+refuse_release() {
+  log "refusing the release: $*"
+  rm -f /tmp/odin-ws.tgz /tmp/odin-ws.tgz.sig /tmp/odin-ws.allowed-signers
+  exit 1
+}
 expected_sha256="$(attribute odin-release-sha256)"
 actual_sha256="$(sha256sum /tmp/odin-ws.tgz | cut -d' ' -f1)"
-if [ "$actual_sha256" != "$expected_sha256" ]; then
-  log "refusing the release: its sha256 is $actual_sha256, the deployment names $expected_sha256"
-  rm -f /tmp/odin-ws.tgz
-  exit 1
-fi
+[ "$actual_sha256" = "$expected_sha256" ] || refuse_release "its sha256 is $actual_sha256, the deployment names $expected_sha256"
 log "release sha256 verified: $actual_sha256"
+echo "odin-ws-release $(attribute odin-release-signing-key)" > /tmp/odin-ws.allowed-signers
+ssh-keygen -Y verify -f /tmp/odin-ws.allowed-signers -I odin-ws-release -n odin-ws-release -s /tmp/odin-ws.tgz.sig < /tmp/odin-ws.tgz >/dev/null 2>&1 ||
+  refuse_release "its signature does not verify against the signing key the deployment names"
+log "release signature verified"
+rm -f /tmp/odin-ws.tgz.sig /tmp/odin-ws.allowed-signers
 rm -rf /opt/odin-ws.new
 mkdir -p /opt/odin-ws.new
 tar -xzf /tmp/odin-ws.tgz -C /opt/odin-ws.new --strip-components=1
@@ -93,9 +103,19 @@ ENV
 # Ops Agent: scrapes /metrics on the ops port into Cloud Monitoring (prometheus.googleapis.com/*),
 # for dashboards and alerts, and ships the service's JSON log lines from the journal to Cloud
 # Logging, their `severity` as the entry's severity. Optional: without a route to its repository,
-# boot goes on.
+# boot goes on. Installed from Google's package repository by apt, which checks each package's
+# signature against the repository's key: no downloaded script runs as root.
+install_ops_agent() {
+  local keyring=/usr/share/keyrings/google-cloud-ops-agent.gpg codename
+  codename="$(sed -n "s/^VERSION_CODENAME=//p" /etc/os-release)"
+  curl -fsS --max-time 30 -o "$keyring.new" https://packages.cloud.google.com/apt/doc/apt-key.gpg || return 1
+  mv "$keyring.new" "$keyring"
+  echo "deb [signed-by=$keyring] https://packages.cloud.google.com/apt google-cloud-ops-agent-$codename-all main" \
+    > /etc/apt/sources.list.d/google-cloud-ops-agent.list
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq google-cloud-ops-agent
+}
 if ! dpkg -s google-cloud-ops-agent >/dev/null 2>&1; then
-  if ! (curl -fsS --max-time 30 https://dl.google.com/cloudagents/add-google-cloud-ops-agent-repo.sh | bash -s -- --also-install); then
+  if ! install_ops_agent >/dev/null 2>&1; then
     log "warning: the Ops Agent could not be installed (no Cloud NAT?); metrics stay on the ops port only"
   fi
 fi

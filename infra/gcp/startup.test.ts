@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,10 +26,22 @@ function reportLoad(env: Record<string, string>): Promise<{ status: number | nul
   return new Promise((resolve) => child.on('close', (status) => resolve({ status, stderr })));
 }
 
+/** What the metadata server answers an instance of this name with these odin-* attributes. */
+const instance = (name: string, attributes: Record<string, string>) => ({
+  'instance/name': name,
+  'instance/id': '4242',
+  'instance/zone': 'projects/123/zones/us-central1-b',
+  'instance/network-interfaces/0/ip': '127.0.0.1',
+  'project/project-id': 'odin-test',
+  ...Object.fromEntries(Object.entries(attributes).map(([key, value]) => [`instance/attributes/${key}`, value])),
+});
+
 describe('startup.sh boots each tier from the release, needing nothing but Google', () => {
   let metadata: FakeMetadataServer;
   let os: string;
   let release: string;
+  let signingKey: string;
+  let forgedSignature: string;
   let shardRoot: ScratchRoot;
   let lbRoot: ScratchRoot;
   let ports: { shard: number; shardAdmin: number; lb: number; lbAdmin: number };
@@ -42,20 +54,24 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
     expect(debian13.status, debian13.stderr).toBe(0);
     os = debian13.stdout.trim();
     const dist = mkdtempSync(join(tmpdir(), 'odin-release-'));
-    const packaged = spawnSync('bash', [join(repo, 'scripts/package-release.sh'), '--no-build', '--dist', dist], { encoding: 'utf8' });
+    // The release signed as docs/releasing.md says: a key of the releaser's, its public half given to the deployment.
+    const keys = mkdtempSync(join(tmpdir(), 'odin-release-key-'));
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'odin-ws release', '-f', join(keys, 'release')]);
+    spawnSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'someone else', '-f', join(keys, 'other')]);
+    signingKey = readFileSync(join(keys, 'release.pub'), 'utf8').trim();
+    const packaged = spawnSync('bash', [join(repo, 'scripts/package-release.sh'), '--no-build', '--dist', dist], {
+      encoding: 'utf8',
+      env: { ...process.env, ODIN_RELEASE_SIGNING_KEY: join(keys, 'release') },
+    });
     expect(packaged.status, packaged.stderr).toBe(0);
     release = packaged.stdout.trim().split('\n').at(-1)!;
+    // A signature by another key, for the refusal below.
+    copyFileSync(release, join(keys, 'copy.tgz'));
+    spawnSync('ssh-keygen', ['-Y', 'sign', '-f', join(keys, 'other'), '-n', 'odin-ws-release', join(keys, 'copy.tgz')], { encoding: 'utf8' });
+    forgedSignature = join(keys, 'copy.tgz.sig');
     const first = await stablePortRange(4);
     ports = { shard: first, shardAdmin: first + 1, lb: first + 2, lbAdmin: first + 3 };
     metadata = await FakeMetadataServer.start();
-    const instance = (name: string, attributes: Record<string, string>) => ({
-      'instance/name': name,
-      'instance/id': '4242',
-      'instance/zone': 'projects/123/zones/us-central1-b',
-      'instance/network-interfaces/0/ip': '127.0.0.1',
-      'project/project-id': 'odin-test',
-      ...Object.fromEntries(Object.entries(attributes).map(([key, value]) => [`instance/attributes/${key}`, value])),
-    });
 
     shardRoot = scratchRoot({ os, release, secrets: { 'odin-kafka-password': SECRET } });
     const shardUrl = metadata.add(
@@ -64,6 +80,8 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
         'odin-tier': 'shard',
         'odin-release-url': 'gs://odin-test/odin-ws.tgz',
         'odin-release-sha256': sha256OfFile(release),
+        'odin-release-signature-url': 'gs://odin-test/odin-ws.tgz.sig',
+        'odin-release-signing-key': signingKey,
         'odin-env': [
           'ODIN_HOST=127.0.0.1',
           `ODIN_PORT=${ports.shard}`,
@@ -87,6 +105,8 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
         'odin-tier': 'loadbalancer',
         'odin-release-url': 'gs://odin-test/odin-ws.tgz',
         'odin-release-sha256': sha256OfFile(release),
+        'odin-release-signature-url': 'gs://odin-test/odin-ws.tgz.sig',
+        'odin-release-signing-key': signingKey,
         'odin-env': [
           'ODIN_HOST=127.0.0.1',
           `ODIN_LB_PORT=${ports.lb}`,
@@ -130,6 +150,7 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
 
   it('boots the shard tier on Debian 13: the release checked against its sha256, its runtime, the service running, named after its instance', async () => {
     expect(shardBoot.output).toContain(`release sha256 verified: ${sha256OfFile(release)}`);
+    expect(shardBoot.output).toContain('release signature verified');
     expect(readFileSync(join(os, 'etc/debian_version'), 'utf8')).toMatch(/^13\./);
     expect(shardBoot.output).toContain(`release runtime: Node ${process.version}`);
     expect(shardBoot.status, shardBoot.output).toBe(0);
@@ -142,6 +163,25 @@ describe('startup.sh boots each tier from the release, needing nothing but Googl
     });
     expect(health['shardId']).toBe('odin-ws-shard-7xk2');
     expect((await fetch(`http://127.0.0.1:${ports.shard}/health`)).status).toBe(200);
+  });
+
+  it('refuses to boot a release whose signature another key made, unpacking nothing of it', async () => {
+    const forged = scratchRoot({ os, release, signature: forgedSignature });
+    const url = metadata.add(
+      'forged',
+      instance('odin-ws-shard-f0rg', {
+        'odin-tier': 'shard',
+        'odin-release-url': 'gs://odin-test/odin-ws.tgz',
+        'odin-release-sha256': sha256OfFile(release),
+        'odin-release-signature-url': 'gs://odin-test/odin-ws.tgz.sig',
+        'odin-release-signing-key': signingKey,
+        'odin-admin-port': String(ports.shardAdmin),
+      }),
+    );
+    const boot = await forged.boot(url);
+    expect(boot.status).toBe(1);
+    expect(boot.output).toContain('refusing the release: its signature does not verify against the signing key the deployment names');
+    expect(existsSync(join(forged.root, 'opt/odin-ws'))).toBe(false);
   });
 
   it('goes on without the Ops Agent when its repository is out of reach, and says so', () => {

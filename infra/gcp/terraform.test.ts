@@ -57,7 +57,7 @@ describe.skipIf(!provider)('infra/gcp with the real google provider', () => {
       expect(verdict.diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
       expect(verdict.valid).toBe(true);
       const test = run(['test', '-no-color'], config, cliConfig);
-      expect(test.stdout + test.stderr).toContain('6 passed, 0 failed');
+      expect(test.stdout + test.stderr).toContain('7 passed, 0 failed');
       expect(test.status).toBe(0);
     } finally {
       rmSync(work, { recursive: true, force: true });

@@ -41,6 +41,25 @@ variable "release_sha256" {
   }
 }
 
+variable "release_signing_key" {
+  description = "The OpenSSH public key (e.g. ssh-ed25519 AAAA…) whose private half signs releases (docs/releasing.md): every instance verifies the release's detached signature, <release_url>.sig, with ssh-keygen -Y verify before unpacking it, and refuses to boot one that does not verify"
+  type        = string
+  validation {
+    condition     = can(regex("^(ssh-ed25519|ecdsa-sha2-nistp(256|384|521)|ssh-rsa) [A-Za-z0-9+/]+=*( [^\\n]*)?$", var.release_signing_key))
+    error_message = "release_signing_key must be one OpenSSH public key line (ssh-ed25519 AAAA… comment)."
+  }
+}
+
+variable "edge_rate_limit" {
+  description = "Cloud Armor, at Google's edge in front of the LB tier: requests (WebSocket handshakes included) one client IP may make per minute; past it, 429 until its rate drops. The LB tier's own per-IP admission still applies behind it"
+  type        = number
+  default     = 300
+  validation {
+    condition     = var.edge_rate_limit >= 10
+    error_message = "edge_rate_limit must be at least 10 requests a minute."
+  }
+}
+
 variable "auth" {
   description = "Token checking on both tiers: the issuer's JWKS URL (https), the audience its tokens for odin-ws carry, and optionally the issuer (docs/auth.md). Required unless allow_anonymous"
   type = object({

@@ -6,10 +6,12 @@ variables {
   project        = "odin-fake-project"
   release_url    = "gs://odin-fake/odin-ws-0.1.0.tgz"
   release_sha256 = "9aa8b857ac4ab0bfb1245e948eeeacc904b13a3608c9a281d551c43c66bea66e"
-  kafka_brokers  = ["10.10.0.11:9092"]
-  kafka_sasl     = { mechanism = "scram-sha-512", username = "odin", password_secret = "odin-kafka-password" }
-  auth           = { jwks_url = "https://id.example.com/.well-known/jwks.json", audience = "odin-ws" }
-  domain         = "stream.example.com"
+  # A public key only (its private half was never kept): what a deployment passes in.
+  release_signing_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPmQ6LYvvHQGH6RDeRN51SL3XwkAn3FreKyAYrRlLNPp odin-ws release test"
+  kafka_brokers       = ["10.10.0.11:9092"]
+  kafka_sasl          = { mechanism = "scram-sha-512", username = "odin", password_secret = "odin-kafka-password" }
+  auth                = { jwks_url = "https://id.example.com/.well-known/jwks.json", audience = "odin-ws" }
+  domain              = "stream.example.com"
 }
 
 override_data {
@@ -111,8 +113,43 @@ run "secure_by_default" {
   }
 
   assert {
-    condition     = strcontains(google_project_iam_member.lb_shard_discovery.condition[0].expression, "/instanceGroupManagers/odin-ws-shard\")") && strcontains(google_project_iam_member.lb_shard_discovery.condition[0].expression, "startsWith(\"odin-ws-shard-\")")
-    error_message = "the discovery grant is conditioned on the shard group and its instances"
+    condition     = strcontains(google_project_iam_member.lb_shard_discovery.condition[0].expression, "startsWith(\"odin-ws-shard-\")") && google_project_iam_custom_role.shard_discovery.permissions == toset(["compute.instances.get"])
+    error_message = "reading instances is conditioned on the shard group's instances"
+  }
+
+  assert {
+    condition     = google_project_iam_custom_role.shard_group_listing.permissions == toset(["compute.instanceGroupManagers.list"]) && length(google_project_iam_member.lb_shard_group_listing.condition) == 0
+    error_message = "listing group members is its own role, with no condition that a list could never match"
+  }
+
+  assert {
+    condition     = [for rule in google_compute_security_policy.lb.rule : rule.rate_limit_options[0].enforce_on_key if rule.action == "throttle"] == ["IP"]
+    error_message = "Cloud Armor throttles each client IP in front of the LB tier (attached to the backend service: gcp.test.ts, as its id is known only after apply)"
+  }
+
+  assert {
+    condition     = [for rule in google_compute_security_policy.lb.rule : rule.rate_limit_options[0].rate_limit_threshold[0].count if rule.action == "throttle"] == [300]
+    error_message = "the edge rate limit defaults to 300 requests a minute per IP"
+  }
+
+  assert {
+    condition     = google_compute_ssl_policy.lb.profile == "MODERN" && google_compute_ssl_policy.lb.min_tls_version == "TLS_1_2"
+    error_message = "HTTPS serves TLS 1.2 or newer (MODERN), not Google's default, which still takes TLS 1.0"
+  }
+
+  assert {
+    condition     = module.shard.template_metadata["enable-oslogin"] == "TRUE" && module.shard.template_metadata["block-project-ssh-keys"] == "TRUE"
+    error_message = "SSH access comes from OS Login (IAM) only; project-wide keys are not honoured"
+  }
+
+  assert {
+    condition     = module.shard.template_metadata["odin-release-signature-url"] == "gs://odin-fake/odin-ws-0.1.0.tgz.sig" && startswith(module.shard.template_metadata["odin-release-signing-key"], "ssh-ed25519 ")
+    error_message = "every instance verifies the release's detached signature against the key the deployment names"
+  }
+
+  assert {
+    condition     = local.lb_env["ODIN_AUTH_QUERY_TOKEN"] == "refuse" && local.shard_env["ODIN_AUTH_QUERY_TOKEN"] == "refuse"
+    error_message = "tokens in URLs are refused: Google's load balancer logs request URLs"
   }
 }
 
@@ -146,3 +183,13 @@ run "refuses_an_unnamed_release" {
   expect_failures = [var.release_sha256]
 }
 
+
+run "refuses_a_release_without_a_signing_key" {
+  command = plan
+
+  variables {
+    release_signing_key = "not a key"
+  }
+
+  expect_failures = [var.release_signing_key]
+}

@@ -38,11 +38,17 @@ resource "google_compute_instance_template" "tier" {
   }
 
   # What startup.sh reads. No secret is ever here: the Kafka password is only named (its secret id).
+  # OS Login: SSH access is granted by IAM (roles/compute.osLogin), per person, audited; keys in
+  # project metadata, which anyone with project edit rights can add, are not honoured.
   metadata = merge({
     startup-script             = var.startup_script
+    enable-oslogin             = "TRUE"
+    block-project-ssh-keys     = "TRUE"
     odin-tier                  = var.tier_label
     odin-release-url           = var.release_url
     odin-release-sha256        = var.release_sha256
+    odin-release-signature-url = "${var.release_url}.sig"
+    odin-release-signing-key   = var.release_signing_key
     odin-env                   = join("\n", [for key, value in var.env : "${key}=${value}"])
     odin-admin-port            = tostring(var.admin_port)
     odin-load-series           = var.load_series

@@ -21,3 +21,8 @@ output "base_instance_name" {
   description = "What the group names its instances after: <base>-<suffix> (discovery's IAM condition)"
   value       = google_compute_region_instance_group_manager.tier.base_instance_name
 }
+
+output "template_metadata" {
+  description = "The instances' metadata (what startup.sh reads, OS Login): for the plan-time tests"
+  value       = google_compute_instance_template.tier.metadata
+}

@@ -53,6 +53,11 @@ variable "release_sha256" {
   type        = string
 }
 
+variable "release_signing_key" {
+  description = "OpenSSH public key the release's detached signature (<release_url>.sig) must verify against: startup.sh refuses another"
+  type        = string
+}
+
 variable "env" {
   description = "ODIN_* settings of the service"
   type        = map(string)
