@@ -1,6 +1,6 @@
 import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { assertSupportedNode, SUPPORTED_RUNTIME } from './runtime.js';
@@ -28,7 +28,9 @@ describe('loadNativeUws', () => {
     // A file of a name no supported platform loads has no recorded hash: refused too.
     const stranger = join(dir, 'uws_sunos_x64_137.node');
     copyFileSync(uwsBinaryPath(), stranger);
-    expect(() => loadNativeUws(undefined, stranger)).toThrowError(expect.objectContaining({ code: 'E_UWS_BINARY_MISMATCH', details: expect.objectContaining({ recorded: null }) }));
+    expect(() => loadNativeUws(undefined, stranger)).toThrowError(
+      expect.objectContaining({ code: 'E_UWS_BINARY_MISMATCH', details: expect.objectContaining({ recorded: null }) }),
+    );
   });
 
   it('records a hash for every binary a supported platform loads, and the linux-x64 one is the released one', () => {
