@@ -189,6 +189,7 @@ describe('requests queued behind waits cost bounded memory (real shard)', () => 
     await produce(topic, [{ key: 'BY', value: seedValue({ n: 1 }) }]);
     await bystander.waitForData(1, 'BY.trade', 10_000);
     const grown = rssBytes() - before;
+    console.log(`[identity-and-cost] shard RSS grew ${(grown / 1048576).toFixed(1)} MiB under 100 connections queuing behind waits`);
     expect(grown, `the shard grew ${Math.round(grown / 1048576)} MiB`).toBeLessThan(100 * 1024 * 1024);
     // The queue was refused past its bound, by request count or bytes, with an error each.
     await waitFor(
