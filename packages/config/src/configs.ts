@@ -82,6 +82,8 @@ export interface ShardConfig {
   maxSubscriptions: number;
   maxMessageSize: number;
   maxRecordSize: number;
+  /** Levels a maintained book keeps a side (--book-max-levels). */
+  bookMaxLevels: number;
   /** The forms a subscribe may ask for (--delivery-forms): by the request value that asks for each. */
   deliveryForms: DeliveryFormName[];
   /** Largest envelope a delta or compressed frame is built of (--form-max-record-size). */
@@ -255,6 +257,7 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
     maxSubscriptions: values.maxSubscriptions,
     maxMessageSize: values.maxMessageSize,
     maxRecordSize: values.maxRecordSize,
+    bookMaxLevels: values.bookMaxLevels,
     deliveryForms: values.deliveryForms,
     formMaxRecordSize: values.formMaxRecordSize,
     backpressureLimit: values.backpressureLimit,

@@ -74,6 +74,16 @@ export const SHARD_OPTIONS = [
     modes: ['shard', 'local'],
   }),
   option({
+    key: 'bookMaxLevels',
+    flag: '--book-max-levels <n>',
+    env: 'ODIN_BOOK_MAX_LEVELS',
+    description:
+      'price levels a maintained book (BOOK_SNAPSHOT / BOOK_UPDATE records, docs/market-data.md) keeps a side; deeper levels are dropped and counted',
+    defaultValue: 5000,
+    parse: integer(10, 1_000_000),
+    modes: ['shard', 'local'],
+  }),
+  option({
     key: 'deliveryForms',
     flag: '--delivery-forms <forms>',
     env: 'ODIN_DELIVERY_FORMS',

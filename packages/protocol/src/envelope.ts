@@ -17,6 +17,8 @@ export interface EnvelopeFields {
   ts: number;
   /** The record value: text already checked to be one JSON value. Embedded as is, never re-serialized. */
   dataJson: string;
+  /** A maintained book's checksum after this record (book.ts), before `data`; absent on every other channel. */
+  checksum?: number;
 }
 
 export function buildEnvelope(fields: EnvelopeFields): string {
@@ -25,7 +27,7 @@ export function buildEnvelope(fields: EnvelopeFields): string {
   return (
     `{"type":"${DATA_MESSAGE_TYPE}","channel":"${fields.channel}",` +
     `"pos":{"partition":${fields.partition},"offset":${fields.offset}},` +
-    `"ts":${fields.ts},"data":${fields.dataJson}}`
+    `"ts":${fields.ts},${fields.checksum === undefined ? '' : `"checksum":${fields.checksum},`}"data":${fields.dataJson}}`
   );
 }
 
@@ -81,6 +83,8 @@ export interface Envelope {
   channel: string;
   pos: { partition: number; offset: number };
   ts: number;
+  /** A maintained book's CRC32 of its top 10 levels a side after this record (docs/market-data.md). */
+  checksum?: number;
   /** Absent on a delta envelope, which carries `delta` instead. */
   data?: unknown;
   delta?: { base: number; fossil: string };

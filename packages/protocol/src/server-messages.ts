@@ -22,10 +22,12 @@ export interface SubscriptionAck {
   deltas?: string[] | undefined;
   /** With `compress: "deflate"`: the channels whose records come as deflate frames (not rate variants, not those with deltas). */
   compressed?: string[] | undefined;
+  /** Maintained books among the new channels that are stale (a gap in prevSeq): they send nothing until their next snapshot. */
+  stale?: string[] | undefined;
 }
 
 export function encodeSubscriptionAck(ack: SubscriptionAck): string {
-  const { subscribed, count, id, recovery, snapshots, deltas, compressed } = ack;
+  const { subscribed, count, id, recovery, snapshots, deltas, compressed, stale } = ack;
   return JSON.stringify({
     type: 'subscription_ack',
     subscribed,
@@ -34,6 +36,7 @@ export function encodeSubscriptionAck(ack: SubscriptionAck): string {
     ...(snapshots ? { snapshots } : {}),
     ...(deltas ? { deltas } : {}),
     ...(compressed ? { compressed } : {}),
+    ...(stale && stale.length > 0 ? { stale } : {}),
     ...withId(id),
   });
 }

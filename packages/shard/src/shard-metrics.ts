@@ -164,6 +164,41 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
       help: 'Latest values forgotten to stay within --state-max-bytes (the channel updated longest ago goes first)',
       registers,
     }),
+    books: new Gauge({
+      name: 'ws_books',
+      help: 'Maintained books (state channels fed BOOK_SNAPSHOT and BOOK_UPDATE records, docs/market-data.md)',
+      registers,
+      collect() {
+        this.set(readState().books.books);
+      },
+    }),
+    bookLevels: new Gauge({
+      name: 'ws_book_levels',
+      help: 'Price levels held over all maintained books, both sides',
+      registers,
+      collect() {
+        this.set(readState().books.levels);
+      },
+    }),
+    staleBooks: new Gauge({
+      name: 'ws_books_stale',
+      help: 'Maintained books stale after a gap in prevSeq: nothing of them is forwarded until their next BOOK_SNAPSHOT',
+      registers,
+      collect() {
+        this.set(readState().books.stale);
+      },
+    }),
+    bookGaps: new Counter({
+      name: 'ws_book_gaps_total',
+      help: "BOOK_UPDATE records whose prevSeq was not their book's seq: each made the book stale",
+      registers,
+    }),
+    bookApplyDuration: new Histogram({
+      name: 'ws_book_apply_seconds',
+      help: 'Time to apply one book record to its book and checksum it',
+      buckets: [0.000001, 0.000005, 0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.005],
+      registers,
+    }),
     conflatedEnvelopes: new Counter({
       name: 'ws_conflated_envelopes_total',
       help: 'Envelopes published to rate variants (<channel>@<n>ms): at most one per channel and interval',
@@ -209,4 +244,5 @@ export interface ShardStateSnapshot {
   draining: boolean;
   history: { channels: number; entries: number; bytes: number };
   state: { channels: number; bytes: number };
+  books: { books: number; levels: number; stale: number };
 }

@@ -20,7 +20,7 @@ import {
   TokenExpiry,
 } from './session/index.js';
 import { createShardMetrics } from './shard-metrics.js';
-import { AheadPositions, ChannelHistory, LastValues, StateChannels } from './state/index.js';
+import { AheadPositions, ChannelHistory, LastValues, OrderBooks, StateChannels } from './state/index.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
@@ -78,7 +78,8 @@ export class ShardServer {
       topicOf: (channel) => mapper.topicOf(channel),
     });
     const stateChannels = new StateChannels(config.state.events);
-    this.lastValues = new LastValues(config.state.maxBytes, () => metrics.stateEvictions.inc());
+    const books = new OrderBooks(config.bookMaxLevels);
+    this.lastValues = new LastValues(config.state.maxBytes, () => metrics.stateEvictions.inc(), books);
     const metrics = createShardMetrics(registry, () => ({
       connections: this.connections.size,
       maxConnections: config.maxConnections,
@@ -88,6 +89,7 @@ export class ShardServer {
       draining: this.draining,
       history: this.history.stats(),
       state: this.lastValues.stats(),
+      books: books.stats(),
     }));
     this.app = this.uws.App();
     const permessageDeflate = config.permessageDeflate !== 'off';
@@ -109,6 +111,7 @@ export class ShardServer {
       subjectReplayBudgets: new SubjectReplayBudgets(config.history.maxReplayBytes),
       history: this.history,
       lastValues: this.lastValues,
+      books,
       conflator: this.conflator,
       slowClients: this.slowClients,
       metrics,
@@ -132,7 +135,7 @@ export class ShardServer {
       onDelta: () => metrics.deltasPublished.inc(),
       formMaxRecordSize: config.formMaxRecordSize,
     });
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator };
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();

@@ -1,4 +1,4 @@
-import { inflateSync } from 'node:zlib';
+import { crc32, inflateSync } from 'node:zlib';
 import type { SourceRecord } from '@odin-ws/kafka';
 import { readZlibFrame, ZlibFrameKind, zlibFrameDictionary } from '@odin-ws/protocol';
 import { Registry } from 'prom-client';
@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Conflator, RecordPublisher } from '../delivery/index.js';
 import type { TemplatedApp } from '../platform/index.js';
 import { createShardMetrics, type ShardStateSnapshot } from '../shard-metrics.js';
-import { ChannelHistory, LastValues, StateChannels } from '../state/index.js';
+import { ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelMapper } from './channel-mapper.js';
 
@@ -30,7 +30,8 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   );
   const registry = new Registry();
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
-  const lastValues = new LastValues(1 << 20);
+  const books = new OrderBooks(5);
+  const lastValues = new LastValues(1 << 20, undefined, books);
   const conflator = new Conflator(app, lastValues);
   const publisher = new RecordPublisher(app, {
     permessageDeflate: false,
@@ -39,12 +40,12 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const broadcaster = new Broadcaster(
     new ChannelMapper({}, [TOPIC]),
     new StateChannels(stateEvents),
-    { history, lastValues, conflator },
+    { history, lastValues, conflator, books },
     publisher,
     metrics,
-    1024,
+    4096,
   );
-  return { broadcaster, history, lastValues, published, registry };
+  return { broadcaster, history, lastValues, books, published, registry };
 }
 
 function record(offset: number, key: string | null, value: string | null): SourceRecord {
@@ -106,7 +107,7 @@ describe('Broadcaster', () => {
       record(1, null, '{}'),
       record(2, 'bad key', '{}'),
       record(3, 'BTC', '{not json'),
-      record(4, 'BTC', 'x'.repeat(2000)),
+      record(4, 'BTC', 'x'.repeat(5000)),
       record(5, 'BTC', '{"ok":true}'),
     ];
     broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records });
@@ -114,5 +115,56 @@ describe('Broadcaster', () => {
     for (const reason of ['missing_key', 'invalid_key', 'invalid_json', 'oversized']) {
       expect(await metricValue(registry, 'ws_kafka_records_dropped_total', { reason }), reason).toBe(1);
     }
+  });
+});
+
+describe('Broadcaster: maintained books', () => {
+  const levels = (...pairs: Array<[string, string]>) => pairs;
+  const snapshot = (seq: number, bids: Array<[string, string]>, asks: Array<[string, string]>) =>
+    JSON.stringify({ type: 'BOOK_SNAPSHOT', timestamp: 1000 + seq, data: { symbol: 'BTC', seq, bids, asks } });
+  const update = (seq: number, prevSeq: number, bids: Array<[string, string]>, asks: Array<[string, string]> = []) =>
+    JSON.stringify({ type: 'BOOK_UPDATE', timestamp: 1000 + seq, data: { symbol: 'BTC', seq, prevSeq, bids, asks } });
+  const crc = (text: string) => crc32(Buffer.from(text));
+
+  it('forwards snapshots and in-sequence updates with the book checksum before data, and nothing of a gap until the next snapshot heals it', async () => {
+    const { broadcaster, published, lastValues, registry } = setup({ 'BTC.trades': 1 }, 10, ['trades']);
+    const batch = (records: SourceRecord[]) => broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records });
+    batch([
+      record(1, 'BTC', snapshot(10, levels(['100.5', '1'], ['100.4', '2']), levels(['100.6', '3']))),
+      record(2, 'BTC', update(11, 10, levels(['100.5', '0'], ['100.45', '4']))),
+      record(3, 'BTC', update(11, 10, levels(['99', '1']))), // a replay: seen before
+      record(4, 'BTC', update(13, 12, levels(['99', '1']))), // a gap: 12 never came
+      record(5, 'BTC', update(14, 13, levels(['98', '1']))), // stale: nothing until a snapshot
+      record(6, 'BTC', snapshot(20, levels(['101', '1']), levels(['102', '1']))),
+    ]);
+    const envelopes = published.map(({ frame }) => JSON.parse(frame) as { pos: { offset: number }; checksum: number; snapshot?: true });
+    expect(envelopes.map(({ pos }) => pos.offset)).toEqual([1, 2, 6]);
+    // Kraken's string for the book after each: asks ascending then bids descending, points and leading zeros gone.
+    expect(envelopes[0]!.checksum).toBe(crc('100631005110042'));
+    expect(envelopes[1]!.checksum).toBe(crc('1006310045410042'));
+    // The healing snapshot goes to everyone as a snapshot: every subscriber starts again from it.
+    expect(envelopes[2]!.snapshot).toBe(true);
+    expect(published[1]!.frame).toMatch(/"ts":1011,"checksum":\d+,"data":\{"type":"BOOK_UPDATE"/);
+    expect(await metricValue(registry, 'ws_book_gaps_total')).toBe(1);
+    expect(await metricValue(registry, 'ws_kafka_records_dropped_total', { reason: 'book_stale' })).toBe(1);
+    // A subscriber's snapshot is the book itself, at the last record applied.
+    expect(JSON.parse(lastValues.snapshotOf('BTC.trades')!)).toMatchObject({
+      snapshot: true,
+      pos: { offset: 6 },
+      checksum: crc('10211011'),
+      data: { type: 'BOOK_SNAPSHOT', data: { symbol: 'BTC', seq: 20, bids: [['101', '1']], asks: [['102', '1']] } },
+    });
+  });
+
+  it('refuses a malformed book record, counted, and keeps other channels going', async () => {
+    const { broadcaster, published, registry } = setup({ 'BTC.trades': 1, 'ETH.trades': 1 }, 10, ['trades']);
+    broadcaster.publishBatch({
+      topic: TOPIC,
+      partition: 0,
+      lag: 0,
+      records: [record(1, 'BTC', JSON.stringify({ type: 'BOOK_SNAPSHOT', data: { seq: 1, bids: [[1.5, 2]] } })), record(2, 'ETH', '{"p":1}')],
+    });
+    expect(published.map(({ channel }) => channel)).toEqual(['ETH.trades']);
+    expect(await metricValue(registry, 'ws_kafka_records_dropped_total', { reason: 'invalid_book' })).toBe(1);
   });
 });

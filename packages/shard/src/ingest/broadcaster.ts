@@ -1,7 +1,8 @@
-import type { SourceBatch } from '@odin-ws/kafka';
+import type { SourceBatch, SourceRecord } from '@odin-ws/kafka';
+import { type BookRecord, buildEnvelope, markSnapshot, readBookRecord } from '@odin-ws/protocol';
 import type { Conflator, RecordPublisher } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
-import type { ChannelHistory, LastValues, StateChannels } from '../state/index.js';
+import type { ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import { recordToFrame } from './record-to-frame.js';
 
@@ -12,6 +13,8 @@ export interface KeptEnvelopes {
   lastValues: LastValues;
   /** Told of every new latest value, for the rate variants (`BTC.book@1000ms`). */
   conflator: Conflator;
+  /** The maintained books: state channels whose records are BOOK_SNAPSHOT / BOOK_UPDATE. */
+  books: OrderBooks;
 }
 
 /**
@@ -54,17 +57,25 @@ export class Broadcaster {
         continue;
       }
       const { partition, offset } = record;
+      let envelope = result.frame;
+      const book = isState ? readBookRecord(result.value) : undefined;
+      if (book !== undefined) {
+        const applied = book.ok ? this.applyBook(channel, book.record, record, result) : undefined;
+        if (!book.ok) this.metrics.recordsDropped.inc({ reason: book.reason });
+        if (applied === undefined) continue;
+        envelope = applied;
+      }
       // History and last value first, publish second, in the same tick: a client subscribing later
       // finds this record in the history or as the snapshot, and one subscribed already gets it
       // live, never both.
-      if (history.enabled) history.append(channel, record.topic, partition, offset, result.frame, now);
+      if (history.enabled) history.append(channel, record.topic, partition, offset, envelope, now);
       let previous: ReturnType<LastValues['latest']>;
       if (isState) {
         previous = lastValues.latest(channel);
-        lastValues.record(channel, { envelope: result.frame, partition, offset });
+        lastValues.record(channel, { envelope, partition, offset });
         conflator.updated(channel);
       }
-      const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, envelope: result.frame, previous }, isState);
+      const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, envelope, previous }, isState);
       if (delivered === 0) continue;
       envelopes++;
       frames += delivered;
@@ -74,5 +85,26 @@ export class Broadcaster {
     this.metrics.envelopesBroadcast.inc(envelopes);
     this.metrics.framesDelivered.inc(frames);
     stopTimer();
+  }
+
+  /**
+   * Applies a book record to its book (order-books.ts). Returns the envelope to keep and publish (the
+   * record as it came, with the book's checksum after it; a snapshot that heals a stale book marked
+   * `"snapshot":true`, so every subscriber starts again from it), or undefined for a record that is
+   * forwarded to no one: a replay, a gap (the book turns stale) or an update to a stale book.
+   */
+  private applyBook(channel: string, book: BookRecord, record: SourceRecord, frame: { ts: number; value: unknown; dataJson: string }): string | undefined {
+    const stopTimer = this.metrics.bookApplyDuration.startTimer();
+    const symbol = (frame.value as { data?: { symbol?: unknown } }).data?.symbol;
+    const outcome = this.kept.books.apply(channel, book, symbol, { partition: record.partition, offset: record.offset, ts: frame.ts });
+    stopTimer();
+    if (outcome.kind !== 'snapshot' && outcome.kind !== 'applied') {
+      if (outcome.kind === 'gap') this.metrics.bookGaps.inc();
+      this.metrics.recordsDropped.inc({ reason: `book_${outcome.kind}` });
+      return undefined;
+    }
+    const { partition, offset } = record;
+    const envelope = buildEnvelope({ channel, partition, offset, ts: frame.ts, checksum: outcome.checksum, dataJson: frame.dataJson });
+    return outcome.healed ? markSnapshot(envelope) : envelope;
   }
 }

@@ -1,11 +1,21 @@
 import type { SourceRecord } from '@odin-ws/kafka';
-import { buildEnvelope } from '@odin-ws/protocol';
+import { type BookRecordProblem, buildEnvelope } from '@odin-ws/protocol';
 
 /** Why a record was not broadcast; each is a label of ws_kafka_records_dropped_total. */
-export type DropReason = 'missing_key' | 'invalid_key' | 'empty_value' | 'oversized' | 'invalid_json';
+/** `book_*`: a book record forwarded to no one (order-books.ts): seen before, after a gap, or to a stale book. */
+export type DropReason =
+  | 'missing_key'
+  | 'invalid_key'
+  | 'empty_value'
+  | 'oversized'
+  | 'invalid_json'
+  | BookRecordProblem
+  | 'book_replay'
+  | 'book_gap'
+  | 'book_stale';
 
-/** `ts`: the envelope's producer timestamp. */
-export type FrameResult = { ok: true; frame: string; ts: number } | { ok: false; reason: DropReason };
+/** `ts`: the envelope's producer timestamp; `value`: the record parsed (a book record is read from it); `dataJson`: its text. */
+export type FrameResult = { ok: true; frame: string; ts: number; value: unknown; dataJson: string } | { ok: false; reason: DropReason };
 
 /**
  * Where a Kafka record becomes the frame every subscriber receives: validated once, serialized
@@ -25,7 +35,7 @@ export function recordToFrame(record: SourceRecord, channel: string, maxRecordSi
     return { ok: false, reason: 'invalid_json' };
   }
   const ts = producerTimestamp(parsed, record.timestamp);
-  return { ok: true, ts, frame: buildEnvelope({ channel, partition: record.partition, offset: record.offset, ts, dataJson }) };
+  return { ok: true, ts, value: parsed, dataJson, frame: buildEnvelope({ channel, partition: record.partition, offset: record.offset, ts, dataJson }) };
 }
 
 /** The seed publisher puts its own clock in `timestamp`; otherwise the Kafka record timestamp. */

@@ -4,7 +4,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { Conflator, offeredForms } from '../delivery/index.js';
 import { createShardMetrics, type ShardStateSnapshot } from '../shard-metrics.js';
-import { AheadPositions, ChannelHistory, LastValues, StateChannels } from '../state/index.js';
+import { AheadPositions, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import { ClientMessageHandler } from './client-message-handler.js';
 import { type ClientSocket, type ClientState, newClientState } from './client-state.js';
 import { ConnectionSet } from './connections.js';
@@ -78,6 +78,7 @@ function setup(
     subjectReplayBudgets: options.subjectReplayBudgets ?? new SubjectReplayBudgets(options.maxReplayBytes ?? 1 << 20),
     history,
     lastValues,
+    books: new OrderBooks(100),
     conflator,
     slowClients: new SlowClientGuard(new ConnectionSet(), 1 << 20, () => {}),
     metrics: createShardMetrics(new Registry(), () => ({}) as ShardStateSnapshot),

@@ -18,7 +18,7 @@ import {
 } from '@odin-ws/protocol';
 import type { ChannelForm, Conflator } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
-import type { AheadPositions, ChannelHistory, LastValues, StateChannels } from '../state/index.js';
+import type { AheadPositions, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import { type ClientSocket, type QueuedRequest, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
 import type { SlowClientGuard } from './slow-clients.js';
 import type { SubjectReplayBudgets } from './subject-replay-budgets.js';
@@ -37,6 +37,8 @@ export interface ClientMessageHandlerOptions {
   history: ChannelHistory;
   /** The latest envelope of each state channel, sent on a subscribe that asks for snapshots. */
   lastValues: LastValues;
+  /** The maintained books: which are stale, for the ack. */
+  books: OrderBooks;
   /** Rate variants (`BTC.book@1000ms`): told of each one subscribed, so its interval's timer runs. */
   conflator: Conflator;
   slowClients: SlowClientGuard;
@@ -253,7 +255,7 @@ export class ClientMessageHandler {
       return;
     }
     const state = ws.getUserData();
-    const { history, lastValues, stateChannels } = this.options;
+    const { history, lastValues, stateChannels, books } = this.options;
     const now = Date.now();
     const plan = planSubscribe(request, {
       held: state.channels,
@@ -265,6 +267,7 @@ export class ClientMessageHandler {
       allowance: this.replayAllowance(ws, now),
       recover: (channel, position, at) => history.recover(channel, position, at),
       snapshotOf: (channel) => lastValues.snapshotOf(channel),
+      isStale: (channel) => books.isStale(channel),
       now,
     });
     if (!plan.ok) {

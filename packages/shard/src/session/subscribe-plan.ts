@@ -23,6 +23,8 @@ export interface SubscribeContext {
   recover: (channel: string, position: StreamPosition, now: number) => RecoveryResult;
   /** LastValues.snapshotOf. */
   snapshotOf: (channel: string) => string | undefined;
+  /** Whether a channel (or the one a variant conflates) is a maintained book gone stale (order-books.ts). */
+  isStale?: (channel: string) => boolean;
   now: number;
 }
 
@@ -143,6 +145,7 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
       recovery: replay?.recovery,
       snapshots: snapshots?.channels,
       ...formLists,
+      stale: context.isStale ? added.filter((channel) => context.isStale!(baseChannelOf(channel))) : undefined,
     },
     replay,
     snapshots,

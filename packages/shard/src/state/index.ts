@@ -7,6 +7,7 @@
 export { AheadPositions } from './ahead-positions.js';
 export { ChannelHistory, type HistoryCoverage, type RecoveryResult } from './channel-history.js';
 export { LastValues, type LatestValue } from './last-values.js';
+export { type BookOutcome, OrderBooks } from './order-books.js';
 export { planReplay, type ReplayPlan } from './replay.js';
 export { planSnapshots, type SnapshotPlan } from './snapshots.js';
 export { StateChannels } from './state-channels.js';

@@ -1,4 +1,5 @@
 import { baseChannelOf, markSnapshot, renameEnvelopeChannel } from '@odin-ws/protocol';
+import type { OrderBooks } from './order-books.js';
 
 /** Estimated bytes a kept value costs besides its frame (the map entry and its object). */
 const ENTRY_OVERHEAD_BYTES = 128;
@@ -16,6 +17,8 @@ export interface LatestValue {
  * for the next update, which for a quiet instrument can be minutes away.
  *
  * Which channels are state channels is state-channels.ts's to say; the broadcaster records only those.
+ * A maintained book's latest state is the book itself (order-books.ts), not its last record, which is
+ * only the last change: for those channels the book answers.
  * Bounded by --state-max-bytes: past it, the channel updated longest ago is forgotten first (a Map
  * keeps insertion order, and each update re-inserts its channel at the end).
  */
@@ -27,6 +30,7 @@ export class LastValues {
   constructor(
     private readonly maxBytes: number,
     private readonly onEvict: () => void = () => undefined,
+    private readonly books?: OrderBooks,
   ) {}
 
   /** Keeps `value` as the channel's latest (a state channel's; the caller checks). */
@@ -57,6 +61,7 @@ export class LastValues {
    */
   latestAs(name: string): string | undefined {
     const base = baseChannelOf(name);
+    if (this.books?.has(base)) return this.books.latestAs(base, name);
     const frame = this.values.get(base)?.envelope;
     return frame === undefined || base === name ? frame : renameEnvelopeChannel(frame, base, name);
   }
@@ -66,6 +71,8 @@ export class LastValues {
    * last record it includes, so live records after it continue with no gap and no duplicate.
    */
   snapshotOf(name: string): string | undefined {
+    const base = baseChannelOf(name);
+    if (this.books?.has(base)) return this.books.snapshotOf(base, name);
     const frame = this.latestAs(name);
     return frame === undefined ? undefined : markSnapshot(frame);
   }

@@ -1,0 +1,145 @@
+/**
+ * Order books from incremental feeds (docs/market-data.md, the page producers read). A state
+ * channel's record whose value is one of these types makes that channel a maintained book:
+ *
+ *   {"type":"BOOK_SNAPSHOT","timestamp":<ms>,"data":{"symbol":"BTC","seq":<int>,"bids":[["97250.1","0.52"],…],"asks":[…]}}
+ *   {"type":"BOOK_UPDATE","timestamp":<ms>,"data":{"symbol":"BTC","seq":<int>,"prevSeq":<int>,"bids":[…],"asks":[…]}}
+ *
+ * Levels are `[price, quantity]` decimal strings, never parsed into floats: a price is a key and an
+ * order, and binary floating point has neither exactly. An update carries each changed level's new
+ * absolute quantity, `"0"` removing the level; `prevSeq` is the `seq` of the record it applies to.
+ */
+export const BookRecordType = { SNAPSHOT: 'BOOK_SNAPSHOT', UPDATE: 'BOOK_UPDATE' } as const;
+export type BookRecordType = (typeof BookRecordType)[keyof typeof BookRecordType];
+
+export type BookLevel = readonly [price: string, quantity: string];
+
+export type BookRecord =
+  | { type: typeof BookRecordType.SNAPSHOT; seq: number; bids: BookLevel[]; asks: BookLevel[] }
+  | { type: typeof BookRecordType.UPDATE; seq: number; prevSeq: number; bids: BookLevel[]; asks: BookLevel[] };
+
+/** Why a book record was refused; each is a label of ws_kafka_records_dropped_total. */
+export type BookRecordProblem = 'invalid_book';
+
+/** A decimal string: digits, at most one point with digits after it. Bounded, as any untrusted text. */
+const DECIMAL = /^\d{1,40}(\.\d{1,40})?$/;
+
+/**
+ * The book record a parsed Kafka value is, undefined when it is not one (another record type: the
+ * record is the state, as before), or a problem when it says it is one but is malformed.
+ */
+export function readBookRecord(value: unknown): { ok: true; record: BookRecord } | { ok: false; reason: BookRecordProblem } | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { type, data } = value as { type?: unknown; data?: unknown };
+  if (type !== BookRecordType.SNAPSHOT && type !== BookRecordType.UPDATE) return undefined;
+  const invalid = { ok: false, reason: 'invalid_book' } as const;
+  if (typeof data !== 'object' || data === null) return invalid;
+  const { seq, prevSeq, bids, asks } = data as Record<string, unknown>;
+  const levelsOfBids = readLevels(bids);
+  const levelsOfAsks = readLevels(asks);
+  if (!isSequence(seq) || levelsOfBids === undefined || levelsOfAsks === undefined) return invalid;
+  if (type === BookRecordType.SNAPSHOT) return { ok: true, record: { type, seq, bids: levelsOfBids, asks: levelsOfAsks } };
+  if (!isSequence(prevSeq) || prevSeq >= seq) return invalid;
+  return { ok: true, record: { type, seq, prevSeq, bids: levelsOfBids, asks: levelsOfAsks } };
+}
+
+function isSequence(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
+}
+
+function readLevels(value: unknown): BookLevel[] | undefined {
+  if (value === undefined) return [];
+  if (!Array.isArray(value)) return undefined;
+  for (const level of value) {
+    if (!Array.isArray(level) || level.length < 2 || typeof level[0] !== 'string' || typeof level[1] !== 'string') return undefined;
+    if (!DECIMAL.test(level[0]) || !DECIMAL.test(level[1])) return undefined;
+  }
+  return value as BookLevel[];
+}
+
+/** Whether a quantity removes its level: any spelling of zero ("0", "0.000"). */
+export function isZeroQuantity(quantity: string): boolean {
+  for (let i = 0; i < quantity.length; i++) {
+    const c = quantity.charCodeAt(i);
+    if (c !== 48 && c !== 46) return false;
+  }
+  return true;
+}
+
+/**
+ * Orders two decimal strings by value, exactly, without floats: -1, 0 or 1. "97250.10" and
+ * "97250.1" are equal. Both must be DECIMAL (readBookRecord checks).
+ */
+export function compareDecimals(a: string, b: string): number {
+  const pointA = a.indexOf('.');
+  const pointB = b.indexOf('.');
+  const intA = stripLeadingZeros(pointA === -1 ? a : a.slice(0, pointA));
+  const intB = stripLeadingZeros(pointB === -1 ? b : b.slice(0, pointB));
+  if (intA.length !== intB.length) return intA.length < intB.length ? -1 : 1;
+  if (intA !== intB) return intA < intB ? -1 : 1;
+  const fracA = pointA === -1 ? '' : a.slice(pointA + 1);
+  const fracB = pointB === -1 ? '' : b.slice(pointB + 1);
+  const length = Math.max(fracA.length, fracB.length);
+  const paddedA = fracA.padEnd(length, '0');
+  const paddedB = fracB.padEnd(length, '0');
+  return paddedA === paddedB ? 0 : paddedA < paddedB ? -1 : 1;
+}
+
+/** One spelling per value ("097250.10" and "97250.1" are the same key): the key a book keeps a level under. */
+export function decimalKey(value: string): string {
+  const point = value.indexOf('.');
+  const integer = stripLeadingZeros(point === -1 ? value : value.slice(0, point)) || '0';
+  const fraction = point === -1 ? '' : value.slice(point + 1).replace(/0+$/, '');
+  return fraction === '' ? integer : `${integer}.${fraction}`;
+}
+
+function stripLeadingZeros(text: string): string {
+  let i = 0;
+  while (i < text.length - 1 && text.charCodeAt(i) === 48) i++;
+  return text.slice(i);
+}
+
+/** Levels a book checksum covers per side, as Kraken's v2 book checksum. */
+export const BOOK_CHECKSUM_LEVELS = 10;
+
+/**
+ * The checksum every envelope of a maintained book carries: CRC32 (IEEE, unsigned) of the top 10
+ * asks (ascending) then the top 10 bids (descending), each level's price then quantity with `.`
+ * removed and leading zeros stripped, concatenated. Kraken's v2 definition, so traders' existing
+ * code checks it. The strings are the levels' text as last published for them.
+ */
+export function bookChecksum(asksAscending: readonly BookLevel[], bidsDescending: readonly BookLevel[]): number {
+  let text = '';
+  for (const side of [asksAscending, bidsDescending]) {
+    for (let i = 0; i < Math.min(BOOK_CHECKSUM_LEVELS, side.length); i++) {
+      const [price, quantity] = side[i]!;
+      text += checksumDigits(price) + checksumDigits(quantity);
+    }
+  }
+  return crc32(text);
+}
+
+function checksumDigits(decimal: string): string {
+  let digits = decimal.replace('.', '');
+  let i = 0;
+  while (i < digits.length && digits.charCodeAt(i) === 48) i++;
+  digits = digits.slice(i);
+  return digits;
+}
+
+const CRC32_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE 802.3, as zlib's crc32) of ASCII text, unsigned. */
+export function crc32(text: string): number {
+  let crc = 0xffffffff;
+  for (let i = 0; i < text.length; i++) crc = CRC32_TABLE[(crc ^ text.charCodeAt(i)) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}

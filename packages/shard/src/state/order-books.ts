@@ -1,0 +1,165 @@
+import {
+  type BookLevel,
+  type BookRecord,
+  bookChecksum,
+  buildEnvelope,
+  compareDecimals,
+  isZeroQuantity,
+  markSnapshot,
+  renameEnvelopeChannel,
+} from '@odin-ws/protocol';
+
+/** What applying one record did to its book; only `snapshot` and `applied` are forwarded to anyone. */
+export type BookOutcome =
+  | { kind: 'snapshot' | 'applied'; checksum: number; healed: boolean }
+  /** seq at or below the book's: a record seen before (a replay after a rejoin, a producer retry). */
+  | { kind: 'replay' }
+  /** prevSeq is not the book's seq (or there is no book yet): the book is stale until the next snapshot. */
+  | { kind: 'gap' }
+  /** An update while stale: nothing can be applied until the next snapshot. */
+  | { kind: 'stale' };
+
+/** Where the last applied record sits in Kafka, and its producer timestamp. */
+interface AppliedAt {
+  partition: number;
+  offset: number;
+  ts: number;
+}
+
+/**
+ * One maintained book: each side a sorted array of levels (bids best first: descending; asks best
+ * first: ascending), each level the `[price, quantity]` text as last published for it, compared as
+ * exact decimals (book.ts in @odin-ws/protocol). Arrays, not trees: at most --book-max-levels a side,
+ * a binary search finds a level, and the top-N a checksum or a depth needs is a slice.
+ */
+class OrderBook {
+  seq = -1;
+  stale = true;
+  bids: BookLevel[] = [];
+  asks: BookLevel[] = [];
+  symbol: unknown;
+  at: AppliedAt = { partition: 0, offset: 0, ts: 0 };
+
+  get levels(): number {
+    return this.bids.length + this.asks.length;
+  }
+
+  checksum(): number {
+    return bookChecksum(this.asks, this.bids);
+  }
+}
+
+const descending = (a: BookLevel, b: BookLevel) => compareDecimals(b[0], a[0]);
+const ascending = (a: BookLevel, b: BookLevel) => compareDecimals(a[0], b[0]);
+
+/**
+ * Every maintained book of this shard, applied in Kafka order: a snapshot resets a book; an update
+ * applies when its prevSeq is the book's seq, is ignored at or below it, and otherwise makes the book
+ * stale, so nothing of it is forwarded until the next snapshot heals it. Every shard reads the same
+ * records in the same order, so every shard holds the same book at the same position.
+ */
+export class OrderBooks {
+  private readonly books = new Map<string, OrderBook>();
+  /** Levels dropped past --book-max-levels, over the life of the shard. */
+  droppedLevels = 0;
+
+  constructor(private readonly maxLevelsPerSide: number) {}
+
+  /** Applies one record of `channel` (`symbol`: its data's symbol, echoed in snapshots built here). */
+  apply(channel: string, record: BookRecord, symbol: unknown, at: AppliedAt): BookOutcome {
+    let book = this.books.get(channel);
+    if (record.type === 'BOOK_SNAPSHOT') {
+      book ??= new OrderBook();
+      this.books.set(channel, book);
+      const healed = book.stale && book.seq >= 0;
+      book.bids = this.bounded([...record.bids].filter(([, quantity]) => !isZeroQuantity(quantity)).sort(descending));
+      book.asks = this.bounded([...record.asks].filter(([, quantity]) => !isZeroQuantity(quantity)).sort(ascending));
+      book.seq = record.seq;
+      book.stale = false;
+      book.symbol = symbol;
+      book.at = at;
+      return { kind: 'snapshot', checksum: book.checksum(), healed };
+    }
+    if (book === undefined) {
+      // An update before any snapshot this shard has read: stale until one comes.
+      book = new OrderBook();
+      this.books.set(channel, book);
+      return { kind: 'gap' };
+    }
+    if (record.seq <= book.seq && !book.stale) return { kind: 'replay' };
+    if (book.stale) return { kind: 'stale' };
+    if (record.prevSeq !== book.seq) {
+      book.stale = true;
+      return { kind: 'gap' };
+    }
+    for (const level of record.bids) this.change(book.bids, level, descending);
+    for (const level of record.asks) this.change(book.asks, level, ascending);
+    book.bids = this.bounded(book.bids);
+    book.asks = this.bounded(book.asks);
+    book.seq = record.seq;
+    book.at = at;
+    return { kind: 'applied', checksum: book.checksum(), healed: false };
+  }
+
+  /** Whether `channel` is a maintained book (a book record was seen on it). */
+  has(channel: string): boolean {
+    return this.books.has(channel);
+  }
+
+  isStale(channel: string): boolean {
+    return this.books.get(channel)?.stale === true;
+  }
+
+  /**
+   * The book as one BOOK_SNAPSHOT envelope under `name` (the channel, or a rate variant of it), at the
+   * position of the last record applied, with its checksum: undefined while stale or never built.
+   * Built on demand (a subscribe, a variant's tick), never per record.
+   */
+  latestAs(channel: string, name: string = channel): string | undefined {
+    const book = this.books.get(channel);
+    if (book === undefined || book.stale) return undefined;
+    const dataJson = `{"type":"BOOK_SNAPSHOT","timestamp":${book.at.ts},"data":{${book.symbol === undefined ? '' : `"symbol":${JSON.stringify(book.symbol)},`}"seq":${book.seq},"bids":${JSON.stringify(book.bids)},"asks":${JSON.stringify(book.asks)}}}`;
+    const envelope = buildEnvelope({ channel, partition: book.at.partition, offset: book.at.offset, ts: book.at.ts, checksum: book.checksum(), dataJson });
+    return name === channel ? envelope : renameEnvelopeChannel(envelope, channel, name);
+  }
+
+  /** latestAs, marked `"snapshot":true`: what a subscriber is sent first. */
+  snapshotOf(channel: string, name: string = channel): string | undefined {
+    const envelope = this.latestAs(channel, name);
+    return envelope === undefined ? undefined : markSnapshot(envelope);
+  }
+
+  stats(): { books: number; levels: number; stale: number } {
+    let levels = 0;
+    let stale = 0;
+    for (const book of this.books.values()) {
+      levels += book.levels;
+      if (book.stale) stale++;
+    }
+    return { books: this.books.size, levels, stale };
+  }
+
+  /** Sets one level to its new absolute quantity: zero removes it. */
+  private change(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
+    let low = 0;
+    let high = side.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (order(side[middle]!, level) < 0) low = middle + 1;
+      else high = middle;
+    }
+    const found = low < side.length && order(side[low]!, level) === 0;
+    if (isZeroQuantity(level[1])) {
+      if (found) side.splice(low, 1);
+    } else if (found) side[low] = level;
+    else side.splice(low, 0, level);
+  }
+
+  /** At most --book-max-levels a side: the deepest go (and are counted). */
+  private bounded(side: BookLevel[]): BookLevel[] {
+    if (side.length <= this.maxLevelsPerSide) return side;
+    this.droppedLevels += side.length - this.maxLevelsPerSide;
+    side.length = this.maxLevelsPerSide;
+    return side;
+  }
+}
