@@ -222,7 +222,12 @@ export class ClientMessageHandler {
   private payForCost(ws: ClientSocket, request: SubscribeRequest): boolean {
     const state = ws.getUserData();
     const patternChecks = request.channels.length * (state.grants?.patternChecksPerChannel ?? 0);
-    const formChannels = formChannelsOf(request, { isStateChannel: (name) => this.options.stateChannels.has(name), offered: this.options.offeredForms });
+    const { stateChannels, offeredForms, books } = this.options;
+    const formChannels = formChannelsOf(request, {
+      isStateChannel: (name) => stateChannels.has(name),
+      offered: offeredForms,
+      isBook: (name) => books.has(name),
+    });
     const rate = this.options.clientRateLimit;
     const cost = Math.floor(patternChecks / PATTERN_CHECKS_PER_MESSAGE) + Math.floor(formChannels / FORM_CHANNELS_PER_MESSAGE);
     const extra = Math.min(cost, rate * 2 - 1);
@@ -268,6 +273,7 @@ export class ClientMessageHandler {
       recover: (channel, position, at) => history.recover(channel, position, at),
       snapshotOf: (channel) => lastValues.snapshotOf(channel),
       isStale: (channel) => books.isStale(channel),
+      isBook: (channel) => books.has(channel),
       now,
     });
     if (!plan.ok) {

@@ -104,6 +104,21 @@ describe('planSubscribe: forms', () => {
     expect(formChannelsOf(subscribe(['BTC.book', 'BTC.trade'], { delta: 'deflate' }), context({ offered: offeredForms([]) }))).toBe(0);
   });
 
+  it('gives a maintained book no delta form (its records are changes already, and a delta needs the previous record as base), compressed frames it may take', () => {
+    const isBook = (channel: string) => channel === 'BTC.book';
+    const plan = planSubscribe(subscribe(['BTC.book', 'ETH.book'], { delta: 'deflate', compress: 'deflate' }), context({ isBook }));
+    expect(plan).toMatchObject({
+      ok: true,
+      add: [
+        { channel: 'BTC.book', form: 'compressed' },
+        { channel: 'ETH.book', form: 'deflate' },
+      ],
+    });
+    expect(plan.ok && plan.ack).toMatchObject({ deltas: ['ETH.book'], compressed: ['BTC.book'] });
+    const stale = planSubscribe(subscribe(['BTC.book', 'BTC.book@250ms', 'ETH.book']), context({ isBook, isStale: isBook }));
+    expect(stale.ok && stale.ack.stale).toEqual(['BTC.book', 'BTC.book@250ms']);
+  });
+
   it('keeps a held channel in the form it was first taken in, and lists it by that form', () => {
     const heldForms = new Map<string, ChannelForm>([['BTC.book', 'deflate']]);
     const plan = planSubscribe(subscribe(['BTC.book'], { delta: 'fossil' }), context({ held: new Set(['BTC.book']), heldForms }));

@@ -25,6 +25,12 @@ export interface SubscribeContext {
   snapshotOf: (channel: string) => string | undefined;
   /** Whether a channel (or the one a variant conflates) is a maintained book gone stale (order-books.ts). */
   isStale?: (channel: string) => boolean;
+  /**
+   * Whether a channel is a maintained book: its records are already only what changed, and a delta
+   * applies to the previous record, which is not the book a subscriber starts from; so a book never
+   * takes a delta form (compressed frames it may).
+   */
+  isBook?: (channel: string) => boolean;
   now: number;
 }
 
@@ -47,12 +53,17 @@ export function grantRefusal(request: SubscribeRequest, grants: SubscribeContext
 }
 
 /** The form a channel the subscribe adds is held in: rate variants send one value per interval already and take none. */
-function formOfNew(request: SubscribeRequest, channel: string, context: Pick<SubscribeContext, 'isStateChannel' | 'offered'>): ChannelForm | undefined {
-  return channel === baseChannelOf(channel) ? requestedForm(request, context.isStateChannel(channel), context.offered) : undefined;
+function formOfNew(
+  request: SubscribeRequest,
+  channel: string,
+  context: Pick<SubscribeContext, 'isStateChannel' | 'offered' | 'isBook'>,
+): ChannelForm | undefined {
+  if (channel !== baseChannelOf(channel)) return undefined;
+  return requestedForm(request, context.isStateChannel(channel) && context.isBook?.(channel) !== true, context.offered);
 }
 
 /** How many of a subscribe's channels would take a delivery form: each costs the shard work per record while held. */
-export function formChannelsOf(request: SubscribeRequest, context: Pick<SubscribeContext, 'isStateChannel' | 'offered'>): number {
+export function formChannelsOf(request: SubscribeRequest, context: Pick<SubscribeContext, 'isStateChannel' | 'offered' | 'isBook'>): number {
   if (request.delta === undefined && request.compress === undefined) return 0;
   return request.channels.filter((channel) => formOfNew(request, channel, context) !== undefined).length;
 }
