@@ -20,7 +20,7 @@ import {
   TokenExpiry,
 } from './session/index.js';
 import { createShardMetrics } from './shard-metrics.js';
-import { AheadPositions, ChannelHistory, LastValues, OrderBooks, StateChannels } from './state/index.js';
+import { AheadPositions, BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from './state/index.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
@@ -79,7 +79,8 @@ export class ShardServer {
     });
     const stateChannels = new StateChannels(config.state.events);
     const books = new OrderBooks(config.bookMaxLevels);
-    this.lastValues = new LastValues(config.state.maxBytes, () => metrics.stateEvictions.inc(), books);
+    const bookVariants = new BookVariants(books);
+    this.lastValues = new LastValues(config.state.maxBytes, () => metrics.stateEvictions.inc(), { books, variants: bookVariants });
     const metrics = createShardMetrics(registry, () => ({
       connections: this.connections.size,
       maxConnections: config.maxConnections,
@@ -135,7 +136,7 @@ export class ShardServer {
       onDelta: () => metrics.deltasPublished.inc(),
       formMaxRecordSize: config.formMaxRecordSize,
     });
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books };
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();

@@ -49,7 +49,7 @@ export class Conflator {
       const variant = rateVariantName(channel, intervalMs);
       const subscribers = this.app.numSubscribers(variant);
       if (subscribers === 0) continue;
-      const frame = this.lastValues.latestAs(variant);
+      const frame = this.lastValues.variantMessage(variant);
       if (frame === undefined) continue; // forgotten under --state-max-bytes since
       this.app.publish(variant, frame, false, this.permessageDeflate);
       this.onPublish(subscribers);

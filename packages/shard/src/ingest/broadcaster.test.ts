@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Conflator, RecordPublisher } from '../delivery/index.js';
 import type { TemplatedApp } from '../platform/index.js';
 import { createShardMetrics, type ShardStateSnapshot } from '../shard-metrics.js';
-import { ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
+import { BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelMapper } from './channel-mapper.js';
 
@@ -31,7 +31,8 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const registry = new Registry();
   const metrics = createShardMetrics(registry, () => ({ history: history.stats() }) as ShardStateSnapshot);
   const books = new OrderBooks(5);
-  const lastValues = new LastValues(1 << 20, undefined, books);
+  const bookVariants = new BookVariants(books);
+  const lastValues = new LastValues(1 << 20, undefined, { books, variants: bookVariants });
   const conflator = new Conflator(app, lastValues);
   const publisher = new RecordPublisher(app, {
     permessageDeflate: false,
@@ -40,7 +41,7 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const broadcaster = new Broadcaster(
     new ChannelMapper({}, [TOPIC]),
     new StateChannels(stateEvents),
-    { history, lastValues, conflator, books },
+    { history, lastValues, conflator, books, bookVariants },
     publisher,
     metrics,
     4096,

@@ -2,7 +2,7 @@ import type { SourceBatch, SourceRecord } from '@odin-ws/kafka';
 import { type BookRecord, buildEnvelope, markSnapshot, readBookRecord } from '@odin-ws/protocol';
 import type { Conflator, RecordPublisher } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
-import type { ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
+import type { BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import { recordToFrame } from './record-to-frame.js';
 
@@ -15,6 +15,8 @@ export interface KeptEnvelopes {
   conflator: Conflator;
   /** The maintained books: state channels whose records are BOOK_SNAPSHOT / BOOK_UPDATE. */
   books: OrderBooks;
+  /** Their rate variants, told of each level before it changes. */
+  bookVariants: BookVariants;
 }
 
 /**
@@ -96,7 +98,10 @@ export class Broadcaster {
   private applyBook(channel: string, book: BookRecord, record: SourceRecord, frame: { ts: number; value: unknown; dataJson: string }): string | undefined {
     const stopTimer = this.metrics.bookApplyDuration.startTimer();
     const symbol = (frame.value as { data?: { symbol?: unknown } }).data?.symbol;
-    const outcome = this.kept.books.apply(channel, book, symbol, { partition: record.partition, offset: record.offset, ts: frame.ts });
+    const { books, bookVariants } = this.kept;
+    bookVariants.beforeApplying(channel, book);
+    const outcome = books.apply(channel, book, symbol, { partition: record.partition, offset: record.offset, ts: frame.ts });
+    if (outcome.kind === 'snapshot') bookVariants.reset(channel);
     stopTimer();
     if (outcome.kind !== 'snapshot' && outcome.kind !== 'applied') {
       if (outcome.kind === 'gap') this.metrics.bookGaps.inc();

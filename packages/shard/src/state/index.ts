@@ -5,6 +5,7 @@
  * are ahead of this shard's fetches.
  */
 export { AheadPositions } from './ahead-positions.js';
+export { BookVariants } from './book-variants.js';
 export { ChannelHistory, type HistoryCoverage, type RecoveryResult } from './channel-history.js';
 export { LastValues, type LatestValue } from './last-values.js';
 export { type BookOutcome, OrderBooks } from './order-books.js';

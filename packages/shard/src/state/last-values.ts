@@ -1,4 +1,5 @@
-import { baseChannelOf, markSnapshot, renameEnvelopeChannel } from '@odin-ws/protocol';
+import { baseChannelOf, markSnapshot, parseRateVariant, renameEnvelopeChannel } from '@odin-ws/protocol';
+import type { BookVariants } from './book-variants.js';
 import type { OrderBooks } from './order-books.js';
 
 /** Estimated bytes a kept value costs besides its frame (the map entry and its object). */
@@ -30,7 +31,7 @@ export class LastValues {
   constructor(
     private readonly maxBytes: number,
     private readonly onEvict: () => void = () => undefined,
-    private readonly books?: OrderBooks,
+    private readonly books?: { books: OrderBooks; variants: BookVariants },
   ) {}
 
   /** Keeps `value` as the channel's latest (a state channel's; the caller checks). */
@@ -61,7 +62,7 @@ export class LastValues {
    */
   latestAs(name: string): string | undefined {
     const base = baseChannelOf(name);
-    if (this.books?.has(base)) return this.books.latestAs(base, name);
+    if (this.books?.books.has(base)) return this.books.books.latestAs(base, name);
     const frame = this.values.get(base)?.envelope;
     return frame === undefined || base === name ? frame : renameEnvelopeChannel(frame, base, name);
   }
@@ -71,10 +72,24 @@ export class LastValues {
    * last record it includes, so live records after it continue with no gap and no duplicate.
    */
   snapshotOf(name: string): string | undefined {
-    const base = baseChannelOf(name);
-    if (this.books?.has(base)) return this.books.snapshotOf(base, name);
+    const variant = parseRateVariant(name);
+    const base = variant?.base ?? name;
+    if (this.books?.books.has(base)) {
+      // A book's variant starts from the book as that variant's last message left it (book-variants.ts).
+      return variant ? this.books.variants.snapshotOf(base, variant.intervalMs, name) : this.books.books.snapshotOf(base, name);
+    }
     const frame = this.latestAs(name);
     return frame === undefined ? undefined : markSnapshot(frame);
+  }
+
+  /**
+   * What a rate variant (`BTC.ticker@1000ms`) publishes at its tick: the channel's latest value under
+   * the variant's name; for a maintained book, the merged update since its last message (book-variants.ts).
+   */
+  variantMessage(variant: string): string | undefined {
+    const parsed = parseRateVariant(variant);
+    if (parsed && this.books?.books.has(parsed.base)) return this.books.variants.next(parsed.base, parsed.intervalMs, variant);
+    return this.latestAs(variant);
   }
 
   stats(): { channels: number; bytes: number } {

@@ -20,7 +20,7 @@ export type BookOutcome =
   | { kind: 'stale' };
 
 /** Where the last applied record sits in Kafka, and its producer timestamp. */
-interface AppliedAt {
+export interface AppliedAt {
   partition: number;
   offset: number;
   ts: number;
@@ -32,7 +32,7 @@ interface AppliedAt {
  * exact decimals (book.ts in @odin-ws/protocol). Arrays, not trees: at most --book-max-levels a side,
  * a binary search finds a level, and the top-N a checksum or a depth needs is a slice.
  */
-class OrderBook {
+export class OrderBook {
   seq = -1;
   stale = true;
   bids: BookLevel[] = [];
@@ -49,8 +49,43 @@ class OrderBook {
   }
 }
 
-const descending = (a: BookLevel, b: BookLevel) => compareDecimals(b[0], a[0]);
-const ascending = (a: BookLevel, b: BookLevel) => compareDecimals(a[0], b[0]);
+export const descending = (a: BookLevel, b: BookLevel) => compareDecimals(b[0], a[0]);
+export const ascending = (a: BookLevel, b: BookLevel) => compareDecimals(a[0], b[0]);
+
+/** Where `price` is, or would go, in a sorted side: its index, and whether a level is there. */
+export function findLevel(side: readonly BookLevel[], price: string, order: (a: BookLevel, b: BookLevel) => number): { index: number; found: boolean } {
+  const probe: BookLevel = [price, ''];
+  let low = 0;
+  let high = side.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (order(side[middle]!, probe) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return { index: low, found: low < side.length && order(side[low]!, probe) === 0 };
+}
+
+/** Sets one level of a sorted side to its new absolute quantity: zero removes it. */
+export function setLevel(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
+  const { index, found } = findLevel(side, level[0], order);
+  if (isZeroQuantity(level[1])) {
+    if (found) side.splice(index, 1);
+  } else if (found) side[index] = level;
+  else side.splice(index, 0, level);
+}
+
+/** A book's state as one BOOK_SNAPSHOT envelope under `name`, at `at`, with its checksum. */
+export function bookSnapshotEnvelope(
+  name: string,
+  symbol: unknown,
+  seq: number,
+  at: AppliedAt,
+  bids: readonly BookLevel[],
+  asks: readonly BookLevel[],
+): string {
+  const dataJson = `{"type":"BOOK_SNAPSHOT","timestamp":${at.ts},"data":{${symbol === undefined ? '' : `"symbol":${JSON.stringify(symbol)},`}"seq":${seq},"bids":${JSON.stringify(bids)},"asks":${JSON.stringify(asks)}}}`;
+  return buildEnvelope({ channel: name, partition: at.partition, offset: at.offset, ts: at.ts, checksum: bookChecksum(asks, bids), dataJson });
+}
 
 /**
  * Every maintained book of this shard, applied in Kafka order: a snapshot resets a book; an update
@@ -116,11 +151,23 @@ export class OrderBooks {
    * Built on demand (a subscribe, a variant's tick), never per record.
    */
   latestAs(channel: string, name: string = channel): string | undefined {
+    const book = this.live(channel);
+    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids, book.asks);
+  }
+
+  /** The book of `channel` while it is live (built, not stale): for what is derived from it (book-variants.ts). */
+  live(channel: string): OrderBook | undefined {
     const book = this.books.get(channel);
-    if (book === undefined || book.stale) return undefined;
-    const dataJson = `{"type":"BOOK_SNAPSHOT","timestamp":${book.at.ts},"data":{${book.symbol === undefined ? '' : `"symbol":${JSON.stringify(book.symbol)},`}"seq":${book.seq},"bids":${JSON.stringify(book.bids)},"asks":${JSON.stringify(book.asks)}}}`;
-    const envelope = buildEnvelope({ channel, partition: book.at.partition, offset: book.at.offset, ts: book.at.ts, checksum: book.checksum(), dataJson });
-    return name === channel ? envelope : renameEnvelopeChannel(envelope, channel, name);
+    return book === undefined || book.stale ? undefined : book;
+  }
+
+  /**
+   * Whether `record` would be applied as an update now: the book is live and the record follows it.
+   * Asked before applying, by what must see a level before its change (book-variants.ts).
+   */
+  follows(channel: string, record: BookRecord): boolean {
+    const book = this.live(channel);
+    return book !== undefined && record.type === 'BOOK_UPDATE' && record.prevSeq === book.seq;
   }
 
   /** latestAs, marked `"snapshot":true`: what a subscriber is sent first. */
@@ -141,18 +188,7 @@ export class OrderBooks {
 
   /** Sets one level to its new absolute quantity: zero removes it. */
   private change(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
-    let low = 0;
-    let high = side.length;
-    while (low < high) {
-      const middle = (low + high) >>> 1;
-      if (order(side[middle]!, level) < 0) low = middle + 1;
-      else high = middle;
-    }
-    const found = low < side.length && order(side[low]!, level) === 0;
-    if (isZeroQuantity(level[1])) {
-      if (found) side.splice(low, 1);
-    } else if (found) side[low] = level;
-    else side.splice(low, 0, level);
+    setLevel(side, level, order);
   }
 
   /** At most --book-max-levels a side: the deepest go (and are counted). */
