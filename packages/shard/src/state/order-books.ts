@@ -1,13 +1,4 @@
-import {
-  type BookLevel,
-  type BookRecord,
-  bookChecksum,
-  buildEnvelope,
-  compareDecimals,
-  isZeroQuantity,
-  markSnapshot,
-  renameEnvelopeChannel,
-} from '@odin-ws/protocol';
+import { type BookLevel, type BookRecord, bookChecksum, buildEnvelope, compareDecimals, isZeroQuantity, markSnapshot } from '@odin-ws/protocol';
 
 /** What applying one record did to its book; only `snapshot` and `applied` are forwarded to anyone. */
 export type BookOutcome =
@@ -127,8 +118,8 @@ export class OrderBooks {
       book.stale = true;
       return { kind: 'gap' };
     }
-    for (const level of record.bids) this.change(book.bids, level, descending);
-    for (const level of record.asks) this.change(book.asks, level, ascending);
+    for (const level of record.bids) setLevel(book.bids, level, descending);
+    for (const level of record.asks) setLevel(book.asks, level, ascending);
     book.bids = this.bounded(book.bids);
     book.asks = this.bounded(book.asks);
     book.seq = record.seq;
@@ -184,11 +175,6 @@ export class OrderBooks {
       if (book.stale) stale++;
     }
     return { books: this.books.size, levels, stale };
-  }
-
-  /** Sets one level to its new absolute quantity: zero removes it. */
-  private change(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
-    setLevel(side, level, order);
   }
 
   /** At most --book-max-levels a side: the deepest go (and are counted). */
