@@ -79,10 +79,11 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
 /**
  * After a reconnect, per channel: whether the stream continues with no gap. Not recovered means the
  * caller must resync that channel by other means. `DELTA_FAILED`: a delta or compressed frame could not be rebuilt and the channel
- * restarts from a full snapshot. `NO_POSITION`: the channel had delivered nothing
+ * restarts from a full snapshot. `BOOK_RESYNC`: a book kept by client.book() lost continuity (a gap in
+ * `prevSeq`, a checksum that does not match, the server's book went stale) and starts again from a snapshot. `NO_POSITION`: the channel had delivered nothing
  * before the cut, so there was no position to resume from.
  */
-export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' | 'DELTA_FAILED' });
+export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' | 'DELTA_FAILED' | 'BOOK_RESYNC' });
 
 export interface ReconnectEvent {
   attempt: number;

@@ -12,6 +12,7 @@ export type {
 export type { ConnectionRefusal } from './connection-refusal.js';
 export type { ClientError, ClientErrorDetails, ServerCode } from './errors.js';
 export { UnauthorizedError } from './errors.js';
+export type { OrderBookView } from './local-book.js';
 export { OdinClient } from './odin-client.js';
 export type { BackoffOptions, CloseDecision } from './reconnect-policy.js';
 export { DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';

@@ -3,15 +3,18 @@ import {
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
   ODIN_SUBPROTOCOL,
+  rateVariantName,
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
 import { takeDeflateFrame } from './binary-messages.js';
+import { followBook } from './book-subscription.js';
 import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstructor, WebSocketLike } from './client-types.js';
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
 import { Emitter } from './emitter.js';
 import { type ClientError, type ClientErrorDetails, clientError, type ServerCode } from './errors.js';
 import { Heartbeat } from './heartbeat.js';
+import type { OrderBookView } from './local-book.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
 import { subscribeRequests } from './subscribe-requests.js';
 import {
@@ -66,6 +69,8 @@ export class OdinClient extends Emitter<ClientEvents> {
   private readonly unsent = new Set<string>();
   private flushScheduled = false;
   private requestSeq = 0;
+  /** Per book kept by book(): what to do when the server says it is stale. */
+  private readonly bookCopies = new Map<string, () => void>();
   /** Subscribe request id -> its channels, to tie a refusal to the subscriptions it concerns. */
   private readonly inflight = new Map<string, string[]>();
   private reconnects = 0;
@@ -147,6 +152,25 @@ export class OdinClient extends Emitter<ClientEvents> {
       this.scheduleFlush();
     }
     if (handler) subscription.onMessage(handler);
+    return subscription;
+  }
+
+  /**
+   * Keeps a maintained book (docs/market-data.md) and hands `onBook` each new state: sorted sides of
+   * decimal strings at `seq`. `rate` (100, 250, 500, 1000, 5000 ms) takes the merged rate variant
+   * (`BTC.book@250ms`). Each message's `prevSeq` and checksum are checked against the copy; on any
+   * mismatch, or when the server says the book is stale, the copy is dropped, a `recovery` event
+   * BOOK_RESYNC is emitted and the book starts again from a snapshot: a wrong book is never shown.
+   */
+  book(channel: string, options: { rate?: number } = {}, onBook?: (book: OrderBookView) => void): Subscription<unknown> {
+    const name = options.rate === undefined ? channel : rateVariantName(channel, options.rate);
+    const host = {
+      subscribe: (followed: string, handler: MessageHandler<unknown>) => this.subscribe(followed, handler),
+      restart: (subscription: Subscription<unknown>) => this.restartFull(subscription, 'BOOK_RESYNC'),
+      resynced: (followed: string) => this.emit('recovery', { channel: followed, recovered: false, reason: 'BOOK_RESYNC' }),
+    };
+    const { subscription, onStale } = followBook(host, name, onBook);
+    this.bookCopies.set(name, onStale);
     return subscription;
   }
 
@@ -295,6 +319,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {
     if (typeof message.id === 'string') this.inflight.delete(message.id);
     const recovery = message.recovery ?? {};
+    for (const channel of message.stale ?? []) this.bookCopies.get(channel)?.();
     for (const channel of message.subscribed) {
       const outcome = recovery[channel];
       this.subscriptions.get(channel)?.acknowledged(outcome);
@@ -411,8 +436,8 @@ export class OdinClient extends Emitter<ClientEvents> {
    * snapshot, with full messages from now on. Reported as a recovery that did not recover: the
    * stream had a break.
    */
-  private restartFull(subscription: Subscription<unknown>): void {
-    this.emit('recovery', { channel: subscription.channel, recovered: false, reason: 'DELTA_FAILED' });
+  private restartFull(subscription: Subscription<unknown>, reason: 'DELTA_FAILED' | 'BOOK_RESYNC' = 'DELTA_FAILED'): void {
+    this.emit('recovery', { channel: subscription.channel, recovered: false, reason });
     if (this.socket?.readyState !== OPEN) return;
     this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
     this.unsent.add(subscription.channel);
@@ -421,6 +446,7 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   private forget<T>(subscription: Subscription<T>): void {
     if (this.subscriptions.get(subscription.channel) !== (subscription as Subscription<unknown>)) return;
+    this.bookCopies.delete(subscription.channel);
     this.subscriptions.delete(subscription.channel);
     this.unsent.delete(subscription.channel);
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));

@@ -28,6 +28,8 @@ export interface StreamMessage<T = unknown> {
    * `--state-channels`), which may be old; live updates follow it with no gap.
    */
   snapshot: boolean;
+  /** A maintained book's checksum after this message (docs/market-data.md); client.book() checks it. */
+  checksum?: number;
 }
 
 export type MessageHandler<T> = (message: StreamMessage<T>) => void;
@@ -201,7 +203,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
    * on: the caller resubscribes the channel for full messages).
    */
   accept(
-    envelope: { pos: StreamPosition; ts: number; data?: unknown; delta?: { base: number; fossil: string }; snapshot?: true },
+    envelope: { pos: StreamPosition; ts: number; data?: unknown; delta?: { base: number; fossil: string }; snapshot?: true; checksum?: number },
     raw: string,
   ): 'accepted' | 'duplicate' | 'stale' | 'delta-failed' {
     const { pos } = envelope;
@@ -223,7 +225,15 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
     this.position = pos;
     const replayed = this.replaysExpected > 0;
     if (replayed) this.replaysExpected--;
-    const message: StreamMessage<T> = { channel: this.channel, pos, ts: envelope.ts, data: data as T, replayed, snapshot: envelope.snapshot === true };
+    const message: StreamMessage<T> = {
+      channel: this.channel,
+      pos,
+      ts: envelope.ts,
+      data: data as T,
+      replayed,
+      snapshot: envelope.snapshot === true,
+      ...(envelope.checksum === undefined ? {} : { checksum: envelope.checksum }),
+    };
     for (const handler of this.handlers) handler(message);
     for (const reader of this.readers) reader.push(message);
     return 'accepted';
@@ -242,11 +252,16 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
 
   /** Never shown: the caller starts the channel again from a full snapshot, with plain messages. */
   deltaFailed(): 'delta-failed' {
-    this.position = undefined;
-    this.base = undefined;
+    this.forgetPosition();
     this.delta = undefined;
     this.compress = false;
     return 'delta-failed';
+  }
+
+  /** @internal The stream starts again from a snapshot: whatever its position, the snapshot is taken. */
+  forgetPosition(): void {
+    this.position = undefined;
+    this.base = undefined;
   }
 
   /** The data a Fossil delta rebuilds, or undefined when it does not apply: another base, a bad checksum, not JSON. */

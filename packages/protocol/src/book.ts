@@ -99,6 +99,32 @@ function stripLeadingZeros(text: string): string {
   return text.slice(i);
 }
 
+/** The order of a side, best first: bids descending, asks ascending by price. */
+export const descending = (a: BookLevel, b: BookLevel) => compareDecimals(b[0], a[0]);
+export const ascending = (a: BookLevel, b: BookLevel) => compareDecimals(a[0], b[0]);
+
+/** Where `price` is, or would go, in a sorted side: its index, and whether a level is there. */
+export function findLevel(side: readonly BookLevel[], price: string, order: (a: BookLevel, b: BookLevel) => number): { index: number; found: boolean } {
+  const probe: BookLevel = [price, ''];
+  let low = 0;
+  let high = side.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (order(side[middle]!, probe) < 0) low = middle + 1;
+    else high = middle;
+  }
+  return { index: low, found: low < side.length && order(side[low]!, probe) === 0 };
+}
+
+/** Sets one level of a sorted side to its new absolute quantity: zero removes it. */
+export function setLevel(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
+  const { index, found } = findLevel(side, level[0], order);
+  if (isZeroQuantity(level[1])) {
+    if (found) side.splice(index, 1);
+  } else if (found) side[index] = level;
+  else side.splice(index, 0, level);
+}
+
 /** Levels a book checksum covers per side, as Kraken's v2 book checksum. */
 export const BOOK_CHECKSUM_LEVELS = 10;
 

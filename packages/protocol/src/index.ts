@@ -1,7 +1,20 @@
 export type { ClientRefusalCode, TokenLocation } from './auth.js';
 export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
 export type { BookLevel, BookRecord, BookRecordProblem } from './book.js';
-export { BOOK_CHECKSUM_LEVELS, BookRecordType, bookChecksum, compareDecimals, crc32, decimalKey, isZeroQuantity, readBookRecord } from './book.js';
+export {
+  ascending,
+  BOOK_CHECKSUM_LEVELS,
+  BookRecordType,
+  bookChecksum,
+  compareDecimals,
+  crc32,
+  decimalKey,
+  descending,
+  findLevel,
+  isZeroQuantity,
+  readBookRecord,
+  setLevel,
+} from './book.js';
 export {
   baseChannelOf,
   isValidChannel,

@@ -13,6 +13,8 @@ export type ServerMessage =
       recovery?: Record<string, ChannelRecovery>;
       snapshots?: string[];
       deltas?: string[];
+      /** Maintained books among the channels that are stale: nothing comes on them until their next snapshot. */
+      stale?: string[];
       id?: RequestId;
     }
   | { type: 'unsubscription_ack'; unsubscribed: string[]; count: number; id?: RequestId }
@@ -40,6 +42,7 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
         isCount(pos['offset']) &&
         typeof message['ts'] === 'number' &&
         (message['snapshot'] === undefined || message['snapshot'] === true) &&
+        (message['checksum'] === undefined || isCount(message['checksum'])) &&
         (message['delta'] === undefined || isDelta(message['delta']));
       return valid ? (message as unknown as Envelope) : undefined;
     }
@@ -47,7 +50,8 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
       return isStringArray(message['subscribed']) &&
         typeof message['count'] === 'number' &&
         (message['recovery'] === undefined || isPlainObject(message['recovery'])) &&
-        (message['snapshots'] === undefined || isStringArray(message['snapshots']))
+        (message['snapshots'] === undefined || isStringArray(message['snapshots'])) &&
+        (message['stale'] === undefined || isStringArray(message['stale']))
         ? (message as ServerMessage)
         : undefined;
     case 'unsubscription_ack':

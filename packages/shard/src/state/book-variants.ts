@@ -1,5 +1,5 @@
-import { type BookLevel, type BookRecord, buildEnvelope, decimalKey, markSnapshot } from '@odin-ws/protocol';
-import { type AppliedAt, ascending, bookSnapshotEnvelope, descending, findLevel, type OrderBooks, setLevel } from './order-books.js';
+import { ascending, type BookLevel, type BookRecord, buildEnvelope, decimalKey, descending, findLevel, markSnapshot, setLevel } from '@odin-ws/protocol';
+import { type AppliedAt, bookSnapshotEnvelope, type OrderBooks } from './order-books.js';
 
 /** One rate variant of one book: what it sent last, and each level as it was then, for those changed since. */
 interface VariantState {

@@ -1,4 +1,4 @@
-import { type BookLevel, type BookRecord, bookChecksum, buildEnvelope, compareDecimals, isZeroQuantity, markSnapshot } from '@odin-ws/protocol';
+import { ascending, type BookLevel, type BookRecord, bookChecksum, buildEnvelope, descending, isZeroQuantity, markSnapshot, setLevel } from '@odin-ws/protocol';
 
 /** What applying one record did to its book; only `snapshot` and `applied` are forwarded to anyone. */
 export type BookOutcome =
@@ -38,31 +38,6 @@ export class OrderBook {
   checksum(): number {
     return bookChecksum(this.asks, this.bids);
   }
-}
-
-export const descending = (a: BookLevel, b: BookLevel) => compareDecimals(b[0], a[0]);
-export const ascending = (a: BookLevel, b: BookLevel) => compareDecimals(a[0], b[0]);
-
-/** Where `price` is, or would go, in a sorted side: its index, and whether a level is there. */
-export function findLevel(side: readonly BookLevel[], price: string, order: (a: BookLevel, b: BookLevel) => number): { index: number; found: boolean } {
-  const probe: BookLevel = [price, ''];
-  let low = 0;
-  let high = side.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (order(side[middle]!, probe) < 0) low = middle + 1;
-    else high = middle;
-  }
-  return { index: low, found: low < side.length && order(side[low]!, probe) === 0 };
-}
-
-/** Sets one level of a sorted side to its new absolute quantity: zero removes it. */
-export function setLevel(side: BookLevel[], level: BookLevel, order: (a: BookLevel, b: BookLevel) => number): void {
-  const { index, found } = findLevel(side, level[0], order);
-  if (isZeroQuantity(level[1])) {
-    if (found) side.splice(index, 1);
-  } else if (found) side[index] = level;
-  else side.splice(index, 0, level);
 }
 
 /** A book's state as one BOOK_SNAPSHOT envelope under `name`, at `at`, with its checksum. */
