@@ -172,4 +172,46 @@ describe('maintained books (real shard, books fed incremental updates)', () => {
     expect(book.problems).toEqual([]);
     expect(sorted(book.bids)).toEqual(sorted(producer.bids));
   }, 60_000);
+
+  it('at "depth": 10, sends the top 10 as a snapshot only when those levels change, on the book and on its variant', async () => {
+    const client = await clients.connect(shard.url);
+    await client.request({ type: 'subscribe', data: { channels: ['OB.book', 'OB.book@250ms'], snapshot: true, depth: 10 } }, 'subscription_ack');
+    await waitFor('two top-10 snapshots', () => (client.dataMessages().length >= 2 ? true : undefined), 5000);
+    const deep = (seq: number, size: string) =>
+      JSON.stringify({ type: 'BOOK_UPDATE', timestamp: Date.now(), data: { symbol: 'OB', seq, prevSeq: seq - 1, bids: [['900.0', size]], asks: [] } });
+    const start = producer.seq;
+    const deepUpdates = Array.from({ length: 20 }, (_, i) => deep(start + 1 + i, `${i + 1}.00`));
+    producer.seq += 20;
+    producer.bids.set('900.0', '20.00');
+    await send(deepUpdates);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(client.dataMessages()).toHaveLength(2); // below the top 10: nothing
+    // The best bid changes: the top 10 with it.
+    const best = [...producer.bids.keys()].sort((a, b) => Number(b) - Number(a))[0]!;
+    producer.bids.set(best, '33.00');
+    producer.seq += 1;
+    await send([
+      JSON.stringify({
+        type: 'BOOK_UPDATE',
+        timestamp: Date.now(),
+        data: { symbol: 'OB', seq: producer.seq, prevSeq: producer.seq - 1, bids: [[best, '33.00']], asks: [] },
+      }),
+    ]);
+    await waitFor('a new top 10', () => client.dataMessages().find((m) => (m['data'] as { data: { seq: number } }).data.seq === producer.seq), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    for (const message of client.dataMessages()) {
+      const { bids, asks } = (message['data'] as { data: { bids: unknown[]; asks: unknown[] } }).data;
+      expect([bids.length, asks.length]).toEqual([10, 10]);
+    }
+    const last = client.dataMessages('OB.book').at(-1)!;
+    const copy = new ClientBook();
+    copy.apply(last);
+    expect(copy.problems).toEqual([]);
+    expect(sorted(copy.bids)).toEqual(
+      sorted(producer.bids)
+        .sort(([a], [b]) => Number(b) - Number(a))
+        .slice(0, 10)
+        .sort(([a], [b]) => Number(a) - Number(b)),
+    );
+  }, 60_000);
 });

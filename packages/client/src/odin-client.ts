@@ -1,5 +1,6 @@
 import {
   BEARER_SUBPROTOCOL_PREFIX,
+  type BookDepth,
   DATA_MESSAGE_TYPE,
   decodeServerMessage,
   ODIN_SUBPROTOCOL,
@@ -147,6 +148,7 @@ export class OdinClient extends Emitter<ClientEvents> {
       subscription.position = options.since;
       subscription.delta = deltaFormatOf(options.delta);
       subscription.compress = options.compress === true;
+      subscription.depth = options.depth;
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
       this.unsent.add(channel);
       this.scheduleFlush();
@@ -162,10 +164,11 @@ export class OdinClient extends Emitter<ClientEvents> {
    * mismatch, or when the server says the book is stale, the copy is dropped, a `recovery` event
    * BOOK_RESYNC is emitted and the book starts again from a snapshot: a wrong book is never shown.
    */
-  book(channel: string, options: { rate?: number } = {}, onBook?: (book: OrderBookView) => void): Subscription<unknown> {
+  book(channel: string, options: { rate?: number; depth?: BookDepth } = {}, onBook?: (book: OrderBookView) => void): Subscription<unknown> {
     const name = options.rate === undefined ? channel : rateVariantName(channel, options.rate);
     const host = {
-      subscribe: (followed: string, handler: MessageHandler<unknown>) => this.subscribe(followed, handler),
+      subscribe: (followed: string, handler: MessageHandler<unknown>) =>
+        this.subscribe(followed, options.depth === undefined ? {} : { depth: options.depth }, handler),
       restart: (subscription: Subscription<unknown>) => this.restartFull(subscription, 'BOOK_RESYNC'),
       resynced: (followed: string) => this.emit('recovery', { channel: followed, recovered: false, reason: 'BOOK_RESYNC' }),
     };
@@ -418,7 +421,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     if (!socket || socket.readyState !== OPEN || this.unsent.size === 0) return;
     const channels = [...this.unsent].map((channel) => {
       const subscription = this.subscriptions.get(channel);
-      return { channel, position: subscription?.position, delta: subscription?.delta, compress: subscription?.compress ?? false };
+      return { channel, position: subscription?.position, delta: subscription?.delta, compress: subscription?.compress ?? false, depth: subscription?.depth };
     });
     this.unsent.clear();
     const { requests, unresumable } = subscribeRequests(channels);

@@ -20,4 +20,16 @@ describe('subscribeRequests', () => {
     ]);
     expect(unresumable).toEqual(['ETH.trade', 'ETH.book']);
   });
+
+  it('asks for a book depth in a request of its own', () => {
+    const { requests } = subscribeRequests([
+      { channel: 'BTC.book', position: undefined, delta: undefined, compress: false, depth: 10 },
+      { channel: 'BTC.trade', position: undefined, delta: undefined, compress: false },
+      { channel: 'ETH.book@250ms', position: undefined, delta: undefined, compress: false, depth: 10 },
+    ]);
+    expect(requests).toEqual([
+      { channels: ['BTC.trade'], snapshot: true },
+      { channels: ['BTC.book', 'ETH.book@250ms'], snapshot: true, depth: 10 },
+    ]);
+  });
 });

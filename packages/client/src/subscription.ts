@@ -1,4 +1,6 @@
 import {
+  BOOK_DEPTHS,
+  type BookDepth,
   DELTA_FORMATS,
   type DeltaFormat,
   envelopeDataJson,
@@ -54,6 +56,8 @@ export interface SubscribeOptions {
    * precedence. No effect on rate variants.
    */
   compress?: boolean;
+  /** A maintained book's top-of-book depth (10, 25 or 100): its messages are top-N snapshots (client.book sets it). */
+  depth?: BookDepth;
 }
 
 export function validPosition(position: unknown): position is StreamPosition {
@@ -75,6 +79,9 @@ export function checkSubscribeArguments(channel: string, options: SubscribeOptio
   }
   if (options.compress !== undefined && typeof options.compress !== 'boolean') {
     throw clientError('E_INVALID_OPTION', 'compress must be true or false', { value: options.compress });
+  }
+  if (options.depth !== undefined && !BOOK_DEPTHS.includes(options.depth)) {
+    throw clientError('E_INVALID_OPTION', `depth must be one of ${BOOK_DEPTHS.join(', ')}`, { value: options.depth });
   }
 }
 
@@ -127,6 +134,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   delta: DeltaFormat | undefined;
   /** @internal Compressed frames asked for; false again once one failed to inflate. */
   compress = false;
+  /** @internal The book depth asked for, per request (subscribe-requests.ts). */
+  depth: BookDepth | undefined;
 
   constructor(
     readonly channel: string,

@@ -142,6 +142,10 @@ export function setLevel(side: BookLevel[], level: BookLevel, order: (a: BookLev
   else side.splice(index, 0, level);
 }
 
+/** The top-of-book depths a subscribe may ask for (`"depth"`): each a topic per book, built once per change. */
+export const BOOK_DEPTHS = [10, 25, 100] as const;
+export type BookDepth = (typeof BOOK_DEPTHS)[number];
+
 /** Levels a book checksum covers per side, as Kraken's v2 book checksum. */
 export const BOOK_CHECKSUM_LEVELS = 10;
 

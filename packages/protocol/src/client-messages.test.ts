@@ -58,6 +58,17 @@ describe('decodeClientMessage', () => {
     });
   });
 
+  it('reads a top-of-book depth of 10, 25 or 100, and refuses any other', () => {
+    const result = decodeClientMessage('{"type":"subscribe","data":{"channels":["BTC.book"],"depth":25}}');
+    expect(result.ok && result.request.type === 'subscribe' && result.request.depth).toBe(25);
+    for (const depth of [5, '10', 0, 1000]) {
+      expect(decodeClientMessage(`{"type":"subscribe","data":{"channels":["BTC.book"],"depth":${JSON.stringify(depth)}}}`)).toMatchObject({
+        ok: false,
+        error: { code: 'BAD_MESSAGE', message: '"depth" must be one of 10, 25, 100' },
+      });
+    }
+  });
+
   it('drops duplicate channels within one request', () => {
     const result = decodeClientMessage('{"type":"subscribe","channels":["A.trade","A.trade"]}');
     expect(result.ok && result.request.type === 'subscribe' && result.request.channels).toEqual(['A.trade']);

@@ -1,4 +1,5 @@
 import { MAX_TOKEN_LENGTH } from './auth.js';
+import { BOOK_DEPTHS, type BookDepth } from './book.js';
 import { isValidSubscriptionName, RATE_VARIANT_INTERVALS_MS } from './channel.js';
 import { ProtocolErrorCode } from './error-codes.js';
 import { isCount, isPlainObject } from './json-guards.js';
@@ -27,6 +28,8 @@ export type ClientRequest =
       snapshot?: boolean;
       delta?: DeltaFormat;
       compress?: 'deflate';
+      /** Top-of-book depth: the request's maintained books come as top-N BOOK_SNAPSHOTs (docs/market-data.md). */
+      depth?: BookDepth;
       id?: RequestId;
     }
   | { type: 'unsubscribe'; channels: string[]; id?: RequestId }
@@ -92,6 +95,9 @@ export function decodeClientMessage(text: string, limits: { maxChannels?: number
       if (delta !== undefined && !isDeltaFormat(delta)) return fail(ProtocolErrorCode.BAD_MESSAGE, '"delta" must be "fossil" or "deflate"', requestId);
       const compress = field(parsed, 'compress');
       if (compress !== undefined && compress !== 'deflate') return fail(ProtocolErrorCode.BAD_MESSAGE, '"compress" must be "deflate"', requestId);
+      const depth = field(parsed, 'depth');
+      if (depth !== undefined && !BOOK_DEPTHS.includes(depth as BookDepth))
+        return fail(ProtocolErrorCode.BAD_MESSAGE, `"depth" must be one of ${BOOK_DEPTHS.join(', ')}`, requestId);
       return {
         ok: true,
         request: {
@@ -101,6 +107,7 @@ export function decodeClientMessage(text: string, limits: { maxChannels?: number
           ...(snapshot ? { snapshot } : {}),
           ...(delta ? { delta } : {}),
           ...(compress ? { compress } : {}),
+          ...(depth === undefined ? {} : { depth: depth as BookDepth }),
           ...withId(requestId),
         },
       };

@@ -1,9 +1,10 @@
 export type { ClientRefusalCode, TokenLocation } from './auth.js';
 export { AuthErrorCode, MAX_TOKEN_LENGTH, tokenFromHandshake } from './auth.js';
-export type { BookLevel, BookRecord, BookRecordProblem } from './book.js';
+export type { BookDepth, BookLevel, BookRecord, BookRecordProblem } from './book.js';
 export {
   ascending,
   BOOK_CHECKSUM_LEVELS,
+  BOOK_DEPTHS,
   BookRecordType,
   bookChecksum,
   compareDecimals,

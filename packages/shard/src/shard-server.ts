@@ -5,7 +5,7 @@ import type { RecordSource } from '@odin-ws/kafka';
 import type { Logger } from '@odin-ws/observability';
 import { type ShardHealthReport, WEBSOCKET_PATH } from '@odin-ws/protocol';
 import type { Registry } from 'prom-client';
-import { Conflator, offeredForms, RecordPublisher } from './delivery/index.js';
+import { BookDepthPublisher, Conflator, offeredForms, RecordPublisher } from './delivery/index.js';
 import { clientSocketBehavior, createUpgradeHandler, registerAdminRoutes, registerPublicRoutes } from './edge/index.js';
 import { Broadcaster, ChannelMapper } from './ingest/index.js';
 import { listenOn, loadNativeUws, type TemplatedApp, type us_listen_socket } from './platform/index.js';
@@ -94,6 +94,12 @@ export class ShardServer {
     }));
     this.app = this.uws.App();
     const permessageDeflate = config.permessageDeflate !== 'off';
+    const bookDepths = new BookDepthPublisher(
+      this.app,
+      books,
+      (form) => this.subscriptions.isHeld(form),
+      (subscribers) => metrics.framesDelivered.inc(subscribers),
+    );
     this.conflator = new Conflator(
       this.app,
       this.lastValues,
@@ -102,6 +108,7 @@ export class ShardServer {
         metrics.framesDelivered.inc(subscribers);
       },
       permessageDeflate,
+      bookDepths,
     );
     this.slowClients = new SlowClientGuard(this.connections, config.backpressureLimit, () => metrics.slowClientDisconnects.inc());
     const messageHandler = new ClientMessageHandler({
@@ -113,6 +120,7 @@ export class ShardServer {
       history: this.history,
       lastValues: this.lastValues,
       books,
+      bookDepths,
       conflator: this.conflator,
       slowClients: this.slowClients,
       metrics,
@@ -136,7 +144,7 @@ export class ShardServer {
       onDelta: () => metrics.deltasPublished.inc(),
       formMaxRecordSize: config.formMaxRecordSize,
     });
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants };
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants, bookDepths };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();

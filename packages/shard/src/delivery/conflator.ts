@@ -1,6 +1,7 @@
 import { parseRateVariant, rateVariantName } from '@odin-ws/protocol';
 import type { TemplatedApp } from '../platform/index.js';
 import type { LastValues } from '../state/index.js';
+import type { BookDepthPublisher } from './book-depths.js';
 
 /**
  * Rate variants of state channels (`BTC.book@1000ms`): at most one envelope per interval, always
@@ -24,6 +25,8 @@ export class Conflator {
     private readonly onPublish: (subscribers: number) => void = () => undefined,
     /** permessage-deflate on: published compressed to subscribers that negotiated it. */
     private readonly permessageDeflate = false,
+    /** Books' top-N depths of the variants (book-depths.ts): told of each variant's tick. */
+    private readonly depths?: Pick<BookDepthPublisher, 'published'>,
   ) {}
 
   /** A state channel has a new latest value (the broadcaster recorded it). */
@@ -47,6 +50,7 @@ export class Conflator {
     if (!channels || channels.size === 0) return;
     for (const channel of channels) {
       const variant = rateVariantName(channel, intervalMs);
+      this.depths?.published(variant);
       const subscribers = this.app.numSubscribers(variant);
       if (subscribers === 0) continue;
       const frame = this.lastValues.variantMessage(variant);

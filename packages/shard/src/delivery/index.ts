@@ -4,6 +4,7 @@
  * deltas, deflate deltas, compressed frames) are published per record by RecordPublisher; rate
  * variants (`BTC.book@250ms`) once per interval by the Conflator.
  */
+export { BookDepthPublisher, type DepthForm, depthForm } from './book-depths.js';
 export { Conflator } from './conflator.js';
 export { formTopicOf } from './form-topics.js';
 export type { FormRequest, PublishedRecord, RecordForm } from './record-form.js';

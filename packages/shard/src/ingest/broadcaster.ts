@@ -1,6 +1,6 @@
 import type { SourceBatch, SourceRecord } from '@odin-ws/kafka';
 import { type BookRecord, buildEnvelope, markSnapshot, readBookRecord } from '@odin-ws/protocol';
-import type { Conflator, RecordPublisher } from '../delivery/index.js';
+import type { BookDepthPublisher, Conflator, RecordPublisher } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
 import type { BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import type { ChannelMapper } from './channel-mapper.js';
@@ -17,6 +17,8 @@ export interface KeptEnvelopes {
   books: OrderBooks;
   /** Their rate variants, told of each level before it changes. */
   bookVariants: BookVariants;
+  /** Their top-N depths (`"depth"`), told of each book record published. */
+  bookDepths?: Pick<BookDepthPublisher, 'published'>;
 }
 
 /**
@@ -78,6 +80,7 @@ export class Broadcaster {
         conflator.updated(channel);
       }
       const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, envelope, previous }, isState);
+      if (book !== undefined) this.kept.bookDepths?.published(channel);
       if (delivered === 0) continue;
       envelopes++;
       frames += delivered;

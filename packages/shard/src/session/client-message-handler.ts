@@ -1,5 +1,6 @@
 import type { TokenVerifier } from '@odin-ws/auth';
 import {
+  type BookDepth,
   baseChannelOf,
   type ClientRequest,
   CloseCode,
@@ -12,11 +13,12 @@ import {
   encodeSubscriptionAck,
   encodeUnsubscriptionAck,
   formatCloseReason,
+  markSnapshot,
   ProtocolErrorCode,
   type StreamPosition,
   withId,
 } from '@odin-ws/protocol';
-import type { ChannelForm, Conflator } from '../delivery/index.js';
+import type { BookDepthPublisher, ChannelForm, Conflator } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
 import type { AheadPositions, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
 import { type ClientSocket, type QueuedRequest, replayBudget, takeMessageTokens, takeReplayBytes } from './client-state.js';
@@ -39,6 +41,8 @@ export interface ClientMessageHandlerOptions {
   lastValues: LastValues;
   /** The maintained books: which are stale, for the ack. */
   books: OrderBooks;
+  /** Their top-N depths: told of each top-N sent as a snapshot. */
+  bookDepths?: Pick<BookDepthPublisher, 'sentSnapshot'>;
   /** Rate variants (`BTC.book@1000ms`): told of each one subscribed, so its interval's timer runs. */
   conflator: Conflator;
   slowClients: SlowClientGuard;
@@ -274,6 +278,11 @@ export class ClientMessageHandler {
       snapshotOf: (channel) => lastValues.snapshotOf(channel),
       isStale: (channel) => books.isStale(channel),
       isBook: (channel) => books.has(channel),
+      depthSnapshotOf: (name, depth) => {
+        const envelope = books.depthAs(baseChannelOf(name), depth, name);
+        if (envelope !== undefined) this.options.bookDepths?.sentSnapshot(name, depth as BookDepth);
+        return envelope === undefined ? undefined : markSnapshot(envelope);
+      },
       now,
     });
     if (!plan.ok) {

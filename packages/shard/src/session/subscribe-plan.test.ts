@@ -119,6 +119,21 @@ describe('planSubscribe: forms', () => {
     expect(stale.ok && stale.ack.stale).toEqual(['BTC.book', 'BTC.book@250ms']);
   });
 
+  it('takes a book, or a rate variant of one, at a top-of-book depth, starting from that top-N', () => {
+    const isBook = (channel: string) => channel === 'BTC.book';
+    const depthSnapshotOf = (name: string, depth: number) => `top ${depth} of ${name}`;
+    const plan = planSubscribe(subscribe(['BTC.book', 'BTC.book@250ms', 'ETH.book'], { depth: 10, snapshot: true }), context({ isBook, depthSnapshotOf }));
+    expect(plan).toMatchObject({
+      ok: true,
+      add: [
+        { channel: 'BTC.book', form: 'depth10' },
+        { channel: 'BTC.book@250ms', form: 'depth10' },
+        { channel: 'ETH.book', form: undefined },
+      ],
+    });
+    expect(plan.ok && plan.frames).toEqual(['top 10 of BTC.book', 'top 10 of BTC.book@250ms', markSnapshot(LATEST['ETH.book']!)]);
+  });
+
   it('keeps a held channel in the form it was first taken in, and lists it by that form', () => {
     const heldForms = new Map<string, ChannelForm>([['BTC.book', 'deflate']]);
     const plan = planSubscribe(subscribe(['BTC.book'], { delta: 'fossil' }), context({ held: new Set(['BTC.book']), heldForms }));

@@ -1,5 +1,14 @@
-import { baseChannelOf, type ClientRequest, type DecodeFailure, ProtocolErrorCode, type StreamPosition, type SubscriptionAck, withId } from '@odin-ws/protocol';
-import { type ChannelForm, formsAskedBy, requestedForm } from '../delivery/index.js';
+import {
+  type BookDepth,
+  baseChannelOf,
+  type ClientRequest,
+  type DecodeFailure,
+  ProtocolErrorCode,
+  type StreamPosition,
+  type SubscriptionAck,
+  withId,
+} from '@odin-ws/protocol';
+import { type ChannelForm, depthForm, formsAskedBy, requestedForm } from '../delivery/index.js';
 import { planReplay, planSnapshots, type RecoveryResult, type ReplayPlan, type SnapshotPlan } from '../state/index.js';
 
 export type SubscribeRequest = Extract<ClientRequest, { type: 'subscribe' }>;
@@ -23,6 +32,8 @@ export interface SubscribeContext {
   recover: (channel: string, position: StreamPosition, now: number) => RecoveryResult;
   /** LastValues.snapshotOf. */
   snapshotOf: (channel: string) => string | undefined;
+  /** A maintained book's top `depth` levels as a snapshot under `name` (OrderBooks.depthAs, marked). */
+  depthSnapshotOf?: (name: string, depth: BookDepth) => string | undefined;
   /** Whether a channel (or the one a variant conflates) is a maintained book gone stale (order-books.ts). */
   isStale?: (channel: string) => boolean;
   /**
@@ -58,7 +69,10 @@ function formOfNew(
   channel: string,
   context: Pick<SubscribeContext, 'isStateChannel' | 'offered' | 'isBook'>,
 ): ChannelForm | undefined {
-  if (channel !== baseChannelOf(channel)) return undefined;
+  const base = baseChannelOf(channel);
+  // A book's top-N depth: on the book itself or on a rate variant of it.
+  if (request.depth !== undefined && context.isBook?.(base) === true) return depthForm(request.depth);
+  if (channel !== base) return undefined;
   return requestedForm(request, context.isStateChannel(channel) && context.isBook?.(channel) !== true, context.offered);
 }
 
@@ -138,9 +152,14 @@ export function planSubscribe(request: SubscribeRequest, context: SubscribeConte
   const candidates = added.filter(
     (channel) => (request.snapshot === true || startsFromSnapshot(channel)) && context.isStateChannel(channel) && replay?.recovery[channel]?.recovered !== true,
   );
+  // A channel taken at a depth starts from its top-N, not the whole book.
+  const snapshotOf = (channel: string) =>
+    request.depth !== undefined && newForms.get(channel) === depthForm(request.depth)
+      ? context.depthSnapshotOf?.(channel, request.depth)
+      : context.snapshotOf(channel);
   const snapshots =
     request.snapshot || asked.some((form) => form.startsFromSnapshot)
-      ? planSnapshots(context.snapshotOf, candidates, context.allowance - (replay?.bytes ?? 0))
+      ? planSnapshots(snapshotOf, candidates, context.allowance - (replay?.bytes ?? 0))
       : undefined;
   // Per form asked for, the ack lists the request's channels held in it (a channel held before keeps its form).
   const formLists: Pick<SubscriptionAck, 'deltas' | 'compressed'> = {};

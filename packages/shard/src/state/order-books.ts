@@ -121,6 +121,22 @@ export class OrderBooks {
     return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids, book.asks);
   }
 
+  /**
+   * The book's top `depth` levels a side as one BOOK_SNAPSHOT envelope under `name` (the channel or a
+   * variant), at the last record applied; its checksum is the book's (it covers the top 10 only).
+   * Undefined while stale or never built.
+   */
+  depthAs(channel: string, depth: number, name: string = channel): string | undefined {
+    const book = this.live(channel);
+    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.slice(0, depth), book.asks.slice(0, depth));
+  }
+
+  /** The book's top `depth` levels a side (bids, asks), or undefined while stale or never built. */
+  topLevels(channel: string, depth: number): [BookLevel[], BookLevel[]] | undefined {
+    const book = this.live(channel);
+    return book === undefined ? undefined : [book.bids.slice(0, depth), book.asks.slice(0, depth)];
+  }
+
   /** The book of `channel` while it is live (built, not stale): for what is derived from it (book-variants.ts). */
   live(channel: string): OrderBook | undefined {
     const book = this.books.get(channel);
