@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import { writeReport } from './report.js';
+import { runBook } from './scenarios/book.js';
 import { runCheckouts } from './scenarios/checkouts.js';
 import { compareInterleaved } from './scenarios/compare.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
@@ -358,6 +359,34 @@ withCommonOptions(
     }
   },
 );
+
+program
+  .command('book')
+  .description(
+    'what a maintained book costs the shard: apply and checksum per changed level, CPU per update, frames and bytes to whole-book and top-10 clients, a snapshot of the built book',
+  )
+  .option('--levels <n>', 'levels a side of the book', positive, 1000)
+  .option('--changes <n>', 'levels each BOOK_UPDATE changes', positive, 5)
+  .option('--records <n>', 'BOOK_UPDATEs produced per run', positive, 10_000)
+  .option('--rate <n>', 'updates per second', positive, 1000)
+  .option('--connections <n>', 'clients on the whole book, and as many at "depth": 10', positive, 50)
+  .option('--runs <n>', 'repeat and report medians', positive, 3)
+  .option('--json <file>', 'also write the JSON result here')
+  .action(async (options: { levels: number; changes: number; records: number; rate: number; connections: number; runs: number; json?: string }) => {
+    const result = await runBook({ ...options, progress });
+    process.stderr.write('\n');
+    const document = {
+      scenario: 'book',
+      levels: result.levels,
+      changes: result.changes,
+      records: result.records,
+      connections: result.connections,
+      ...result.summary,
+    };
+    const files = writeReport('book', document, result.runs as unknown as Array<Record<string, unknown>>, options.json);
+    console.log(JSON.stringify(document));
+    console.error(`results: ${files.json} ${files.markdown}`);
+  });
 
 program
   .command('checkouts')
