@@ -17,7 +17,7 @@ import { type ClientError, type ClientErrorDetails, clientError, type ServerCode
 import { Heartbeat } from './heartbeat.js';
 import type { OrderBookView } from './local-book.js';
 import { type BackoffOptions, backoffDelayMs, DEFAULT_BACKOFF, decideOnClose } from './reconnect-policy.js';
-import { subscribeRequests } from './subscribe-requests.js';
+import { SubscribeOutbox } from './subscribe-outbox.js';
 import {
   checkSubscribeArguments,
   DEFAULT_ITERATOR_BUFFER,
@@ -66,14 +66,16 @@ export class OdinClient extends Emitter<ClientEvents> {
   private served = false;
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly heartbeat: Heartbeat;
-  /** Channels subscribed locally but not yet sent on the current connection. */
-  private readonly unsent = new Set<string>();
-  private flushScheduled = false;
-  private requestSeq = 0;
+  /** The subscribes yet to send on the current connection, and those on their way. */
+  private readonly outbox = new SubscribeOutbox({
+    openSocket: () => (this.socket?.readyState === OPEN ? this.socket : undefined),
+    // A subscription holds what a request asks (its position, delta, compress, depth).
+    toAsk: (channel) => this.subscriptions.get(channel) ?? { channel, position: undefined, delta: undefined, compress: false },
+    requested: (channel) => this.subscriptions.get(channel)?.requested(),
+    unresumable: (channel) => this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' }),
+  });
   /** Per book kept by book(): what to do when the server says it is stale. */
   private readonly bookCopies = new Map<string, () => void>();
-  /** Subscribe request id -> its channels, to tie a refusal to the subscriptions it concerns. */
-  private readonly inflight = new Map<string, string[]>();
   private reconnects = 0;
   /** Refused connections in a row (4401/4403): reset once a server answers a request. */
   private refusals = 0;
@@ -150,8 +152,7 @@ export class OdinClient extends Emitter<ClientEvents> {
       subscription.compress = options.compress === true;
       subscription.depth = options.depth;
       this.subscriptions.set(channel, subscription as Subscription<unknown>);
-      this.unsent.add(channel);
-      this.scheduleFlush();
+      this.outbox.ask(channel);
     }
     if (handler) subscription.onMessage(handler);
     return subscription;
@@ -214,8 +215,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   /** Back to `idle` after close(): its subscriptions ended, counters fresh. */
   private reset(): void {
     this.subscriptions.clear();
-    this.unsent.clear();
-    this.inflight.clear();
+    this.outbox.clear();
     this.attempt = 0;
     this.refusals = 0;
     this.hasConnected = false;
@@ -266,9 +266,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.hasConnected = true;
     this.setState('open');
     this.heartbeat.start();
-    this.unsent.clear();
-    for (const channel of this.subscriptions.keys()) this.unsent.add(channel);
-    this.flush(resuming);
+    this.outbox.askForAll(this.subscriptions.keys(), resuming);
   }
 
   private onMessage(data: unknown): void {
@@ -320,7 +318,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   }
 
   private onSubscriptionAck(message: Extract<ServerMessage, { type: 'subscription_ack' }>): void {
-    if (typeof message.id === 'string') this.inflight.delete(message.id);
+    this.outbox.answered(message.id);
     const recovery = message.recovery ?? {};
     for (const channel of message.stale ?? []) this.bookCopies.get(channel)?.();
     for (const channel of message.subscribed) {
@@ -332,15 +330,13 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   /** A refused request ends the subscriptions it carried; every server error is also an `error` event. */
   private onServerError(message: Extract<ServerMessage, { type: 'error' }>): void {
-    const { id } = message;
-    const channels = typeof id === 'string' ? this.inflight.get(id) : undefined;
+    const channels = this.outbox.answered(message.id);
     const error = clientError('E_SERVER_ERROR', message.message, {
       serverCode: message.code as ServerCode,
       ...(message.value === undefined ? {} : { value: message.value }),
       ...(channels ? { channels } : {}),
     });
     if (channels) {
-      this.inflight.delete(id as string);
       for (const channel of channels) {
         const subscription = this.subscriptions.get(channel);
         this.subscriptions.delete(channel);
@@ -353,7 +349,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   private onClose(code: number, reason: string): void {
     this.heartbeat.stop();
     this.socket = undefined;
-    this.inflight.clear();
+    this.outbox.dropInFlight();
     if (this.current === 'closed') return;
     const refusal = readRefusal(code, reason, this.handshakeStatus);
     if (refusal) {
@@ -405,35 +401,6 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.retryTimer = setTimeout(() => this.open(), delayMs);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled || this.current !== 'open') return;
-    this.flushScheduled = true;
-    // Subscribes made in the same tick go out as one request.
-    queueMicrotask(() => {
-      this.flushScheduled = false;
-      this.flush(false);
-    });
-  }
-
-  /** Sends the subscribes for every unsent channel (subscribe-requests.ts), with positions for those that have one. */
-  private flush(resuming: boolean): void {
-    const socket = this.socket;
-    if (!socket || socket.readyState !== OPEN || this.unsent.size === 0) return;
-    const channels = [...this.unsent].map((channel) => {
-      const subscription = this.subscriptions.get(channel);
-      return { channel, position: subscription?.position, delta: subscription?.delta, compress: subscription?.compress ?? false, depth: subscription?.depth };
-    });
-    this.unsent.clear();
-    const { requests, unresumable } = subscribeRequests(channels);
-    if (resuming) for (const channel of unresumable) this.emit('recovery', { channel, recovered: false, reason: 'NO_POSITION' });
-    for (const data of requests) {
-      const id = `s${++this.requestSeq}`;
-      this.inflight.set(id, data.channels);
-      for (const channel of data.channels) this.subscriptions.get(channel)?.requested();
-      socket.send(JSON.stringify({ type: 'subscribe', id, data }));
-    }
-  }
-
   /**
    * A delta that did not apply (another base, a bad checksum): the channel starts again from a full
    * snapshot, with full messages from now on. Reported as a recovery that did not recover: the
@@ -443,15 +410,14 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.emit('recovery', { channel: subscription.channel, recovered: false, reason });
     if (this.socket?.readyState !== OPEN) return;
     this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
-    this.unsent.add(subscription.channel);
-    this.scheduleFlush();
+    this.outbox.ask(subscription.channel);
   }
 
   private forget<T>(subscription: Subscription<T>): void {
     if (this.subscriptions.get(subscription.channel) !== (subscription as Subscription<unknown>)) return;
     this.bookCopies.delete(subscription.channel);
     this.subscriptions.delete(subscription.channel);
-    this.unsent.delete(subscription.channel);
+    this.outbox.forget(subscription.channel);
     if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
   }
 
@@ -459,7 +425,7 @@ export class OdinClient extends Emitter<ClientEvents> {
   private onHeartbeatMissed(): void {
     const socket = this.socket;
     this.socket = undefined;
-    this.inflight.clear();
+    this.outbox.dropInFlight();
     if (socket) {
       detach(socket);
       socket.close();
