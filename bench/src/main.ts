@@ -2,8 +2,8 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
+import { positive, whole } from './cli-args.js';
 import { writeReport } from './report.js';
-import { runBook } from './scenarios/book.js';
 import { runCheckouts } from './scenarios/checkouts.js';
 import { compareInterleaved } from './scenarios/compare.js';
 import { type FanoutResult, runFanout } from './scenarios/fanout.js';
@@ -12,23 +12,11 @@ import { type RampResult, runRamp } from './scenarios/ramp.js';
 import { type RecoveryResult, runRecovery } from './scenarios/recovery.js';
 import { runSoak, type SoakResult } from './scenarios/soak.js';
 import { runThroughput, type ThroughputResult } from './scenarios/throughput.js';
-import { runWire, WIRE_KINDS, WIRE_MODES, type WireKind, type WireMode } from './scenarios/wire.js';
+import { addStateChannelCommands } from './state-channel-commands.js';
 import { median } from './stats.js';
 
 /** `pnpm bench <scenario>`: runs a scenario against a fleet it starts (or is pointed at), writes results. */
 const program = new Command('pnpm bench').description('odin-ws benchmarks');
-
-function whole(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new InvalidArgumentError(`expected a whole number >= 0, got '${raw}'`);
-  return value;
-}
-
-function positive(raw: string): number {
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1) throw new InvalidArgumentError(`expected a whole number >= 1, got '${raw}'`);
-  return value;
-}
 
 const progress = (line: string) => process.stderr.write(`\r\x1b[2K${line}`);
 
@@ -361,34 +349,6 @@ withCommonOptions(
 );
 
 program
-  .command('book')
-  .description(
-    'what a maintained book costs the shard: apply and checksum per changed level, CPU per update, frames and bytes to whole-book and top-10 clients, a snapshot of the built book',
-  )
-  .option('--levels <n>', 'levels a side of the book', positive, 1000)
-  .option('--changes <n>', 'levels each BOOK_UPDATE changes', positive, 5)
-  .option('--records <n>', 'BOOK_UPDATEs produced per run', positive, 10_000)
-  .option('--rate <n>', 'updates per second', positive, 1000)
-  .option('--connections <n>', 'clients on the whole book, and as many at "depth": 10', positive, 50)
-  .option('--runs <n>', 'repeat and report medians', positive, 3)
-  .option('--json <file>', 'also write the JSON result here')
-  .action(async (options: { levels: number; changes: number; records: number; rate: number; connections: number; runs: number; json?: string }) => {
-    const result = await runBook({ ...options, progress });
-    process.stderr.write('\n');
-    const document = {
-      scenario: 'book',
-      levels: result.levels,
-      changes: result.changes,
-      records: result.records,
-      connections: result.connections,
-      ...result.summary,
-    };
-    const files = writeReport('book', document, result.runs as unknown as Array<Record<string, unknown>>, options.json);
-    console.log(JSON.stringify(document));
-    console.error(`results: ${files.json} ${files.markdown}`);
-  });
-
-program
   .command('checkouts')
   .description(
     'the same bench command in another checkout (its own runtime and code, e.g. a worktree of an earlier commit) and in this one, interleaved, with the medians of each and the ratio this/base',
@@ -407,52 +367,7 @@ program
     console.error(`results: ${files.json} ${files.markdown}`);
   });
 
-program
-  .command('wire')
-  .description('bytes on the wire per delivered book and ticker update and shard CPU per M frames, per permessage-deflate mode and delta format, interleaved')
-  .option('--connections <n>', "clients, each following every symbol's channel", positive, 100)
-  .option('--symbols <n>', 'symbols (books, tickers)', positive, 10)
-  .option('--records <n>', 'realistic updates produced per kind and run (each reaches every client)', positive, 5000)
-  .option('--rate <n>', 'updates per second', positive, 1000)
-  .option('--modes <list>', `modes, of ${WIRE_MODES.join(',')}`, choices(WIRE_MODES), [...WIRE_MODES])
-  .option('--kinds <list>', `state channels, of ${WIRE_KINDS.join(',')}`, choices(WIRE_KINDS), [...WIRE_KINDS])
-  .option('--runs <n>', 'runs of each mode, interleaved', positive, 3)
-  .option('--json <file>', 'also write the JSON result here')
-  .action(
-    async (options: {
-      connections: number;
-      symbols: number;
-      records: number;
-      rate: number;
-      modes: WireMode[];
-      kinds: WireKind[];
-      runs: number;
-      json?: string;
-    }) => {
-      const result = await runWire({ ...options, progress });
-      process.stderr.write('\n');
-      const { runs, ...document } = result;
-      const files = writeReport(
-        'wire',
-        document,
-        runs.map((run, i) => ({ ...run, run: Math.floor(i / (options.modes.length * options.kinds.length)) + 1 })),
-        options.json,
-      );
-      console.log(JSON.stringify({ summary: document.summary, firstStateDataMs: document.firstStateDataMs }));
-      console.error(`results: ${files.json} ${files.markdown}`);
-    },
-  );
-
-/** A comma-separated list option whose items must be some of `allowed`. */
-function choices<T extends string>(allowed: readonly T[]): (raw: string) => T[] {
-  return (raw) => {
-    const items = raw.split(',').filter(Boolean);
-    if (items.length === 0 || items.some((item) => !(allowed as readonly string[]).includes(item))) {
-      throw new InvalidArgumentError(`expected some of ${allowed.join(',')}, got '${raw}'`);
-    }
-    return items as T[];
-  };
-}
+addStateChannelCommands(program, progress);
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`bench: ${error instanceof Error ? error.message : String(error)}`);
