@@ -44,9 +44,11 @@ export class BookDepthPublisher {
   /** After a record of the book `name` (a channel, or at a variant's tick, the variant) was published. */
   published(name: string): void {
     const channel = baseChannelOf(name);
+    // On the plain channel, a record that changed nothing above `depth` leaves that top N as sent.
+    const changedFrom = name === channel ? (this.books.live(channel)?.changedFrom ?? 0) : 0;
     for (const depth of BOOK_DEPTHS) {
       const form = depthForm(depth);
-      if (!this.isHeld(form)) continue;
+      if (!this.isHeld(form) || changedFrom >= depth) continue;
       const topic = formTopicOf(name, form);
       const subscribers = this.app.numSubscribers(topic);
       if (subscribers === 0) {

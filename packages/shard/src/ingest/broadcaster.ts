@@ -102,8 +102,8 @@ export class Broadcaster {
     const stopTimer = this.metrics.bookApplyDuration.startTimer();
     const symbol = (frame.value as { data?: { symbol?: unknown } }).data?.symbol;
     const { books, bookVariants } = this.kept;
-    bookVariants.beforeApplying(channel, book);
-    const outcome = books.apply(channel, book, symbol, { partition: record.partition, offset: record.offset, ts: frame.ts });
+    const at = { partition: record.partition, offset: record.offset, ts: frame.ts };
+    const outcome = books.apply(channel, book, symbol, at, bookVariants.watcherFor(channel));
     if (outcome.kind === 'snapshot') bookVariants.reset(channel);
     stopTimer();
     if (outcome.kind !== 'snapshot' && outcome.kind !== 'applied') {

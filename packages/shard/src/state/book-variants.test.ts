@@ -13,8 +13,7 @@ function setup() {
   const variants = new BookVariants(books);
   let seq = 0;
   const apply = (record: BookRecord) => {
-    variants.beforeApplying('X.book', record);
-    const outcome = books.apply('X.book', record, 'X', at(record.seq));
+    const outcome = books.apply('X.book', record, 'X', at(record.seq), variants.watcherFor('X.book'));
     if (outcome.kind === 'snapshot') variants.reset('X.book');
     return outcome;
   };

@@ -1,5 +1,5 @@
-import { ascending, type BookLevel, type BookRecord, buildEnvelope, decimalKey, descending, findLevel, markSnapshot, setLevel } from '@odin-ws/protocol';
-import { type AppliedAt, bookSnapshotEnvelope, type OrderBooks } from './order-books.js';
+import { ascending, type BookLevel, buildEnvelope, decimalKey, descending, markSnapshot, setLevel } from '@odin-ws/protocol';
+import { type AppliedAt, bookSnapshotEnvelope, type LevelWatcher, type OrderBooks } from './order-books.js';
 
 /** One rate variant of one book: what it sent last, and each level as it was then, for those changed since. */
 interface VariantState {
@@ -28,26 +28,18 @@ export class BookVariants {
 
   constructor(private readonly books: OrderBooks) {}
 
-  /** Before `record` is applied to the book of `channel`: each level it changes, as it is now. */
-  beforeApplying(channel: string, record: BookRecord): void {
+  /**
+   * What hears of each level an update of `channel` changes, with the level as it was: recorded per
+   * variant in use (its first change since the variant's last message only). Undefined when no
+   * variant of the channel is in use, so a book nobody takes at a rate costs nothing here.
+   */
+  watcherFor(channel: string): LevelWatcher | undefined {
     const states = this.variants.get(channel);
-    const book = this.books.live(channel);
-    if (states === undefined || book === undefined || !this.books.follows(channel, record)) return;
-    for (const state of states.values()) {
-      if (state.reset) continue;
-      for (const [side, levels, order] of [
-        ['b', record.bids, descending],
-        ['a', record.asks, ascending],
-      ] as const) {
-        const held = side === 'b' ? book.bids : book.asks;
-        for (const [price] of levels) {
-          const key = `${side}:${decimalKey(price)}`;
-          if (state.before.has(key)) continue;
-          const { index, found } = findLevel(held, price, order);
-          state.before.set(key, found ? held[index]! : null);
-        }
-      }
-    }
+    if (states === undefined) return undefined;
+    return (side, price, before) => {
+      const key = `${side}:${decimalKey(price)}`;
+      for (const state of states.values()) if (!state.reset && !state.before.has(key)) state.before.set(key, before);
+    };
   }
 
   /** A snapshot reset the book: every variant's next message is the whole book. */
@@ -70,10 +62,10 @@ export class BookVariants {
       // The variant's next message is the whole book anyway: start there.
       Object.assign(state, { reset: false, seq: book.seq, at: book.at });
       state.before.clear();
-      return markSnapshot(bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids, book.asks));
+      return markSnapshot(bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.levels, book.asks.levels));
     }
-    const bids = [...book.bids];
-    const asks = [...book.asks];
+    const bids = [...book.bids.levels];
+    const asks = [...book.asks.levels];
     for (const [key, level] of state.before) {
       const price = key.slice(2);
       const side = key[0] === 'b' ? bids : asks;
@@ -89,17 +81,15 @@ export class BookVariants {
     if (book === undefined || state === undefined) return undefined;
     if (state.reset) {
       Object.assign(state, { reset: false, seq: book.seq, at: book.at });
-      return markSnapshot(bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids, book.asks));
+      return markSnapshot(bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.levels, book.asks.levels));
     }
     if (state.before.size === 0 || book.seq === state.seq) return undefined;
     const bids: BookLevel[] = [];
     const asks: BookLevel[] = [];
     for (const [key, was] of state.before) {
-      const order = key[0] === 'b' ? descending : ascending;
       const side = key[0] === 'b' ? book.bids : book.asks;
       const price = was?.[0] ?? key.slice(2);
-      const { index, found } = findLevel(side, price, order);
-      (key[0] === 'b' ? bids : asks).push(found ? side[index]! : [price, '0']);
+      (key[0] === 'b' ? bids : asks).push(side.get(price) ?? [price, '0']);
     }
     const dataJson = `{"type":"BOOK_UPDATE","timestamp":${book.at.ts},"data":{${book.symbol === undefined ? '' : `"symbol":${JSON.stringify(book.symbol)},`}"seq":${book.seq},"prevSeq":${state.seq},"bids":${JSON.stringify(bids)},"asks":${JSON.stringify(asks)}}}`;
     const envelope = buildEnvelope({

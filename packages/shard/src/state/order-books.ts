@@ -1,4 +1,5 @@
-import { ascending, type BookLevel, type BookRecord, bookChecksum, buildEnvelope, descending, isZeroQuantity, markSnapshot, setLevel } from '@odin-ws/protocol';
+import { BOOK_CHECKSUM_LEVELS, type BookLevel, type BookRecord, bookChecksum, buildEnvelope, markSnapshot } from '@odin-ws/protocol';
+import { BookSide } from './book-side.js';
 
 /** What applying one record did to its book; only `snapshot` and `applied` are forwarded to anyone. */
 export type BookOutcome =
@@ -17,26 +18,39 @@ export interface AppliedAt {
   ts: number;
 }
 
+/** Told of each level an applied update changes, with the level as it was (null: it was absent). */
+export type LevelWatcher = (side: 'b' | 'a', price: string, before: BookLevel | null) => void;
+
 /**
- * One maintained book: each side a sorted array of levels (bids best first: descending; asks best
- * first: ascending), each level the `[price, quantity]` text as last published for it, compared as
- * exact decimals (book.ts in @odin-ws/protocol). Arrays, not trees: at most --book-max-levels a side,
- * a binary search finds a level, and the top-N a checksum or a depth needs is a slice.
+ * One maintained book: each side sorted best first (book-side.ts), each level the `[price,
+ * quantity]` text as last published for it, ordered as exact decimals. Sorted arrays, not trees: at
+ * most --book-max-levels a side, a binary search finds a level, and the top-N a checksum or a depth
+ * needs is a slice.
  */
 export class OrderBook {
   seq = -1;
   stale = true;
-  bids: BookLevel[] = [];
-  asks: BookLevel[] = [];
+  readonly bids = new BookSide(-1);
+  readonly asks = new BookSide(1);
   symbol: unknown;
   at: AppliedAt = { partition: 0, offset: 0, ts: 0 };
+  /** The lowest index (either side) the last record changed: the top N moved only if it is below N. */
+  changedFrom = 0;
+  private checksumOfTop = 0;
 
   get levels(): number {
     return this.bids.length + this.asks.length;
   }
 
+  /** The book's checksum (protocol's bookChecksum), recomputed only when the last record changed the top 10. */
   checksum(): number {
-    return bookChecksum(this.asks, this.bids);
+    return this.checksumOfTop;
+  }
+
+  /** After the sides changed: where from, and the checksum again if the top 10 moved. */
+  settle(): void {
+    this.changedFrom = Math.min(this.bids.touchedFrom(), this.asks.touchedFrom());
+    if (this.changedFrom < BOOK_CHECKSUM_LEVELS) this.checksumOfTop = bookChecksum(this.asks.levels, this.bids.levels);
   }
 }
 
@@ -66,15 +80,20 @@ export class OrderBooks {
 
   constructor(private readonly maxLevelsPerSide: number) {}
 
-  /** Applies one record of `channel` (`symbol`: its data's symbol, echoed in snapshots built here). */
-  apply(channel: string, record: BookRecord, symbol: unknown, at: AppliedAt): BookOutcome {
+  /**
+   * Applies one record of `channel` (`symbol`: its data's symbol, echoed in snapshots built here);
+   * `watcher` hears of each level an applied update changes (book-variants.ts).
+   */
+  apply(channel: string, record: BookRecord, symbol: unknown, at: AppliedAt, watcher?: LevelWatcher): BookOutcome {
     let book = this.books.get(channel);
     if (record.type === 'BOOK_SNAPSHOT') {
       book ??= new OrderBook();
       this.books.set(channel, book);
       const healed = book.stale && book.seq >= 0;
-      book.bids = this.bounded([...record.bids].filter(([, quantity]) => !isZeroQuantity(quantity)).sort(descending));
-      book.asks = this.bounded([...record.asks].filter(([, quantity]) => !isZeroQuantity(quantity)).sort(ascending));
+      book.bids.reset(record.bids);
+      book.asks.reset(record.asks);
+      this.bound(book);
+      book.settle();
       book.seq = record.seq;
       book.stale = false;
       book.symbol = symbol;
@@ -93,10 +112,16 @@ export class OrderBooks {
       book.stale = true;
       return { kind: 'gap' };
     }
-    for (const level of record.bids) setLevel(book.bids, level, descending);
-    for (const level of record.asks) setLevel(book.asks, level, ascending);
-    book.bids = this.bounded(book.bids);
-    book.asks = this.bounded(book.asks);
+    for (const level of record.bids) {
+      const before = book.bids.set(level);
+      watcher?.('b', level[0], before);
+    }
+    for (const level of record.asks) {
+      const before = book.asks.set(level);
+      watcher?.('a', level[0], before);
+    }
+    this.bound(book);
+    book.settle();
     book.seq = record.seq;
     book.at = at;
     return { kind: 'applied', checksum: book.checksum(), healed: false };
@@ -118,7 +143,7 @@ export class OrderBooks {
    */
   latestAs(channel: string, name: string = channel): string | undefined {
     const book = this.live(channel);
-    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids, book.asks);
+    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.levels, book.asks.levels);
   }
 
   /**
@@ -128,28 +153,19 @@ export class OrderBooks {
    */
   depthAs(channel: string, depth: number, name: string = channel): string | undefined {
     const book = this.live(channel);
-    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.slice(0, depth), book.asks.slice(0, depth));
+    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.top(depth), book.asks.top(depth));
   }
 
   /** The book's top `depth` levels a side (bids, asks), or undefined while stale or never built. */
   topLevels(channel: string, depth: number): [BookLevel[], BookLevel[]] | undefined {
     const book = this.live(channel);
-    return book === undefined ? undefined : [book.bids.slice(0, depth), book.asks.slice(0, depth)];
+    return book === undefined ? undefined : [book.bids.top(depth), book.asks.top(depth)];
   }
 
   /** The book of `channel` while it is live (built, not stale): for what is derived from it (book-variants.ts). */
   live(channel: string): OrderBook | undefined {
     const book = this.books.get(channel);
     return book === undefined || book.stale ? undefined : book;
-  }
-
-  /**
-   * Whether `record` would be applied as an update now: the book is live and the record follows it.
-   * Asked before applying, by what must see a level before its change (book-variants.ts).
-   */
-  follows(channel: string, record: BookRecord): boolean {
-    const book = this.live(channel);
-    return book !== undefined && record.type === 'BOOK_UPDATE' && record.prevSeq === book.seq;
   }
 
   /** latestAs, marked `"snapshot":true`: what a subscriber is sent first. */
@@ -169,10 +185,7 @@ export class OrderBooks {
   }
 
   /** At most --book-max-levels a side: the deepest go (and are counted). */
-  private bounded(side: BookLevel[]): BookLevel[] {
-    if (side.length <= this.maxLevelsPerSide) return side;
-    this.droppedLevels += side.length - this.maxLevelsPerSide;
-    side.length = this.maxLevelsPerSide;
-    return side;
+  private bound(book: OrderBook): void {
+    this.droppedLevels += book.bids.truncate(this.maxLevelsPerSide) + book.asks.truncate(this.maxLevelsPerSide);
   }
 }
