@@ -18,9 +18,9 @@ kafka_version="3.9.1"
 cache="${ODIN_KAFKA_CACHE:-$HOME/.cache/odin-ws/kafka-$kafka_version}"
 state_root="${ODIN_KAFKA_STATE:-$repo/.kafka}"
 demo_topics="odin.trades odin.tickers odin.orderbooks"
-# Topics of state channels (--state-channels): compacted, so the broker keeps each key's latest record
+# Topics of state channels whose records are the whole state: compacted, so the broker keeps each key's latest record
 # however old, and a fresh shard reads them from their first record to hold every latest value.
-compacted_topics="odin.tickers odin.orderbooks"
+compacted_topics="odin.tickers"
 
 name=""; port=""; topics="$demo_topics"; partitions="12"; wipe="false"; secure="false"
 cmd="${1:-}"; shift || true

@@ -1,97 +1,10 @@
-import { crc32 } from 'node:zlib';
 import { createTestTopic, metricValue, OpenedClients, produce, type ShardProcess, startShardProcess, type TestClient, waitFor } from '@odin-ws/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClientBook, ProducerBook, sorted } from './book-parties.js';
 
 // Maintained books end to end: a producer publishes a book as incremental updates (docs/market-data.md),
-// a real shard maintains it, and clients written here from the page alone (their own book, their own
-// checksum with node:zlib's crc32) end with exactly the producer's book.
-
-type Side = Map<string, string>;
-
-/** The producer's book: prices on a 0.1 tick, quantities as decimal strings, a seq per change. */
-class ProducerBook {
-  readonly bids: Side = new Map();
-  readonly asks: Side = new Map();
-  seq = 0;
-  private state = 7;
-
-  constructor() {
-    for (let i = 1; i <= 50; i++) {
-      this.bids.set(price(9700 - i), quantity(i));
-      this.asks.set(price(9700 + i), quantity(i + 3));
-    }
-  }
-
-  snapshot(): string {
-    return JSON.stringify({ type: 'BOOK_SNAPSHOT', timestamp: Date.now(), data: { symbol: 'OB', seq: this.seq, bids: [...this.bids], asks: [...this.asks] } });
-  }
-
-  /** A few levels changed: new sizes, removals, levels added deeper. */
-  update(prevSeq = this.seq): string {
-    const changes: { bids: Array<[string, string]>; asks: Array<[string, string]> } = { bids: [], asks: [] };
-    for (let i = 0; i < 3; i++) {
-      const sideName = this.next() % 2 === 0 ? 'bids' : 'asks';
-      const side = this[sideName];
-      const ticks = sideName === 'bids' ? 9700 - 1 - (this.next() % 60) : 9700 + 1 + (this.next() % 60);
-      const level = price(ticks);
-      const size = this.next() % 5 === 0 ? '0' : quantity(1 + (this.next() % 40));
-      if (size === '0') side.delete(level);
-      else side.set(level, size);
-      changes[sideName].push([level, size]);
-    }
-    this.seq += 1;
-    return JSON.stringify({ type: 'BOOK_UPDATE', timestamp: Date.now(), data: { symbol: 'OB', seq: this.seq, prevSeq, ...changes } });
-  }
-
-  private next(): number {
-    this.state = (this.state * 1103515245 + 12345) % 2147483648;
-    return this.state >>> 8;
-  }
-}
-
-const price = (ticks: number) => `${Math.floor(ticks / 10)}.${ticks % 10}`;
-const quantity = (n: number) => `${Math.floor(n / 4)}.${(n % 4) * 25}`.replace(/\.0$/, '.00');
-
-/** A client's copy, maintained as docs/market-data.md says; sides kept as price -> quantity text. */
-class ClientBook {
-  bids: Side = new Map();
-  asks: Side = new Map();
-  seq = -1;
-  checksumsChecked = 0;
-  readonly problems: string[] = [];
-
-  apply(envelope: Record<string, unknown>): void {
-    const record = envelope['data'] as {
-      type: string;
-      data: { seq: number; prevSeq?: number; bids?: Array<[string, string]>; asks?: Array<[string, string]> };
-    };
-    const { data } = record;
-    if (record.type === 'BOOK_SNAPSHOT') {
-      this.bids = new Map(data.bids ?? []);
-      this.asks = new Map(data.asks ?? []);
-    } else {
-      if (data.prevSeq !== this.seq) this.problems.push(`seq ${data.seq}: prevSeq ${data.prevSeq}, held ${this.seq}`);
-      for (const [level, size] of data.bids ?? []) Number(size) === 0 ? this.bids.delete(level) : this.bids.set(level, size);
-      for (const [level, size] of data.asks ?? []) Number(size) === 0 ? this.asks.delete(level) : this.asks.set(level, size);
-    }
-    this.seq = data.seq;
-    if (this.checksum() !== envelope['checksum']) this.problems.push(`seq ${data.seq}: checksum ${this.checksum()}, envelope ${String(envelope['checksum'])}`);
-    this.checksumsChecked++;
-  }
-
-  checksum(): number {
-    const digits = (text: string) => text.replace('.', '').replace(/^0+/, '');
-    const top = (side: Side, descending: boolean) =>
-      [...side]
-        .sort(([a], [b]) => (descending ? Number(b) - Number(a) : Number(a) - Number(b)))
-        .slice(0, 10)
-        .map(([level, size]) => digits(level) + digits(size))
-        .join('');
-    return crc32(top(this.asks, false) + top(this.bids, true));
-  }
-}
-
-const sorted = (side: Side) => [...side].sort(([a], [b]) => Number(a) - Number(b));
+// a real shard maintains it, and clients written from the page alone (book-parties.ts) end with exactly
+// the producer's book.
 
 describe('maintained books (real shard, books fed incremental updates)', () => {
   let topic: string;

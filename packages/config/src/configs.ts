@@ -105,6 +105,8 @@ export interface StateChannels {
   maxBytes: number;
   /** How far back a fresh shard reads a state topic that is not compacted. */
   lookbackMs: number;
+  /** The same for the topics of `book` channels (--book-lookback): a producer snapshots its books at least this often. */
+  bookLookbackMs: number;
 }
 
 /** Bounds of the per-channel history that lets clients resume (see docs/protocol.md, "Recovery"). */
@@ -271,7 +273,12 @@ function shardSettings(values: OptionValues): Omit<ShardConfig, 'shardId' | 'por
       maxBytes: values.historyMaxBytes,
       maxReplayBytes: values.maxReplayBytes,
     },
-    state: { events: values.stateChannels, maxBytes: values.stateMaxBytes, lookbackMs: values.stateLookback * 1000 },
+    state: {
+      events: values.stateChannels,
+      maxBytes: values.stateMaxBytes,
+      lookbackMs: values.stateLookback * 1000,
+      bookLookbackMs: values.bookLookback * 1000,
+    },
   };
 }
 

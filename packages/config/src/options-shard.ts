@@ -198,6 +198,16 @@ export const SHARD_OPTIONS = [
     modes: ['shard', 'local'],
   }),
   option({
+    key: 'bookLookback',
+    flag: '--book-lookback <s>',
+    env: 'ODIN_BOOK_LOOKBACK',
+    description:
+      'how far back a fresh shard reads the topics of `book` channels (unless compacted), instead of --state-lookback: producers of maintained books publish a BOOK_SNAPSHOT at least this often (docs/market-data.md), so a busy incremental feed is not read back an hour',
+    defaultValue: 60,
+    parse: integer(1, 30 * 86_400),
+    modes: ['shard', 'local'],
+  }),
+  option({
     key: 'maxReplayBytes',
     flag: '--max-replay-bytes <bytes>',
     env: 'ODIN_MAX_REPLAY_BYTES',

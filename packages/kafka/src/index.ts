@@ -5,7 +5,7 @@ export { codecFor } from './compression-codecs.js';
 export { loadTlsOptions } from './kafka-security.js';
 export type { KafkaConnection } from './kafkajs-client.js';
 export { plainKafkaConnection } from './kafkajs-client.js';
-export type { KafkaJsSourceOptions } from './kafkajs-source.js';
+export type { KafkaJsSourceOptions, StateTopicRead } from './kafkajs-source.js';
 export { KafkaJsRecordSource } from './kafkajs-source.js';
 export type { GcpTokenProviderOptions, OAuthTokenProvider } from './oauth-gcp.js';
 export { gcpAccessTokenProvider } from './oauth-gcp.js';

@@ -19,11 +19,11 @@ export interface KafkaJsSourceOptions {
   backfillMs: number;
   /**
    * Topics whose records carry state (a ticker, a book): a fresh source starts each far enough back
-   * to hold every key's latest record before it reports ready. A compacted topic (cleanup.policy
-   * compact) keeps about one record per key, so it is read from its first record; any other from
-   * `lookbackMs` back (or `backfillMs`, if further).
+   * to hold every key's latest record (or a book's last snapshot) before it reports ready. A compacted
+   * topic (cleanup.policy compact) keeps about one record per key, so it is read from its first
+   * record; any other from its lookback (or `backfillMs`, if further).
    */
-  stateTopics?: { topics: readonly string[]; lookbackMs: number };
+  stateTopics?: ReadonlyMap<string, StateTopicRead>;
   /** How often topic metadata is re-read: a partition added to a live topic is read within this. */
   metadataRefreshMs: number;
   logger: Logger;
@@ -33,6 +33,17 @@ export interface KafkaJsSourceOptions {
    * cannot be made to do in order (the end-to-end tests cover the real one).
    */
   client?: KafkaClient;
+}
+
+/** How a fresh source reads one state topic. */
+export interface StateTopicRead {
+  lookbackMs: number;
+  /**
+   * Its records build on each other (maintained books: a snapshot, then updates): read from the
+   * lookback even when compacted, since compaction keeps a key's last update and drops the
+   * snapshot it applies to, and reading a busy feed from its first record could take minutes.
+   */
+  incremental: boolean;
 }
 
 /** The part of a kafkajs client this source uses. */
@@ -272,7 +283,10 @@ export class KafkaJsRecordSource implements RecordSource {
   /** Where a fresh source starts a topic: a time (ms since the epoch), or its first record. */
   private async startTimeOf(admin: Admin, topic: string): Promise<number | 'first-record'> {
     const { backfillMs, stateTopics } = this.options;
-    if (!stateTopics?.topics.includes(topic)) return Date.now() - backfillMs;
+    const read = stateTopics?.get(topic);
+    if (read === undefined) return Date.now() - backfillMs;
+    const lookback = Date.now() - Math.max(backfillMs, read.lookbackMs);
+    if (read.incremental) return lookback;
     const compacted = await isCompacted(admin, topic).catch((error: unknown) => {
       this.options.logger.warn(
         { err: describeError(error), topic },
@@ -280,8 +294,7 @@ export class KafkaJsRecordSource implements RecordSource {
       );
       return false;
     });
-    if (compacted) return 'first-record';
-    return Date.now() - Math.max(backfillMs, stateTopics.lookbackMs);
+    return compacted ? 'first-record' : lookback;
   }
 
   private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {

@@ -23,8 +23,8 @@ export async function startShard(config: ShardConfig, logger?: Logger): Promise<
     groupId: `${kafka.clientId}.${config.shardId}.${randomUUID()}`,
     topics: config.topics,
     backfillMs: config.history.maxPerChannel > 0 ? config.history.maxAgeMs : 0,
-    // Before it reports ready, a fresh shard holds the latest value of every state channel, however old.
-    stateTopics: { topics: config.topics.filter((topic) => stateChannels.hasEvent(mapper.eventFor(topic))), lookbackMs: config.state.lookbackMs },
+    // Before it reports ready, a fresh shard holds the latest value of every state channel, and every book built or known stale.
+    stateTopics: stateChannels.lookbacks(config.topics, (topic) => mapper.eventFor(topic), config.state),
     metadataRefreshMs: kafka.metadataRefreshMs,
     logger: log,
   });

@@ -80,11 +80,13 @@ describe('OrderBooks', () => {
     expect(books.apply('ETH.book', update(5, 4, [['1', '1']]), 'ETH', at(1))).toEqual({ kind: 'gap' });
     expect(books.isStale('ETH.book')).toBe(true);
     expect(books.latestAs('ETH.book')).toBeUndefined();
-    expect(books.apply('ETH.book', snapshot(10, [['1', '1']], []), 'ETH', at(2))).toMatchObject({ kind: 'snapshot', healed: false });
+    // Its subscribers were told it is stale: the first snapshot heals it, as after a gap.
+    expect(books.apply('ETH.book', snapshot(10, [['1', '1']], []), 'ETH', at(2))).toMatchObject({ kind: 'snapshot', healed: true });
+    expect(books.apply('SOL.book', snapshot(1, [['1', '1']], []), 'SOL', at(2))).toMatchObject({ kind: 'snapshot', healed: false });
     expect(books.apply('ETH.book', update(10, 9, [['1', '2']]), 'ETH', at(3))).toEqual({ kind: 'replay' });
     expect(books.apply('ETH.book', update(12, 11, [['1', '2']]), 'ETH', at(4))).toEqual({ kind: 'gap' });
     expect(books.apply('ETH.book', update(13, 12, [['1', '2']]), 'ETH', at(5))).toEqual({ kind: 'stale' });
-    expect(books.stats()).toEqual({ books: 1, levels: 1, stale: 1 });
+    expect(books.stats()).toEqual({ books: 2, levels: 2, stale: 1 });
     expect(books.apply('ETH.book', snapshot(20, [['1', '3']], []), 'ETH', at(6))).toMatchObject({ kind: 'snapshot', healed: true });
     expect(books.isStale('ETH.book')).toBe(false);
   });

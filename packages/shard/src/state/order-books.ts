@@ -87,9 +87,11 @@ export class OrderBooks {
   apply(channel: string, record: BookRecord, symbol: unknown, at: AppliedAt, watcher?: LevelWatcher): BookOutcome {
     let book = this.books.get(channel);
     if (record.type === 'BOOK_SNAPSHOT') {
+      // A book that was stale (after a gap, or updates before any snapshot) is healed: its subscribers
+      // were told it is stale and start again from this snapshot, marked as one.
+      const healed = book?.stale === true;
       book ??= new OrderBook();
       this.books.set(channel, book);
-      const healed = book.stale && book.seq >= 0;
       book.bids.reset(record.bids);
       book.asks.reset(record.asks);
       this.bound(book);

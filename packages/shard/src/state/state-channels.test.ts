@@ -11,4 +11,18 @@ describe('StateChannels', () => {
     const none = new StateChannels([]);
     expect([none.enabled, none.has('BTC.ticker'), none.hasEvent('ticker')]).toEqual([false, false, false]);
   });
+
+  it('reads book topics from --book-lookback back, other state topics from --state-lookback, and no other topic', () => {
+    const events: Record<string, string> = { 'odin.orderbooks': 'book', 'odin.tickers': 'ticker', 'odin.trades': 'trade' };
+    const lookbacks = new StateChannels(['ticker', 'book']).lookbacks(Object.keys(events), (topic) => events[topic]!, {
+      lookbackMs: 3_600_000,
+      bookLookbackMs: 60_000,
+    });
+    expect(Object.fromEntries(lookbacks)).toEqual({
+      'odin.orderbooks': { lookbackMs: 60_000, incremental: true },
+      'odin.tickers': { lookbackMs: 3_600_000, incremental: false },
+    });
+    const tickersOnly = new StateChannels(['ticker']).lookbacks(Object.keys(events), (topic) => events[topic]!, { lookbackMs: 1, bookLookbackMs: 2 });
+    expect([...tickersOnly.keys()]).toEqual(['odin.tickers']);
+  });
 });

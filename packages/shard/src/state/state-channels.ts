@@ -1,4 +1,8 @@
+import type { StateTopicRead } from '@odin-ws/kafka';
 import { baseChannelOf } from '@odin-ws/protocol';
+
+/** The event of the channels whose topics are read from --book-lookback (a maintained book's producer snapshots it that often). */
+const BOOK_EVENT = 'book';
 
 /**
  * What a state channel is: one whose latest record is the channel's whole current state (a ticker,
@@ -31,5 +35,27 @@ export class StateChannels {
   /** Whether a topic's event (channel-mapper.ts) makes state channels: the Kafka source reads those from their lookback. */
   hasEvent(event: string): boolean {
     return this.events.has(event);
+  }
+
+  /**
+   * How a fresh shard reads each topic of a state channel: `book` topics from --book-lookback back,
+   * compacted or not (a producer of maintained books snapshots each at least that often, and a busy
+   * incremental feed read back an hour, or from its first record, would keep a fresh shard catching
+   * up for minutes), the others from --state-lookback (or their first record when compacted). A
+   * topic of no state channel is not in the map.
+   */
+  lookbacks(
+    topics: readonly string[],
+    eventOf: (topic: string) => string,
+    { lookbackMs, bookLookbackMs }: { lookbackMs: number; bookLookbackMs: number },
+  ): Map<string, StateTopicRead> {
+    const lookbacks = new Map<string, StateTopicRead>();
+    for (const topic of topics) {
+      const event = eventOf(topic);
+      if (!this.hasEvent(event)) continue;
+      const isBook = event === BOOK_EVENT;
+      lookbacks.set(topic, { lookbackMs: isBook ? bookLookbackMs : lookbackMs, incremental: isBook });
+    }
+    return lookbacks;
   }
 }
