@@ -18,7 +18,7 @@ describe('delta subscriptions (real shard, realistic books)', () => {
   let topic: string;
   let shard: ShardProcess;
   const clients = new OpenedClients();
-  const generator = new MarketDataGenerator(['SOL']);
+  const generator = new MarketDataGenerator(['SOL'], { books: 'full' });
   const next = () => ({ key: 'SOL', value: generator.next('book', Date.now()).value });
 
   /**

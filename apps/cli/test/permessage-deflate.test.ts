@@ -57,7 +57,7 @@ describe('permessage-deflate (real shard and LB)', () => {
     expect(refused.socket.extensions).toBe('');
 
     const before = clients.all.map((client) => client.wireBytesRead);
-    const generator = new MarketDataGenerator(['SOL']);
+    const generator = new MarketDataGenerator(['SOL'], { books: 'full' });
     await produce(
       topic,
       Array.from({ length: RECORDS }, (_, i) => ({ key: 'SOL', value: generator.next('book', 1_700_000_000_000 + i).value })),

@@ -19,6 +19,7 @@ interface TickerState {
   reconnects: number;
   trades: Record<string, Position[]>;
   tickers: Record<string, { pos: Position; data: unknown; updates: number }>;
+  books: Record<string, { channel: string; seq: number; bids: number; asks: number }>;
   recoveries: Array<{ channel: string; recovered: boolean }>;
 }
 
@@ -134,8 +135,9 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     await waitFor('live trades on the page', async () => (await ticker()).trades['BTC.trade']!.length >= 5, 30_000, 200);
     expect(await page.locator('#connection').getAttribute('data-state')).toBe('open');
     await waitFor('an order book on the page', async () => ((await page.locator('#bids tbody tr').count()) > 0 ? true : undefined), 10_000, 200);
-    // A market that looks real: ten levels a side around BTC's reference level, bids below asks,
-    // a spread of a few ticks (packages/feed: instruments.ts, order-book.ts).
+    // A market that looks real: the top ten levels a side of a 200-level book kept in the browser from
+    // the feed's incremental updates, around BTC's reference level, bids below asks, a spread of a few
+    // ticks (packages/feed: instruments.ts, order-book.ts).
     const level = async (side: string, row: number) => Number(await page.locator(`#${side} tbody tr:nth-child(${row}) td:first-child`).textContent());
     await page.locator('#book-symbol').selectOption('BTC');
     await waitFor('the BTC book', async () => ((await level('bids', 1)) > 50_000 ? true : undefined), 10_000, 200);
@@ -147,6 +149,10 @@ describe('the live ticker page in local mode, in headless Chromium', () => {
     expect(deepBid).toBeLessThan(bestBid);
     expect(bestBid).toBeGreaterThan(90_000);
     expect(bestBid).toBeLessThan(105_000);
+    const kept = (await ticker()).books['BTC']!;
+    expect([kept.bids, kept.asks]).toEqual([200, 200]);
+    // The depth chart: each side an area path through its cumulative sizes.
+    for (const side of ['bids', 'asks']) expect((await page.locator(`#depth-${side}`).getAttribute('d'))?.split(' L').length).toBeGreaterThan(10);
     // Tickers come as deflate deltas (binary frames) that the SDK rebuilds in the browser: what the
     // page shows is the Kafka record at that position, exactly.
     await waitFor('ticker deltas on the page', async () => ((await ticker()).tickers['BTC.ticker']?.updates ?? 0) >= 5, 20_000, 200);

@@ -155,7 +155,7 @@ const BENCH_BACKPRESSURE_BYTES = 256 * 1024 * 1024;
 async function firstStateDataMs(): Promise<number> {
   const topic = await createTestTopic('wire-state', 1, undefined, true);
   const old = Date.now() - TEN_MINUTES_MS;
-  const record = new MarketDataGenerator(['SOL']).next('book', old);
+  const record = new MarketDataGenerator(['SOL'], { books: 'full' }).next('book', old);
   await produce(topic, [{ ...record, timestamp: old }]);
   const shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=book`, '--log-level=warn'] });
   const client = await TestClient.connect(shard.url);
@@ -200,7 +200,7 @@ async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], option
     const wire = () => clients.reduce((sum, client) => sum + client.wireBytesRead, 0);
     const bytesBefore = wire();
     const cpu = new CpuWindow({ shard: () => [pid], loadGenerator: 'this-process' });
-    const generator = new MarketDataGenerator(symbols);
+    const generator = new MarketDataGenerator(symbols, { books: 'full' });
     let envelopeBytes = 0;
     const batch = Math.max(1, Math.round(options.rate / 10));
     for (let sent = 0; sent < options.records; sent += batch) {

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../test-support/seeded-random.js';
 import { decimalsOf, instrumentFor } from './instruments.js';
 import { BOOK_DEPTH, OrderBook } from './order-book.js';
-
-/** A seeded generator (mulberry32): the same run every time. */
-function seeded(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const onGrid = (value: number, increment: number) =>
   Number(value.toFixed(decimalsOf(increment))) === value && Math.abs(value / increment - Math.round(value / increment)) < 1e-6;
@@ -19,7 +9,7 @@ const onGrid = (value: number, increment: number) =>
 describe('OrderBook', () => {
   it.each(['BTC', 'DOGE', 'ZZZ'])('%s: stays a real book through 20,000 updates and trades (depth, order, no cross, ticks and lots)', (symbol) => {
     const instrument = instrumentFor(symbol);
-    const random = seeded(7);
+    const random = seededRandom(7);
     const book = new OrderBook(instrument, random);
     let previous = JSON.stringify(book.snapshot());
     let changedLevels = 0;
@@ -48,7 +38,7 @@ describe('OrderBook', () => {
   });
 
   it('changes a few levels per update, not the whole book', () => {
-    const book = new OrderBook(instrumentFor('ETH'), seeded(3));
+    const book = new OrderBook(instrumentFor('ETH'), seededRandom(3));
     let total = 0;
     for (let i = 0; i < 1000; i++) {
       const before = book.snapshot();

@@ -6,7 +6,18 @@ const config = await (await fetch('/config.json')).json();
 const $ = (id) => document.getElementById(id);
 
 /** What the page has shown, exposed for the end-to-end test (and for the curious, in the console). */
-const state = { connection: 'connecting', messages: 0, reconnects: 0, recovered: 0, notRecovered: 0, trades: {}, tickers: {}, recoveries: [], refusals: [] };
+const state = {
+  connection: 'connecting',
+  messages: 0,
+  reconnects: 0,
+  recovered: 0,
+  notRecovered: 0,
+  trades: {},
+  tickers: {},
+  books: {},
+  recoveries: [],
+  refusals: [],
+};
 window.ticker = state;
 
 // With authentication on, the SDK asks getToken for a token before every connection and again when
@@ -65,11 +76,13 @@ for (const symbol of config.symbols) {
   // Tickers as deltas: each update is a binary frame the server compresses once against the previous
   // ticker (about a tenth of its bytes); the SDK rebuilds it, so the handler sees the full ticker.
   client.subscribe(`${symbol}.ticker`, { delta: true }, (message) => showTicker(symbol, message));
-  // A screen repaints a few times a second: the book's 250 ms rate variant (at most four updates a
-  // second, always the latest), starting with its snapshot so a quiet book shows at once.
-  client.subscribe(`${symbol}.book@250ms`, (message) => {
+  // The book is kept in the browser from its 250 ms rate variant: a snapshot, then at most four merged
+  // updates a second (every level changed since the previous one), each checked by the SDK against the
+  // server's checksum and seq; a mismatch resyncs from a fresh snapshot, so a wrong book is never shown.
+  client.book(`${symbol}.book`, { rate: 250 }, (book) => {
     countMessage();
-    if ($('book-symbol').value === symbol) showBook(message.data.data);
+    state.books[symbol] = { channel: book.channel, seq: book.seq, bids: book.bids.length, asks: book.asks.length };
+    if ($('book-symbol').value === symbol) showBook(book);
   });
 }
 client.connect();
@@ -107,14 +120,48 @@ function showTicker(symbol, message) {
   row.querySelector('.volume').textContent = ticker.volume24h.toLocaleString('en-US', { maximumFractionDigits: 0 });
 }
 
+const BOOK_ROWS = 10;
+/** Levels a side the depth chart draws: the part of a 200-level book a trader looks at. */
+const CHART_LEVELS = 50;
+
 function showBook(book) {
-  // Prices at the instrument's tick, as a venue prints them (97249.0, not 97249): JSON drops trailing zeros.
-  const decimals = (value) => (String(value).split('.')[1] ?? '').length;
-  const digits = Math.max(...[...book.bids, ...book.asks].map(([price]) => decimals(price)));
+  // Prices and sizes are decimal text at the instrument's tick and lot, shown as published.
   const fill = (table, levels) => {
-    table.tBodies[0].innerHTML = levels.map(([price, size]) => `<tr><td>${price.toFixed(digits)}</td><td>${size}</td></tr>`).join('');
+    table.tBodies[0].innerHTML = levels
+      .slice(0, BOOK_ROWS)
+      .map(([price, size]) => `<tr><td>${price}</td><td>${size}</td></tr>`)
+      .join('');
   };
   fill($('bids'), book.bids);
   fill($('asks'), book.asks);
-  $('book-seq').textContent = `update #${book.seq}`;
+  $('book-seq').textContent = `seq ${book.seq}, ${book.bids.length} + ${book.asks.length} levels, checksum checked`;
+  drawDepth(book.bids.slice(0, CHART_LEVELS), book.asks.slice(0, CHART_LEVELS));
+}
+
+/**
+ * The depth chart: cumulative size against price, bids rising to the left of the spread, asks to its
+ * right. Numbers here only place pixels; the book itself stays decimal text.
+ */
+function drawDepth(bids, asks) {
+  const svg = $('depth');
+  const [width, height] = [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height];
+  if (bids.length === 0 || asks.length === 0) return;
+  const cumulative = (levels) => {
+    let total = 0;
+    return levels.map(([price, size]) => [Number(price), (total += Number(size))]);
+  };
+  const bidSteps = cumulative(bids);
+  const askSteps = cumulative(asks);
+  const low = bidSteps.at(-1)[0];
+  const high = askSteps.at(-1)[0];
+  const most = Math.max(bidSteps.at(-1)[1], askSteps.at(-1)[1]);
+  const x = (price) => ((price - low) / (high - low || 1)) * width;
+  const y = (size) => height - (size / most) * (height - 4);
+  const area = (steps) => {
+    let path = `M${x(steps[0][0]).toFixed(1)},${height}`;
+    for (const [price, size] of steps) path += ` L${x(price).toFixed(1)},${y(size).toFixed(1)}`;
+    return `${path} L${x(steps.at(-1)[0]).toFixed(1)},${height} Z`;
+  };
+  $('depth-bids').setAttribute('d', area(bidSteps));
+  $('depth-asks').setAttribute('d', area(askSteps));
 }

@@ -13,8 +13,9 @@ const STOP_TIMEOUT_MS = 10_000;
 export async function runFeedMode(config: FeedConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'feed' } });
   logRuntime(logger);
-  // Ticker and book topics carry state: compacted, as scripts/kafka.sh makes them (docs/kafka.md).
-  const topics = config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS, compacted: MarketDataGenerator.kindOfTopic(topic) !== 'trade' }));
+  // Ticker topics carry whole states: compacted, as scripts/kafka.sh makes them; book topics carry
+  // incremental books, which compaction would break (docs/kafka.md).
+  const topics = config.topics.map((topic) => ({ topic, partitions: DEMO_PARTITIONS, compacted: MarketDataGenerator.kindOfTopic(topic) === 'ticker' }));
   await ensureTopics({ connection: config.kafka, logger, topics });
   const sink = await createKafkaJsSink({
     connection: config.kafka,
