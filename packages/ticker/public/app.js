@@ -148,7 +148,10 @@ function drawDepth(bids, asks) {
   if (bids.length === 0 || asks.length === 0) return;
   const cumulative = (levels) => {
     let total = 0;
-    return levels.map(([price, size]) => [Number(price), (total += Number(size))]);
+    return levels.map(([price, size]) => {
+      total += Number(size);
+      return [Number(price), total];
+    });
   };
   const bidSteps = cumulative(bids);
   const askSteps = cumulative(asks);
