@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { choices, positive } from './cli-args.js';
 import { writeReport } from './report.js';
-import { runBook } from './scenarios/book.js';
+import { type BookOptions, runBook } from './scenarios/book.js';
 import { runWire, WIRE_KINDS, WIRE_MODES, type WireKind, type WireMode } from './scenarios/wire.js';
 
 /**
@@ -48,27 +48,23 @@ export function addStateChannelCommands(program: Command, progress: (line: strin
   program
     .command('book')
     .description(
-      'what a maintained book costs the shard: apply and checksum per changed level, CPU per update, frames and bytes to whole-book and top-10 clients, a snapshot of the built book',
+      'what maintained books cost: shard CPU per update applied, apply per changed level, record-to-client latency per form, bytes per second per client per form against republishing the whole book, a 5,000-level snapshot, memory per level',
     )
-    .option('--levels <n>', 'levels a side of the book', positive, 1000)
+    .option('--books <n>', 'books fed at once', positive, 50)
+    .option('--levels <n>', 'levels a side of each book', positive, 500)
     .option('--changes <n>', 'levels each BOOK_UPDATE changes', positive, 5)
-    .option('--records <n>', 'BOOK_UPDATEs produced per run', positive, 10_000)
-    .option('--rate <n>', 'updates per second', positive, 1000)
-    .option('--connections <n>', 'clients on the whole book, and as many at "depth": 10', positive, 50)
+    .option('--rate <n>', 'BOOK_UPDATEs per second over all books', positive, 5000)
+    .option('--hot-rate <n>', 'updates per second of the one book whose per-client bytes are measured (and republished whole beside it)', positive, 200)
+    .option('--seconds <n>', 'seconds of updates per run', positive, 10)
+    .option('--connections <n>', 'clients per form (whole book, @250ms, "depth": 10), each on every book', positive, 5)
     .option('--runs <n>', 'repeat and report medians', positive, 3)
     .option('--json <file>', 'also write the JSON result here')
-    .action(async (options: { levels: number; changes: number; records: number; rate: number; connections: number; runs: number; json?: string }) => {
+    .action(async (options: Omit<BookOptions, 'progress'> & { json?: string }) => {
       const result = await runBook({ ...options, progress });
       process.stderr.write('\n');
-      const document = {
-        scenario: 'book',
-        levels: result.levels,
-        changes: result.changes,
-        records: result.records,
-        connections: result.connections,
-        ...result.summary,
-      };
-      const files = writeReport('book', document, result.runs as unknown as Array<Record<string, unknown>>, options.json);
+      const document = { scenario: 'book', ...result.options, ...result.summary, snapshotBuildMs: result.snapshotBuildMs, bytesPerLevel: result.bytesPerLevel };
+      const rows = result.runs.map((run, i) => ({ run: i + 1, ...run }));
+      const files = writeReport('book', document, rows as unknown as Array<Record<string, unknown>>, options.json);
       console.log(JSON.stringify(document));
       console.error(`results: ${files.json} ${files.markdown}`);
     });

@@ -3,3 +3,5 @@ export { createShardMetrics } from './shard-metrics.js';
 export type { ShardServerOptions } from './shard-server.js';
 export { ShardServer } from './shard-server.js';
 export { startShard } from './start-shard.js';
+// The maintained books alone, for tools that measure them (bench/: `pnpm bench book`).
+export { OrderBooks } from './state/index.js';
