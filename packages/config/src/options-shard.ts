@@ -202,7 +202,7 @@ export const SHARD_OPTIONS = [
     flag: '--book-lookback <s>',
     env: 'ODIN_BOOK_LOOKBACK',
     description:
-      'how far back a fresh shard reads the topics of `book` channels (unless compacted), instead of --state-lookback: producers of maintained books publish a BOOK_SNAPSHOT at least this often (docs/market-data.md), so a busy incremental feed is not read back an hour',
+      'how far back a fresh shard reads a partition of a `book` topic whose first record is a maintained book (BOOK_SNAPSHOT / BOOK_UPDATE), instead of --state-lookback or its first record: producers of maintained books publish a snapshot at least this often (docs/market-data.md), so a busy incremental feed is not read back an hour',
     defaultValue: 60,
     parse: integer(1, 30 * 86_400),
     modes: ['shard', 'local'],

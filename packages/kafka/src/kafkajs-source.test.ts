@@ -146,7 +146,7 @@ describe('KafkaJsRecordSource: state topics', () => {
   it('reads a compacted state topic from its first record, another from --state-lookback back, and an undescribable one as not compacted', async () => {
     const compacted = new FakeConsumer();
     const first = fakeClient({ consumers: [compacted], compacted: true });
-    const kafka = source(first.client, { stateTopics: new Map([['odin.trades', { lookbackMs: 600_000, incremental: false }]]) });
+    const kafka = source(first.client, { stateTopics: new Map([['odin.trades', { lookbackMs: 600_000 }]]) });
     kafka.start(() => undefined);
     await until(() => compacted.eachBatch !== undefined);
     compacted.emit(EVENTS.GROUP_JOIN, { memberAssignment: { 'odin.trades': [0] } });
@@ -158,7 +158,7 @@ describe('KafkaJsRecordSource: state topics', () => {
       const consumer = new FakeConsumer();
       const other = fakeClient({ consumers: [consumer], compacted: policy });
       const before = Date.now();
-      const lookback = source(other.client, { stateTopics: new Map([['odin.trades', { lookbackMs: 600_000, incremental: false }]]) });
+      const lookback = source(other.client, { stateTopics: new Map([['odin.trades', { lookbackMs: 600_000 }]]) });
       lookback.start(() => undefined);
       await until(() => consumer.eachBatch !== undefined);
       const since = (other.byTimestamp.mock.calls[0] as unknown as [string, number])[1];
@@ -167,19 +167,6 @@ describe('KafkaJsRecordSource: state topics', () => {
       expect(since).toBeLessThanOrEqual(Date.now() - 600_000);
       await lookback.stop();
     }
-  });
-
-  it('reads an incremental state topic (maintained books) from its lookback even when compacted', async () => {
-    const consumer = new FakeConsumer();
-    const books = fakeClient({ consumers: [consumer], compacted: true });
-    const before = Date.now();
-    const kafka = source(books.client, { stateTopics: new Map([['odin.trades', { lookbackMs: 120_000, incremental: true }]]) });
-    kafka.start(() => undefined);
-    await until(() => consumer.eachBatch !== undefined);
-    const since = (books.byTimestamp.mock.calls[0] as unknown as [string, number])[1];
-    expect(since).toBeGreaterThanOrEqual(before - 120_000);
-    expect(since).toBeLessThanOrEqual(Date.now() - 120_000);
-    await kafka.stop();
   });
 });
 

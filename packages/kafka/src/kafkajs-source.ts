@@ -39,11 +39,13 @@ export interface KafkaJsSourceOptions {
 export interface StateTopicRead {
   lookbackMs: number;
   /**
-   * Its records build on each other (maintained books: a snapshot, then updates): read from the
-   * lookback even when compacted, since compaction keeps a key's last update and drops the
-   * snapshot it applies to, and reading a busy feed from its first record could take minutes.
+   * A shorter lookback for a partition of an incremental feed (maintained books: a snapshot at
+   * least every `lookbackMs`, updates in between), recognized by the first record the source reads
+   * of it (`isIncremental`): the source then jumps ahead to this lookback instead of reading an hour
+   * of a busy feed, or all of a compacted one, before it reports ready. Any other partition (whole
+   * states, the seed's records) is read from the state lookback as before.
    */
-  incremental: boolean;
+  incremental?: { lookbackMs: number; isIncremental: (value: Buffer | null) => boolean };
 }
 
 /** The part of a kafkajs client this source uses. */
@@ -79,6 +81,11 @@ export class KafkaJsRecordSource implements RecordSource {
   private readonly addedPartitions = new Set<string>();
   /** Fetched before the first join; undefined once the first join has sought to them. */
   private firstPositions: Map<string, StartPosition> | undefined;
+  /**
+   * Per partition of a state topic with an incremental lookback: where it starts if its first
+   * record read is of an incremental feed. Taken (or dropped) at its first batch.
+   */
+  private readonly incrementalStarts = new Map<string, { offset: number; isIncremental: (value: Buffer | null) => boolean }>();
   private joinedBefore = false;
   private catchUpDeadline = 0;
 
@@ -274,10 +281,46 @@ export class KafkaJsRecordSource implements RecordSource {
           this.ends.set(partitionKey(topic, partition), end);
         }
       }
+      await this.planIncrementalStarts(admin, positions);
       return positions;
     } finally {
       await admin.disconnect();
     }
+  }
+
+  /** For each state topic with an incremental lookback: where each partition would start by it, when that is later than its planned start. */
+  private async planIncrementalStarts(admin: Admin, positions: Map<string, StartPosition>): Promise<void> {
+    for (const [topic, read] of this.options.stateTopics ?? []) {
+      if (read.incremental === undefined || !this.options.topics.includes(topic)) continue;
+      const since = Date.now() - Math.max(this.options.backfillMs, read.incremental.lookbackMs);
+      for (const { partition, offset } of await admin.fetchTopicOffsetsByTimestamp(topic, since)) {
+        const key = partitionKey(topic, partition);
+        const planned = positions.get(key);
+        if (planned === undefined || Number(offset) <= planned.start) continue;
+        this.incrementalStarts.set(key, { offset: Math.min(Number(offset), planned.end), isIncremental: read.incremental.isIncremental });
+      }
+    }
+  }
+
+  /**
+   * At a partition's first batch: when it is of an incremental feed and its shorter lookback starts
+   * later, seek there and hand this batch over to no one (the records before are skipped, and the
+   * partition is covered from there). Returns whether it sought.
+   */
+  private tookIncrementalStart(key: string, payload: EachBatchPayload): boolean {
+    const shortcut = this.incrementalStarts.get(key);
+    if (shortcut === undefined) return false;
+    this.incrementalStarts.delete(key);
+    const { batch } = payload;
+    const first = batch.messages[0];
+    if (first === undefined || Number(first.offset) >= shortcut.offset || !shortcut.isIncremental(first.value)) return false;
+    this.progress.skipTo(key, shortcut.offset);
+    this.consumer?.seek({ topic: batch.topic, partition: batch.partition, offset: String(shortcut.offset) });
+    this.options.logger.info(
+      { topic: batch.topic, partition: batch.partition, from: Number(first.offset), to: shortcut.offset },
+      'incremental state partition: reading from its shorter lookback',
+    );
+    return true;
   }
 
   /** Where a fresh source starts a topic: a time (ms since the epoch), or its first record. */
@@ -286,7 +329,6 @@ export class KafkaJsRecordSource implements RecordSource {
     const read = stateTopics?.get(topic);
     if (read === undefined) return Date.now() - backfillMs;
     const lookback = Date.now() - Math.max(backfillMs, read.lookbackMs);
-    if (read.incremental) return lookback;
     const compacted = await isCompacted(admin, topic).catch((error: unknown) => {
       this.options.logger.warn(
         { err: describeError(error), topic },
@@ -297,8 +339,10 @@ export class KafkaJsRecordSource implements RecordSource {
     return compacted ? 'first-record' : lookback;
   }
 
-  private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
+  private handleBatch(payload: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
+    const { batch } = payload;
     const key = partitionKey(batch.topic, batch.partition);
+    if (this.tookIncrementalStart(key, payload)) return;
     const lastDelivered = this.progress.lastDelivered(key);
     const records: SourceRecord[] = [];
     for (const message of batch.messages) {

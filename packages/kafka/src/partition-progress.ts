@@ -26,6 +26,15 @@ export class PartitionProgress {
     }
   }
 
+  /**
+   * Before anything of the partition was handed over, its start moves later (an incremental state
+   * partition read from its shorter lookback): coverage and a rejoin's resume start there.
+   */
+  skipTo(key: string, offset: number): void {
+    this.starts.set(key, offset);
+    this.coverage.set(key, offset);
+  }
+
   /** Where a partition should resume after a group rejoin; undefined leaves it to the client. */
   resumePosition(key: string): number | undefined {
     const delivered = this.delivered.get(key);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { StateChannels } from './state-channels.js';
+import { isBookRecordValue, StateChannels } from './state-channels.js';
 
 describe('StateChannels', () => {
   it('names state channels by their event part, rate variants by the channel they conflate, and none when the list is empty', () => {
@@ -12,16 +12,27 @@ describe('StateChannels', () => {
     expect([none.enabled, none.has('BTC.ticker'), none.hasEvent('ticker')]).toEqual([false, false, false]);
   });
 
-  it('reads book topics from --book-lookback back, other state topics from --state-lookback, and no other topic', () => {
+  it('reads state topics from --state-lookback back, the incremental partitions of a book topic from --book-lookback, and no other topic', () => {
     const events: Record<string, string> = { 'odin.orderbooks': 'book', 'odin.tickers': 'ticker', 'odin.trades': 'trade' };
     const lookbacks = new StateChannels(['ticker', 'book']).lookbacks(Object.keys(events), (topic) => events[topic]!, {
       lookbackMs: 3_600_000,
       bookLookbackMs: 60_000,
     });
     expect(Object.fromEntries(lookbacks)).toEqual({
-      'odin.orderbooks': { lookbackMs: 60_000, incremental: true },
-      'odin.tickers': { lookbackMs: 3_600_000, incremental: false },
+      'odin.orderbooks': { lookbackMs: 3_600_000, incremental: { lookbackMs: 60_000, isIncremental: isBookRecordValue } },
+      'odin.tickers': { lookbackMs: 3_600_000 },
     });
+    // A partition is incremental when the first record read of it is a maintained book's.
+    const value = (record: unknown) => Buffer.from(JSON.stringify(record));
+    expect(
+      [
+        value({ type: 'BOOK_SNAPSHOT', data: {} }),
+        value({ type: 'BOOK_UPDATE', data: {} }),
+        value({ type: 'ORDERBOOK_UPDATE', data: {} }),
+        Buffer.from('{not json'),
+        null,
+      ].map(isBookRecordValue),
+    ).toEqual([true, true, false, false, false]);
     const tickersOnly = new StateChannels(['ticker']).lookbacks(Object.keys(events), (topic) => events[topic]!, { lookbackMs: 1, bookLookbackMs: 2 });
     expect([...tickersOnly.keys()]).toEqual(['odin.tickers']);
   });

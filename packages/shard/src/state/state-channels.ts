@@ -1,5 +1,5 @@
 import type { StateTopicRead } from '@odin-ws/kafka';
-import { baseChannelOf } from '@odin-ws/protocol';
+import { BookRecordType, baseChannelOf } from '@odin-ws/protocol';
 
 /** The event of the channels whose topics are read from --book-lookback (a maintained book's producer snapshots it that often). */
 const BOOK_EVENT = 'book';
@@ -38,11 +38,11 @@ export class StateChannels {
   }
 
   /**
-   * How a fresh shard reads each topic of a state channel: `book` topics from --book-lookback back,
-   * compacted or not (a producer of maintained books snapshots each at least that often, and a busy
-   * incremental feed read back an hour, or from its first record, would keep a fresh shard catching
-   * up for minutes), the others from --state-lookback (or their first record when compacted). A
-   * topic of no state channel is not in the map.
+   * How a fresh shard reads each topic of a state channel: from --state-lookback back (or its first
+   * record when compacted), so it holds every latest value; a partition of a `book` topic whose first
+   * record read is a maintained book's (BOOK_SNAPSHOT / BOOK_UPDATE) from --book-lookback back instead,
+   * since its producer snapshots each book that often and an hour of a busy incremental feed would
+   * keep a fresh shard catching up for minutes. A topic of no state channel is not in the map.
    */
   lookbacks(
     topics: readonly string[],
@@ -53,9 +53,20 @@ export class StateChannels {
     for (const topic of topics) {
       const event = eventOf(topic);
       if (!this.hasEvent(event)) continue;
-      const isBook = event === BOOK_EVENT;
-      lookbacks.set(topic, { lookbackMs: isBook ? bookLookbackMs : lookbackMs, incremental: isBook });
+      const incremental = event === BOOK_EVENT ? { lookbackMs: bookLookbackMs, isIncremental: isBookRecordValue } : undefined;
+      lookbacks.set(topic, { lookbackMs, ...(incremental ? { incremental } : {}) });
     }
     return lookbacks;
+  }
+}
+
+/** Whether a Kafka record's value is a maintained book's record, by its type alone (asked once per partition). */
+export function isBookRecordValue(value: Buffer | null): boolean {
+  if (value === null) return false;
+  try {
+    const { type } = JSON.parse(value.toString('utf8')) as { type?: unknown };
+    return type === BookRecordType.SNAPSHOT || type === BookRecordType.UPDATE;
+  } catch {
+    return false;
   }
 }
