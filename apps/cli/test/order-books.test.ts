@@ -127,4 +127,48 @@ describe('maintained books (real shard, books fed incremental updates)', () => {
         .sort(([a], [b]) => Number(a) - Number(b)),
     );
   }, 60_000);
+
+  it('drops every malformed book record with invalid_book, refuses a flood update like a gap, and keeps every other book streaming', async () => {
+    const hostile = new ProducerBook('HX');
+    await produce(topic, [{ key: 'HX', value: hostile.snapshot() }]);
+    const client = await follow('OB.book');
+    await waitFor('the OB snapshot', () => client.dataMessages('OB.book')[0], 5000);
+    const record = (type: string, data: Record<string, unknown>) => JSON.stringify({ type, timestamp: Date.now(), data: { symbol: 'HX', ...data } });
+    const malformed = [
+      record('BOOK_UPDATE', { seq: 1, prevSeq: 0, bids: [['1e5', '1']] }), // an exponent
+      record('BOOK_UPDATE', { seq: 1, prevSeq: 0, bids: [[97250.1, '1']] }), // a float price
+      record('BOOK_UPDATE', { seq: 1, prevSeq: 0, bids: [['97250.1', '-1']] }), // a negative quantity
+      record('BOOK_UPDATE', { seq: 1, prevSeq: 1, bids: [] }), // prevSeq not below seq
+      record('BOOK_UPDATE', { seq: 1.5, prevSeq: 0 }), // seq not a whole number
+      record('BOOK_SNAPSHOT', { seq: 2, bids: 'all of them' }),
+      record('BOOK_SNAPSHOT', {
+        seq: 2,
+        asks: [
+          ['1', '1', '1'.repeat(100)],
+          ['2'.repeat(41), '1'],
+        ],
+      }), // a 41-digit price
+    ];
+    const before = metricValue(await shard.metrics(), 'ws_kafka_records_dropped_total', { reason: 'invalid_book' });
+    await produce(
+      topic,
+      malformed.map((value) => ({ key: 'HX', value })),
+    );
+    await waitFor('every malformed record dropped', async () =>
+      metricValue(await shard.metrics(), 'ws_kafka_records_dropped_total', { reason: 'invalid_book' }) - before === malformed.length ? true : undefined,
+    );
+    // 12,000 levels on a side of a book that keeps 5,000: refused whole, the book stale until its next snapshot.
+    const flood = Array.from({ length: 12_000 }, (_, i) => [`1.${String(i).padStart(5, '0')}`, '1']);
+    const gapsBefore = metricValue(await shard.metrics(), 'ws_book_gaps_total');
+    await produce(topic, [{ key: 'HX', value: record('BOOK_UPDATE', { seq: 1, prevSeq: 0, bids: flood }) }]);
+    await waitFor('the flood refused as a gap', async () => (metricValue(await shard.metrics(), 'ws_book_gaps_total') > gapsBefore ? true : undefined));
+    const watcher = await clients.connect(shard.url);
+    const ack = await watcher.request({ type: 'subscribe', data: { channels: ['HX.book'], snapshot: true } }, 'subscription_ack');
+    expect(ack).toMatchObject({ stale: ['HX.book'] });
+    // The other book goes on, update for update.
+    const seen = client.dataMessages('OB.book').length;
+    await send([producer.update(), producer.update()]);
+    await client.waitForData(seen + 2, 'OB.book');
+    expect(client.messages.filter((m) => m['type'] === 'error')).toEqual([]);
+  }, 60_000);
 });

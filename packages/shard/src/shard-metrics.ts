@@ -190,7 +190,12 @@ export function createShardMetrics(registry: Registry, readState: () => ShardSta
     }),
     bookGaps: new Counter({
       name: 'ws_book_gaps_total',
-      help: "BOOK_UPDATE records whose prevSeq was not their book's seq: each made the book stale",
+      help: "BOOK_UPDATE records whose prevSeq was not their book's seq, or that changed more than twice --book-max-levels levels a side: each made the book stale",
+      registers,
+    }),
+    bookLevelsDropped: new Counter({
+      name: 'ws_book_levels_dropped_total',
+      help: 'Price levels of maintained books dropped past --book-max-levels (deeper than a side keeps)',
       registers,
     }),
     bookApplyDuration: new Histogram({

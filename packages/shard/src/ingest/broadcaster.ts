@@ -111,6 +111,7 @@ export class Broadcaster {
       this.metrics.recordsDropped.inc({ reason: `book_${outcome.kind}` });
       return undefined;
     }
+    if (outcome.droppedLevels > 0) this.metrics.bookLevelsDropped.inc(outcome.droppedLevels);
     const { partition, offset } = record;
     const envelope = buildEnvelope({ channel, partition, offset, ts: frame.ts, checksum: outcome.checksum, dataJson: frame.dataJson });
     return outcome.healed ? markSnapshot(envelope) : envelope;

@@ -69,6 +69,22 @@ describe('BookSide', () => {
     expect(asks.length).toBeGreaterThan(64); // grown past its first capacity
   });
 
+  it('keeps at most maxLevels: a deeper level is dropped, never inserted, and an insert above pushes the deepest out', () => {
+    const asks = new BookSide(1, 3);
+    asks.reset([
+      ['5', '1'],
+      ['1', '1'],
+      ['3', '1'],
+      ['4', '1'],
+    ]);
+    expect([prices(asks), asks.dropped]).toEqual([['1', '3', '4'], 1]);
+    expect(asks.set(['9', '1'])).toBeNull();
+    expect([prices(asks), asks.dropped]).toEqual([['1', '3', '4'], 2]);
+    asks.set(['2', '1']);
+    expect([prices(asks), asks.dropped]).toEqual([['1', '2', '3'], 3]);
+    expect(asks.get('4')).toBeUndefined();
+  });
+
   it('says from which index it changed, so a top-N view is rebuilt only when the top N moved', () => {
     const bids = new BookSide(-1);
     bids.reset(Array.from({ length: 30 }, (_, i) => [String(100 - i), '1'] as const));
@@ -81,7 +97,6 @@ describe('BookSide', () => {
     expect(bids.touchedFrom()).toBe(0);
     bids.set(['1', '0']); // absent: nothing changes
     expect(bids.touchedFrom()).toBe(Number.POSITIVE_INFINITY);
-    expect(bids.truncate(10)).toBe(20);
     expect(bids.top(3)).toEqual([
       ['100.5', '1'],
       ['100', '1'],

@@ -16,16 +16,27 @@ export class BookSide {
   /** The lowest index changed since touchedFrom() was last read: whether the top N moved. */
   private touched = Number.POSITIVE_INFINITY;
 
-  /** 1 for asks (ascending), -1 for bids (descending). */
-  constructor(private readonly sign: 1 | -1) {}
+  /** Levels dropped past `maxLevels` (deeper than the side keeps), over its life. */
+  dropped = 0;
+
+  constructor(
+    /** 1 for asks (ascending), -1 for bids (descending). */
+    private readonly sign: 1 | -1,
+    /** The most levels kept (--book-max-levels): a level deeper is dropped, never inserted. */
+    private readonly maxLevels: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   get length(): number {
     return this.levels.length;
   }
 
-  /** Replaces the whole side (a BOOK_SNAPSHOT): zero quantities dropped, sorted best first. */
+  /** Replaces the whole side (a BOOK_SNAPSHOT): zero quantities dropped, sorted best first, the deepest past maxLevels dropped. */
   reset(levels: readonly BookLevel[]): void {
     this.levels = levels.filter(([, quantity]) => !isZeroQuantity(quantity)).sort((a, b) => this.exact(a[0], b[0]));
+    if (this.levels.length > this.maxLevels) {
+      this.dropped += this.levels.length - this.maxLevels;
+      this.levels.length = this.maxLevels;
+    }
     this.keys = new Float64Array(Math.max(64, this.levels.length * 2));
     for (let i = 0; i < this.levels.length; i++) this.keys[i] = this.keyOf(this.levels[i]![0]);
     this.touched = 0;
@@ -54,20 +65,22 @@ export class BookSide {
       return replaced;
     }
     const at = -index - 1;
+    // Deeper than the side keeps: dropped at once. Why here and not after the record: a hostile
+    // update of 80,000 new levels would otherwise grow the side and move it 80,000 times.
+    if (at >= this.maxLevels) {
+      this.dropped++;
+      return null;
+    }
+    if (this.levels.length === this.maxLevels) {
+      this.levels.pop();
+      this.dropped++;
+    }
     if (this.levels.length === this.keys.length) this.grow();
     this.keys.copyWithin(at + 1, at, this.levels.length);
     this.keys[at] = this.keyOf(level[0]);
     this.levels.splice(at, 0, level);
     this.touch(at);
     return null;
-  }
-
-  /** Keeps the best `max` levels; returns how many deeper ones went. */
-  truncate(max: number): number {
-    const dropped = this.levels.length - max;
-    if (dropped <= 0) return 0;
-    this.levels.length = max;
-    return dropped;
   }
 
   /** The best `depth` levels (a copy). */

@@ -94,14 +94,36 @@ describe('OrderBooks', () => {
   it('keeps at most --book-max-levels a side, dropping the deepest', () => {
     const books = new OrderBooks(3);
     const bids = Array.from({ length: 6 }, (_, i): [string, string] => [`${100 - i}`, '1']);
-    books.apply('SOL.book', snapshot(1, bids, []), 'SOL', at(1));
-    books.apply('SOL.book', update(2, 1, [['99.5', '1']]), 'SOL', at(2));
+    expect(books.apply('SOL.book', snapshot(1, bids, []), 'SOL', at(1))).toMatchObject({ droppedLevels: 3 });
+    expect(
+      books.apply(
+        'SOL.book',
+        update(2, 1, [
+          ['99.5', '1'],
+          ['90', '1'],
+        ]),
+        'SOL',
+        at(2),
+      ),
+    ).toMatchObject({ droppedLevels: 2 });
     expect(bookOf(books, 'SOL.book').data.data.bids).toEqual([
       ['100', '1'],
       ['99.5', '1'],
       ['99', '1'],
     ]);
-    expect(books.droppedLevels).toBe(4);
+  });
+
+  it('refuses an update changing more than twice the levels a side keeps (stale until the next snapshot), and never grows a side past them', () => {
+    const books = new OrderBooks(5000);
+    books.apply('X.book', snapshot(1, [['1', '1']], [['2', '1']]), 'X', at(1));
+    // 80,000 new levels (a hostile record within the 1 MB default): never applied one by one.
+    const flood = Array.from({ length: 80_000 }, (_, i): [string, string] => [`0.${String(i).padStart(6, '0')}`, '1']);
+    expect(books.apply('X.book', update(2, 1, flood), 'X', at(2))).toEqual({ kind: 'gap' });
+    expect(books.isStale('X.book')).toBe(true);
+    // At the limit it applies, and the side never holds more than it keeps.
+    books.apply('X.book', snapshot(3, [['1', '1']], [['2', '1']]), 'X', at(3));
+    expect(books.apply('X.book', update(4, 3, flood.slice(0, 10_000)), 'X', at(4))).toMatchObject({ kind: 'applied', droppedLevels: 5001 });
+    expect(books.stats().levels).toBe(5001);
   });
 
   it('builds the snapshot envelope at the last applied position, with the checksum, under a variant name too', () => {

@@ -3,7 +3,7 @@ import { BookSide } from './book-side.js';
 
 /** What applying one record did to its book; only `snapshot` and `applied` are forwarded to anyone. */
 export type BookOutcome =
-  | { kind: 'snapshot' | 'applied'; checksum: number; healed: boolean }
+  | { kind: 'snapshot' | 'applied'; checksum: number; healed: boolean; droppedLevels: number }
   /** seq at or below the book's: a record seen before (a replay after a rejoin, a producer retry). */
   | { kind: 'replay' }
   /** prevSeq is not the book's seq (or there is no book yet): the book is stale until the next snapshot. */
@@ -30,16 +30,26 @@ export type LevelWatcher = (side: 'b' | 'a', price: string, before: BookLevel | 
 export class OrderBook {
   seq = -1;
   stale = true;
-  readonly bids = new BookSide(-1);
-  readonly asks = new BookSide(1);
+  readonly bids: BookSide;
+  readonly asks: BookSide;
   symbol: unknown;
   at: AppliedAt = { partition: 0, offset: 0, ts: 0 };
   /** The lowest index (either side) the last record changed: the top N moved only if it is below N. */
   changedFrom = 0;
   private checksumOfTop = 0;
 
+  constructor(maxLevelsPerSide: number) {
+    this.bids = new BookSide(-1, maxLevelsPerSide);
+    this.asks = new BookSide(1, maxLevelsPerSide);
+  }
+
   get levels(): number {
     return this.bids.length + this.asks.length;
+  }
+
+  /** Levels dropped past --book-max-levels, over the book's life. */
+  get droppedLevels(): number {
+    return this.bids.dropped + this.asks.dropped;
   }
 
   /** The book's checksum (protocol's bookChecksum), recomputed only when the last record changed the top 10. */
@@ -75,9 +85,6 @@ export function bookSnapshotEnvelope(
  */
 export class OrderBooks {
   private readonly books = new Map<string, OrderBook>();
-  /** Levels dropped past --book-max-levels, over the life of the shard. */
-  droppedLevels = 0;
-
   constructor(private readonly maxLevelsPerSide: number) {}
 
   /**
@@ -90,30 +97,34 @@ export class OrderBooks {
       // A book that was stale (after a gap, or updates before any snapshot) is healed: its subscribers
       // were told it is stale and start again from this snapshot, marked as one.
       const healed = book?.stale === true;
-      book ??= new OrderBook();
+      book ??= new OrderBook(this.maxLevelsPerSide);
       this.books.set(channel, book);
+      const droppedBefore = book.droppedLevels;
       book.bids.reset(record.bids);
       book.asks.reset(record.asks);
-      this.bound(book);
       book.settle();
       book.seq = record.seq;
       book.stale = false;
       book.symbol = symbol;
       book.at = at;
-      return { kind: 'snapshot', checksum: book.checksum(), healed };
+      return { kind: 'snapshot', checksum: book.checksum(), healed, droppedLevels: book.droppedLevels - droppedBefore };
     }
     if (book === undefined) {
       // An update before any snapshot this shard has read: stale until one comes.
-      book = new OrderBook();
+      book = new OrderBook(this.maxLevelsPerSide);
       this.books.set(channel, book);
       return { kind: 'gap' };
     }
     if (record.seq <= book.seq && !book.stale) return { kind: 'replay' };
     if (book.stale) return { kind: 'stale' };
-    if (record.prevSeq !== book.seq) {
+    // An update changing more than twice the levels a side keeps is no incremental update of this
+    // book: refused like a gap (stale until the next snapshot) rather than applied level by level.
+    const changeLimit = 2 * this.maxLevelsPerSide;
+    if (record.prevSeq !== book.seq || record.bids.length > changeLimit || record.asks.length > changeLimit) {
       book.stale = true;
       return { kind: 'gap' };
     }
+    const droppedBefore = book.droppedLevels;
     for (const level of record.bids) {
       const before = book.bids.set(level);
       watcher?.('b', level[0], before);
@@ -122,11 +133,10 @@ export class OrderBooks {
       const before = book.asks.set(level);
       watcher?.('a', level[0], before);
     }
-    this.bound(book);
     book.settle();
     book.seq = record.seq;
     book.at = at;
-    return { kind: 'applied', checksum: book.checksum(), healed: false };
+    return { kind: 'applied', checksum: book.checksum(), healed: false, droppedLevels: book.droppedLevels - droppedBefore };
   }
 
   /** Whether `channel` is a maintained book (a book record was seen on it). */
@@ -184,10 +194,5 @@ export class OrderBooks {
       if (book.stale) stale++;
     }
     return { books: this.books.size, levels, stale };
-  }
-
-  /** At most --book-max-levels a side: the deepest go (and are counted). */
-  private bound(book: OrderBook): void {
-    this.droppedLevels += book.bids.truncate(this.maxLevelsPerSide) + book.asks.truncate(this.maxLevelsPerSide);
   }
 }
