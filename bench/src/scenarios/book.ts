@@ -196,7 +196,7 @@ function summarize(runs: BookRun[]): BookRun {
   };
 }
 
-const AT = { partition: 0, offset: 0, ts: 0 };
+const AT = { partition: 0, offset: 0, ts: 0, prev: null };
 
 /** A book of 5,000 levels a side (the --book-max-levels default) built, then its snapshot envelope built 21 times: the median ms. */
 function snapshotBuildMs(): number {

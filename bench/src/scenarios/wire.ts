@@ -219,8 +219,15 @@ async function runOnce(kind: WireKind, mode: WireMode, symbols: string[], option
     if (closed && delivered() < expected)
       throw new Error(`wire: a client was closed (${closed.code} ${closed.reason}) after ${delivered()} of ${expected} updates`);
     const spent = cpu.spent();
-    // The envelope adds channel, position and timestamp around each record value.
-    const envelopeOverhead = buildEnvelope({ channel: `${symbols[0]}.${kind}`, partition: 0, offset: options.records, ts: Date.now(), dataJson: '' }).length;
+    // The envelope adds channel, position, timestamp and prev around each record value.
+    const envelopeOverhead = buildEnvelope({
+      channel: `${symbols[0]}.${kind}`,
+      partition: 0,
+      offset: options.records,
+      ts: Date.now(),
+      prev: options.records - 1,
+      dataJson: '',
+    }).length;
     return {
       kind,
       mode,

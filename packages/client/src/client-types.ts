@@ -1,5 +1,5 @@
 // The client's public contract: its options, states and events, and the WebSocket it drives.
-import type { ChannelRecovery } from '@odin-ws/protocol';
+import type { ChannelRecovery, StreamPosition } from '@odin-ws/protocol';
 import type { ClientError } from './errors.js';
 import type { BackoffOptions } from './reconnect-policy.js';
 
@@ -83,7 +83,12 @@ export type ConnectionState = 'idle' | 'connecting' | 'open' | 'reconnecting' | 
  * `prevSeq`, a checksum that does not match, the server's book went stale) and starts again from a snapshot. `NO_POSITION`: the channel had delivered nothing
  * before the cut, so there was no position to resume from.
  */
-export type RecoveryEvent = { channel: string } & (ChannelRecovery | { recovered: false; reason: 'NO_POSITION' | 'DELTA_FAILED' | 'BOOK_RESYNC' });
+export type RecoveryEvent = { channel: string } & (
+  | ChannelRecovery
+  | { recovered: false; reason: 'NO_POSITION' | 'DELTA_FAILED' | 'BOOK_RESYNC' }
+  /** An envelope's `prev` showed a record missed: the channel resumes from `resumedFrom`; its ack's recovery follows. */
+  | { recovered: false; reason: 'GAP_DETECTED'; resumedFrom: StreamPosition | undefined }
+);
 
 export interface ReconnectEvent {
   attempt: number;

@@ -10,7 +10,7 @@ import { OdinClient, type RecoveryEvent, type StreamMessage, type SubscribeOptio
 // purpose; apps/cli/test/deltas.test.ts checks a real shard's deltas end to end.
 
 const books = [1, 2, 3, 4, 5].map((n) => JSON.stringify({ seq: n, bids: [[182.4 + n / 100, 3]], asks: [[182.5, n]] }));
-const book = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1000 + offset, dataJson: books[offset - 1]! });
+const book = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1000 + offset, prev: null, dataJson: books[offset - 1]! });
 
 /** A `"delta":"deflate"` frame as a shard publishes it (packages/shard/src/delivery/deflate-delta-form.ts). */
 function deflateFrame(envelope: string, base?: string): Buffer {
@@ -144,7 +144,7 @@ describe('OdinClient deltas', () => {
   });
 
   it('compress: takes full deflate frames of any channel, and ignores a delta frame it did not ask for', async () => {
-    const trade = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: offset, dataJson: `{"n":${offset}}` });
+    const trade = (offset: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: offset, prev: null, dataJson: `{"n":${offset}}` });
     const server = await scriptedServer((socket) => {
       afterEachAck(socket, () => {
         socket.send(deflateFrame(trade(1)));

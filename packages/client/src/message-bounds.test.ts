@@ -40,7 +40,7 @@ describe('OdinClient bounds what a message may rebuild to (maxMessageBytes)', ()
         const request = JSON.parse(data.toString()) as { type: string; data?: { compress?: string } };
         if (request.type !== 'subscribe') return;
         if (request.data?.compress) socket.send(bomb);
-        else socket.send(buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, dataJson: '{"n":2}' }));
+        else socket.send(buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, prev: null, dataJson: '{"n":2}' }));
       });
     });
     cleanups.push(server.close);
@@ -59,17 +59,22 @@ describe('OdinClient bounds what a message may rebuild to (maxMessageBytes)', ()
 
   it('refuses a Fossil delta whose declared output is past the bound, without applying it', async () => {
     // Within the bound itself; the delta is a few copies of it, small on the wire, twice its size rebuilt.
-    const base = `{"n":"${'b'.repeat(900)}"}`;
+    const base = `{"n":"${'b'.repeat(860)}"}`;
     const server = await scriptedServer((socket) => {
       ackSubscribes(socket);
       socket.on('message', (data) => {
         const request = JSON.parse(data.toString()) as { type: string; data?: { delta?: string } };
         if (request.type !== 'subscribe') return;
         if (!request.data?.delta) {
-          socket.send(buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 3, ts: 3, dataJson: '{"n":3}' }));
+          socket.send(buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 3, ts: 3, prev: null, dataJson: '{"n":3}' }));
           return;
         }
-        socket.send(buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 1, ts: 1, dataJson: base }).replace(',"channel"', ',"snapshot":true,"channel"'));
+        socket.send(
+          buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 1, ts: 1, prev: null, dataJson: base }).replace(
+            ',"channel"',
+            ',"snapshot":true,"channel"',
+          ),
+        );
         const big = createStringDelta(base, `{"n":"${'b'.repeat(1800)}"}`);
         expect(big.length).toBeLessThan(100);
         socket.send(`{"type":"price:update","channel":"SOL.book","pos":{"partition":0,"offset":2},"ts":2,"delta":${JSON.stringify({ base: 1, fossil: big })}}`);
@@ -83,7 +88,7 @@ describe('OdinClient bounds what a message may rebuild to (maxMessageBytes)', ()
   });
 
   it('refuses, when inflated past the bound, a frame that is otherwise good', async () => {
-    const envelope = buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 1, ts: 1, dataJson: `"${'c'.repeat(4096)}"` });
+    const envelope = buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 1, ts: 1, prev: null, dataJson: `"${'c'.repeat(4096)}"` });
     const frame = Buffer.concat([
       zlibFrameHeader(ZlibFrameKind.FULL, 'SOL.book'),
       deflateSync(envelope, { dictionary: zlibFrameDictionary(ZlibFrameKind.FULL) }),

@@ -8,7 +8,7 @@ import {
   type ServerMessage,
   type StreamPosition,
 } from '@odin-ws/protocol';
-import { takeDeflateFrame } from './binary-messages.js';
+import { type ChannelBreak, takeDeflateFrame, takeEnvelope } from './binary-messages.js';
 import { followBook } from './book-subscription.js';
 import type { ClientEvents, ConnectionState, OdinClientOptions, WebSocketConstructor, WebSocketLike } from './client-types.js';
 import { type ConnectionRefusal, DEFAULT_MAX_REFUSALS, httpStatusOfHandshakeError, readRefusal, refusalIsFinal } from './connection-refusal.js';
@@ -170,7 +170,7 @@ export class OdinClient extends Emitter<ClientEvents> {
     const host = {
       subscribe: (followed: string, handler: MessageHandler<unknown>) =>
         this.subscribe(followed, options.depth === undefined ? {} : { depth: options.depth }, handler),
-      restart: (subscription: Subscription<unknown>) => this.restartFull(subscription, 'BOOK_RESYNC'),
+      restart: (subscription: Subscription<unknown>) => this.restartChannel({ subscription, outcome: 'book-resync' }),
       resynced: (followed: string) => this.emit('recovery', { channel: followed, recovered: false, reason: 'BOOK_RESYNC' }),
     };
     const { subscription, onStale } = followBook(host, name, onBook);
@@ -271,8 +271,7 @@ export class OdinClient extends Emitter<ClientEvents> {
 
   private onMessage(data: unknown): void {
     if (typeof data !== 'string') {
-      const failed = takeDeflateFrame(data, (channel) => this.subscriptions.get(channel));
-      if (failed) this.restartFull(failed);
+      this.restartChannel(takeDeflateFrame(data, (channel) => this.subscriptions.get(channel)));
       return;
     }
     const message = decodeServerMessage(data);
@@ -283,11 +282,9 @@ export class OdinClient extends Emitter<ClientEvents> {
     this.refusals = 0;
     this.served = true;
     switch (message.type) {
-      case DATA_MESSAGE_TYPE: {
-        const subscription = this.subscriptions.get(message.channel);
-        if (subscription?.accept(message, data) === 'delta-failed') this.restartFull(subscription);
+      case DATA_MESSAGE_TYPE:
+        this.restartChannel(takeEnvelope(message, data, (channel) => this.subscriptions.get(channel)));
         return;
-      }
       case 'subscription_ack':
         this.onSubscriptionAck(message);
         return;
@@ -402,15 +399,18 @@ export class OdinClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * A delta that did not apply (another base, a bad checksum): the channel starts again from a full
-   * snapshot, with full messages from now on. Reported as a recovery that did not recover: the
-   * stream had a break.
+   * A broken stream starts again, reported as a recovery that did not recover: from a snapshot after a
+   * delta that did not apply or a book that failed its checks (position forgotten), or from the
+   * position held after a gap seen from `prev` (the server replays what it has). Never skipped silently.
    */
-  private restartFull(subscription: Subscription<unknown>, reason: 'DELTA_FAILED' | 'BOOK_RESYNC' = 'DELTA_FAILED'): void {
-    this.emit('recovery', { channel: subscription.channel, recovered: false, reason });
+  private restartChannel(broken: ChannelBreak | undefined): void {
+    if (broken === undefined) return;
+    const { channel, position } = broken.subscription;
+    if (broken.outcome === 'gap') this.emit('recovery', { channel, recovered: false, reason: 'GAP_DETECTED', resumedFrom: position });
+    else this.emit('recovery', { channel, recovered: false, reason: broken.outcome === 'delta-failed' ? 'DELTA_FAILED' : 'BOOK_RESYNC' });
     if (this.socket?.readyState !== OPEN) return;
-    this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [subscription.channel] } }));
-    this.outbox.ask(subscription.channel);
+    this.socket.send(JSON.stringify({ type: 'unsubscribe', data: { channels: [channel] } }));
+    this.outbox.ask(channel);
   }
 
   private forget<T>(subscription: Subscription<T>): void {

@@ -130,6 +130,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
   private ended = false;
   /** With deltas: the last message, what the next delta applies to. */
   private base: DeltaBase | undefined;
+  /** A gap was seen: the channel is being resubscribed from its position, and nothing is taken until the ack. */
+  private resuming = false;
   /** @internal The delta format asked for; undefined again once one failed to apply. */
   delta: DeltaFormat | undefined;
   /** @internal Compressed frames asked for; false again once one failed to inflate. */
@@ -181,6 +183,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
    * `recovery` is the server's word on a resume (absent on a first subscribe).
    */
   acknowledged(recovery: { recovered: true; replayed: number } | { recovered: false; reason: string } | undefined): void {
+    this.resuming = false;
     this.replaysExpected = recovery?.recovered ? recovery.replayed : 0;
     // Kept, the old position would make every later envelope with lower offsets a "duplicate":
     // after a failover to a topic with lower offsets, every live record, possibly for days.
@@ -212,15 +215,32 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
    * on: the caller resubscribes the channel for full messages).
    */
   accept(
-    envelope: { pos: StreamPosition; ts: number; data?: unknown; delta?: { base: number; fossil: string }; snapshot?: true; checksum?: number },
+    envelope: {
+      pos: StreamPosition;
+      ts: number;
+      prev?: number | null;
+      data?: unknown;
+      delta?: { base: number; fossil: string };
+      snapshot?: true;
+      checksum?: number;
+    },
     raw: string,
-  ): 'accepted' | 'duplicate' | 'stale' | 'delta-failed' {
+  ): 'accepted' | 'duplicate' | 'stale' | 'delta-failed' | 'gap' {
     const { pos } = envelope;
     const last = this.position;
+    // Resuming after a gap: what comes before the server's answer is replayed after it.
+    if (this.resuming) return 'stale';
     // Same partition: offsets order the channel. Another partition means the channel moved; take it.
     if (last !== undefined && last.partition === pos.partition && pos.offset <= last.offset) {
       this.duplicatesDropped++;
       return 'duplicate';
+    }
+    // `prev` names the channel's envelope before this one: if it is not the one held, something was
+    // missed. A snapshot starts the stream again, and null means the server does not know.
+    const prev = envelope.prev;
+    if (envelope.snapshot !== true && typeof prev === 'number' && last !== undefined && last.partition === pos.partition && prev !== last.offset) {
+      this.resuming = true;
+      return 'gap';
     }
     let dataJson: string | undefined;
     let data = envelope.data;
@@ -230,7 +250,8 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
       if (rebuilt === undefined) return this.deltaFailed();
       ({ dataJson, data } = rebuilt);
     }
-    if (this.delta) this.base = { channel: this.channel, pos, ts: envelope.ts, dataJson: dataJson ?? envelopeDataJson(raw) ?? 'null' };
+    if (this.delta)
+      this.base = { channel: this.channel, pos, ts: envelope.ts, prev: envelope.prev ?? null, dataJson: dataJson ?? envelopeDataJson(raw) ?? 'null' };
     this.position = pos;
     const replayed = this.replaysExpected > 0;
     if (replayed) this.replaysExpected--;

@@ -6,6 +6,7 @@ export interface DeltaBase {
   channel: string;
   pos: StreamPosition;
   ts: number;
+  prev: number | null;
   /** The data's exact text as the server sent it. */
   dataJson: string;
 }
@@ -22,7 +23,8 @@ export function inflateZlibFrame(frame: ZlibFrame, base: DeltaBase | undefined, 
   if (frame.kind === ZlibFrameKind.DELTA && base === undefined) return undefined;
   // The server's base is its previous envelope exactly as buildEnvelope wrote it; rebuilt here from its parts.
   const baseEnvelope =
-    base && buildEnvelope({ channel: base.channel, partition: base.pos.partition, offset: base.pos.offset, ts: base.ts, dataJson: base.dataJson });
+    base &&
+    buildEnvelope({ channel: base.channel, partition: base.pos.partition, offset: base.pos.offset, ts: base.ts, prev: base.prev, dataJson: base.dataJson });
   const dictionary = zlibFrameDictionary(frame.kind, baseEnvelope);
   try {
     const bytes = inflateAtMost(frame.zlib, dictionary, maxBytes);

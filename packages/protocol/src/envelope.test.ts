@@ -1,21 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { formatCloseReason, parseCloseReason } from './close-codes.js';
-import { buildEnvelope, type Envelope } from './envelope.js';
+import { buildEnvelope, type Envelope, setEnvelopePrev } from './envelope.js';
 import { encodeError, encodeSubscriptionAck } from './server-messages.js';
 
 describe('buildEnvelope', () => {
   it('produces one JSON document with the payload embedded unchanged', () => {
     const data = '{"type":"TRADE_EXECUTED","timestamp":1700000000000,"data":{"price":"101.5","qty":2}}';
-    const text = buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 1700000000000, dataJson: data });
+    const text = buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 1700000000000, prev: 1037, dataJson: data });
     const envelope = JSON.parse(text) as Envelope;
     expect(envelope).toEqual({
       type: 'price:update',
       channel: 'BTC.trade',
       pos: { partition: 3, offset: 1042 },
       ts: 1700000000000,
+      prev: 1037,
       data: JSON.parse(data),
     });
-    expect(text.endsWith(`"data":${data}}`)).toBe(true);
+    expect(text.endsWith(`"ts":1700000000000,"prev":1037,"data":${data}}`)).toBe(true);
+    expect(JSON.parse(buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 1, prev: null, dataJson: '1' })).prev).toBeNull();
+  });
+
+  it('sets another prev in place (a rate variant follows its own previous message), whatever the data holds', () => {
+    const data = JSON.stringify({ note: ',"prev":5,' });
+    const text = buildEnvelope({ channel: 'BTC.ticker', partition: 0, offset: 9, ts: 1, prev: 8, dataJson: data });
+    expect(setEnvelopePrev(text, 4)).toBe(text.replace('"prev":8', '"prev":4'));
+    expect(JSON.parse(setEnvelopePrev(text, null))).toMatchObject({ prev: null, data: JSON.parse(data) });
   });
 });
 

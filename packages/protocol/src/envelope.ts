@@ -1,11 +1,14 @@
 /**
  * The data envelope: one per Kafka record, serialized once and published to every subscriber.
  *
- *   {"type":"price:update","channel":"BTC.trade","pos":{"partition":3,"offset":1042},"ts":1732400000123,"data":{...}}
+ *   {"type":"price:update","channel":"BTC.trade","pos":{"partition":3,"offset":1042},"ts":1732400000123,"prev":1037,"data":{...}}
  *
- * `type`, `ts` and `data` stay where the seed system's clients read them; `channel` and `pos`
- * are new. `pos` is the record's Kafka partition and offset, so every shard gives the same record
- * the same position and a client can resume or drop duplicates. `ts` is the producer's timestamp.
+ * `type`, `ts` and `data` stay where the seed system's clients read them; `channel`, `pos` and
+ * `prev` are new. `pos` is the record's Kafka partition and offset, so every shard gives the same
+ * record the same position and a client can resume or drop duplicates. `prev` is the offset of the
+ * channel's previous envelope on the same partition (null when not known): a partition carries many
+ * channels, so offsets skip within one, and `prev` is what lets a client see that it missed nothing.
+ * `ts` is the producer's timestamp.
  */
 export const DATA_MESSAGE_TYPE = 'price:update';
 
@@ -15,6 +18,8 @@ export interface EnvelopeFields {
   offset: number;
   /** Producer timestamp, ms since the epoch. */
   ts: number;
+  /** The offset of the channel's previous envelope on the same partition; null when not known. */
+  prev: number | null;
   /** The record value: text already checked to be one JSON value. Embedded as is, never re-serialized. */
   dataJson: string;
   /** A maintained book's checksum after this record (book.ts), before `data`; absent on every other channel. */
@@ -27,7 +32,7 @@ export function buildEnvelope(fields: EnvelopeFields): string {
   return (
     `{"type":"${DATA_MESSAGE_TYPE}","channel":"${fields.channel}",` +
     `"pos":{"partition":${fields.partition},"offset":${fields.offset}},` +
-    `"ts":${fields.ts},${fields.checksum === undefined ? '' : `"checksum":${fields.checksum},`}"data":${fields.dataJson}}`
+    `"ts":${fields.ts},"prev":${fields.prev},${fields.checksum === undefined ? '' : `"checksum":${fields.checksum},`}"data":${fields.dataJson}}`
   );
 }
 
@@ -42,7 +47,7 @@ export function buildDeltaEnvelope(fields: Omit<EnvelopeFields, 'dataJson'> & { 
   return (
     `{"type":"${DATA_MESSAGE_TYPE}","channel":"${fields.channel}",` +
     `"pos":{"partition":${fields.partition},"offset":${fields.offset}},` +
-    `"ts":${fields.ts},"delta":{"base":${fields.base},"fossil":${JSON.stringify(fields.fossil)}}}`
+    `"ts":${fields.ts},"prev":${fields.prev},"delta":{"base":${fields.base},"fossil":${JSON.stringify(fields.fossil)}}}`
   );
 }
 
@@ -64,6 +69,20 @@ export function renameEnvelopeChannel(frame: string, channel: string, renamed: s
   return frame.replace(`"channel":"${channel}"`, `"channel":"${renamed}"`);
 }
 
+const PREV_FIELD = ',"prev":';
+
+/**
+ * The same envelope with another `prev` (a rate variant's message follows the variant's previous
+ * message, not the channel's previous record). `prev` comes before `data` and nothing before it can
+ * contain `,"prev":` (channel names have no quotes), so the first occurrence is the field.
+ */
+export function setEnvelopePrev(frame: string, prev: number | null): string {
+  const at = frame.indexOf(PREV_FIELD);
+  if (at === -1) return frame;
+  const valueAt = at + PREV_FIELD.length;
+  return `${frame.slice(0, valueAt)}${prev}${frame.slice(frame.indexOf(',', valueAt))}`;
+}
+
 const ENVELOPE_HEAD = `{"type":"${DATA_MESSAGE_TYPE}",`;
 const SNAPSHOT_HEAD = `{"type":"${DATA_MESSAGE_TYPE}","snapshot":true,`;
 
@@ -83,6 +102,8 @@ export interface Envelope {
   channel: string;
   pos: { partition: number; offset: number };
   ts: number;
+  /** The offset of the channel's previous envelope on the same partition; null when not known (absent from older servers). */
+  prev?: number | null;
   /** A maintained book's CRC32 of its top 10 levels a side after this record (docs/market-data.md). */
   checksum?: number;
   /** Absent on a delta envelope, which carries `delta` instead. */

@@ -5,12 +5,13 @@ import { encodeError, encodePong, encodeReconnectError, encodeSubscriptionAck, e
 
 describe('decodeServerMessage', () => {
   it('reads every message the server writes', () => {
-    const envelope = buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 17, dataJson: '{"price":1}' });
+    const envelope = buildEnvelope({ channel: 'BTC.trade', partition: 3, offset: 1042, ts: 17, prev: 1040, dataJson: '{"price":1}' });
     expect(decodeServerMessage(envelope)).toEqual({
       type: 'price:update',
       channel: 'BTC.trade',
       pos: { partition: 3, offset: 1042 },
       ts: 17,
+      prev: 1040,
       data: { price: 1 },
     });
     expect(

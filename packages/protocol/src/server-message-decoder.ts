@@ -41,6 +41,7 @@ export function decodeServerMessage(text: string): ServerMessage | undefined {
         isCount(pos['partition']) &&
         isCount(pos['offset']) &&
         typeof message['ts'] === 'number' &&
+        (message['prev'] === undefined || message['prev'] === null || isCount(message['prev'])) &&
         (message['snapshot'] === undefined || message['snapshot'] === true) &&
         (message['checksum'] === undefined || isCount(message['checksum'])) &&
         (message['delta'] === undefined || isDelta(message['delta']));

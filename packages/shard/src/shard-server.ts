@@ -20,7 +20,7 @@ import {
   TokenExpiry,
 } from './session/index.js';
 import { createShardMetrics } from './shard-metrics.js';
-import { AheadPositions, BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from './state/index.js';
+import { AheadPositions, BookVariants, ChannelHistory, LastValues, MAX_TRACKED_CHANNELS, OrderBooks, PreviousPositions, StateChannels } from './state/index.js';
 
 export interface ShardServerOptions {
   config: ShardConfig;
@@ -144,7 +144,8 @@ export class ShardServer {
       onDelta: () => metrics.deltasPublished.inc(),
       formMaxRecordSize: config.formMaxRecordSize,
     });
-    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants, bookDepths };
+    const positions = new PreviousPositions(MAX_TRACKED_CHANNELS);
+    const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants, bookDepths, positions };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();

@@ -4,6 +4,8 @@ export type { CrowdReport } from './client-crowd.js';
 export { ClientCrowd } from './client-crowd.js';
 export type { EchoBackend } from './echo-backend.js';
 export { startEchoBackend } from './echo-backend.js';
+export type { FrameDroppingProxy } from './frame-dropping-proxy.js';
+export { startFrameDroppingProxy } from './frame-dropping-proxy.js';
 export type { KafkaTarget } from './kafka.js';
 export { addPartitions, closeProducers, createTestTopic, kafkaBrokers, kafkaConnection, produce, seedValue } from './kafka.js';
 export type { LoadBalancerProcess } from './lb-process.js';

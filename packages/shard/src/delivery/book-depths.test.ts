@@ -17,9 +17,14 @@ function setup(subscribers: Record<string, number>) {
   };
   const depths = new BookDepthPublisher(app, books, () => true);
   const bids = Array.from({ length: 30 }, (_, i): [string, string] => [`${100 - i}`, '1']);
-  books.apply('X.book', { type: 'BOOK_SNAPSHOT', seq: 1, bids, asks: [['101', '1']] }, 'X', { partition: 0, offset: 1, ts: 1 });
+  books.apply('X.book', { type: 'BOOK_SNAPSHOT', seq: 1, bids, asks: [['101', '1']] }, 'X', { partition: 0, offset: 1, ts: 1, prev: null });
   const update = (seq: number, price: string, quantity: string) =>
-    books.apply('X.book', { type: 'BOOK_UPDATE', seq, prevSeq: seq - 1, bids: [[price, quantity]], asks: [] }, 'X', { partition: 0, offset: seq, ts: seq });
+    books.apply('X.book', { type: 'BOOK_UPDATE', seq, prevSeq: seq - 1, bids: [[price, quantity]], asks: [] }, 'X', {
+      partition: 0,
+      offset: seq,
+      ts: seq,
+      prev: seq - 1,
+    });
   return { depths, published, update };
 }
 

@@ -19,7 +19,11 @@ function setup(subscribers: Record<string, number>) {
   let frames = 0;
   const conflator = new Conflator(app as unknown as ConstructorParameters<typeof Conflator>[0], lastValues, (count) => (frames += count));
   const update = (channel: string, offset: number) => {
-    lastValues.record(channel, { envelope: buildEnvelope({ channel, partition: 1, offset, ts: 1, dataJson: `{"n":${offset}}` }), partition: 1, offset });
+    lastValues.record(channel, {
+      envelope: buildEnvelope({ channel, partition: 1, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` }),
+      partition: 1,
+      offset,
+    });
     conflator.updated(channel);
   };
   return { conflator, update, published, frames: () => frames };

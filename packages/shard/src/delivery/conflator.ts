@@ -52,7 +52,10 @@ export class Conflator {
       const variant = rateVariantName(channel, intervalMs);
       this.depths?.published(variant);
       const subscribers = this.app.numSubscribers(variant);
-      if (subscribers === 0) continue;
+      if (subscribers === 0) {
+        this.lastValues.forgetVariant(variant);
+        continue;
+      }
       const frame = this.lastValues.variantMessage(variant);
       if (frame === undefined) continue; // forgotten under --state-max-bytes since
       this.app.publish(variant, frame, false, this.permessageDeflate);

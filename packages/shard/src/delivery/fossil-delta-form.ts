@@ -27,6 +27,7 @@ export const fossilDeltaForm: RecordForm<'fossil'> = {
             partition: record.partition,
             offset: record.offset,
             ts: record.ts,
+            prev: record.prev,
             base: previous!.offset,
             fossil: createStringDelta(from, to),
           });

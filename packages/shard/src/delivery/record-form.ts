@@ -14,6 +14,8 @@ export interface PublishedRecord {
   offset: number;
   /** The envelope's producer timestamp. */
   ts: number;
+  /** The envelope's `prev`: the channel's previous envelope on this partition, null when not known. */
+  prev: number | null;
   envelope: string;
   /** The channel's previous envelope as this shard holds it (state channels), with its position. */
   previous: { envelope: string; partition: number; offset: number } | undefined;

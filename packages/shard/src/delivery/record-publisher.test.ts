@@ -28,6 +28,7 @@ function setup(subscribers: number, forms: ChannelForm[] = ['fossil']) {
         partition: at[0],
         offset: at[1],
         ts: at[1],
+        prev: previous?.[1] ?? null,
         envelope: book(...at),
         previous: previous && { envelope: book(...previous), partition: previous[0], offset: previous[1] },
       },
@@ -46,6 +47,7 @@ const book = (partition: number, offset: number, size: number) =>
     partition,
     offset,
     ts: offset,
+    prev: null,
     dataJson: JSON.stringify({
       seq: offset,
       bids: Array.from({ length: 10 }, (_, i) => [182.4 - i / 100, i === 0 ? size : 3 + i]),
@@ -79,10 +81,10 @@ describe('RecordPublisher: Fossil deltas', () => {
   });
 
   it('publishes full when the delta would not be shorter', () => {
-    const tiny = (offset: number, n: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1, dataJson: `{"n":${n}}` });
+    const tiny = (offset: number, n: number) => buildEnvelope({ channel: 'SOL.book', partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${n}}` });
     const { publisher, published } = setup(1);
     publisher.publish(
-      { channel: 'SOL.book', partition: 0, offset: 2, ts: 1, envelope: tiny(2, 7), previous: { envelope: tiny(1, 6), partition: 0, offset: 1 } },
+      { channel: 'SOL.book', partition: 0, offset: 2, ts: 1, prev: null, envelope: tiny(2, 7), previous: { envelope: tiny(1, 6), partition: 0, offset: 1 } },
       true,
     );
     expect(published[0]!.frame).toBe(tiny(2, 7));
@@ -157,8 +159,8 @@ describe('RecordPublisher: plain envelopes, compressed frames and what costs not
     };
     return { app, published, looked };
   }
-  const trade = buildEnvelope({ channel: 'BTC.trade', partition: 2, offset: 7, ts: 1, dataJson: '{"price":"97250.1"}' });
-  const record = { channel: 'BTC.trade', partition: 2, offset: 7, ts: 1, envelope: trade, previous: undefined };
+  const trade = buildEnvelope({ channel: 'BTC.trade', partition: 2, offset: 7, ts: 1, prev: null, dataJson: '{"price":"97250.1"}' });
+  const record = { channel: 'BTC.trade', partition: 2, offset: 7, ts: 1, prev: null, envelope: trade, previous: undefined };
 
   it('sends the plain envelope to the channel topic (permessage-deflate as configured) and a compressed frame to the compressed topic', () => {
     const { app, published } = tree({ 'BTC.trade': 3, 'BTC.trade|compressed': 2 });
@@ -196,11 +198,24 @@ describe('RecordPublisher: --form-max-record-size', () => {
     };
     const small = book(0, 1, 11);
     const publisher = new RecordPublisher(app, { permessageDeflate: false, isHeld: () => true, formMaxRecordSize: small.length + 10 });
-    const large = buildEnvelope({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, dataJson: JSON.stringify({ pad: 'x'.repeat(small.length) }) });
-    publisher.publish({ channel: 'SOL.book', partition: 0, offset: 2, ts: 2, envelope: large, previous: { envelope: small, partition: 0, offset: 1 } }, true);
+    const large = buildEnvelope({
+      channel: 'SOL.book',
+      partition: 0,
+      offset: 2,
+      ts: 2,
+      prev: null,
+      dataJson: JSON.stringify({ pad: 'x'.repeat(small.length) }),
+    });
+    publisher.publish(
+      { channel: 'SOL.book', partition: 0, offset: 2, ts: 2, prev: null, envelope: large, previous: { envelope: small, partition: 0, offset: 1 } },
+      true,
+    );
     expect(published.map(({ isBinary, frame }) => [isBinary, frame === large])).toEqual(Array(3).fill([false, true]));
     published.length = 0;
-    publisher.publish({ channel: 'SOL.book', partition: 0, offset: 3, ts: 3, envelope: small, previous: { envelope: large, partition: 0, offset: 2 } }, true);
+    publisher.publish(
+      { channel: 'SOL.book', partition: 0, offset: 3, ts: 3, prev: null, envelope: small, previous: { envelope: large, partition: 0, offset: 2 } },
+      true,
+    );
     // After it: full frames, no delta against it.
     expect(JSON.parse(published[0]!.frame).delta).toBeUndefined();
     expect(published.map(({ topic }) => topic)).toEqual(['SOL.book|fossil', 'SOL.book|deflate', 'SOL.book|compressed']);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Conflator, RecordPublisher } from '../delivery/index.js';
 import type { TemplatedApp } from '../platform/index.js';
 import { createShardMetrics, type ShardStateSnapshot } from '../shard-metrics.js';
-import { BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
+import { BookVariants, ChannelHistory, LastValues, OrderBooks, PreviousPositions, StateChannels } from '../state/index.js';
 import { Broadcaster } from './broadcaster.js';
 import { ChannelMapper } from './channel-mapper.js';
 
@@ -41,7 +41,7 @@ function setup(subscribersByChannel: Record<string, number>, historySize = 10, s
   const broadcaster = new Broadcaster(
     new ChannelMapper({}, [TOPIC]),
     new StateChannels(stateEvents),
-    { history, lastValues, conflator, books, bookVariants },
+    { history, lastValues, conflator, books, bookVariants, positions: new PreviousPositions(1000) },
     publisher,
     metrics,
     4096,
@@ -145,7 +145,7 @@ describe('Broadcaster: maintained books', () => {
     expect(envelopes[1]!.checksum).toBe(crc('1006310045410042'));
     // The healing snapshot goes to everyone as a snapshot: every subscriber starts again from it.
     expect(envelopes[2]!.snapshot).toBe(true);
-    expect(published[1]!.frame).toMatch(/"ts":1011,"checksum":\d+,"data":\{"type":"BOOK_UPDATE"/);
+    expect(published[1]!.frame).toMatch(/"ts":1011,"prev":1,"checksum":\d+,"data":\{"type":"BOOK_UPDATE"/);
     expect(await metricValue(registry, 'ws_book_gaps_total')).toBe(1);
     expect(await metricValue(registry, 'ws_kafka_records_dropped_total', { reason: 'book_stale' })).toBe(1);
     // A subscriber's snapshot is the book itself, at the last record applied.

@@ -2,7 +2,7 @@ import type { SourceBatch, SourceRecord } from '@odin-ws/kafka';
 import { type BookRecord, buildEnvelope, markSnapshot, readBookRecord } from '@odin-ws/protocol';
 import type { BookDepthPublisher, Conflator, RecordPublisher } from '../delivery/index.js';
 import type { ShardMetrics } from '../shard-metrics.js';
-import type { BookVariants, ChannelHistory, LastValues, OrderBooks, StateChannels } from '../state/index.js';
+import type { BookVariants, ChannelHistory, LastValues, OrderBooks, PreviousPositions, StateChannels } from '../state/index.js';
 import type { ChannelMapper } from './channel-mapper.js';
 import { recordToFrame } from './record-to-frame.js';
 
@@ -19,6 +19,8 @@ export interface KeptEnvelopes {
   bookVariants: BookVariants;
   /** Their top-N depths (`"depth"`), told of each book record published. */
   bookDepths?: Pick<BookDepthPublisher, 'published'>;
+  /** Each channel's last envelope, for the next one's `prev`. */
+  positions: PreviousPositions;
 }
 
 /**
@@ -55,16 +57,17 @@ export class Broadcaster {
       const isState = this.stateChannels.has(channel);
       // Nobody here listens and nothing is kept: skip the parse and the serialization altogether.
       if (!history.enabled && !isState && !this.publisher.hasSubscribers(channel, false)) continue;
-      const result = recordToFrame(record, channel, this.maxRecordSize);
+      const { partition, offset } = record;
+      const prev = this.kept.positions.prevOf(channel, partition);
+      const result = recordToFrame(record, channel, this.maxRecordSize, prev);
       if (!result.ok) {
         this.metrics.recordsDropped.inc({ reason: result.reason });
         continue;
       }
-      const { partition, offset } = record;
       let envelope = result.frame;
       const book = isState ? readBookRecord(result.value) : undefined;
       if (book !== undefined) {
-        const applied = book.ok ? this.applyBook(channel, book.record, record, result) : undefined;
+        const applied = book.ok ? this.applyBook(channel, book.record, record, { ...result, prev }) : undefined;
         if (!book.ok) this.metrics.recordsDropped.inc({ reason: book.reason });
         if (applied === undefined) continue;
         envelope = applied;
@@ -72,6 +75,7 @@ export class Broadcaster {
       // History and last value first, publish second, in the same tick: a client subscribing later
       // finds this record in the history or as the snapshot, and one subscribed already gets it
       // live, never both.
+      this.kept.positions.published(channel, partition, offset);
       if (history.enabled) history.append(channel, record.topic, partition, offset, envelope, now);
       let previous: ReturnType<LastValues['latest']>;
       if (isState) {
@@ -79,7 +83,7 @@ export class Broadcaster {
         lastValues.record(channel, { envelope, partition, offset });
         conflator.updated(channel);
       }
-      const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, envelope, previous }, isState);
+      const delivered = this.publisher.publish({ channel, partition, offset, ts: result.ts, prev, envelope, previous }, isState);
       if (book !== undefined) this.kept.bookDepths?.published(channel);
       if (delivered === 0) continue;
       envelopes++;
@@ -98,11 +102,16 @@ export class Broadcaster {
    * `"snapshot":true`, so every subscriber starts again from it), or undefined for a record that is
    * forwarded to no one: a replay, a gap (the book turns stale) or an update to a stale book.
    */
-  private applyBook(channel: string, book: BookRecord, record: SourceRecord, frame: { ts: number; value: unknown; dataJson: string }): string | undefined {
+  private applyBook(
+    channel: string,
+    book: BookRecord,
+    record: SourceRecord,
+    frame: { ts: number; value: unknown; dataJson: string; prev: number | null },
+  ): string | undefined {
     const stopTimer = this.metrics.bookApplyDuration.startTimer();
     const symbol = (frame.value as { data?: { symbol?: unknown } }).data?.symbol;
     const { books, bookVariants } = this.kept;
-    const at = { partition: record.partition, offset: record.offset, ts: frame.ts };
+    const at = { partition: record.partition, offset: record.offset, ts: frame.ts, prev: frame.prev };
     const outcome = books.apply(channel, book, symbol, at, bookVariants.watcherFor(channel));
     if (outcome.kind === 'snapshot') bookVariants.reset(channel);
     stopTimer();
@@ -113,7 +122,7 @@ export class Broadcaster {
     }
     if (outcome.droppedLevels > 0) this.metrics.bookLevelsDropped.inc(outcome.droppedLevels);
     const { partition, offset } = record;
-    const envelope = buildEnvelope({ channel, partition, offset, ts: frame.ts, checksum: outcome.checksum, dataJson: frame.dataJson });
+    const envelope = buildEnvelope({ channel, partition, offset, ts: frame.ts, prev: frame.prev, checksum: outcome.checksum, dataJson: frame.dataJson });
     return outcome.healed ? markSnapshot(envelope) : envelope;
   }
 }

@@ -33,9 +33,9 @@ describe('recordToFrame', () => {
   });
 
   it('uses the producer timestamp from the seed value, else the Kafka timestamp', () => {
-    const withTs = recordToFrame(record('{"timestamp":1700000000000,"data":{}}'), 'BTC.trade', 1024);
+    const withTs = recordToFrame(record('{"timestamp":1700000000000,"data":{}}'), 'BTC.trade', 1024, null);
     expect(withTs.ok && JSON.parse(withTs.frame).ts).toBe(1700000000000);
-    const withoutTs = recordToFrame(record('[1,2]', 42), 'BTC.trade', 1024);
+    const withoutTs = recordToFrame(record('[1,2]', 42), 'BTC.trade', 1024, null);
     expect(withoutTs.ok && JSON.parse(withoutTs.frame)).toMatchObject({ ts: 42, data: [1, 2], pos: { partition: 1, offset: 9 } });
   });
 
@@ -46,11 +46,11 @@ describe('recordToFrame', () => {
     ['truncated JSON', '{"a":', 'invalid_json'],
     ['oversized', `{"pad":"${'x'.repeat(2000)}"}`, 'oversized'],
   ])('drops a %s value', (_label, value, reason) => {
-    expect(recordToFrame(record(value), 'BTC.trade', 1024)).toEqual({ ok: false, reason });
+    expect(recordToFrame(record(value), 'BTC.trade', 1024, null)).toEqual({ ok: false, reason });
   });
 
   it('turns invalid UTF-8 inside a JSON string into U+FFFD, never into an invalid frame', () => {
-    const result = recordToFrame(record(Buffer.from([0x22, 0xff, 0xfe, 0x22])), 'BTC.trade', 1024);
+    const result = recordToFrame(record(Buffer.from([0x22, 0xff, 0xfe, 0x22])), 'BTC.trade', 1024, null);
     expect(result.ok && JSON.parse(result.frame).data).toBe('\ufffd\ufffd');
   });
 });

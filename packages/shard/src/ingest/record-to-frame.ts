@@ -22,7 +22,7 @@ export type FrameResult = { ok: true; frame: string; ts: number; value: unknown;
  * once. Kafka is a trust boundary too — any producer can write anything — so a record that would
  * make an invalid or oversized frame is dropped here, never half-sent.
  */
-export function recordToFrame(record: SourceRecord, channel: string, maxRecordSize: number): FrameResult {
+export function recordToFrame(record: SourceRecord, channel: string, maxRecordSize: number, prev: number | null): FrameResult {
   const { value } = record;
   if (value === null || value.length === 0) return { ok: false, reason: 'empty_value' };
   if (value.length > maxRecordSize) return { ok: false, reason: 'oversized' };
@@ -35,7 +35,7 @@ export function recordToFrame(record: SourceRecord, channel: string, maxRecordSi
     return { ok: false, reason: 'invalid_json' };
   }
   const ts = producerTimestamp(parsed, record.timestamp);
-  return { ok: true, ts, value: parsed, dataJson, frame: buildEnvelope({ channel, partition: record.partition, offset: record.offset, ts, dataJson }) };
+  return { ok: true, ts, value: parsed, dataJson, frame: buildEnvelope({ channel, partition: record.partition, offset: record.offset, ts, prev, dataJson }) };
 }
 
 /** The seed publisher puts its own clock in `timestamp`; otherwise the Kafka record timestamp. */

@@ -6,7 +6,7 @@ import { handlerRig, withGrants } from '../../test-support/message-handler-rig.j
 // the delivery forms a subscribe asks for, deltas and rate variants.
 
 describe('ClientMessageHandler: deltas', () => {
-  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` });
   const latest = (channel: string, offset: number) => ({ envelope: envelope(channel, offset), partition: 0, offset });
 
   it('holds a state channel on its delta topic, starts it from a full snapshot unasked, and lets go of that topic on unsubscribe', () => {
@@ -15,7 +15,7 @@ describe('ClientMessageHandler: deltas', () => {
     send({ type: 'subscribe', data: { channels: ['BTC.trade', 'BTC.quote'], delta: 'fossil' }, id: 'd' });
     expect(ws.sent).toEqual([
       { type: 'subscription_ack', subscribed: ['BTC.trade', 'BTC.quote'], count: 2, snapshots: ['BTC.trade'], deltas: ['BTC.trade'], id: 'd' },
-      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 5 }, ts: 1, data: { n: 5 } },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 5 }, ts: 1, prev: null, data: { n: 5 } },
     ]);
     expect([...ws.topics].sort()).toEqual(['BTC.quote', 'BTC.trade|fossil']);
     send({ type: 'unsubscribe', data: { channels: ['BTC.trade', 'BTC.quote'] } });
@@ -74,7 +74,7 @@ describe('ClientMessageHandler: deltas', () => {
 });
 
 describe('ClientMessageHandler: rate variants', () => {
-  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` });
   const latest = (channel: string, offset: number) => ({ envelope: envelope(channel, offset), partition: 0, offset });
 
   it("subscribes a state channel's variant, snapshots it under the variant's name, and starts its interval", () => {
@@ -83,12 +83,19 @@ describe('ClientMessageHandler: rate variants', () => {
     send({ type: 'subscribe', data: { channels: ['BTC.trade@1000ms'], snapshot: true } });
     expect(ws.sent).toEqual([
       { type: 'subscription_ack', subscribed: ['BTC.trade@1000ms'], count: 1, snapshots: ['BTC.trade@1000ms'] },
-      { type: 'price:update', snapshot: true, channel: 'BTC.trade@1000ms', pos: { partition: 0, offset: 9 }, ts: 1, data: { n: 9 } },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade@1000ms', pos: { partition: 0, offset: 9 }, ts: 1, prev: null, data: { n: 9 } },
     ]);
     expect([...ws.topics]).toEqual(['BTC.trade@1000ms']);
+    // The subscriber holds record 9: a tick with nothing newer sends nothing; the next names 9 as its prev.
     conflator.updated('BTC.trade');
     conflator.tick(1000);
-    expect(variantPublishes.map(({ topic }) => topic)).toEqual(['BTC.trade@1000ms']);
+    expect(variantPublishes).toEqual([]);
+    lastValues.record('BTC.trade', latest('BTC.trade', 12));
+    conflator.updated('BTC.trade');
+    conflator.tick(1000);
+    expect(variantPublishes.map(({ topic, frame }) => [topic, JSON.parse(frame)])).toEqual([
+      ['BTC.trade@1000ms', { type: 'price:update', channel: 'BTC.trade@1000ms', pos: { partition: 0, offset: 12 }, ts: 1, prev: 9, data: { n: 12 } }],
+    ]);
     conflator.close();
   });
 

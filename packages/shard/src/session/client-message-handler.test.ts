@@ -84,7 +84,7 @@ describe('ClientMessageHandler: resume', () => {
 });
 
 describe('ClientMessageHandler: what forms and replays cost', () => {
-  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` });
 
   it('charges a subscribe one more message per 10 channels it takes in a delivery form, nothing for plain ones', () => {
     const { ws, send } = handlerRig({ maxChannels: 200, maxMessageSize: 16 * 1024 });
@@ -137,7 +137,7 @@ describe('ClientMessageHandler: what forms and replays cost', () => {
 });
 
 describe('ClientMessageHandler: snapshots of state channels', () => {
-  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+  const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` });
   const latest = (channel: string, offset: number) => ({ envelope: envelope(channel, offset), partition: 0, offset });
 
   it('sends, after the ack, the latest envelope of each new state channel marked as a snapshot, when asked', () => {
@@ -147,7 +147,7 @@ describe('ClientMessageHandler: snapshots of state channels', () => {
     send({ type: 'subscribe', data: { channels: ['BTC.trade', 'ETH.trade', 'BTC.quote'], snapshot: true }, id: 's' });
     expect(ws.sent).toEqual([
       { type: 'subscription_ack', subscribed: ['BTC.trade', 'ETH.trade', 'BTC.quote'], count: 3, snapshots: ['BTC.trade'], id: 's' },
-      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 42 }, ts: 1, data: { n: 42 } },
+      { type: 'price:update', snapshot: true, channel: 'BTC.trade', pos: { partition: 0, offset: 42 }, ts: 1, prev: null, data: { n: 42 } },
     ]);
     // A channel this connection already holds streams live: no second snapshot.
     send({ type: 'subscribe', data: { channels: ['BTC.trade'], snapshot: true } });

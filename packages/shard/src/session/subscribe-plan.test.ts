@@ -8,7 +8,7 @@ import { formChannelsOf, planSubscribe, type SubscribeContext, type SubscribeReq
 // The plan alone: no sockets, no shard. Channels ending in `.book` are state channels here; the
 // history holds BTC.book after offset 10, and the last values hold BTC.book and ETH.book.
 
-const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: `{"n":${offset}}` });
+const envelope = (channel: string, offset: number) => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: `{"n":${offset}}` });
 const LATEST: Record<string, string> = { 'BTC.book': envelope('BTC.book', 12), 'ETH.book': envelope('ETH.book', 7) };
 
 function context(overrides: Partial<SubscribeContext> = {}): SubscribeContext {

@@ -6,7 +6,7 @@ import { OrderBooks } from './order-books.js';
 // A variant's subscriber, applying what it is sent as docs/market-data.md says, must hold the book
 // exactly as the shard does at each message's seq.
 
-const at = (offset: number) => ({ partition: 0, offset, ts: offset });
+const at = (offset: number) => ({ partition: 0, offset, ts: offset, prev: null });
 
 function setup() {
   const books = new OrderBooks(1000);

@@ -97,6 +97,8 @@ export class BookVariants {
       partition: book.at.partition,
       offset: book.at.offset,
       ts: book.at.ts,
+      // The variant's previous message, not the book's previous record: what this stream's subscribers hold.
+      prev: state.at.partition === book.at.partition ? state.at.offset : null,
       checksum: book.checksum(),
       dataJson,
     });

@@ -9,6 +9,7 @@ export { BookVariants } from './book-variants.js';
 export { ChannelHistory, type HistoryCoverage, type RecoveryResult } from './channel-history.js';
 export { LastValues, type LatestValue } from './last-values.js';
 export { type BookOutcome, OrderBooks } from './order-books.js';
+export { MAX_TRACKED_CHANNELS, PreviousPositions } from './previous-positions.js';
 export { planReplay, type ReplayPlan } from './replay.js';
 export { planSnapshots, type SnapshotPlan } from './snapshots.js';
 export { StateChannels } from './state-channels.js';

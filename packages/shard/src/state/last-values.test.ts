@@ -2,7 +2,7 @@ import { buildEnvelope } from '@odin-ws/protocol';
 import { describe, expect, it } from 'vitest';
 import { LastValues } from './last-values.js';
 
-const envelope = (channel: string, offset: number, data = '{}') => buildEnvelope({ channel, partition: 0, offset, ts: 1, dataJson: data });
+const envelope = (channel: string, offset: number, data = '{}') => buildEnvelope({ channel, partition: 0, offset, ts: 1, prev: null, dataJson: data });
 const latest = (channel: string, offset: number, data = '{}') => ({ envelope: envelope(channel, offset, data), partition: 0, offset });
 
 describe('LastValues', () => {

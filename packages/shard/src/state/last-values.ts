@@ -1,4 +1,4 @@
-import { baseChannelOf, markSnapshot, parseRateVariant, renameEnvelopeChannel } from '@odin-ws/protocol';
+import { baseChannelOf, markSnapshot, parseRateVariant, renameEnvelopeChannel, setEnvelopePrev } from '@odin-ws/protocol';
 import type { BookVariants } from './book-variants.js';
 import type { OrderBooks } from './order-books.js';
 
@@ -25,6 +25,12 @@ export interface LatestValue {
  */
 export class LastValues {
   private readonly values = new Map<string, LatestValue>();
+  /**
+   * Per rate variant of a channel that is not a book: its last message, so the next one's `prev`
+   * names it and a new subscriber starts from it (what the variant's other subscribers hold).
+   * Forgotten when the variant has no subscriber left (conflator.ts).
+   */
+  private readonly variantsSent = new Map<string, LatestValue>();
   private bytes = 0;
 
   /** `maxBytes`: --state-max-bytes; `onEvict`: a value was forgotten to stay within it (a metric counts them). */
@@ -78,7 +84,9 @@ export class LastValues {
       // A book's variant starts from the book as that variant's last message left it (book-variants.ts).
       return variant ? this.books.variants.snapshotOf(base, variant.intervalMs, name) : this.books.books.snapshotOf(base, name);
     }
-    const frame = this.latestAs(name);
+    // A variant's subscriber starts from the variant's last message (its next one follows it), or
+    // when none was sent yet, from the latest value, which then counts as the last message.
+    const frame = variant ? (this.variantsSent.get(name)?.envelope ?? this.variantMessage(name)) : this.latestAs(name);
     return frame === undefined ? undefined : markSnapshot(frame);
   }
 
@@ -89,7 +97,20 @@ export class LastValues {
   variantMessage(variant: string): string | undefined {
     const parsed = parseRateVariant(variant);
     if (parsed && this.books?.books.has(parsed.base)) return this.books.variants.next(parsed.base, parsed.intervalMs, variant);
-    return this.latestAs(variant);
+    const base = parsed?.base ?? variant;
+    const latest = this.values.get(base);
+    if (latest === undefined) return undefined;
+    const sent = this.variantsSent.get(variant);
+    if (sent !== undefined && sent.partition === latest.partition && sent.offset === latest.offset) return undefined; // sent already
+    const prev = sent?.partition === latest.partition ? sent.offset : null;
+    const envelope = setEnvelopePrev(renameEnvelopeChannel(latest.envelope, base, variant), prev);
+    this.variantsSent.set(variant, { envelope, partition: latest.partition, offset: latest.offset });
+    return envelope;
+  }
+
+  /** Nobody here holds the variant any more: its last message need not be kept. */
+  forgetVariant(variant: string): void {
+    this.variantsSent.delete(variant);
   }
 
   stats(): { channels: number; bytes: number } {

@@ -3,7 +3,7 @@ import type { BookRecord } from '@odin-ws/protocol';
 import { describe, expect, it } from 'vitest';
 import { OrderBooks } from './order-books.js';
 
-const at = (offset: number) => ({ partition: 2, offset, ts: 5000 + offset });
+const at = (offset: number) => ({ partition: 2, offset, ts: 5000 + offset, prev: null });
 const snapshot = (seq: number, bids: Array<[string, string]>, asks: Array<[string, string]>): BookRecord => ({ type: 'BOOK_SNAPSHOT', seq, bids, asks });
 const update = (seq: number, prevSeq: number, bids: Array<[string, string]>, asks: Array<[string, string]> = []): BookRecord => ({
   type: 'BOOK_UPDATE',
@@ -136,6 +136,7 @@ describe('OrderBooks', () => {
       channel: 'BTC.book@250ms',
       pos: { partition: 2, offset: 41 },
       ts: 5041,
+      prev: null,
       checksum: crc32('9725021597250152'), // "0.52" -> "052" -> "52"
       data: { type: 'BOOK_SNAPSHOT', timestamp: 5041, data: { symbol: 'BTC', seq: 7, bids: [['97250.1', '0.52']], asks: [['97250.2', '1.5']] } },
     });

@@ -11,11 +11,12 @@ export type BookOutcome =
   /** An update while stale: nothing can be applied until the next snapshot. */
   | { kind: 'stale' };
 
-/** Where the last applied record sits in Kafka, and its producer timestamp. */
+/** Where the last applied record sits in Kafka, its producer timestamp, and its envelope's `prev`. */
 export interface AppliedAt {
   partition: number;
   offset: number;
   ts: number;
+  prev: number | null;
 }
 
 /** Told of each level an applied update changes, with the level as it was (null: it was absent). */
@@ -33,7 +34,7 @@ export class OrderBook {
   readonly bids: BookSide;
   readonly asks: BookSide;
   symbol: unknown;
-  at: AppliedAt = { partition: 0, offset: 0, ts: 0 };
+  at: AppliedAt = { partition: 0, offset: 0, ts: 0, prev: null };
   /** The lowest index (either side) the last record changed: the top N moved only if it is below N. */
   changedFrom = 0;
   private checksumOfTop = 0;
@@ -74,7 +75,7 @@ export function bookSnapshotEnvelope(
   asks: readonly BookLevel[],
 ): string {
   const dataJson = `{"type":"BOOK_SNAPSHOT","timestamp":${at.ts},"data":{${symbol === undefined ? '' : `"symbol":${JSON.stringify(symbol)},`}"seq":${seq},"bids":${JSON.stringify(bids)},"asks":${JSON.stringify(asks)}}}`;
-  return buildEnvelope({ channel: name, partition: at.partition, offset: at.offset, ts: at.ts, checksum: bookChecksum(asks, bids), dataJson });
+  return buildEnvelope({ channel: name, partition: at.partition, offset: at.offset, ts: at.ts, prev: at.prev, checksum: bookChecksum(asks, bids), dataJson });
 }
 
 /**
@@ -161,11 +162,13 @@ export class OrderBooks {
   /**
    * The book's top `depth` levels a side as one BOOK_SNAPSHOT envelope under `name` (the channel or a
    * variant), at the last record applied; its checksum is the book's (it covers the top 10 only).
+   * Its `prev` is null: each top-N message replaces the last whole, so none follows another.
    * Undefined while stale or never built.
    */
   depthAs(channel: string, depth: number, name: string = channel): string | undefined {
     const book = this.live(channel);
-    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, book.at, book.bids.top(depth), book.asks.top(depth));
+    const at = book && { ...book.at, prev: null };
+    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, at!, book.bids.top(depth), book.asks.top(depth));
   }
 
   /** The book's top `depth` levels a side (bids, asks), or undefined while stale or never built. */
