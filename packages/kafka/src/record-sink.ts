@@ -7,6 +7,8 @@ export interface SinkMessage {
   value: string | Buffer | null;
   /** ms since the epoch; default: now. */
   timestamp?: number;
+  /** The partition to write to; default: the key's (murmur2, as any Java producer picks). */
+  partition?: number;
 }
 
 /** The producing side (demo feed, benchmarks, tests), behind the same kind of seam as RecordSource. */
@@ -39,6 +41,7 @@ export async function createKafkaJsSink(options: {
           key: message.key,
           value: message.value,
           ...(message.timestamp === undefined ? {} : { timestamp: String(message.timestamp) }),
+          ...(message.partition === undefined ? {} : { partition: message.partition }),
         })),
       });
     },
