@@ -2,7 +2,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export interface FrameDroppingProxy {
   url: string;
-  /** Text frames dropped so far. */
+  /** Frames dropped so far (their payloads, as drop() saw them). */
   dropped: string[];
   close(): Promise<void>;
 }
@@ -13,7 +13,8 @@ const HEAD_END = Buffer.from('\r\n\r\n');
  * A TCP proxy in front of a WebSocket server that withholds chosen server-to-client frames: the
  * record lost on the way that a client must notice by itself (a real shard never drops one on
  * purpose). Client-to-server bytes pass untouched. Reads the server's frames as RFC 6455 lays them
- * out (unmasked, whole), so it needs permessage-deflate off: a compressed payload cannot be matched.
+ * out (unmasked, whole), so it needs permessage-deflate off. `drop` sees each data frame's payload:
+ * text as text, binary (odin-ws's zlib frames, whose header names the channel in ASCII) as latin1.
  */
 export async function startFrameDroppingProxy(target: { host: string; port: number }, drop: (text: string) => boolean): Promise<FrameDroppingProxy> {
   const dropped: string[] = [];
@@ -35,8 +36,8 @@ export async function startFrameDroppingProxy(target: { host: string; port: numb
       }
       for (let frame = nextFrame(pending); frame !== undefined; frame = nextFrame(pending)) {
         pending = pending.subarray(frame.length);
-        const text = frame.opcode === 1 ? frame.payload.toString('utf8') : undefined;
-        if (text !== undefined && drop(text)) dropped.push(text);
+        const payload = frame.opcode === 1 ? frame.payload.toString('utf8') : frame.opcode === 2 ? frame.payload.toString('latin1') : undefined;
+        if (payload !== undefined && drop(payload)) dropped.push(payload);
         else client.write(frame.bytes);
       }
     });
