@@ -63,6 +63,8 @@ export class ShardServer {
   private readonly aheadPositions = new AheadPositions(AHEAD_CONFIRM_MS);
   private readonly connectionsPerUser: ConnectionCap;
   private readonly historyTrimmer: NodeJS.Timeout;
+  /** Set once built; the history asks it where reading stands (HistoryCoverage.endOf). */
+  private broadcaster: Broadcaster | undefined;
   private readonly startedAt = Date.now();
   private readonly uws = loadNativeUws();
   private readonly tokenExpiry: TokenExpiry | undefined;
@@ -74,7 +76,10 @@ export class ShardServer {
     const mapper = new ChannelMapper(config.channelMap, config.topics);
     this.history = new ChannelHistory(config.history, {
       coveredFrom: (topic, partition) => options.source.coveredFrom(topic, partition),
-      endOf: (topic, partition) => options.source.endOffset(topic, partition),
+      // Where this shard's reading stands, not the partition's high watermark: a position between the
+      // two names a record not yet published here, which a resume must wait for, or it would get it
+      // live after an empty replay (a duplicate; for a delta subscriber, a frame it cannot decode).
+      endOf: (topic, partition) => this.broadcaster?.readEndOf(topic, partition) ?? options.source.coveredFrom(topic, partition),
       topicOf: (channel) => mapper.topicOf(channel),
     });
     const stateChannels = new StateChannels(config.state.events);
@@ -147,6 +152,7 @@ export class ShardServer {
     const positions = new PreviousPositions(MAX_TRACKED_CHANNELS);
     const kept = { history: this.history, lastValues: this.lastValues, conflator: this.conflator, books, bookVariants, bookDepths, positions };
     const broadcaster = new Broadcaster(mapper, stateChannels, kept, publisher, metrics, config.maxRecordSize);
+    this.broadcaster = broadcaster;
     this.historyTrimmer = setInterval(() => this.history.trim(Date.now()), HISTORY_TRIM_INTERVAL_MS);
     this.historyTrimmer.unref();
 

@@ -70,6 +70,28 @@ describe('Broadcaster', () => {
     expect(await metricValue(registry, 'ws_frames_delivered_total')).toBe(6);
   });
 
+  it('names in prev the previous envelope of the same channel, and says where its reading stands once a batch is out', () => {
+    const { broadcaster, published } = setup({ 'BTC.trades': 1, 'ETH.trades': 1 });
+    expect(broadcaster.readEndOf(TOPIC, 0)).toBeUndefined();
+    broadcaster.publishBatch({
+      topic: TOPIC,
+      partition: 0,
+      lag: 0,
+      records: [record(7, 'BTC', '{"p":1}'), record(8, 'ETH', '{"p":2}'), record(9, 'BTC', '{"p":3}')],
+    });
+    broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(10, 'BTC', 'not json'), record(11, 'BTC', '{"p":4}')] });
+    // A dropped record (10) is never named: no client could ever receive it.
+    expect(published.map(({ frame }) => [JSON.parse(frame).pos.offset, JSON.parse(frame).prev])).toEqual([
+      [7, null],
+      [8, null],
+      [9, 7],
+      [11, 9],
+    ]);
+    // The end of what was read and published, not the partition's high watermark: a resume from a
+    // position past it waits (ahead-positions.ts) instead of getting those records twice.
+    expect(broadcaster.readEndOf(TOPIC, 0)).toBe(12);
+  });
+
   it('compresses each record once for the compressed subscribers, beside the plain envelope for the others', async () => {
     const { broadcaster, published, registry } = setup({ 'BTC.trades': 2, 'BTC.trades|compressed': 5, 'ETH.trades|compressed': 1 });
     broadcaster.publishBatch({ topic: TOPIC, partition: 0, lag: 0, records: [record(7, 'BTC', '{"p":1}'), record(8, 'ETH', '{"p":2}')] });

@@ -30,6 +30,9 @@ export interface KeptEnvelopes {
  * every form someone here takes it in (RecordPublisher, delivery/).
  */
 export class Broadcaster {
+  /** Per partition ("topic:partition"), the offset after the last record read and published here. */
+  private readonly readEnds = new Map<string, number>();
+
   constructor(
     private readonly mapper: ChannelMapper,
     private readonly stateChannels: StateChannels,
@@ -90,10 +93,18 @@ export class Broadcaster {
       frames += delivered;
       this.metrics.recordAge.observe(Math.max(0, now - record.timestamp) / 1000);
     }
+    // After the batch is published: a resume waiting for these positions (ahead-positions.ts) is
+    // answered only once their records went out, so none of them reaches it twice.
+    this.readEnds.set(`${batch.topic}:${batch.partition}`, batch.records.at(-1)!.offset + 1);
     this.metrics.recordsConsumed.inc({ topic: batch.topic }, batch.records.length);
     this.metrics.envelopesBroadcast.inc(envelopes);
     this.metrics.framesDelivered.inc(frames);
     stopTimer();
+  }
+
+  /** The offset after the last record of the partition read and published here; undefined before any. */
+  readEndOf(topic: string, partition: number): number | undefined {
+    return this.readEnds.get(`${topic}:${partition}`);
   }
 
   /**

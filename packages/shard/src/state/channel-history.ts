@@ -51,7 +51,7 @@ class ChannelLog {
 export interface HistoryCoverage {
   /** Offset from which every record of the partition has been (or will be) handed over; undefined if not known yet. */
   coveredFrom(topic: string, partition: number): number | undefined;
-  /** The partition's end (high watermark) as the source last saw it; undefined while not known. */
+  /** The offset after the last record of the partition this shard has read and published; undefined while not known. */
   endOf(topic: string, partition: number): number | undefined;
   /** The one topic a channel's records come from, or undefined when no or several topics could. */
   topicOf(channel: string): string | undefined;
