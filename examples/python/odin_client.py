@@ -2,7 +2,7 @@
 """A reference odin-ws client, written from docs/protocol.md alone: the standard library plus `websockets`.
 
 It shows the protocol can be implemented from the page in another language; it is not a second SDK.
-It subscribes (plain, deflate deltas, compressed frames), rebuilds every envelope to the plain text a
+It subscribes (plain, deflate deltas, compressed frames), turns every frame into the plain text a
 plain subscriber reads, checks each channel's continuity from `prev`, resumes a channel from its last
 position after a gap or a reconnect (`since`), and prints one JSON line per event:
 
@@ -55,17 +55,6 @@ def decode_frame(frame: bytes, base: bytes | None) -> tuple[str, str]:
     if not inflater.eof or inflater.unused_data:
         raise ValueError("the zlib stream did not end")
     return channel, text.decode("utf-8")
-
-
-def plain_base(envelope: dict, text: str) -> bytes:
-    """The base the next delta applies to: the envelope written back in the shard's form, data as it arrived."""
-    data = text[text.index(',"data":') + len(',"data":') : -1]
-    pos = envelope["pos"]
-    prev = "null" if envelope.get("prev") is None else str(envelope["prev"])
-    return (
-        f'{{"type":"price:update","channel":"{envelope["channel"]}","pos":{{"partition":{pos["partition"]},"offset":{pos["offset"]}}},'
-        f'"ts":{envelope["ts"]},"prev":{prev},"data":{data}}}'
-    ).encode("utf-8")
 
 
 class Channel:
@@ -124,8 +113,8 @@ class Client:
             return
         plain = text.replace(SNAPSHOT_MARK, "", 1) if envelope.get("snapshot") else text
         channel.position = pos
-        if channel.form == "delta" and "data" in envelope:
-            channel.base = plain_base(envelope, plain)
+        if channel.form == "delta":
+            channel.base = plain.encode("utf-8")  # the exact bytes received: the next delta's dictionary
         self.shown += 1
         self.emit(event="envelope", channel=channel.name, pos=pos, snapshot=bool(envelope.get("snapshot")), text=plain)
 
@@ -184,8 +173,7 @@ def check_vectors(path: str) -> int:
                 text = frame.replace(SNAPSHOT_MARK, "", 1)
             else:
                 _, text = decode_frame(base64.b64decode(frame["base64"]), base)
-            envelope = json.loads(text)
-            base = plain_base(envelope, text)
+            base = text.encode("utf-8")
             checked += 1
             if text != expected:
                 failures.append(f"{case['name']}: {text[:80]}")

@@ -89,10 +89,12 @@ describe('the Python reference client (examples/python)', () => {
     };
     await send(1, 12);
     await waitFor('the first 12 of each', () => (envelopes('PY.trade').length >= 12 && envelopes('PY.book').length >= 12 ? true : undefined), 20_000);
-    // A shard restarted on the same port: the client reconnects through the proxy while the new shard
-    // still reads its history, and resumes each channel with since, deltas included.
+    // A shard restarted on the same port: the client reconnects through the proxy once the new shard is
+    // ready (as a load balancer lets it), and resumes each channel with since, deltas included.
+    proxy.accepting = false;
     await shard.stop();
-    shard = await startShardProcess({ topics: [books, trades], args, port, waitReady: false });
+    shard = await startShardProcess({ topics: [books, trades], args, port });
+    proxy.accepting = true;
     await follow(shard.url);
     await send(13, 20);
     await waitFor('all 20 of each', () => (envelopes('PY.trade').length >= 20 && envelopes('PY.book').length >= 20 ? true : undefined), 30_000);

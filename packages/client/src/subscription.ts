@@ -8,6 +8,7 @@ import {
   MAX_CHANNEL_LENGTH,
   RATE_VARIANT_INTERVALS_MS,
   type StreamPosition,
+  unmarkSnapshot,
   type ZlibFrame,
   ZlibFrameKind,
 } from '@odin-ws/protocol';
@@ -250,8 +251,7 @@ export class Subscription<T = unknown> extends Emitter<SubscriptionEvents> imple
       if (rebuilt === undefined) return this.deltaFailed();
       ({ dataJson, data } = rebuilt);
     }
-    if (this.delta)
-      this.base = { channel: this.channel, pos, ts: envelope.ts, prev: envelope.prev ?? null, dataJson: dataJson ?? envelopeDataJson(raw) ?? 'null' };
+    if (this.delta) this.base = { pos, dataJson: dataJson ?? envelopeDataJson(raw) ?? 'null', envelope: envelope.delta ? undefined : unmarkSnapshot(raw) };
     this.position = pos;
     const replayed = this.replaysExpected > 0;
     if (replayed) this.replaysExpected--;

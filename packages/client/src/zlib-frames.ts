@@ -1,14 +1,16 @@
-import { buildEnvelope, type StreamPosition, type ZlibFrame, ZlibFrameKind, zlibFrameDictionary, zlibStreamMatches } from '@odin-ws/protocol';
+import { type StreamPosition, type ZlibFrame, ZlibFrameKind, zlibFrameDictionary, zlibStreamMatches } from '@odin-ws/protocol';
 import { Unzlib } from 'fflate';
 
 /** What a delta subscription holds of its last message: the next delta applies to it. */
 export interface DeltaBase {
-  channel: string;
   pos: StreamPosition;
-  ts: number;
-  prev: number | null;
-  /** The data's exact text as the server sent it. */
+  /** The data's exact text as the server sent it (a Fossil delta's base). */
   dataJson: string;
+  /**
+   * The envelope's exact text as received, its snapshot mark taken out (a deflate delta's base);
+   * undefined when it was rebuilt from a Fossil delta, which no deflate delta follows.
+   */
+  envelope: string | undefined;
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });
@@ -20,12 +22,9 @@ const decoder = new TextDecoder('utf-8', { fatal: true });
  * fflate, which runs in browsers and Node alike, checks neither id nor checksum itself.
  */
 export function inflateZlibFrame(frame: ZlibFrame, base: DeltaBase | undefined, maxBytes: number): string | undefined {
-  if (frame.kind === ZlibFrameKind.DELTA && base === undefined) return undefined;
-  // The server's base is its previous envelope exactly as buildEnvelope wrote it; rebuilt here from its parts.
-  const baseEnvelope =
-    base &&
-    buildEnvelope({ channel: base.channel, partition: base.pos.partition, offset: base.pos.offset, ts: base.ts, prev: base.prev, dataJson: base.dataJson });
-  const dictionary = zlibFrameDictionary(frame.kind, baseEnvelope);
+  if (frame.kind === ZlibFrameKind.DELTA && base?.envelope === undefined) return undefined;
+  // The base is the previous envelope's exact bytes: nothing is rebuilt, so nothing can differ.
+  const dictionary = zlibFrameDictionary(frame.kind, base?.envelope);
   try {
     const bytes = inflateAtMost(frame.zlib, dictionary, maxBytes);
     return bytes !== undefined && zlibStreamMatches(frame.zlib, dictionary, bytes) ? decoder.decode(bytes) : undefined;

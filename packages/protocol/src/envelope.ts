@@ -95,6 +95,14 @@ export function markSnapshot(envelope: string): string {
   return SNAPSHOT_HEAD + envelope.slice(ENVELOPE_HEAD.length);
 }
 
+/**
+ * An envelope as received, its snapshot mark taken out: the exact text the shard holds as the
+ * channel's envelope, which the next deflate delta is compressed against (docs/protocol.md).
+ */
+export function unmarkSnapshot(envelope: string): string {
+  return envelope.startsWith(SNAPSHOT_HEAD) ? ENVELOPE_HEAD + envelope.slice(SNAPSHOT_HEAD.length) : envelope;
+}
+
 export interface Envelope {
   type: typeof DATA_MESSAGE_TYPE;
   /** Present on a state channel's latest envelope sent right after a subscribe (not a new record). */

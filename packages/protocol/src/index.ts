@@ -32,7 +32,16 @@ export { clientRefusalClose, clientRefusalHttp, missingTokenRefusal, ORIGIN_REFU
 export type { CloseReason, CloseReasonCode } from './close-codes.js';
 export { CloseCode, formatCloseReason, parseCloseReason } from './close-codes.js';
 export type { Envelope, EnvelopeFields } from './envelope.js';
-export { buildDeltaEnvelope, buildEnvelope, DATA_MESSAGE_TYPE, envelopeDataJson, markSnapshot, renameEnvelopeChannel, setEnvelopePrev } from './envelope.js';
+export {
+  buildDeltaEnvelope,
+  buildEnvelope,
+  DATA_MESSAGE_TYPE,
+  envelopeDataJson,
+  markSnapshot,
+  renameEnvelopeChannel,
+  setEnvelopePrev,
+  unmarkSnapshot,
+} from './envelope.js';
 export { ProtocolErrorCode } from './error-codes.js';
 export type { HandshakeHeaders, HandshakeProblem } from './handshake.js';
 export { checkWebSocketHandshake, HANDSHAKE_STATUS_LINES } from './handshake.js';

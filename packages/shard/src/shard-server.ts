@@ -66,6 +66,20 @@ export class ShardServer {
   /** Set once built; the history asks it where reading stands (HistoryCoverage.endOf). */
   private broadcaster: Broadcaster | undefined;
   private readonly startedAt = Date.now();
+
+  /**
+   * Where this shard's reading of a partition stands (the history's end), not the partition's high
+   * watermark: a position between the two names a record not yet published here, which a resume must
+   * wait for, or it would get it live after an empty replay (a duplicate; for a delta subscriber, a
+   * frame it cannot decode). A partition the source knows but nothing of which was read yet ends
+   * where its reading starts. Undefined for a partition the source does not know.
+   */
+  private readEndOf(topic: string, partition: number): number | undefined {
+    const read = this.broadcaster?.readEndOf(topic, partition);
+    if (read !== undefined) return read;
+    const { source } = this.options;
+    return source.endOffset(topic, partition) === undefined ? undefined : (source.coveredFrom(topic, partition) ?? 0);
+  }
   private readonly uws = loadNativeUws();
   private readonly tokenExpiry: TokenExpiry | undefined;
 
@@ -76,10 +90,7 @@ export class ShardServer {
     const mapper = new ChannelMapper(config.channelMap, config.topics);
     this.history = new ChannelHistory(config.history, {
       coveredFrom: (topic, partition) => options.source.coveredFrom(topic, partition),
-      // Where this shard's reading stands, not the partition's high watermark: a position between the
-      // two names a record not yet published here, which a resume must wait for, or it would get it
-      // live after an empty replay (a duplicate; for a delta subscriber, a frame it cannot decode).
-      endOf: (topic, partition) => this.broadcaster?.readEndOf(topic, partition) ?? options.source.coveredFrom(topic, partition),
+      endOf: (topic, partition) => this.readEndOf(topic, partition),
       topicOf: (channel) => mapper.topicOf(channel),
     });
     const stateChannels = new StateChannels(config.state.events);

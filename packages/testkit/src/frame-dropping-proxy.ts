@@ -4,6 +4,8 @@ export interface FrameDroppingProxy {
   url: string;
   /** Frames dropped so far (their payloads, as drop() saw them). */
   dropped: string[];
+  /** While false, new connections are closed at once, as a load balancer does with no shard ready. */
+  accepting: boolean;
   close(): Promise<void>;
 }
 
@@ -20,6 +22,10 @@ export async function startFrameDroppingProxy(target: { host: string; port: numb
   const dropped: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((client) => {
+    if (!proxy.accepting) {
+      client.destroy();
+      return;
+    }
     const upstream = connect(target);
     sockets.add(client).add(upstream);
     client.pipe(upstream);
@@ -50,15 +56,17 @@ export async function startFrameDroppingProxy(target: { host: string; port: numb
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
-  return {
+  const proxy: FrameDroppingProxy = {
     url: `ws://127.0.0.1:${port}/ws`,
     dropped,
+    accepting: true,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
         server.close(() => resolve());
       }),
   };
+  return proxy;
 }
 
 /** The first whole frame in `buffer` (its bytes, opcode and payload), or undefined until it has all arrived. */
