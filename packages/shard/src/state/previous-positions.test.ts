@@ -14,13 +14,13 @@ describe('PreviousPositions', () => {
     expect(positions.prevOf('BTC.trade', 7)).toBeNull();
   });
 
-  it('forgets the channel published longest ago past its bound, whose next prev is then null', () => {
+  it('forgets the channel first seen longest ago past its bound, whose next prev is then null', () => {
     const positions = new PreviousPositions(2);
     positions.published('A', 0, 1);
     positions.published('B', 0, 2);
-    positions.published('A', 0, 3); // A is now the most recent
+    positions.published('A', 0, 3);
     positions.published('C', 0, 4);
-    expect([positions.prevOf('A', 0), positions.prevOf('B', 0), positions.prevOf('C', 0)]).toEqual([3, null, 4]);
+    expect([positions.prevOf('A', 0), positions.prevOf('B', 0), positions.prevOf('C', 0)]).toEqual([null, 2, 4]);
     expect(positions.size).toBe(2);
   });
 });

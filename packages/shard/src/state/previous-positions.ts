@@ -7,8 +7,10 @@
  * records in the same order and drops the same ones, so every shard gives a record the same `prev`
  * once it has read the channel's previous envelope.
  *
- * Bounded: past `maxChannels` the channel published longest ago is forgotten (its next `prev` is
- * null), so a producer inventing keys cannot grow this without end.
+ * Bounded: past `maxChannels` the channel first seen longest ago is forgotten (its next `prev` is
+ * null, which a client takes without a check), so a producer inventing keys cannot grow this without
+ * end. First seen, not published longest ago: keeping that order would re-insert the channel on every
+ * record, and this runs once per record.
  */
 /** Channels whose last position a shard keeps (about 150 bytes each): far above the instruments of any venue. */
 export const MAX_TRACKED_CHANNELS = 262_144;
@@ -26,9 +28,14 @@ export class PreviousPositions {
 
   /** An envelope of `channel` at this position was published: the next one follows it. */
   published(channel: string, partition: number, offset: number): void {
-    // Delete then set: Map keeps insertion order, so the first key is the channel published longest ago.
-    this.last.delete(channel);
+    const last = this.last.get(channel);
+    if (last !== undefined) {
+      last.partition = partition;
+      last.offset = offset;
+      return;
+    }
     this.last.set(channel, { partition, offset });
+    // A Map keeps insertion order: the first key is the channel first seen longest ago.
     if (this.last.size > this.maxChannels) this.last.delete(this.last.keys().next().value!);
   }
 
