@@ -23,9 +23,11 @@ class PushSource implements RecordSource {
     this.stopped = true;
     this.current = 'stopped';
   }
+  /** The partition end the source reports (its high watermark), ahead of what it handed over. */
+  end: number | undefined;
   state = () => this.current;
   coveredFrom = () => 0;
-  endOffset = () => undefined;
+  endOffset = () => this.end;
   onStateChange(): void {}
   onPartitionAdded(): void {}
   onFatal(): void {}
@@ -98,5 +100,35 @@ describe('ShardServer', () => {
     expect(await subscriber.closed).toBe(1012);
     expect(source.stopped).toBe(true);
     expect(server.health()).toMatchObject({ status: 'draining', draining: true, connections: 0 });
+  });
+
+  it('answers a resume from a position fetched but not yet published here only once it is, so no record comes twice', async () => {
+    const { source, url } = await started();
+    const batch = (from: number, to: number) =>
+      source.push({
+        topic: TOPIC,
+        partition: 0,
+        lag: 0,
+        records: Array.from({ length: to - from + 1 }, (_, i) => ({
+          topic: TOPIC,
+          partition: 0,
+          offset: from + i,
+          key: Buffer.from('BTC'),
+          value: Buffer.from(`{"n":${from + i}}`),
+          timestamp: 5,
+        })),
+      });
+    // The source has seen the partition's end at 10, but only 0-4 went out here; the client held 6.
+    source.end = 10;
+    batch(0, 4);
+    const { socket, messages } = await client(url);
+    socket.send(JSON.stringify({ type: 'subscribe', data: { channels: [CHANNEL], since: { [CHANNEL]: { partition: 0, offset: 6 } } } }));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(messages).toEqual([]); // waiting: answering now would send 5 and 6 again, live
+    batch(5, 9);
+    const deadline = Date.now() + 3000;
+    while (messages.length < 4 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(messages[0]).toMatchObject({ type: 'subscription_ack', recovery: { [CHANNEL]: { recovered: true, replayed: 3 } } });
+    expect(messages.slice(1).map((message) => (message['pos'] as { offset: number }).offset)).toEqual([7, 8, 9]);
   });
 });
