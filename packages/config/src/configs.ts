@@ -137,7 +137,7 @@ export interface LoadBalancerConfig {
   shardUrls: string[];
   /** --backend-urls-file: when set, the shard list is read from this file and re-read while running (replaces shardUrls). */
   shardUrlsFile: string | undefined;
-  /** Where each shard's /health is polled; undefined: the port of its URL. */
+  /** Where each shard's /load is polled; undefined: the port of its URL. */
   shardHealthPort: number | undefined;
   /** Each worker's V8 old generation, MB. */
   workerHeapMb: number;

@@ -66,7 +66,7 @@ export const LOAD_BALANCER_OPTIONS = [
     key: 'healthInterval',
     flag: '--health-interval <ms>',
     env: 'ODIN_HEALTH_INTERVAL',
-    description: "how often the load balancer polls each shard's /health",
+    description: "how often the load balancer polls each shard's /load",
     defaultValue: 1000,
     parse: integer(50, 60_000),
     modes: LB_MODES,
