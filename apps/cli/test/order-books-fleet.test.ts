@@ -1,12 +1,12 @@
 import {
   closeProducers,
   createTestTopic,
-  freePort,
   type LoadBalancerProcess,
   metricValue,
   produce,
   type ShardProcess,
   sleep,
+  stablePortRange,
   startLoadBalancerProcess,
   startShardProcess,
   TestClient,
@@ -94,7 +94,8 @@ describe('maintained books across a fleet (LB, shards killed and started mid-str
     const start = (port?: number) => startShardProcess({ topics: [topic], args: shardArgs, ...(port ? { port } : {}) });
     const [first, second] = await Promise.all([start(), start()]);
     shards.push(first!, second!);
-    const latePort = await freePort();
+    // Below the ephemeral range: bound only later, it must not be taken by an outgoing socket meanwhile.
+    const latePort = await stablePortRange(1);
     const lb = await startLoadBalancerProcess({ backendUrls: [first!.url, second!.url, `ws://127.0.0.1:${latePort}/ws`] });
     lbs.push(lb);
     await waitFor(
