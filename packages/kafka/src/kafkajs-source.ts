@@ -307,11 +307,10 @@ export class KafkaJsRecordSource implements RecordSource {
    * later, seek there and hand this batch over to no one (the records before are skipped, and the
    * partition is covered from there). Returns whether it sought.
    */
-  private tookIncrementalStart(key: string, payload: EachBatchPayload): boolean {
+  private tookIncrementalStart(key: string, batch: EachBatchPayload['batch']): boolean {
     const shortcut = this.incrementalStarts.get(key);
     if (shortcut === undefined) return false;
     this.incrementalStarts.delete(key);
-    const { batch } = payload;
     const first = batch.messages[0];
     if (first === undefined || Number(first.offset) >= shortcut.offset || !shortcut.isIncremental(first.value)) return false;
     this.progress.skipTo(key, shortcut.offset);
@@ -339,10 +338,9 @@ export class KafkaJsRecordSource implements RecordSource {
     return compacted ? 'first-record' : lookback;
   }
 
-  private handleBatch(payload: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
-    const { batch } = payload;
+  private handleBatch({ batch }: EachBatchPayload, onBatch: (batch: SourceBatch) => void): void {
     const key = partitionKey(batch.topic, batch.partition);
-    if (this.tookIncrementalStart(key, payload)) return;
+    if (this.tookIncrementalStart(key, batch)) return;
     const lastDelivered = this.progress.lastDelivered(key);
     const records: SourceRecord[] = [];
     for (const message of batch.messages) {

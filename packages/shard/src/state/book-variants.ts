@@ -25,6 +25,8 @@ interface VariantState {
 export class BookVariants {
   /** channel -> interval (ms) -> state; a variant is tracked from its first subscriber on. */
   private readonly variants = new Map<string, Map<number, VariantState>>();
+  /** Per channel with a variant in use, its watcher: made once, not per record applied. */
+  private readonly watchers = new Map<string, LevelWatcher>();
 
   constructor(private readonly books: OrderBooks) {}
 
@@ -34,12 +36,7 @@ export class BookVariants {
    * variant of the channel is in use, so a book nobody takes at a rate costs nothing here.
    */
   watcherFor(channel: string): LevelWatcher | undefined {
-    const states = this.variants.get(channel);
-    if (states === undefined) return undefined;
-    return (side, price, before) => {
-      const key = `${side}:${decimalKey(price)}`;
-      for (const state of states.values()) if (!state.reset && !state.before.has(key)) state.before.set(key, before);
-    };
+    return this.watchers.get(channel);
   }
 
   /** A snapshot reset the book: every variant's next message is the whole book. */
@@ -110,8 +107,13 @@ export class BookVariants {
   private stateOf(channel: string, intervalMs: number, seq: number, at: AppliedAt): VariantState {
     let states = this.variants.get(channel);
     if (states === undefined) {
-      states = new Map();
-      this.variants.set(channel, states);
+      const held = new Map<number, VariantState>();
+      states = held;
+      this.variants.set(channel, held);
+      this.watchers.set(channel, (side, price, before) => {
+        const key = `${side}:${decimalKey(price)}`;
+        for (const state of held.values()) if (!state.reset && !state.before.has(key)) state.before.set(key, before);
+      });
     }
     let state = states.get(intervalMs);
     if (state === undefined) {

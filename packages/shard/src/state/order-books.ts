@@ -167,8 +167,8 @@ export class OrderBooks {
    */
   depthAs(channel: string, depth: number, name: string = channel): string | undefined {
     const book = this.live(channel);
-    const at = book && { ...book.at, prev: null };
-    return book === undefined ? undefined : bookSnapshotEnvelope(name, book.symbol, book.seq, at!, book.bids.top(depth), book.asks.top(depth));
+    if (book === undefined) return undefined;
+    return bookSnapshotEnvelope(name, book.symbol, book.seq, { ...book.at, prev: null }, book.bids.top(depth), book.asks.top(depth));
   }
 
   /** The book's top `depth` levels a side (bids, asks), or undefined while stale or never built. */
