@@ -44,7 +44,7 @@ describe('the private ops surface (shard and LB) and --allowed-origins', () => {
     lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: [`--allowed-origins=${ALLOWED}`] });
     shardAdmin = shard.opsUrl;
     lbAdmin = lb.opsUrl;
-    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
+    await lb.waitForShardsReady();
   }, 60_000);
 
   afterAll(async () => {

@@ -29,7 +29,7 @@ describe('authentication and entitlements (real shard and LB, --auth-secret-file
     // These tests send more bad tokens from 127.0.0.1 than an address may (--auth-failures-per-ip):
     // the limit has its own test (identity-and-cost.test.ts).
     lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: [...authArgs, '--auth-failures-per-ip=1000'] });
-    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
+    await lb.waitForShardsReady();
   }, 60_000);
 
   afterAll(async () => {

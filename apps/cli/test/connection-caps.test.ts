@@ -24,7 +24,7 @@ describe('connections per client address at the load balancer (real LB and shard
     shard = await startShardProcess({ topics: [topic], args: [`--channel-map=${topic}=trade`] });
     // One worker, so the count is exact (with more, each enforces its share: packages/auth/src/connection-cap.test.ts).
     lb = await startLoadBalancerProcess({ backendUrls: [shard.url], workers: 1, args: [`--max-connections-per-ip=${CAP}`] });
-    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
+    await lb.waitForShardsReady();
   }, 60_000);
 
   afterAll(async () => {

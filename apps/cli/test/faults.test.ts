@@ -11,7 +11,6 @@ import {
   startLoadBalancerProcess,
   startSequenceFeed,
   startShardProcess,
-  waitFor,
 } from '@odin-ws/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 
@@ -45,13 +44,7 @@ describe('faults: every SDK client ends with every record exactly once, in order
     lb = await startLoadBalancerProcess({ backendUrls: shardPorts.map((port) => `ws://127.0.0.1:${port}/ws`), port: lbPort, workers: 2 });
     return lb;
   };
-  const lbSeesReady = (count: number) =>
-    waitFor(
-      `${count} shards ready in the load balancer`,
-      async () => (await lb!.health()).shards.filter((shard) => shard['ready'] === true).length === count,
-      30_000,
-      100,
-    );
+  const lbSeesReady = (count: number) => lb!.waitForShardsReady(count, 30_000);
 
   /** Fleet up, records streaming, every client receiving: then the fault, then the verdict. */
   async function underFault(fault: () => Promise<void>): Promise<CrowdReport> {

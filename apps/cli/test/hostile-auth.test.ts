@@ -12,7 +12,6 @@ import {
   startLoadBalancerProcess,
   startShardProcess,
   TestClient,
-  waitFor,
 } from '@odin-ws/testkit';
 import { exportJWK, SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -136,7 +135,7 @@ describe('hostile tokens (real shard and LB)', () => {
     const lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: [...authArgs, '--auth-failures-per-ip=1000'] });
     shards.push(shard);
     lbs.push(lb);
-    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 20_000);
+    await lb.waitForShardsReady();
     return { shard, lb };
   };
 

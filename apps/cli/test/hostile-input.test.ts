@@ -43,7 +43,7 @@ describe('hostile input', () => {
       args: [`--channel-map=${topic}=trade`, '--max-subscriptions=5', '--max-message-size=1024', '--client-rate-limit=20'],
     });
     lb = await startLoadBalancerProcess({ backendUrls: [shard.url] });
-    await waitFor('the shard ready in the LB', async () => (await lb.health()).shards.every((s) => s['ready'] === true), 15_000);
+    await lb.waitForShardsReady();
     for (const tier of ['shard', 'loadbalancer'] as const) {
       const bystander = await TestClient.connect(`ws://127.0.0.1:${ports()[tier]}/ws`);
       await bystander.subscribe(['OK.trade']);

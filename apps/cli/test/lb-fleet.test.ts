@@ -35,7 +35,7 @@ describe('load balancer in front of real shards', () => {
   const startLb = async (backends: ShardProcess[], args: string[] = [], workers = 2) => {
     const lb = await startLoadBalancerProcess({ backendUrls: backends.map((shard) => shard.url), args, workers });
     lbs.push(lb);
-    await waitFor('all shards ready in the LB', async () => (await lb.health()).shards.every((shard) => shard['ready'] === true), 15_000);
+    await lb.waitForShardsReady();
     return lb;
   };
   const connect = async (url: string) => {

@@ -98,11 +98,7 @@ describe('maintained books across a fleet (LB, shards killed and started mid-str
     const latePort = await stablePortRange(1);
     const lb = await startLoadBalancerProcess({ backendUrls: [first!.url, second!.url, `ws://127.0.0.1:${latePort}/ws`] });
     lbs.push(lb);
-    await waitFor(
-      'two shards ready in the LB',
-      async () => ((await lb.health()).shards.filter((shard) => shard['ready'] === true).length === 2 ? true : undefined),
-      15_000,
-    );
+    await lb.waitForShardsReady(2);
     const plain = new FleetBookClient(lb.url, 'FL.book');
     const merged = new FleetBookClient(lb.url, 'FL.book@250ms');
     clients.push(plain, merged);
@@ -132,11 +128,7 @@ describe('maintained books across a fleet (LB, shards killed and started mid-str
     await stream(400, 600);
     const late = await start(latePort);
     shards.push(late);
-    await waitFor(
-      'the late shard ready in the LB',
-      async () => ((await lb.health()).shards.filter((shard) => shard['ready'] === true).length === 2 ? true : undefined),
-      15_000,
-    );
+    await lb.waitForShardsReady(2);
     await stream(600, 1000);
     await second!.stop(); // every client is now on the shard that started mid-stream
     await stream(1000, 1500);

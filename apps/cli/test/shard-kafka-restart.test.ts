@@ -42,7 +42,7 @@ describe('fleet across a Kafka broker restart', () => {
     const topic = await createTestTopic('restart', 2, brokers);
     shards = await Promise.all([0, 1].map(() => startShardProcess({ topics: [topic], brokers: brokers, args: [`--channel-map=${topic}=trade`] })));
     lb = await startLoadBalancerProcess({ backendUrls: shards.map((shard) => shard.url) });
-    await waitFor('both shards ready in the LB', async () => (await lb!.health()).shards.every((shard) => shard['ready'] === true), 15_000);
+    await lb!.waitForShardsReady();
     const before = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 40, brokers: brokers });
     crowd = await ClientCrowd.start({ url: lb.url, count: 200, channels: KEYS.map((key) => `${key}.trade`), channelsPerClient: 2 });
     const producedBefore = await before.stop();

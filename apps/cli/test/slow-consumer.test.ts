@@ -39,7 +39,7 @@ describe('a slow consumer through the load balancer', () => {
     // The shard's policy is what this test is about: the load balancer's own cut of a client that
     // takes nothing (--stalled-client-timeout, 5 s; the next test) is held off past it.
     lb = await startLoadBalancerProcess({ backendUrls: [shard.url], args: ['--stalled-client-timeout=60000'] });
-    await waitFor('the shard ready in the LB', async () => (await lb!.health()).shards.every((s) => s['ready'] === true), 15_000);
+    await lb!.waitForShardsReady();
     // About 1 MB/s to a client that follows every channel.
     feed = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 500, padBytes: 2000 });
     crowd = await ClientCrowd.start({ url: lb.url, count: 100, channels: CHANNELS, channelsPerClient: 1 });
@@ -90,7 +90,7 @@ describe('a slow consumer through the load balancer', () => {
     const sockets: Array<Awaited<ReturnType<typeof rawWebSocket>>['socket']> = [];
     const many = startSequenceFeed({ topic, keys: KEYS, ratePerSecond: 500, padBytes: 2000 });
     try {
-      await waitFor('the shard ready in the LB', async () => (await slowLb.health()).shards.every((s) => s['ready'] === true), 15_000);
+      await slowLb.waitForShardsReady();
       for (let i = 0; i < 40; i++) {
         const { socket } = await rawWebSocket(slowLb.port);
         socket.write(maskedTextFrame(JSON.stringify({ type: 'subscribe', channels: CHANNELS })));

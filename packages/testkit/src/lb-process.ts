@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { get } from 'node:http';
 import { spawnCli } from './cli-process.js';
 import { freePort } from './ports.js';
 import { waitFor } from './wait.js';
@@ -13,6 +14,12 @@ export interface LoadBalancerProcess {
   output(): string;
   health(): Promise<{ shards: Array<Record<string, unknown>> } & Record<string, unknown>>;
   metrics(): Promise<string>;
+  /**
+   * Resolves once every worker sees `count` shards ready (default: every shard it lists). Each
+   * worker polls the shards on its own, and `health()` may reuse a connection to one worker, so
+   * one answer says nothing of the others.
+   */
+  waitForShardsReady(count?: number, timeoutMs?: number): Promise<void>;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
@@ -27,13 +34,14 @@ export async function startLoadBalancerProcess(options: {
 }): Promise<LoadBalancerProcess> {
   const port = options.port ?? (await freePort());
   const adminPort = options.adminPort ?? (await freePort());
+  const workers = options.workers ?? 2;
   const { child, output, exited } = spawnCli([
     '--mode=loadbalancer',
     '--host=127.0.0.1',
     `--lb-port=${port}`,
     `--admin-port=${adminPort}`,
     ...(options.backendUrls ? [`--backend-urls=${options.backendUrls.join(',')}`] : []),
-    `--lb-workers=${options.workers ?? 2}`,
+    `--lb-workers=${workers}`,
     '--health-interval=200',
     '--drain-timeout=2',
     '--log-level=warn',
@@ -50,6 +58,20 @@ export async function startLoadBalancerProcess(options: {
     output,
     health: async () => (await fetch(`${opsUrl}/health`)).json() as never,
     metrics: async () => (await fetch(`${opsUrl}/metrics`)).text(),
+    waitForShardsReady: async (count, timeoutMs = 20_000) => {
+      const seenReady = new Set<number>();
+      await waitFor(
+        `every worker of the load balancer to see ${count ?? 'every'} shard(s) ready`,
+        async () => {
+          const health = await healthOnNewConnection(`${opsUrl}/health`);
+          const ready = health.shards.filter((shard) => shard['ready'] === true).length;
+          if (ready === (count ?? health.shards.length)) seenReady.add(health.pid);
+          return seenReady.size >= workers;
+        },
+        timeoutMs,
+        50,
+      );
+    },
     // Workers exit by themselves when the primary dies (their IPC channel closes), so killing the
     // primary is enough.
     stop: async (signal = 'SIGKILL') => {
@@ -67,4 +89,24 @@ export async function startLoadBalancerProcess(options: {
     100,
   );
   return lb;
+}
+
+/** The detailed /health over a connection of its own: the kernel hands new connections to the workers in turn. */
+function healthOnNewConnection(url: string): Promise<{ pid: number; shards: Array<Record<string, unknown>> }> {
+  return new Promise((resolve, reject) => {
+    get(url, { agent: false }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        body += chunk;
+      });
+      res.on('end', () => {
+        try {
+          resolve(JSON.parse(body));
+        } catch (error) {
+          reject(error);
+        }
+      });
+    }).on('error', reject);
+  });
 }
