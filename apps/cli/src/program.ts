@@ -1,39 +1,88 @@
-import { formatOptionDefault, MODES, type Mode, OPTION_SPECS, type OptionKey, type OptionSpec, type OptionValues } from '@odin-ws/config';
-import { describeError } from '@odin-ws/errors';
+import {
+  type EffectiveOptions,
+  formatOptionDefault,
+  groupOf,
+  helpSummary,
+  MODES,
+  type Mode,
+  OPTION_SPECS,
+  type OptionKey,
+  type OptionSpec,
+  type OptionValues,
+  readConfigFile,
+  withConfigFile,
+} from '@odin-ws/config';
+import { describeError, OdinError } from '@odin-ws/errors';
 import { Command, InvalidArgumentError, Option } from 'commander';
 
+export type ModeOptions = EffectiveOptions & { mode: Mode };
+
+export interface ProgramOptions {
+  /** What to do with the settings once flags, ODIN_* variables, the --config file and defaults are merged. */
+  run: (options: ModeOptions) => Promise<void>;
+  versionText: () => string;
+  /** The mode whose flags --help lists (the others are still accepted); undefined: the general ones only. */
+  helpMode: Mode | undefined;
+  name?: string;
+}
+
+/** A default longer than this reads "see docs" in --help, so each flag keeps to one line. */
+const HELP_DEFAULT_MAX = 24;
+const HELP_WIDTH = 120;
+
 /**
- * The commander program, generated from OPTION_SPECS: each flag also reads its ODIN_* environment
- * variable, and --help shows both with the default. A bad value exits 1 with one line naming the
- * flag and what was expected.
+ * The commander program, generated from OPTION_SPECS: each flag also reads its ODIN_* variable, and
+ * --help shows one line per flag, grouped by concern (docs/configuration.md has the rest). Errors
+ * are thrown (exitOverride), not printed: main.ts prints one line and exits with the code that
+ * says what kind of failure it was (exit-codes.ts).
  */
-export function buildProgram(run: (mode: Mode, values: OptionValues, given: Set<OptionKey>) => Promise<void>, versionText: () => string): Command {
-  const program = new Command('odin-ws')
-    .description('WebSocket fan-out of Kafka market data: shard tier, demo feed, or a whole local fleet')
-    .addOption(new Option('--mode <mode>', 'what to run').choices(MODES).env('ODIN_MODE').makeOptionMandatory())
-    .addOption(new Option('-V, --version', 'print the odin-ws, Node and uWebSockets.js versions (and the uWS binary), one line each'))
-    .allowExcessArguments(false);
-  // Handled as it is parsed, before --mode is required.
+export function buildProgram({ run, versionText, helpMode, name = 'odin-ws' }: ProgramOptions): Command {
+  const program = new Command(name)
+    .description('WebSocket fan-out of Kafka market data: shard tier, load balancer, demo feed, or a whole local fleet')
+    .addOption(new Option('--mode <mode>', `what to run: ${MODES.join(', ')}`).choices(MODES).env('ODIN_MODE').helpGroup('General:'))
+    .addOption(new Option('-V, --version', 'print the odin-ws, Node and uWebSockets.js versions').helpGroup('General:'))
+    .addHelpOption(new Option('-h, --help', "show help (with --mode=<mode>: that mode's flags)").helpGroup('General:'))
+    .allowExcessArguments(false)
+    .exitOverride()
+    .configureOutput({ writeErr: () => {} })
+    .configureHelp({ helpWidth: HELP_WIDTH, optionDescription: (option) => option.description })
+    .addHelpText('after', helpFooter(helpMode));
+  // Handled as it is parsed, before anything else is checked.
   program.on('option:version', () => {
     process.stdout.write(`${versionText()}\n`);
     process.exit(0);
   });
-  for (const spec of OPTION_SPECS) program.addOption(toCommanderOption(spec));
-  program.action(async (values: OptionValues & { mode: Mode }) => {
-    // Typed from the table: commander gave every option its default or the value its parser returned.
-    const given = new Set<OptionKey>(OPTION_SPECS.filter((spec) => program.getOptionValueSource(spec.key) !== 'default').map((spec) => spec.key));
-    await run(values.mode, values, given);
+  for (const spec of OPTION_SPECS) {
+    const option = toCommanderOption(spec);
+    program.addOption(
+      helpMode === undefined ? (groupOf(spec.key) === 'General' ? option : option.hideHelp()) : spec.modes.includes(helpMode) ? option : option.hideHelp(),
+    );
+  }
+  program.action(async (parsed: OptionValues & { mode?: Mode }) => {
+    const sourceOf = (key: OptionKey) => {
+      const source = program.getOptionValueSource(key);
+      return source === 'cli' ? 'flag' : source === 'env' ? 'env' : 'default';
+    };
+    const file = parsed.config === '' ? undefined : readConfigFile(parsed.config);
+    const modeSource = program.getOptionValueSource('mode');
+    const effective = withConfigFile({ mode: parsed.mode, values: parsed, modeGiven: modeSource === 'cli' || modeSource === 'env' }, sourceOf, file);
+    if (effective.mode === undefined)
+      throw new OdinError('E_USAGE', `--mode is required (${MODES.join(', ')}): give --mode, ODIN_MODE or mode: in the --config file`);
+    await run(effective as ModeOptions);
   });
   return program;
 }
 
 function toCommanderOption(spec: OptionSpec): Option {
-  const option = new Option(spec.flag, `${spec.description} [${spec.modes.join(', ')}]`);
+  const shownDefault = formatOptionDefault(spec);
+  const option = new Option(spec.flag, `${helpSummary(spec)} [${shownDefault.length <= HELP_DEFAULT_MAX ? shownDefault : 'see docs'}]`).helpGroup(
+    `${groupOf(spec.key as OptionKey)}:`,
+  );
   // A bare switch (`--kafka-ssl`) goes through the parser as its preset value ('on').
   if (spec.preset !== undefined) option.preset(spec.preset);
   return option
     .env(spec.env)
-    .default(spec.defaultValue, formatOptionDefault(spec))
+    .default(spec.defaultValue, shownDefault)
     .argParser((raw: string) => {
       try {
         return spec.parse(raw);
@@ -41,4 +90,17 @@ function toCommanderOption(spec: OptionSpec): Option {
         throw new InvalidArgumentError(describeError(error));
       }
     });
+}
+
+function helpFooter(helpMode: Mode | undefined): string {
+  return [
+    '',
+    helpMode === undefined ? `Each mode's flags: odin-ws --mode=<${MODES.join('|')}> --help` : '',
+    'Commands: odin-ws config check [--config <file>] [flags]   odin-ws config example --mode <mode>',
+    'Each flag also reads an ODIN_* variable (--max-connections: ODIN_MAX_CONNECTIONS).',
+    'Precedence: flag > ODIN_* > --config file > default. Exit codes: 64 usage, 78 configuration, 1 run time.',
+    'Every flag in full: docs/configuration.md',
+  ]
+    .filter((line, index) => index === 0 || line !== '')
+    .join('\n');
 }

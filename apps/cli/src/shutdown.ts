@@ -1,5 +1,5 @@
-import { describeError, isOdinError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
+import { exitCodeOf, failureLine } from './exit-codes.js';
 
 export interface ShutdownOptions {
   /**
@@ -57,15 +57,9 @@ export function exitAfterDrainOnSignal(
   return start;
 }
 
-/** How every failure that ends the process reads on stderr: `odin-ws: <code>: <message>`. */
-export function failureLine(error: unknown): string {
-  const code = isOdinError(error) ? `${error.code}: ` : '';
-  return `odin-ws: ${code}${describeError(error)}\n`;
-}
-
-/** A failure after start that retrying cannot mend: logged, one line on stderr, exit 1. */
+/** A failure after start that retrying cannot mend: logged, one line on stderr, exit 1 (78 if it is the configuration's). */
 export function exitOnFatal(logger: Logger, error: Error): void {
   logger.fatal({ err: error }, 'stopping: this cannot be retried away');
   process.stderr.write(failureLine(error));
-  process.exit(1);
+  process.exit(exitCodeOf(error));
 }

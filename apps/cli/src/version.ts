@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { describeError } from '@odin-ws/errors';
 import type { Logger } from '@odin-ws/observability';
 import { loadNativeUws, runtimeGlibc, UWS_PACKAGE, uwsBinaryPath } from '@odin-ws/shard';
 
@@ -22,12 +23,17 @@ export function runtimeFacts() {
  */
 export function versionText(): string {
   const facts = runtimeFacts();
-  loadNativeUws();
-  return [
-    `odin-ws ${facts.odinWs}`,
-    `node ${facts.node} (ABI ${facts.abi}, glibc ${facts.glibc})`,
-    `uWebSockets.js ${UWS_PACKAGE.version} (${facts.uws}, native binary ${facts.uwsBinary})`,
-  ].join('\n');
+  return [`odin-ws ${facts.odinWs}`, `node ${facts.node} (ABI ${facts.abi}, glibc ${facts.glibc})`, uwsLine(facts)].join('\n');
+}
+
+/** The uWS line; on a Node it does not load on, why (a version query answers on any Node). */
+function uwsLine(facts: ReturnType<typeof runtimeFacts>): string {
+  try {
+    loadNativeUws();
+    return `uWebSockets.js ${UWS_PACKAGE.version} (${facts.uws}, native binary ${facts.uwsBinary})`;
+  } catch (error) {
+    return `uWebSockets.js ${UWS_PACKAGE.version}: does not load on this Node (${describeError(error)})`;
+  }
 }
 
 export function logRuntime(logger: Logger): void {

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { OPTION_SPECS } from '@odin-ws/config';
+import { MODES, OPTION_SPECS } from '@odin-ws/config';
 import { CLI_PATH, kafkaBrokers, stablePortRange, startShardProcess, TestClient, waitFor } from '@odin-ws/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
@@ -8,35 +8,51 @@ function runCli(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('odin-ws CLI', () => {
-  it('documents every flag with its environment variable and default in --help', () => {
+  it.each(MODES)('lists every flag of --mode=%s in its --help, one line each, grouped, within 120 columns', (mode) => {
+    const result = runCli([`--mode=${mode}`, '--help']);
+    expect(result.status).toBe(0);
+    const lines = result.stdout.trimEnd().split('\n');
+    for (const line of lines) expect(line.length, line).toBeLessThanOrEqual(120);
+    for (const spec of OPTION_SPECS.filter((candidate) => candidate.modes.includes(mode))) {
+      const line = lines.find((candidate) => candidate.trimStart().startsWith(`${spec.flag} `));
+      expect(line, spec.flag).toMatch(/ \[[^\]]+\]$/); // the default closes the flag's one line
+    }
+    // Another mode's flags are accepted but not listed.
+    if (mode === 'shard') {
+      expect(lines.length).toBeLessThanOrEqual(100);
+      expect(result.stdout).not.toContain('--lb-workers');
+      expect(result.stdout).toMatch(/^Kafka security:$/m);
+    }
+  });
+
+  it("answers --help without a mode with the general flags and how to see a mode's", () => {
     const result = runCli(['--help']);
     expect(result.status).toBe(0);
-    const help = result.stdout.replace(/\s+/g, ' ');
-    for (const spec of OPTION_SPECS) {
-      expect(help).toContain(spec.flag);
-      expect(help).toContain(`env: ${spec.env}`);
-    }
-    expect(help).toContain('default: 15000');
-    expect(help).toContain('"shard", "loadbalancer", "feed", "local"');
+    expect(result.stdout).toContain('--mode <mode>');
+    expect(result.stdout).toContain('odin-ws --mode=<shard|loadbalancer|feed|local> --help');
+    expect(result.stdout).not.toContain('--max-connections ');
   });
 
   it.each([
-    ['a missing mode', [], {}, /--mode/],
-    ['an unknown mode', ['--mode=galaxy'], {}, /galaxy/],
-    ['an unknown flag', ['--mode=shard', '--bogus=1'], {}, /unknown option '--bogus=1'/],
-    ['a bad number', ['--mode=shard', '--port=http'], {}, /--port <port>.*expected a whole number from 0 to 65535, got 'http'/],
-    ['a bad broker list', ['--mode=shard', '--kafka-brokers=localhost'], {}, /--kafka-brokers.*host:port/],
-    ['a heartbeat off the 4 s tick', ['--mode=shard', '--heartbeat-interval=10'], {}, /multiple of 4/],
-    ['a bad environment value', ['--mode=shard'], { ODIN_MAX_CONNECTIONS: 'lots' }, /ODIN_MAX_CONNECTIONS.*got 'lots'/],
+    ['a missing mode', [], {}, 64, /^odin-ws: E_USAGE: --mode is required/],
+    ['an unknown flag', ['--mode=shard', '--bogus=1'], {}, 64, /^odin-ws: E_USAGE: unknown option '--bogus=1'/],
+    ['an argument no flag takes', ['--mode=shard', 'stray'], {}, 64, /^odin-ws: E_USAGE: too many arguments/],
+    ['an unknown command', ['config', 'frobnicate'], {}, 64, /^odin-ws: E_USAGE: odin-ws config: expected check or example, got "frobnicate"/],
+    ['an unknown mode', ['--mode=galaxy'], {}, 78, /E_INVALID_OPTION_VALUE: .*galaxy/],
+    ['a bad number', ['--mode=shard', '--port=http'], {}, 78, /--port <port>.*expected a whole number from 0 to 65535, got 'http'/],
+    ['a bad broker list', ['--mode=shard', '--kafka-brokers=localhost'], {}, 78, /--kafka-brokers.*host:port/],
+    ['a heartbeat off the 4 s tick', ['--mode=shard', '--heartbeat-interval=10'], {}, 78, /multiple of 4/],
+    ['a bad environment value', ['--mode=shard'], { ODIN_MAX_CONNECTIONS: 'lots' }, 78, /ODIN_MAX_CONNECTIONS.*got 'lots'/],
     [
       'SASL PLAIN over plaintext',
       ['--mode=shard', '--kafka-sasl-mechanism=plain', '--kafka-sasl-username=odin'],
       { ODIN_KAFKA_SASL_PASSWORD: 'not-to-be-sent-in-clear' },
+      78,
       /^odin-ws: E_INVALID_OPTION_VALUE: --kafka-sasl-mechanism plain over plaintext would send its password in clear: turn on --kafka-ssl, or pass --kafka-allow-plaintext-sasl\n$/,
     ],
-  ])('exits non-zero with one line for %s', (_label, args, env, pattern) => {
+  ])('exits with its status and one line for %s', (_label, args, env, status, pattern) => {
     const result = runCli(args, env);
-    expect(result.status).not.toBe(0);
+    expect(result.status).toBe(status);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toMatch(pattern);
   });

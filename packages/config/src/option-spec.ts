@@ -11,6 +11,8 @@ export interface OptionSpec<K extends string = string, T = unknown> {
   flag: string;
   env: string;
   description: string;
+  /** The one line --help shows, where the description's first clause would not do (option-groups.ts). */
+  summary?: string;
   defaultValue: T;
   /** How the default reads in --help and the docs, when its value alone would mislead. */
   defaultLabel?: string;
@@ -36,13 +38,16 @@ export const AUTH_MODES: readonly Mode[] = ['shard', 'loadbalancer', 'local'];
 /** A default as a user would type it: lists and maps comma-separated, '' as "derived". */
 export function formatOptionDefault(spec: Pick<OptionSpec, 'defaultValue' | 'defaultLabel'>): string {
   if (spec.defaultLabel !== undefined) return spec.defaultLabel;
-  const value = spec.defaultValue;
+  return spec.defaultValue === '' ? 'derived' : flagTextOf(spec.defaultValue);
+}
+
+/** A parsed value as its flag would be written: switches on/off, lists and maps comma-separated. */
+export function flagTextOf(value: unknown): string {
   if (typeof value === 'boolean') return value ? 'on' : 'off';
   if (Array.isArray(value)) return value.join(',');
   if (typeof value === 'object' && value !== null)
     return Object.entries(value)
       .map(([k, v]) => `${k}=${String(v)}`)
       .join(',');
-  if (value === '') return 'derived';
   return String(value);
 }

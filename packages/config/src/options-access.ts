@@ -11,6 +11,7 @@ export const ACCESS_OPTIONS = [
     key: 'authSecretFile',
     flag: '--auth-secret-file <path>',
     env: 'ODIN_AUTH_SECRET_FILE',
+    summary: 'authentication on: HS256/384/512 shared secret file',
     description: 'turn authentication on: clients need a JWT signed with this shared secret (HS256/384/512)',
     defaultValue: '',
     defaultLabel: 'none (no authentication)',
@@ -21,6 +22,7 @@ export const ACCESS_OPTIONS = [
     key: 'authPublicKeyFile',
     flag: '--auth-public-key-file <pem>',
     env: 'ODIN_AUTH_PUBLIC_KEY_FILE',
+    summary: 'authentication on: PEM public key file of the signer',
     description: 'turn authentication on: JWTs signed by the private half of this PEM public key (RS*/PS*, ES*, EdDSA by key type)',
     defaultValue: '',
     defaultLabel: 'none',
@@ -31,6 +33,7 @@ export const ACCESS_OPTIONS = [
     key: 'authJwksFile',
     flag: '--auth-jwks-file <path>',
     env: 'ODIN_AUTH_JWKS_FILE',
+    summary: "authentication on: JWKS file of the signer's keys",
     description: 'turn authentication on: JWTs signed by a key of this JWKS file (matched by kid), re-read when it changes',
     defaultValue: '',
     defaultLabel: 'none',
@@ -41,6 +44,7 @@ export const ACCESS_OPTIONS = [
     key: 'authJwksUrl',
     flag: '--auth-jwks-url <url>',
     env: 'ODIN_AUTH_JWKS_URL',
+    summary: "authentication on: the issuer's JWKS https URL",
     description:
       "turn authentication on: JWTs signed by a key of the issuer's JWKS at this https URL (fetched and cached; http only for a loopback issuer); needs --auth-audience",
     defaultValue: '',
@@ -82,6 +86,7 @@ export const ACCESS_OPTIONS = [
     key: 'authDefaultChannels',
     flag: '--auth-default-channels <patterns>',
     env: 'ODIN_AUTH_DEFAULT_CHANNELS',
+    summary: 'patterns granted to a token without the channels claim',
     description:
       "channel patterns granted to a token that has no channels claim ('*' for every channel); without it, such a token is refused (TOKEN_CLAIMS_INVALID)",
     defaultValue: [] as string[],
@@ -112,6 +117,7 @@ export const ACCESS_OPTIONS = [
     key: 'authRefreshWindow',
     flag: '--auth-refresh-window <s>',
     env: 'ODIN_AUTH_REFRESH_WINDOW',
+    summary: 'how long before expiry a connection is told to refresh its token',
     description: 'how long before its token expires a connection is sent token_expiring, to refresh it in place; at expiry it is closed with 4001',
     defaultValue: 30,
     parse: integer(1, 3600),
@@ -121,6 +127,7 @@ export const ACCESS_OPTIONS = [
     key: 'maxConnectionsPerUser',
     flag: '--max-connections-per-user <n>',
     env: 'ODIN_MAX_CONNECTIONS_PER_USER',
+    summary: 'connections one user (token sub) may hold',
     description:
       "connections one user (its token's sub) may hold when authentication is on: counted by each load balancer across its workers and again by each shard; more get 1013 TOO_MANY_CONNECTIONS, and a token without sub is refused (TOKEN_CLAIMS_INVALID) unless --auth-allow-no-subject; 0 turns it off",
     defaultValue: 100,
@@ -142,6 +149,7 @@ export const ACCESS_OPTIONS = [
     key: 'authFailuresPerIp',
     flag: '--auth-failures-per-ip <n>',
     env: 'ODIN_AUTH_FAILURES_PER_IP',
+    summary: 'refused tokens per second one client address may send',
     description:
       "refused tokens per second one client address may send to a load-balancer worker, in bursts of ten seconds' worth; past that its handshakes get 1013 AUTH_RATE_LIMITED without a signature checked",
     defaultValue: 2,
@@ -184,6 +192,7 @@ export const ACCESS_OPTIONS = [
     key: 'opsOnPublicPort',
     flag: '--ops-on-public-port [on|off]',
     env: 'ODIN_OPS_ON_PUBLIC_PORT',
+    summary: 'serve /metrics and the detailed /health on the public port',
     description:
       'serve /metrics and the detailed /health (pid, counts, Kafka state, shard addresses) on the public port instead of a private ops surface: only where that port is reachable from a private network alone',
     defaultValue: false,

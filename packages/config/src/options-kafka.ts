@@ -35,6 +35,7 @@ export const KAFKA_OPTIONS = [
     key: 'kafkaAllowPlaintextSasl',
     flag: '--kafka-allow-plaintext-sasl [on|off]',
     env: 'ODIN_KAFKA_ALLOW_PLAINTEXT_SASL',
+    summary: 'allow SASL PLAIN/OAUTHBEARER without TLS (secrets in clear)',
     description:
       'allow SASL PLAIN or OAUTHBEARER without --kafka-ssl, which sends the password or token in clear (a broker on loopback, a test); refused otherwise',
     defaultValue: false,
@@ -46,6 +47,7 @@ export const KAFKA_OPTIONS = [
     key: 'kafkaSslCaFile',
     flag: '--kafka-ssl-ca-file <pem>',
     env: 'ODIN_KAFKA_SSL_CA_FILE',
+    summary: "CA file of the brokers' certificates",
     description: "PEM file of the CA(s) that signed the brokers' certificates, for a private CA (implies --kafka-ssl)",
     defaultValue: '',
     defaultLabel: "the system's trust store",
@@ -86,6 +88,7 @@ export const KAFKA_OPTIONS = [
     key: 'kafkaSaslMechanism',
     flag: '--kafka-sasl-mechanism <mechanism>',
     env: 'ODIN_KAFKA_SASL_MECHANISM',
+    summary: 'SASL mechanism',
     description: "SASL authentication: none, plain, scram-sha-256, scram-sha-512 or oauthbearer (a GCP access token of the VM's service account)",
     defaultValue: 'none' as SaslMechanismOption,
     parse: choice(SASL_MECHANISM_OPTIONS),
@@ -115,6 +118,7 @@ export const KAFKA_OPTIONS = [
     key: 'kafkaMetadataRefresh',
     flag: '--kafka-metadata-refresh <ms>',
     env: 'ODIN_KAFKA_METADATA_REFRESH',
+    summary: 'how often topic metadata (new partitions) is re-read',
     description:
       'how often topic metadata is re-read, so partitions added to a live topic are read (shard: from their first record) or written to (feed) within this time',
     defaultValue: 5000,
@@ -134,6 +138,7 @@ export const KAFKA_OPTIONS = [
     key: 'channelMap',
     flag: '--channel-map <map>',
     env: 'ODIN_CHANNEL_MAP',
+    summary: 'topic=event pairs: how a record maps to a channel',
     description:
       'how a record maps to a channel: channel = <record key>.<event>, event taken from this topic=event list; a topic not listed uses the last dot-segment of its name',
     defaultValue: { 'odin.trades': 'trade', 'odin.tickers': 'ticker', 'odin.orderbooks': 'book' },

@@ -77,6 +77,7 @@ export const SHARD_OPTIONS = [
     key: 'bookMaxLevels',
     flag: '--book-max-levels <n>',
     env: 'ODIN_BOOK_MAX_LEVELS',
+    summary: 'price levels a maintained book keeps per side',
     description:
       'price levels a maintained book (BOOK_SNAPSHOT / BOOK_UPDATE records, docs/market-data.md) keeps a side; deeper levels are dropped and counted',
     defaultValue: 5000,
@@ -87,6 +88,7 @@ export const SHARD_OPTIONS = [
     key: 'deliveryForms',
     flag: '--delivery-forms <forms>',
     env: 'ODIN_DELIVERY_FORMS',
+    summary: 'the forms a subscribe may ask for',
     description:
       "the forms a subscribe may ask for, each costing the shard work per record while anyone here holds it: fossil and deflate (deltas), compress (compressed frames); '' turns them all off (channels asked for in a form then come plain, and the ack lists none)",
     defaultValue: [...DELIVERY_FORMS] as DeliveryFormName[],
@@ -107,6 +109,7 @@ export const SHARD_OPTIONS = [
     key: 'backpressureLimit',
     flag: '--backpressure-limit <bytes>',
     env: 'ODIN_BACKPRESSURE_LIMIT',
+    summary: 'send buffer a client may build up before it is cut off',
     description: 'send buffer a client may build up before it is cut off as a slow consumer (close 1008)',
     defaultValue: 512 * 1024,
     parse: integer(16 * 1024, 256 * 1024 * 1024),
@@ -135,6 +138,7 @@ export const SHARD_OPTIONS = [
     key: 'historySize',
     flag: '--history-size <n>',
     env: 'ODIN_HISTORY_SIZE',
+    summary: 'records kept per channel so a client can resume',
     description: 'recent records kept per channel so a reconnecting client can resume from its last position (0: no history, no recovery)',
     defaultValue: 1000,
     parse: integer(0, 1_000_000),
@@ -144,6 +148,7 @@ export const SHARD_OPTIONS = [
     key: 'historyMaxAge',
     flag: '--history-max-age <s>',
     env: 'ODIN_HISTORY_MAX_AGE',
+    summary: 'seconds a record stays in the history',
     description: 'seconds a record stays in the history; a fresh shard first reads this much of each partition to fill it',
     defaultValue: 120,
     parse: integer(1, 86_400),
@@ -182,6 +187,7 @@ export const SHARD_OPTIONS = [
     key: 'stateMaxBytes',
     flag: '--state-max-bytes <bytes>',
     env: 'ODIN_STATE_MAX_BYTES',
+    summary: "memory the state channels' latest envelopes may use",
     description: "memory the state channels' latest envelopes may use (estimated); past it the channel updated longest ago is forgotten first",
     defaultValue: 64 * 1024 * 1024,
     parse: integer(64 * 1024, 64 * 1024 * 1024 * 1024),
@@ -191,6 +197,7 @@ export const SHARD_OPTIONS = [
     key: 'stateLookback',
     flag: '--state-lookback <s>',
     env: 'ODIN_STATE_LOOKBACK',
+    summary: 'how far back a fresh shard reads state topics',
     description:
       'how far back a fresh shard reads the topics of state channels that are not compacted, so it holds their latest values before it reports ready (compacted topics are read from their first record)',
     defaultValue: 3600,
@@ -201,6 +208,7 @@ export const SHARD_OPTIONS = [
     key: 'bookLookback',
     flag: '--book-lookback <s>',
     env: 'ODIN_BOOK_LOOKBACK',
+    summary: 'how far back a fresh shard reads incremental book partitions',
     description:
       'how far back a fresh shard reads a partition of a `book` topic whose first record is a maintained book (BOOK_SNAPSHOT / BOOK_UPDATE), instead of --state-lookback or its first record: producers of maintained books publish a snapshot at least this often (docs/market-data.md), so a busy incremental feed is not read back an hour',
     defaultValue: 60,

@@ -5,9 +5,9 @@ import { KAFKA_OPTIONS } from './options-kafka.js';
 import { LOAD_BALANCER_OPTIONS } from './options-loadbalancer.js';
 import { LOCAL_OPTIONS } from './options-local.js';
 import { SHARD_OPTIONS } from './options-shard.js';
-import { choice } from './parsers.js';
+import { choice, text } from './parsers.js';
 
-export { formatOptionDefault, MODES, type Mode, type OptionSpec, SASL_MECHANISM_OPTIONS, type SaslMechanismOption } from './option-spec.js';
+export { flagTextOf, formatOptionDefault, MODES, type Mode, type OptionSpec, SASL_MECHANISM_OPTIONS, type SaslMechanismOption } from './option-spec.js';
 
 /**
  * Every flag of `odin-ws`, in one table (by area, in the options-*.ts files): its environment
@@ -22,6 +22,18 @@ export const OPTION_SPECS = [
     description: 'pino log level',
     defaultValue: 'info' as LogLevel,
     parse: choice(LOG_LEVELS),
+    modes: ALL,
+  }),
+  option({
+    key: 'config',
+    flag: '--config <file>',
+    env: 'ODIN_CONFIG',
+    summary: 'a YAML or JSON file of settings, keyed by flag name',
+    description:
+      'a YAML or JSON file of settings, keyed by flag name without the dashes (`max-connections: 20000`, `mode: shard`); a flag or ODIN_* variable given as well wins over the file',
+    defaultValue: '',
+    defaultLabel: 'none',
+    parse: text(),
     modes: ALL,
   }),
   ...KAFKA_OPTIONS,

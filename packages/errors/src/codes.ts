@@ -9,9 +9,14 @@
  * reports them as E_SERVER_ERROR with the wire code in `details.serverCode`.
  */
 export const ServerErrorCode = {
-  // Configuration and start-up (the CLI prints "odin-ws: <code>: <message>" and exits 1)
-  /** A flag or ODIN_* variable has a value its parser refuses. */
+  // Configuration and start-up (the CLI prints "odin-ws: <code>: <message>" and exits 78 for a
+  // configuration error, 64 for a usage error, 1 for anything else: docs/configuration.md#exit-codes)
+  /** A flag, ODIN_* variable or --config key has a value its parser refuses. */
   INVALID_OPTION_VALUE: 'E_INVALID_OPTION_VALUE',
+  /** The --config file cannot be read, is not YAML/JSON, or names a key that is not a setting. */
+  CONFIG_FILE: 'E_CONFIG_FILE',
+  /** The command line is not one odin-ws takes: an unknown flag or command, no --mode. */
+  USAGE: 'E_USAGE',
   /** A port could not be bound (in use, not permitted). */
   LISTEN_FAILED: 'E_LISTEN_FAILED',
   /** The uWebSockets.js native binary does not load (the pure-JS fallback is refused). */
