@@ -100,6 +100,14 @@ describe('infra/gcp (Terraform)', () => {
     }
   });
 
+  it('stops restarting a tier that exits with a usage (64) or configuration (78) error: the next start would fail the same way', () => {
+    for (const unit of ['odin-ws-shard.service', 'odin-ws-loadbalancer.service']) {
+      const text = readFileSync(join(dir, 'systemd', unit), 'utf8');
+      expect(text, unit).toMatch(/^Restart=always$/m);
+      expect(text, unit).toMatch(/^RestartPreventExitStatus=64 78$/m);
+    }
+  });
+
   it('keeps /metrics and the detailed /health on private ops ports the external load balancer never reaches', async () => {
     const { locals, resource } = await parsed();
     const local = Object.assign({}, ...locals) as Record<string, unknown>;
