@@ -6,6 +6,7 @@ const jsonReport = process.env['VITEST_JSON_REPORT'];
 /** Pure code: no Kafka, no Java, no child processes. `pnpm test:unit` runs only these. */
 const UNIT_TESTS = [
   'packages/*/src/**/*.test.ts',
+  'packages/runtime/*.test.ts',
   'test/*.test.ts',
   'bench/src/chart.test.ts',
   'bench/src/loadgen/raw-client.test.ts',

