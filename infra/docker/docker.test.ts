@@ -57,6 +57,42 @@ describe('infra/docker', () => {
     for (const bin of ['odin-ws.js', 'healthcheck.js']) expect(existsSync(join(root, 'apps/cli/bin', bin)), bin).toBe(true);
   });
 
+  it('installs dependencies before it copies the sources (a source edit reuses the dependency layer) and keeps .runtime out', () => {
+    const dockerfile = readFileSync(join(dir, 'Dockerfile'), 'utf8');
+    const at = (line: RegExp) => dockerfile.search(line);
+    expect(at(/^COPY pnpm-lock\.yaml /m)).toBeGreaterThan(0);
+    expect(at(/^RUN pnpm fetch --frozen-lockfile$/m)).toBeGreaterThan(at(/^COPY pnpm-lock\.yaml /m));
+    expect(at(/^COPY \. \.$/m)).toBeGreaterThan(at(/^RUN pnpm fetch /m));
+    // The release carries the pinned Node; the build base's own Node 24 would otherwise be chosen as the runtime.
+    expect(dockerfile).toMatch(/^ENV ODIN_RUNTIME=pinned$/m);
+    const ignored = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+    for (const pattern of ['**/node_modules', '**/dist', '**/.runtime', '.git']) expect(ignored).toContain(pattern);
+  });
+
+  it('has a dev container on the same pinned Node 24 base, with every tool the suite needs', () => {
+    const devcontainer = JSON.parse(readFileSync(join(root, '.devcontainer/devcontainer.json'), 'utf8'));
+    expect(devcontainer).toMatchObject({ build: { dockerfile: 'Dockerfile' }, postCreateCommand: 'pnpm install' });
+    const file = readFileSync(join(root, '.devcontainer/Dockerfile'), 'utf8');
+    const base = (text: string) => /^FROM (node:24-trixie-slim@sha256:[0-9a-f]{64})/m.exec(text)?.[1];
+    expect(base(file)).toBeDefined();
+    expect(base(file)).toBe(base(readFileSync(join(dir, 'Dockerfile'), 'utf8')));
+    const ci = readFileSync(join(root, '.ci/run'), 'utf8');
+    const needed = [...ci.matchAll(/missing\+=\(([\w-]+)\)/g)].map((match) => match[1]!);
+    expect(needed.length).toBeGreaterThan(5);
+    for (const tool of [...needed, 'maven', 'openjdk-21-jre-headless']) expect(file, tool).toMatch(new RegExp(`\\s${tool}\\s`));
+  });
+
+  it('builds the image and runs its --version (where a Docker engine answers)', (context) => {
+    const info = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 20_000 });
+    if (info.status !== 0) context.skip(`no Docker engine answers here (docker info: ${(info.stderr || String(info.error)).trim().split('\n')[0]})`);
+    const tag = `odin-ws:test-${process.pid}`;
+    const build = spawnSync('docker', ['build', '-f', 'infra/docker/Dockerfile', '-t', tag, '.'], { cwd: root, encoding: 'utf8', timeout: 900_000 });
+    expect(build.status, build.stderr.slice(-2000)).toBe(0);
+    const version = spawnSync('docker', ['run', '--rm', tag, '--version'], { encoding: 'utf8', timeout: 60_000 });
+    expect(version.stdout).toMatch(/^odin-ws \d+\.\d+\.\d+\nnode v24\.\d+\.\d+ \(ABI 137, glibc 2\.41\)\nuWebSockets\.js /);
+    spawnSync('docker', ['rmi', tag]);
+  }, 960_000);
+
   it('gives Prometheus a configuration promtool accepts, with the production rules', () => {
     const work = mkdtempSync(join(tmpdir(), 'odin-compose-prometheus-'));
     const config = readFileSync(join(dir, 'prometheus.compose.yml'), 'utf8').replace(
