@@ -106,12 +106,12 @@ describe('a shard against a SASL_SSL-only broker', () => {
     expect(line).toMatch(/^odin-ws: E_KAFKA_TLS: broker 127\.0\.0\.1:\d+ expects TLS: add --kafka-ssl/);
   });
 
-  it('a missing password file or a CA file that is not PEM fails the start with E_KAFKA_CONFIG naming the flag', async () => {
+  it('a missing password file or a CA file that is not PEM fails the start with E_KAFKA_CONFIG naming the flag, status 78 (configuration)', async () => {
     const noPassword = await failureOf([...secureShardArgs(broker).slice(0, -1), '--kafka-sasl-password-file=/nonexistent/odin.password']);
-    expect(noPassword.code).toBe(1);
+    expect(noPassword.code).toBe(78);
     expect(noPassword.line).toBe('odin-ws: E_KAFKA_CONFIG: --kafka-sasl-password-file /nonexistent/odin.password: cannot read it (ENOENT)');
     const notPem = await failureOf(['--kafka-ssl', `--kafka-ssl-ca-file=${join(broker.secrets!, 'odin.password')}`]);
-    expect(notPem.code).toBe(1);
+    expect(notPem.code).toBe(78);
     expect(notPem.line).toMatch(/^odin-ws: E_KAFKA_CONFIG: --kafka-ssl-ca-file .*odin\.password: not a PEM certificate/);
   });
 

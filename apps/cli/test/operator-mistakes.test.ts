@@ -54,9 +54,9 @@ describe('operator mistakes', () => {
     expect(lb.child.exitCode).toBeNull();
   });
 
-  it('a bad --backend-urls value stops the start with one line and status 1', async () => {
+  it('a bad --backend-urls value stops the start with one line and status 78 (configuration)', async () => {
     const cli = spawnCli(['--mode=loadbalancer', '--lb-port=0', '--backend-urls=ws://10.0.0.300:3002/ws']);
-    expect((await cli.exited).code).toBe(1);
+    expect((await cli.exited).code).toBe(78);
     expect(cli.output()).toContain("expected ws://host:port/path[,...], got 'ws://10.0.0.300:3002/ws'");
   });
 

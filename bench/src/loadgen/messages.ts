@@ -1,3 +1,4 @@
+import type { LatencySummary } from '../latency.js';
 /** IPC between the load-generator coordinator and its worker processes. */
 export interface StartCommand {
   type: 'start';
@@ -19,7 +20,8 @@ export interface ReadyReport {
   open: number;
   failed: number;
   errors: Record<string, number>;
-  handshakeMs: number[];
+  /** Open to subscription ack, per connection opened. */
+  handshake: LatencySummary;
 }
 
 export interface ProgressReport {
@@ -32,8 +34,8 @@ export interface ProgressReport {
 export interface ResultReport {
   type: 'result';
   received: number;
-  /** Producer timestamp to receive time, one per delivered envelope. */
-  latenciesMs: number[];
+  /** Producer timestamp to receive time, over every delivered envelope. */
+  latency: LatencySummary;
   closedEarly: number;
   /** Connections still open when the result was collected. */
   stillOpen: number;

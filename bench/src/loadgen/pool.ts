@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { mergeSummaries } from '../latency.js';
 import type { ReadyReport, ResultReport, StartCommand, WorkerReport } from './messages.js';
 
 // Always the built worker (pnpm build), also when this module runs from source under vitest:
@@ -62,7 +63,7 @@ export class LoadGenerator {
         for (const [k, v] of Object.entries(r.errors)) all[k] = (all[k] ?? 0) + v;
         return all;
       }, {}),
-      handshakeMs: ready.flatMap((r) => r.handshakeMs),
+      handshake: mergeSummaries(ready.map((r) => r.handshake)),
     };
   }
 
@@ -87,7 +88,7 @@ export class LoadGenerator {
     );
     return {
       received: results.reduce((n, r) => n + r.received, 0),
-      latenciesMs: results.flatMap((r) => r.latenciesMs),
+      latency: mergeSummaries(results.map((r) => r.latency)),
       closedEarly: results.reduce((n, r) => n + r.closedEarly, 0),
       stillOpen: results.reduce((n, r) => n + r.stillOpen, 0),
       cpuSeconds: results.reduce((n, r) => n + r.cpuSeconds, 0),

@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { LatencyRecorder } from '../latency.js';
 import { DeliveryCpu } from './delivery-cpu.js';
 import type { CoordinatorCommand, StartCommand, WorkerReport } from './messages.js';
 import { envelopeTimestamp, RawClient } from './raw-client.js';
@@ -12,7 +13,7 @@ import { envelopeTimestamp, RawClient } from './raw-client.js';
 const sockets: RawClient[] = [];
 /** A client neither acknowledged nor refused by then counts as failed (a proxy at its connection cap only queues). */
 const HANDSHAKE_DEADLINE_MS = 30_000;
-const latenciesMs: number[] = [];
+const latency = new LatencyRecorder();
 let received = 0;
 let closedEarly = 0;
 let collecting = true;
@@ -29,7 +30,7 @@ process.on('message', (command: CoordinatorCommand) => {
     send({
       type: 'result',
       received,
-      latenciesMs,
+      latency: latency.summary(),
       closedEarly,
       stillOpen: sockets.length - closedEarly,
       cpuSeconds: (usage.user + usage.system) / 1e6,
@@ -45,7 +46,7 @@ process.on('message', (command: CoordinatorCommand) => {
 });
 
 async function start(command: StartCommand): Promise<void> {
-  const handshakeMs: number[] = [];
+  const handshake = new LatencyRecorder();
   const errors: Record<string, number> = {};
   let failed = 0;
   let next = 0;
@@ -81,7 +82,7 @@ async function start(command: StartCommand): Promise<void> {
             acked = true; // the subscription ack comes first
             settled = true;
             clearTimeout(deadline);
-            handshakeMs.push(performance.now() - startedAt);
+            handshake.recordMs(performance.now() - startedAt);
             sockets.push(socket);
             resolve();
             return;
@@ -90,7 +91,7 @@ async function start(command: StartCommand): Promise<void> {
           const ts = envelopeTimestamp(buffer, start, end);
           if (ts === undefined) return;
           received++;
-          latenciesMs.push(Date.now() - ts);
+          latency.recordMs(Date.now() - ts);
         },
         onClose: (code) => {
           if (!acked) fail(timedOut ? 'handshake_timeout' : `close_${code}`);
@@ -120,6 +121,6 @@ async function start(command: StartCommand): Promise<void> {
   if (command.ratePerSecond) await paced(command.ratePerSecond);
   else await Promise.all(Array.from({ length: Math.min(command.concurrency, command.connections) }, lane));
   clearInterval(progress);
-  send({ type: 'ready', open: sockets.length, failed, errors, handshakeMs });
+  send({ type: 'ready', open: sockets.length, failed, errors, handshake: handshake.summary() });
   setInterval(() => send({ type: 'progress', open: sockets.length, failed, received }), 500).unref();
 }

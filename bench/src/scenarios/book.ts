@@ -3,9 +3,10 @@ import { runInNewContext } from 'node:vm';
 import { OrderBooks } from '@odin-ws/shard';
 import { closeProducers, createTestTopic, metricValue, produce, startShardProcess, waitFor } from '@odin-ws/testkit';
 import { ensureLocalBroker } from '../fleet.js';
+import { percentiles } from '../latency.js';
 import { envelopeTimestamp, RawClient } from '../loadgen/raw-client.js';
 import { CpuWindow } from '../process-cpu.js';
-import { median, percentiles, round } from '../stats.js';
+import { median, round } from '../stats.js';
 
 export interface BookOptions {
   /** Books fed at once (one symbol each). */

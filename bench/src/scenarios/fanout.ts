@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { closeProducers, produce } from '@odin-ws/testkit';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { percentilesOf } from '../latency.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
-import { percentiles, round } from '../stats.js';
+import { round } from '../stats.js';
 
 export interface FanoutOptions extends ScenarioFleetOptions {
   connections: number;
@@ -108,10 +109,10 @@ export async function runFanout(options: FanoutOptions): Promise<FanoutResult> {
     await sleep(IDLE_WINDOW_MS);
     const proxyIdleCpuSeconds = cpuSecondsOf(totalCpuTimes(fleet.proxyPids())) - cpuSecondsOf(proxyCpuAfter);
     const result = await generator.collect();
-    const latency = percentiles(result.latenciesMs);
+    const latency = percentilesOf(result.latency);
     const probed = probe ? await probe.collect() : undefined;
-    const probeLatency = probed ? percentiles(probed.latenciesMs) : undefined;
-    const handshake = percentiles(ready.handshakeMs);
+    const probeLatency = probed ? percentilesOf(probed.latency) : undefined;
+    const handshake = percentilesOf(ready.handshake);
     return {
       scenario: 'fanout',
       path: fleetPath(options),

@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type FleetPath, fleetPath, type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { percentilesOf } from '../latency.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
-import { percentiles, round } from '../stats.js';
+import { round } from '../stats.js';
 
 export interface RampOptions extends ScenarioFleetOptions {
   connections: number;
@@ -63,7 +64,7 @@ export async function runRamp(options: RampOptions): Promise<RampResult> {
       await sleep(1000);
     }
     const result = await generator.collect();
-    const handshake = percentiles(ready.handshakeMs);
+    const handshake = percentilesOf(ready.handshake);
     return {
       scenario: 'ramp',
       path: fleetPath(options),

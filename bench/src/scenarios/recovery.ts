@@ -1,7 +1,8 @@
 import { ClientCrowd, sleep, startSequenceFeed } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { percentiles } from '../latency.js';
 import { CpuWindow } from '../process-cpu.js';
-import { percentiles, round } from '../stats.js';
+import { round } from '../stats.js';
 
 export interface RecoveryOptions extends Omit<ScenarioFleetOptions, 'direct' | 'external'> {
   connections: number;

@@ -4,10 +4,11 @@ import { createKafkaJsSink } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
 import { kafkaConnection } from '@odin-ws/testkit';
 import { type ScenarioFleetOptions, startScenarioFleet } from '../fleet.js';
+import { percentilesOf } from '../latency.js';
 import { LoadGenerator } from '../loadgen/pool.js';
 import { cpuSecondsOf, totalCpuTimes } from '../process-cpu.js';
 import { childPids } from '../process-memory.js';
-import { percentiles, round } from '../stats.js';
+import { round } from '../stats.js';
 
 export interface ThroughputOptions extends ScenarioFleetOptions {
   connections: number;
@@ -76,7 +77,7 @@ export async function runThroughput(options: ThroughputOptions): Promise<Through
     const lbCpu = cpu(lbPids) - lbCpuBefore;
     const result = await generator.collect();
     const delivered = result.received - receivedBefore;
-    const latency = percentiles(result.latenciesMs);
+    const latency = percentilesOf(result.latency);
     const perMillion = (seconds: number) => (delivered > 0 ? round((seconds / delivered) * 1e6, 2) : 0);
     return {
       scenario: 'throughput',

@@ -11,13 +11,29 @@
 //   bundle/THIRD-PARTY-NOTICES.txt  the licenses of what is bundled in (fossil-delta, fflate), which
 //                                   their terms ask to travel with the code
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+
+// Every `pnpm build` (so every `pnpm test:unit`) runs this; the types bundler alone takes seconds. A
+// fingerprint of what goes in (the SDK's sources, the workspace packages it inlines, this script)
+// skips the work when none of it changed since the last bundle.
+const inputs = ['src', '../protocol/src', '../errors/src'].flatMap((dir) =>
+  readdirSync(join(root, dir), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name)),
+);
+const fingerprint = createHash('sha256');
+for (const file of [...inputs.sort(), fileURLToPath(import.meta.url), join(root, 'package.json')]) fingerprint.update(file).update(readFileSync(file));
+// Beside the bundle, not in it: bundle/ is what npm pack ships.
+const stamp = join(root, 'node_modules/.bundle-inputs');
+const digest = fingerprint.digest('hex');
+if (existsSync(stamp) && readFileSync(stamp, 'utf8') === digest && existsSync(join(root, 'bundle/odin-client.d.cts'))) process.exit(0);
 const common = { absWorkingDir: root, bundle: true, sourcemap: true, target: 'es2022', logLevel: 'warning', legalComments: 'none' };
 const node = { ...common, entryPoints: ['src/node.ts'], platform: 'node', external: ['ws'] };
 
@@ -53,3 +69,4 @@ const notices = ['fossil-delta', 'fflate'].map((name) => {
   return `${name}\n${'='.repeat(name.length)}\n\n${license.trim()}\n`;
 });
 writeFileSync(`${root}bundle/THIRD-PARTY-NOTICES.txt`, `${notices.join('\n')}`);
+writeFileSync(stamp, digest);

@@ -36,7 +36,7 @@ export const ServerErrorCode = {
   KAFKA_TLS: 'E_KAFKA_TLS',
   /** No OAUTHBEARER token could be had (the GCP metadata server did not give one). */
   KAFKA_OAUTH_TOKEN: 'E_KAFKA_OAUTH_TOKEN',
-  /** A record batch uses a codec odin-ws cannot apply (zstd compression when producing). */
+  /** A record batch uses a compression type odin-ws has no codec for. */
   CODEC_UNSUPPORTED: 'E_CODEC_UNSUPPORTED',
   /** A compressed record batch is malformed. */
   CODEC_CORRUPT: 'E_CODEC_CORRUPT',

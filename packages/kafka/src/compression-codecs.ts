@@ -1,5 +1,6 @@
-import { OdinError } from '@odin-ws/errors';
-import { decompress as zstdDecompress } from 'fzstd';
+import { promisify } from 'node:util';
+import { zstdCompress, zstdDecompress } from 'node:zlib';
+import { describeError, OdinError } from '@odin-ws/errors';
 import kafkajs, { CompressionTypes } from 'kafkajs';
 import { compressFrame as lz4CompressFrame, decompressFrame as lz4DecompressFrame } from 'lz4-napi';
 import { compress as snappyCompress, uncompress as snappyUncompress } from 'snappy';
@@ -7,8 +8,8 @@ import { compress as snappyCompress, uncompress as snappyUncompress } from 'snap
 /**
  * kafkajs ships gzip only: a topic written with snappy, lz4 or zstd (the defaults of many
  * producers) makes it throw on every batch. These codecs fill kafkajs' registry, each on a
- * maintained library with prebuilt binaries (snappy and lz4-napi, both napi-rs) or none at all
- * (fzstd, pure JavaScript). Registered once, on import of the kafkajs client.
+ * maintained library with prebuilt binaries (snappy and lz4-napi, both napi-rs) or on Node itself
+ * (zstd: node:zlib, both ways). Registered once, on import of the kafkajs client.
  */
 // Hazard: kafkajs is CommonJS and Node's ESM loader does not see CompressionCodecs as a named export.
 const { CompressionCodecs } = kafkajs;
@@ -53,16 +54,23 @@ const lz4Codec: Codec = {
   decompress: async (buffer) => lz4DecompressFrame(buffer),
 };
 
+const zstdCompressAsync = promisify(zstdCompress);
+const zstdDecompressAsync = promisify(zstdDecompress);
+/**
+ * Hazard: a few kilobytes of zstd can claim gigabytes. A batch is at most the broker's
+ * message.max.bytes compressed (1 MB by default) and records are at most --max-record-size each, so
+ * a batch that inflates past 64 MB is refused rather than allocated.
+ */
+export const ZSTD_MAX_BATCH_BYTES = 64 * 1024 * 1024;
+
 const zstdCodec: Codec = {
-  compress: async () => {
-    // No maintained zstd compressor installs here without a native build (the shard only reads).
-    throw new OdinError('E_CODEC_UNSUPPORTED', 'odin-ws reads zstd-compressed topics but does not write zstd; produce with gzip, snappy or lz4', {
-      codec: 'zstd',
-    });
-  },
+  compress: async ({ buffer }) => zstdCompressAsync(buffer),
   decompress: async (buffer) => {
-    const out = zstdDecompress(buffer);
-    return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+    try {
+      return await zstdDecompressAsync(buffer, { maxOutputLength: ZSTD_MAX_BATCH_BYTES });
+    } catch (error) {
+      throw corrupt('zstd', describeError(error));
+    }
   },
 };
 
