@@ -57,6 +57,7 @@ describe('load balancer in front of real shards', () => {
     const lb = await startLb(fleet);
     const many = await Promise.all(Array.from({ length: 60 }, () => connect(lb.url)));
     const counts = await Promise.all(fleet.map(connectionsOf));
+    console.log(`[lb-fleet] 60 handshakes per shard: ${counts.join(' ')}`);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(60);
     for (const count of counts) expect(count).toBeGreaterThanOrEqual(8);
     await Promise.all(many.map((client) => client.subscribe(['LB.trade'])));

@@ -58,8 +58,8 @@ export class TestClient {
     return waitFor(`a ${replyType} reply`, () => this.messages.slice(seen).find((m) => m['type'] === replyType), timeoutMs, 5);
   }
 
-  async subscribe(channels: string[]): Promise<Record<string, unknown>> {
-    return this.request({ type: 'subscribe', data: { channels } }, 'subscription_ack');
+  async subscribe(channels: string[], timeoutMs?: number): Promise<Record<string, unknown>> {
+    return this.request({ type: 'subscribe', data: { channels } }, 'subscription_ack', timeoutMs);
   }
 
   dataMessages(channel?: string): Array<Record<string, unknown>> {
