@@ -5,7 +5,6 @@ import { Command, Option } from 'commander';
 import { helpModeOf } from './help-mode.js';
 import { modeConfigOf } from './mode-config.js';
 import { buildProgram, type ModeOptions } from './program.js';
-import { versionText } from './version.js';
 
 /**
  * `odin-ws config check [--config f] [flags]`: the settings a start with the same arguments and
@@ -17,7 +16,6 @@ export async function runConfigCommand(args: string[]): Promise<void> {
   if (command === 'check') {
     const program = buildProgram({
       name: 'odin-ws config check',
-      versionText,
       helpMode: helpModeOf(rest, process.env),
       run: async (options) => check(options),
     });

@@ -20,7 +20,6 @@ export type ModeOptions = EffectiveOptions & { mode: Mode };
 export interface ProgramOptions {
   /** What to do with the settings once flags, ODIN_* variables, the --config file and defaults are merged. */
   run: (options: ModeOptions) => Promise<void>;
-  versionText: () => string;
   /** The mode whose flags --help lists (the others are still accepted); undefined: the general ones only. */
   helpMode: Mode | undefined;
   name?: string;
@@ -36,10 +35,11 @@ const HELP_WIDTH = 120;
  * are thrown (exitOverride), not printed: main.ts prints one line and exits with the code that
  * says what kind of failure it was (exit-codes.ts).
  */
-export function buildProgram({ run, versionText, helpMode, name = 'odin-ws' }: ProgramOptions): Command {
+export function buildProgram({ run, helpMode, name = 'odin-ws' }: ProgramOptions): Command {
   const program = new Command(name)
     .description('WebSocket fan-out of Kafka market data: shard tier, load balancer, demo feed, or a whole local fleet')
     .addOption(new Option('--mode <mode>', `what to run: ${MODES.join(', ')}`).choices(MODES).env('ODIN_MODE').helpGroup('General:'))
+    // Answered by main.ts before parsing (version.ts); listed here for --help.
     .addOption(new Option('-V, --version', 'print the odin-ws, Node and uWebSockets.js versions').helpGroup('General:'))
     .addHelpOption(new Option('-h, --help', "show help (with --mode=<mode>: that mode's flags)").helpGroup('General:'))
     .allowExcessArguments(false)
@@ -47,11 +47,6 @@ export function buildProgram({ run, versionText, helpMode, name = 'odin-ws' }: P
     .configureOutput({ writeErr: () => {} })
     .configureHelp({ helpWidth: HELP_WIDTH, optionDescription: (option) => option.description })
     .addHelpText('after', helpFooter(helpMode));
-  // Handled as it is parsed, before anything else is checked.
-  program.on('option:version', () => {
-    process.stdout.write(`${versionText()}\n`);
-    process.exit(0);
-  });
   for (const spec of OPTION_SPECS) {
     const option = toCommanderOption(spec);
     program.addOption(

@@ -171,6 +171,24 @@ describe('a shard started from a --config file', () => {
   }, 60_000);
 });
 
+describe("on the machine's own Node, where it is not the supported one (CI: Node 20)", () => {
+  const machineNode = process.env['npm_node_execpath'];
+  const version = machineNode ? spawnSync(machineNode, ['--version'], { encoding: 'utf8' }).stdout.trim() : '';
+
+  it('answers --help, --version and config check, and refuses only to run a tier', (context) => {
+    if (!machineNode || version.startsWith('v24.')) context.skip(`the Node that runs pnpm is ${version || 'unknown'}, not an unsupported one`);
+    const run = (args: string[]) =>
+      spawnSync(machineNode!, [CLI_PATH, ...args], { env: { PATH: process.env['PATH'] ?? '' }, encoding: 'utf8', timeout: 20_000 });
+    expect(run(['--mode=shard', '--help'])).toMatchObject({ status: 0, stderr: '' });
+    const versionLines = run(['--version']);
+    expect(versionLines.status, versionLines.stderr).toBe(0);
+    expect(versionLines.stdout).toContain(`\nnode ${version} (`);
+    expect(run(['config', 'check', '--config', 'examples/shard.yaml']).status).toBe(0);
+    const tier = run(['--config', 'examples/shard.yaml']);
+    expect([tier.status, tier.stderr]).toEqual([1, expect.stringMatching(/^odin-ws: E_NODE_UNSUPPORTED: Node \d+/)]);
+  });
+});
+
 describe('on a Node odin-ws does not run on', () => {
   // The version and ABI are what the check reads; a preload makes this Node claim Node 20's.
   const node20 = [

@@ -1,5 +1,4 @@
-import { promisify } from 'node:util';
-import { zstdCompress, zstdDecompress } from 'node:zlib';
+import * as zlib from 'node:zlib';
 import { describeError, OdinError } from '@odin-ws/errors';
 import kafkajs, { CompressionTypes } from 'kafkajs';
 import { compressFrame as lz4CompressFrame, decompressFrame as lz4DecompressFrame } from 'lz4-napi';
@@ -54,8 +53,12 @@ const lz4Codec: Codec = {
   decompress: async (buffer) => lz4DecompressFrame(buffer),
 };
 
-const zstdCompressAsync = promisify(zstdCompress);
-const zstdDecompressAsync = promisify(zstdDecompress);
+// Hazard: zstd is in node:zlib since Node 22.15 and 23.8. A named import would fail to link this module on
+// an older Node, and with it `odin-ws --help`: read from the namespace when used, it is merely absent there.
+function zstd(operation: 'zstdCompress' | 'zstdDecompress', buffer: Buffer, options: zlib.ZstdOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => zlib[operation](buffer, options, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
 /**
  * Hazard: a few kilobytes of zstd can claim gigabytes. A batch is at most the broker's
  * message.max.bytes compressed (1 MB by default) and records are at most --max-record-size each, so
@@ -64,10 +67,10 @@ const zstdDecompressAsync = promisify(zstdDecompress);
 export const ZSTD_MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 const zstdCodec: Codec = {
-  compress: async ({ buffer }) => zstdCompressAsync(buffer),
+  compress: async ({ buffer }) => zstd('zstdCompress', buffer),
   decompress: async (buffer) => {
     try {
-      return await zstdDecompressAsync(buffer, { maxOutputLength: ZSTD_MAX_BATCH_BYTES });
+      return await zstd('zstdDecompress', buffer, { maxOutputLength: ZSTD_MAX_BATCH_BYTES });
     } catch (error) {
       throw corrupt('zstd', describeError(error));
     }

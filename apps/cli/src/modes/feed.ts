@@ -2,8 +2,8 @@ import type { FeedConfig } from '@odin-ws/config';
 import { MarketDataGenerator, runFeed } from '@odin-ws/feed';
 import { createKafkaJsSink, ensureTopics } from '@odin-ws/kafka';
 import { createLogger } from '@odin-ws/observability';
+import { logRuntime } from '../runtime-facts.js';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
-import { logRuntime } from '../version.js';
 
 const DEMO_PARTITIONS = 12;
 const PROGRESS_EVERY_MS = 10_000;

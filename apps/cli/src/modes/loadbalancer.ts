@@ -1,8 +1,8 @@
 import type { LoadBalancerConfig } from '@odin-ws/config';
 import { startLoadBalancer } from '@odin-ws/loadbalancer';
 import { createLogger } from '@odin-ws/observability';
+import { logRuntime } from '../runtime-facts.js';
 import { exitAfterDrainOnSignal, exitOnFatal } from '../shutdown.js';
-import { logRuntime } from '../version.js';
 
 export async function runLoadBalancerMode(config: LoadBalancerConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'loadbalancer' } });

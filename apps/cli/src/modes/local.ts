@@ -7,8 +7,8 @@ import type { LocalConfig } from '@odin-ws/config';
 import { OdinError } from '@odin-ws/errors';
 import { createLogger, type Logger } from '@odin-ws/observability';
 import { startTickerPage } from '@odin-ws/ticker';
+import { logRuntime } from '../runtime-facts.js';
 import { exitAfterDrainOnSignal } from '../shutdown.js';
-import { logRuntime } from '../version.js';
 import { demoTokenMinter } from './demo-token.js';
 
 const KAFKA_SCRIPT = fileURLToPath(new URL('../../../../scripts/kafka.sh', import.meta.url));

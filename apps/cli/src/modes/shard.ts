@@ -1,8 +1,8 @@
 import type { ShardConfig } from '@odin-ws/config';
 import { createLogger } from '@odin-ws/observability';
 import { startShard } from '@odin-ws/shard';
+import { logRuntime } from '../runtime-facts.js';
 import { exitAfterDrainOnSignal, exitOnFatal } from '../shutdown.js';
-import { logRuntime } from '../version.js';
 
 export async function runShardMode(config: ShardConfig): Promise<void> {
   const logger = createLogger({ level: config.logLevel, base: { mode: 'shard', shardId: config.shardId } });
