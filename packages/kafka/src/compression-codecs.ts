@@ -55,8 +55,8 @@ const lz4Codec: Codec = {
 
 // Hazard: zstd is in node:zlib since Node 22.15 and 23.8. A named import would fail to link this module on
 // an older Node, and with it `odin-ws --help`: read from the namespace when used, it is merely absent there.
-function zstd(operation: 'zstdCompress' | 'zstdDecompress', buffer: Buffer, options: zlib.ZstdOptions = {}): Promise<Buffer> {
-  return new Promise((resolve, reject) => zlib[operation](buffer, options, (error, result) => (error ? reject(error) : resolve(result))));
+function zstd(operation: typeof zlib.zstdCompress, buffer: Buffer, options: zlib.ZstdOptions = {}): Promise<Buffer> {
+  return new Promise((resolve, reject) => operation(buffer, options, (error, result) => (error ? reject(error) : resolve(result))));
 }
 
 /**
@@ -67,10 +67,10 @@ function zstd(operation: 'zstdCompress' | 'zstdDecompress', buffer: Buffer, opti
 export const ZSTD_MAX_BATCH_BYTES = 64 * 1024 * 1024;
 
 const zstdCodec: Codec = {
-  compress: async ({ buffer }) => zstd('zstdCompress', buffer),
+  compress: async ({ buffer }) => zstd(zlib.zstdCompress, buffer),
   decompress: async (buffer) => {
     try {
-      return await zstd('zstdDecompress', buffer, { maxOutputLength: ZSTD_MAX_BATCH_BYTES });
+      return await zstd(zlib.zstdDecompress, buffer, { maxOutputLength: ZSTD_MAX_BATCH_BYTES });
     } catch (error) {
       throw corrupt('zstd', describeError(error));
     }
