@@ -180,13 +180,19 @@ describe('the docs name only flags and HTTP paths that exist', () => {
     });
   });
 
-  it('says what the load balancer polls (`/load`) and where a pid is (the detailed /health, on the ops port), as the code does', () => {
+  it('says what the load balancer polls (`/load`), where a pid is (the detailed /health, on the ops port) and how browsers send tokens, as the code does', () => {
     const wrong: string[] = [];
     for (const { path, text } of pages) {
       // Sentences, each on one line: claims wrap across lines in the source.
       for (const sentence of text.replace(/\s*\n\s*/g, ' ').split(/(?<=[.;:])\s+/)) {
         for (const [, polled] of sentence.matchAll(/\bpoll(?:s|ed|ing)?\b[^`]{0,60}`(\/[\w-]+)`/g))
           if (polled !== '/load') wrong.push(`${path}: polls ${polled}: "${sentence.slice(0, 140)}"`);
+        // The SDK in a browser sends the token as the odin.bearer.<token> subprotocol; `?token=` is for older
+        // clients. What a page says just before `?token=` is who it says sends one.
+        for (const { index } of sentence.matchAll(/\?token=/g)) {
+          const before = sentence.slice(Math.max(0, index - 60), index);
+          if (/browser/i.test(before) && !/older/.test(before)) wrong.push(`${path}: browsers and ?token=: "${sentence.slice(0, 140)}"`);
+        }
         if (/\bpids?\b/.test(sentence) && sentence.includes('/health') && !/detailed|ops|port \+ 100|GET \/health|\bno\b|minimal/.test(sentence))
           wrong.push(`${path}: a pid on the public /health: "${sentence.slice(0, 140)}"`);
       }
