@@ -19,12 +19,19 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) await cleanup();
 });
 
-/** A stand-in shard that reports itself as `shardId` on /load; its ws:// URL. */
-async function loadServer(shardId: string, connections = 0): Promise<string> {
+/**
+ * A stand-in shard that reports itself as `shardId` on /load; its ws:// URL. With `held`, answers wait
+ * while `held.now` is true (counted in `held.waiting`), so a test can keep a poll in flight.
+ */
+async function loadServer(shardId: string, connections = 0, held?: { now: boolean; waiting: number }): Promise<string> {
   const report: ShardLoadReport = { shardId, status: 'ok', draining: false, connections, maxConnections: 100 };
-  const server: Server = createServer((req, res) => {
-    if (req.url === SHARD_LOAD_PATH) res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
-    else res.writeHead(404).end();
+  const server: Server = createServer(async (req, res) => {
+    if (req.url !== SHARD_LOAD_PATH) return void res.writeHead(404).end();
+    if (held?.now) {
+      held.waiting++;
+      while (held.now) await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(report));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   cleanups.push(() => new Promise((resolve) => server.close(resolve)));
@@ -69,6 +76,21 @@ describe('ShardPool', () => {
     const text = await registry.metrics();
     expect(text).toContain('ws_shard_ready{shard_id="shard-c"} 1');
     expect(text).not.toContain('shard_id="shard-a"');
+  });
+
+  it('publishes nothing for a shard removed while its poll was out (its series stay gone)', async () => {
+    const held = { now: false, waiting: 0 };
+    const [a, b] = await Promise.all([loadServer('shard-a', 0, held), loadServer('shard-b')]);
+    const listFile = join(mkdtempSync(join(tmpdir(), 'odin-pool-')), 'shards');
+    writeFileSync(listFile, `${a}\n${b}\n`);
+    const { pool, registry } = await startPool(listFile);
+    held.now = true;
+    await until(() => held.waiting > 0); // a poll of shard-a is out, and stays out
+    writeFileSync(listFile, `${b}\n`);
+    await until(() => !pool.ids.includes('shard-a'));
+    held.now = false; // its answer arrives (within 10 ms) after the shard left
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_INTERVAL_MS * 3));
+    expect(await registry.metrics()).not.toContain('shard_id="shard-a"');
   });
 
   it('keeps its list when the file turns bad (cut short), and takes the next good one', async () => {

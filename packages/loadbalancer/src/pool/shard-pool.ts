@@ -104,7 +104,13 @@ export class ShardPool {
   }
 
   private pollAll(): void {
-    for (const shard of this.shards) void this.poll(shard).then(() => publishShardSeries(shard, this.metrics, this.config.scoreWeights));
+    for (const shard of this.shards) {
+      void this.poll(shard).then(() => {
+        // Hazard: the list may have dropped this shard while its poll was out; publishing then would
+        // bring back the series retirePooledShard removed, for a shard that no longer exists, for good.
+        if (this.shards.includes(shard)) publishShardSeries(shard, this.metrics, this.config.scoreWeights);
+      });
+    }
   }
 
   private async poll(shard: PooledShard): Promise<void> {
