@@ -49,9 +49,7 @@ export function buildProgram({ run, helpMode, name = 'odin-ws' }: ProgramOptions
     .addHelpText('after', helpFooter(helpMode));
   for (const spec of OPTION_SPECS) {
     const option = toCommanderOption(spec);
-    program.addOption(
-      helpMode === undefined ? (groupOf(spec.key) === 'General' ? option : option.hideHelp()) : spec.modes.includes(helpMode) ? option : option.hideHelp(),
-    );
+    program.addOption(shownInHelp(spec, helpMode) ? option : option.hideHelp());
   }
   program.action(async (parsed: OptionValues & { mode?: Mode }) => {
     const sourceOf = (key: OptionKey) => {
@@ -66,6 +64,11 @@ export function buildProgram({ run, helpMode, name = 'odin-ws' }: ProgramOptions
     await run(effective as ModeOptions);
   });
   return program;
+}
+
+/** Every flag is accepted in every mode (local mode hands its flags to its children); --help lists the asked mode's. */
+function shownInHelp(spec: OptionSpec, helpMode: Mode | undefined): boolean {
+  return helpMode === undefined ? groupOf(spec.key as OptionKey) === 'General' : spec.modes.includes(helpMode);
 }
 
 function toCommanderOption(spec: OptionSpec): Option {
